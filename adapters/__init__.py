@@ -1,0 +1,1 @@
+"""The outside world: hub client and simulator, sinks and sources."""

@@ -1,0 +1,1 @@
+"""Hub client and the local Schuldenknooppunt simulator."""

@@ -1,0 +1,3 @@
+"""skp-gateway: a gateway for the Dutch Schuldenknooppunt (see DESIGN.md)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""api layer of the gateway core (DESIGN.md §4)."""

@@ -1,0 +1,1 @@
+"""codec layer of the gateway core (DESIGN.md §4)."""

@@ -1,0 +1,1 @@
+"""engine layer of the gateway core (DESIGN.md §4)."""

@@ -1,0 +1,96 @@
+"""The ports the engine talks through: the hub (send, fetch, confirm) and the inbound sinks.
+
+These are the contracts between the core and ``adapters/``. The hub client in
+``adapters/hub/`` implements :class:`HubPort`; the dispatcher and the poller only know this file.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+class Outcome(enum.StrEnum):
+    DELIVERED = "delivered"  # the hub accepted the message (or the confirmation)
+    DUPLICATE_ACCEPTED = "duplicate-accepted"  # a resend: the hub returned the first receipt
+    RETRYABLE = "retryable"  # try again later (timeouts, 5xx, TijdelijkNietBeschikbaar, …)
+    PERMANENT = "permanent"  # will never succeed as is (OngeldigBericht, NietGeautoriseerd, …)
+
+    @property
+    def done(self) -> bool:
+        return self in (Outcome.DELIVERED, Outcome.DUPLICATE_ACCEPTED)
+
+
+@dataclass(frozen=True, slots=True)
+class HubResult:
+    """The classified result of one hub call. ``reason`` never contains personal data."""
+
+    outcome: Outcome
+    reason: str = ""
+    code: str | None = None  # SOAP fault code, "http-503", "tls", "timeout", …
+    receipt: bytes | None = None  # raw signed response envelope, kept as evidence
+
+
+@dataclass(frozen=True, slots=True)
+class OpgehaaldBericht:
+    """One message fetched from the hub's message box, after the envelope was verified."""
+
+    referentienummer: str
+    berichttype: str  # as the hub states it (version-specific root name)
+    afzender: str  # address-book UUID of the sender
+    document: bytes  # the business document, exactly as the sender submitted it
+    ontvangen_op: datetime | None = None  # when the hub received it (UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Ophaalresultaat:
+    berichten: Sequence[OpgehaaldBericht]
+    envelope: bytes = b""  # raw signed response as received (evidence)
+    meer: bool = False  # the hub holds more unconfirmed messages than were returned
+
+
+class HubError(Exception):
+    """A fetch (HaalBerichtenOp) that failed; ``retryable`` tells whether to try again."""
+
+    def __init__(self, reason: str, *, retryable: bool, code: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+        self.code = code
+
+
+class HubPort(Protocol):
+    async def verstuur(
+        self, *, referentienummer: str, ontvanger: str, berichttype: str, document: bytes
+    ) -> HubResult:
+        """VerstuurBericht; idempotent on referentienummer at the hub."""
+
+    async def haal_op(self, max_berichten: int = 100) -> Ophaalresultaat:
+        """HaalBerichtenOp; raises :class:`HubError` when the fetch itself fails."""
+
+    async def bevestig(self, referentienummer: str) -> HubResult:
+        """BevestigBericht; idempotent."""
+
+    async def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Afleververzoek:
+    """An inbound message to hand to the organisation's system."""
+
+    referentienummer: str
+    berichttype: str  # version-free name (see gateway.model.berichttype)
+    conversatie: str
+    json_body: bytes  # the message in the model's JSON form
+    xml_body: bytes  # the document as received
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class SinkPort(Protocol):
+    name: str
+
+    async def lever_af(self, verzoek: Afleververzoek) -> HubResult:
+        """Deliver one inbound message; DELIVERED when the organisation's system took it."""

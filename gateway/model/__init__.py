@@ -1,0 +1,1 @@
+"""model layer of the gateway core (DESIGN.md §4)."""

@@ -1,0 +1,1 @@
+"""rules layer of the gateway core (DESIGN.md §4)."""

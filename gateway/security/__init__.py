@@ -1,0 +1,1 @@
+"""security layer of the gateway core (DESIGN.md §4)."""

@@ -1,0 +1,1 @@
+"""soap layer of the gateway core (DESIGN.md §4)."""

@@ -1,0 +1,1 @@
+"""store layer of the gateway core (DESIGN.md §4)."""

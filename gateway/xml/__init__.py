@@ -1,0 +1,1 @@
+"""xml layer of the gateway core (DESIGN.md §4)."""

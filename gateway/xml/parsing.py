@@ -1,0 +1,158 @@
+"""Hardened XML parsing: the only way bytes from outside become an lxml tree.
+
+Every parser is built explicitly (never lxml's defaults): no DTD loading, no entity resolution,
+no network, no huge trees. A DOCTYPE is refused outright — neither our messages nor SOAP
+(which forbids DTDs) ever need one, and refusing it stops XXE and entity-expansion attacks
+before libxml2 sees them. Size and depth limits are checked before and after parsing.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+from lxml import etree
+
+from gateway.xml.errors import Problem, XmlInputError
+
+
+@dataclass(frozen=True, slots=True)
+class ParseLimits:
+    """Limits for one document; the defaults fit every message of the standard with room to spare."""
+
+    max_bytes: int = 10 * 1024 * 1024
+    max_depth: int = 64
+    max_elements: int = 500_000
+
+
+DEFAULT_LIMITS = ParseLimits()
+
+# A DOCTYPE may only appear in the prolog: after an optional BOM, XML declaration, comments and
+# processing instructions. Looking at that prolog (not the whole body) keeps the check O(prolog).
+_PROLOG_DOCTYPE = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:(?:<!--.*?-->|<\?.*?\?>)\s*)*<!DOCTYPE",
+    re.DOTALL | re.IGNORECASE,
+)
+_ENCODING_DECL = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+
+_local = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    # lxml parsers are not thread-safe; one per thread, reused (building one costs ~10 µs).
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_blank_text=False,
+            remove_comments=False,
+            strip_cdata=False,
+            collect_ids=False,
+        )
+        _local.parser = parser
+    return parser
+
+
+def _fail(code: str, message: str, **kw: object) -> XmlInputError:
+    return XmlInputError(Problem(code=code, message=message, **kw))  # type: ignore[arg-type]
+
+
+def check_bytes(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> None:
+    """The checks that come before libxml2 sees the bytes."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError("parse_xml takes bytes")
+    if len(data) == 0 or not bytes(data[:4096]).strip():
+        raise _fail("empty-input", "the input is empty")
+    if len(data) > limits.max_bytes:
+        raise _fail(
+            "too-large",
+            "the document is larger than the configured limit",
+            expected=f"at most {limits.max_bytes} bytes",
+            found=f"{len(data)} bytes",
+        )
+    head = bytes(data[:4096])
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) > 1 and head[1:2] == b"\x00"):
+        raise _fail("not-utf8", "the document is not UTF-8 encoded", expected="UTF-8", found="UTF-16")
+    declared = _ENCODING_DECL.match(head)
+    if declared and declared.group(1).decode("ascii").lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise _fail(
+            "not-utf8",
+            "the document declares an encoding other than UTF-8",
+            expected="UTF-8",
+            found=declared.group(1).decode("ascii"),
+        )
+    if _PROLOG_DOCTYPE.match(head) or b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise _fail("doctype-refused", "a DOCTYPE (DTD) is not allowed in messages")
+
+
+def parse_xml(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> etree._ElementTree:
+    """Parse untrusted bytes into a tree, or raise :class:`XmlInputError` with a clear problem."""
+    check_bytes(data, limits)
+    try:
+        bytes(data).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = bytes(data[: exc.start]).count(b"\n") + 1
+        raise _fail(
+            "not-utf8",
+            f"byte 0x{bytes(data)[exc.start]:02x} at offset {exc.start} is not valid UTF-8",
+            line=line,
+            expected="UTF-8",
+        ) from None
+    try:
+        root = etree.fromstring(bytes(data), _parser())
+    except etree.XMLSyntaxError as exc:
+        raise _syntax_problem(exc) from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype:
+        raise _fail("doctype-refused", "a DOCTYPE (DTD) is not allowed in messages")
+    _check_shape(root, limits)
+    return tree
+
+
+_SYNTAX_CODES = (  # first match wins; libxml2's messages are stable across versions
+    ("premature end", "truncated"),
+    ("end of data", "truncated"),
+    ("couldn't find end of start tag", "truncated"),
+    ("not defined", "entity-refused"),
+    ("entity", "entity-refused"),
+    ("excessive depth", "too-deep"),
+    ("document is empty", "not-xml"),
+    ("start tag expected", "not-xml"),
+)
+
+
+def _syntax_problem(exc: etree.XMLSyntaxError) -> XmlInputError:
+    message = (exc.msg or str(exc)).strip()
+    lowered = message.lower()
+    code = next((c for needle, c in _SYNTAX_CODES if needle in lowered), "not-well-formed")
+    return _fail(code, f"the document is not well-formed XML: {message}", line=exc.lineno)
+
+
+def _check_shape(root: etree._Element, limits: ParseLimits) -> None:
+    """Depth and element-count limits (libxml2's own hard limits are far higher)."""
+    count = 0
+    depth_of: dict[etree._Element, int] = {root: 1}
+    for element in root.iter():
+        count += 1
+        if count > limits.max_elements:
+            raise _fail(
+                "too-many-elements",
+                "the document has more elements than the configured limit",
+                expected=f"at most {limits.max_elements}",
+            )
+        parent = element.getparent()
+        depth = depth_of[parent] + 1 if parent is not None else 1
+        if depth > limits.max_depth:
+            raise _fail(
+                "too-deep",
+                "the document nests deeper than the configured limit",
+                line=element.sourceline,
+                expected=f"at most {limits.max_depth} levels",
+            )
+        if len(element):
+            depth_of[element] = depth

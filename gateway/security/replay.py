@@ -1,0 +1,50 @@
+"""Replay detection: remembers (MessageID, signature) pairs until their timestamp window closes.
+
+Why the signature value is part of the key: DESIGN §2 makes the MessageID of a VerstuurBericht
+``urn:uuid:<Referentienummer>``, stable across every retry, and the hub is idempotent on it — so a
+*fresh* resend (new Timestamp, hence a new signature made with the sender's key) is legitimate and
+is answered with the first receipt. A *replay* is a captured envelope sent again: same MessageID,
+same signature. That is refused. An envelope older than the window is refused by the timestamp
+check, so entries are kept only until then, which also bounds memory.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from datetime import datetime
+
+from gateway.security.errors import SecurityError
+
+
+class ReplayCache:
+    def __init__(self, max_entries: int = 100_000) -> None:
+        self._max = max_entries
+        self._seen: dict[tuple[str, str], datetime] = {}
+        self._expiry: list[tuple[datetime, tuple[str, str]]] = []
+        self._lock = threading.Lock()
+
+    def check_and_remember(
+        self, message_id: str, signature_value: str, until: datetime, now: datetime
+    ) -> None:
+        key = (message_id, signature_value)
+        with self._lock:
+            self._purge(now)
+            if key in self._seen:
+                raise SecurityError(
+                    "replay", f"MessageID {message_id} with this signature was already received (replay)"
+                )
+            if len(self._seen) >= self._max:
+                raise SecurityError(
+                    "replay-cache-full", "too many messages inside the freshness window; try again shortly"
+                )
+            self._seen[key] = until
+            heapq.heappush(self._expiry, (until, key))
+
+    def _purge(self, now: datetime) -> None:
+        while self._expiry and self._expiry[0][0] < now:
+            _, key = heapq.heappop(self._expiry)
+            self._seen.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._seen)

@@ -1,0 +1,67 @@
+"""The XML-DSig primitives shared by signer and verifier: exclusive C14N, digests, ids, times."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from gateway.security.errors import SecurityError
+from gateway.security.namespaces import WSU_ID
+
+EC_INCLUSIVE = "{http://www.w3.org/2001/10/xml-exc-c14n#}InclusiveNamespaces"
+
+
+def exc_c14n(element: etree._Element, inclusive_prefixes: Sequence[str] | None = None) -> bytes:
+    """Exclusive XML canonicalization without comments of one element in its document context."""
+    return etree.tostring(
+        element,
+        method="c14n",
+        exclusive=True,
+        with_comments=False,
+        inclusive_ns_prefixes=list(inclusive_prefixes) if inclusive_prefixes else None,
+    )
+
+
+def digest_b64(data: bytes, hash_name: str) -> str:
+    return base64.b64encode(hashlib.new(hash_name, data).digest()).decode("ascii")
+
+
+def inclusive_prefixes(method_element: etree._Element) -> list[str] | None:
+    """The PrefixList of an ec:InclusiveNamespaces child, when present."""
+    inc = method_element.find(EC_INCLUSIVE)
+    if inc is None:
+        return None
+    return [p for p in (inc.get("PrefixList") or "").split() if p]
+
+
+def ensure_id(element: etree._Element, kind: str) -> str:
+    """The element's wsu:Id, adding a fresh one when it has none."""
+    existing = element.get(WSU_ID)
+    if existing:
+        return existing
+    value = f"{kind}-{uuid.uuid4().hex}"
+    element.set(WSU_ID, value)
+    return value
+
+
+def format_time(moment: datetime) -> str:
+    """xs:dateTime in UTC with milliseconds and a Z (WS-Security Timestamp profile)."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_time(text: str | None, what: str) -> datetime:
+    if not text or not text.strip():
+        raise SecurityError("timestamp-invalid", f"the Timestamp has no {what}")
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise SecurityError("timestamp-invalid", f"the Timestamp {what} is not an xs:dateTime") from None
+    if value.tzinfo is None:
+        raise SecurityError("timestamp-invalid", f"the Timestamp {what} has no time zone (UTC expected)")
+    return value.astimezone(UTC)

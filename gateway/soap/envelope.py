@@ -1,0 +1,82 @@
+"""SOAP 1.1 envelopes with WS-Addressing 2005/08 headers: building, and reading untrusted bytes.
+
+Requests carry To, Action and MessageID; a VerstuurBericht's MessageID is
+``urn:uuid:<Referentienummer>`` so that every retry of one message carries the same id. Responses
+carry Action, their own MessageID and RelatesTo (the request's MessageID), as Digikoppeling WUS asks.
+Signing and verification live in :mod:`gateway.security`; this module never trusts a header it
+read itself — the verified values come from :class:`gateway.security.verifier.VerifiedEnvelope`.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+from lxml import etree
+
+from gateway.security.namespaces import WSU
+from gateway.soap.namespaces import HUB, SOAP, WSA, q
+from gateway.xml.errors import Problem, XmlInputError
+from gateway.xml.parsing import DEFAULT_LIMITS, ParseLimits, parse_xml
+
+NSMAP = {"soap": SOAP, "wsa": WSA, "wsu": WSU, "hub": HUB}
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Addressing:
+    to: str
+    action: str
+    message_id: str
+    relates_to: str | None = None
+
+
+def message_id_for(referentienummer: str) -> str:
+    """The MessageID of the message with this Referentienummer (stable across retries)."""
+    if not _UUID.match(referentienummer):
+        raise ValueError(f"a Referentienummer is a lowercase UUID, not {referentienummer!r}")
+    return f"urn:uuid:{referentienummer}"
+
+
+def new_message_id() -> str:
+    return f"urn:uuid:{uuid.uuid4()}"
+
+
+def build_envelope(payload: etree._Element | None, addressing: Addressing) -> etree._Element:
+    """An unsigned envelope: WS-Addressing headers and ``payload`` as the single Body child."""
+    envelope = etree.Element(q(SOAP, "Envelope"), nsmap=NSMAP)
+    header = etree.SubElement(envelope, q(SOAP, "Header"))
+    etree.SubElement(header, q(WSA, "To")).text = addressing.to
+    etree.SubElement(header, q(WSA, "Action")).text = addressing.action
+    etree.SubElement(header, q(WSA, "MessageID")).text = addressing.message_id
+    if addressing.relates_to:
+        etree.SubElement(header, q(WSA, "RelatesTo")).text = addressing.relates_to
+    body = etree.SubElement(envelope, q(SOAP, "Body"))
+    if payload is not None:
+        body.append(payload)
+    return envelope
+
+
+def parse_envelope(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> etree._Element:
+    """Parse untrusted bytes (hardened parser) and check that they are a SOAP 1.1 envelope."""
+    root = parse_xml(data, limits).getroot()
+    if root.tag != q(SOAP, "Envelope"):
+        found = etree.QName(root)
+        raise XmlInputError(
+            Problem(
+                code="not-soap",
+                message="the document is not a SOAP 1.1 envelope",
+                expected=f"{{{SOAP}}}Envelope",
+                found=f"{{{found.namespace or ''}}}{found.localname}",
+            )
+        )
+    return root
+
+
+def payload_of(body: etree._Element) -> etree._Element | None:
+    """The single element child of a Body (None for an empty Body)."""
+    children = [c for c in body if isinstance(c.tag, str)]
+    if len(children) > 1:
+        raise XmlInputError(Problem(code="not-soap", message="the SOAP Body must hold exactly one element"))
+    return children[0] if children else None

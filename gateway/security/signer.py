@@ -68,7 +68,7 @@ class WsSigner:
         if self._settings.algorithm not in ALGORITHMS:
             raise SecurityError(
                 "algorithm-refused",
-                f"signing algorithm {self._settings.algorithm!r} is not allowed; use sha256, sha384 or sha512",
+                f"signing algorithm {self._settings.algorithm!r} is not allowed: use sha256, sha384, sha512",
             )
         self._sig_uri, self._digest_uri = ALGORITHMS[self._settings.algorithm]
         self._hash = SIGNATURE_METHODS[self._sig_uri]

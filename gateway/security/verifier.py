@@ -317,7 +317,8 @@ def _check_identity(
     if expected_oin is not None and oin != expected_oin:
         raise _fail(
             "oin-mismatch",
-            f"the message is signed by OIN {oin or '(none)'} ({subject_text(cert)}), expected OIN {expected_oin}",
+            f"the message is signed by OIN {oin or '(none)'} ({subject_text(cert)}), "
+            f"expected OIN {expected_oin}",
         )
     if peer is not None and oin_of(peer) != oin:
         raise _fail(

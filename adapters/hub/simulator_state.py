@@ -1,0 +1,247 @@
+"""The simulated Schuldenknooppunt's bookkeeping: address book, message boxes, idempotency, expiry.
+
+No HTTP and no XML security here — the HTTP layer hands in what it verified (the caller's OIN
+from its TLS client certificate, which the WS-Security signer matched) and gets receipts back or a
+:class:`~gateway.soap.faults.SoapFault`. Time comes from an injectable clock so tests and testers
+can let messages expire.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
+
+import holidays
+
+from adapters.hub.operations import Berichtregel, Ontvangstbewijs, Verzending
+from adapters.hub.simulator_config import Partij
+from gateway.model.berichttype import Berichttype
+from gateway.soap.faults import FaultCode, SoapFault
+from gateway.xml.errors import XmlInputError
+from gateway.xml.parsing import parse_xml
+
+log = logging.getLogger("skgw.hub")
+
+
+class SimClock:
+    """Real UTC time plus an offset that tests and the admin endpoint can move forward."""
+
+    def __init__(self, base: Callable[[], datetime] | None = None) -> None:
+        self._base = base or (lambda: datetime.now(UTC))
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return self._base() + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+
+_NL_HOLIDAYS = holidays.country_holidays("NL")
+
+
+def _add_werkdagen(start: datetime, count: int) -> datetime:
+    """``start`` moved forward by ``count`` Dutch working days (weekends and public holidays skipped).
+
+    Private stand-in: the engine's ``gateway/engine/werkdagen.py`` (branch ``store``) is the shared
+    implementation; swap this for it once merged.
+    """
+    day: date = start.date()
+    added = 0
+    while added < count:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in _NL_HOLIDAYS:
+            added += 1
+    return datetime.combine(day, start.timetz())
+
+
+class Validator(Protocol):
+    def __call__(self, data: bytes) -> Any: ...  # a ValidationReport: .ok, .problems, .entry
+
+
+@dataclass(slots=True)
+class Opgeslagen:
+    regel: Berichtregel
+    digest: str
+    verloopt_op: datetime
+    status: str = "wacht"  # wacht | bevestigd | verlopen
+
+    def public(self) -> dict[str, Any]:
+        r = self.regel
+        return {
+            "referentienummer": r.referentienummer,
+            "berichttype": r.berichttype,
+            "afzender": r.afzender,
+            "ontvanger": r.ontvanger,
+            "ontvangen_op": r.ontvangen_op.isoformat(),
+            "verloopt_op": self.verloopt_op.isoformat(),
+            "status": self.status,
+            "bytes": len(r.document),
+        }
+
+
+class HubState:
+    def __init__(
+        self,
+        partijen: tuple[Partij, ...],
+        *,
+        clock: SimClock | None = None,
+        validator: Validator | None = None,
+        expiry_werkdagen: int = 5,
+    ) -> None:
+        self.partijen = {p.id: p for p in partijen}
+        self.clock = clock or SimClock()
+        self._validator = validator
+        self._expiry = expiry_werkdagen
+        self._berichten: dict[str, Opgeslagen] = {}  # every accepted message, for idempotency
+        self._bakken: dict[str, dict[str, Opgeslagen]] = {p.id: {} for p in partijen}  # unconfirmed
+
+    # -- VerstuurBericht -------------------------------------------------------------------------
+    def verstuur(self, caller_oin: str | None, v: Verzending) -> Ontvangstbewijs:
+        afzender = self.partijen.get(v.afzender)
+        if afzender is None:
+            raise SoapFault.of(
+                FaultCode.NIET_GEAUTORISEERD, f"Afzender {v.afzender} is not in the address book"
+            )
+        if afzender.oin != caller_oin:
+            raise SoapFault.of(
+                FaultCode.NIET_GEAUTORISEERD,
+                f"the client certificate (OIN {caller_oin}) does not belong to Afzender {v.afzender}",
+            )
+        digest = hashlib.sha256(v.document).hexdigest()
+        earlier = self._berichten.get(v.referentienummer)
+        if earlier is not None:
+            same = earlier.digest == digest and earlier.regel.afzender == v.afzender
+            if not same or earlier.regel.ontvanger != v.ontvanger:
+                raise SoapFault.of(
+                    FaultCode.ONGELDIG_BERICHT,
+                    f"Referentienummer {v.referentienummer} was already used for a different message",
+                )
+            log.info("VerstuurBericht %s: resend, first receipt returned", v.referentienummer)
+            return Ontvangstbewijs(v.referentienummer, earlier.regel.ontvangen_op, herhaling=True)
+        ontvanger = self.partijen.get(v.ontvanger)
+        if ontvanger is None:
+            raise SoapFault.of(
+                FaultCode.ONBEKENDE_ONTVANGER, f"Ontvanger {v.ontvanger} is not in the address book"
+            )
+        self._check_role(afzender, v.berichttype)
+        self._check_document(v, ontvanger)
+        now = self.clock.now()
+        regel = Berichtregel(v.referentienummer, v.afzender, v.ontvanger, v.berichttype, now, v.document)
+        stored = Opgeslagen(regel, digest, _add_werkdagen(now, self._expiry))
+        self._berichten[v.referentienummer] = stored
+        self._bakken[ontvanger.id][v.referentienummer] = stored
+        log.info(
+            "VerstuurBericht %s: %s from %s to %s accepted",
+            v.referentienummer,
+            v.berichttype,
+            afzender.naam,
+            ontvanger.naam,
+        )
+        return Ontvangstbewijs(v.referentienummer, now, herhaling=False)
+
+    def _check_role(self, afzender: Partij, berichttype: str) -> None:
+        try:
+            rol = Berichttype(berichttype).afzender_rol
+        except ValueError:
+            return  # a 1.1 name or a type the model does not know: the XSD check decides
+        if rol is not None and rol.value != afzender.rol:
+            raise SoapFault.of(
+                FaultCode.NIET_GEAUTORISEERD,
+                f"a {afzender.rol} may not send {berichttype} (sent by {rol.value})",
+            )
+
+    def _check_document(self, v: Verzending, ontvanger: Partij) -> None:
+        try:
+            root = parse_xml(v.document).getroot()
+        except XmlInputError as exc:
+            raise SoapFault.of(
+                FaultCode.ONGELDIG_BERICHT, f"the Document is not acceptable XML: {exc}"
+            ) from None
+        if self._validator is not None:
+            report = self._validator(v.document)
+            if not report.ok:
+                first = "; ".join(str(p) for p in list(report.problems)[:3])
+                raise SoapFault.of(FaultCode.ONGELDIG_BERICHT, f"the Document is not valid: {first}")
+            entry = getattr(report, "entry", None)
+            names = {root.xpath("local-name()"), getattr(entry, "berichttype", None)}
+            if v.berichttype not in names:
+                raise SoapFault.of(
+                    FaultCode.ONGELDIG_BERICHT,
+                    f"Berichttype {v.berichttype} does not match the Document ({root.xpath('local-name()')})",
+                )
+            version = getattr(entry, "version", None)
+            if version is not None and str(version) not in ontvanger.versies:
+                raise SoapFault.of(
+                    FaultCode.ONGELDIG_BERICHT,
+                    f"Ontvanger {ontvanger.id} does not support version {version} "
+                    f"(supports {', '.join(ontvanger.versies)})",
+                )
+        if not ontvanger.kent_sa and root.xpath("boolean(//*[local-name()='TypeSchuldregeling'][.='SA'])"):
+            raise SoapFault.of(
+                FaultCode.ONGELDIG_BERICHT,
+                f"Ontvanger {ontvanger.id} does not know TypeSchuldregeling SA; "
+                "send the nul-aanbod as a saneringskrediet of 0.00 (SK)",
+            )
+
+    # -- HaalBerichtenOp / BevestigBericht ---------------------------------------------------------
+    def eigen_partijen(self, caller_oin: str | None) -> list[Partij]:
+        mine = [p for p in self.partijen.values() if p.oin == caller_oin]
+        if not mine:
+            raise SoapFault.of(
+                FaultCode.NIET_GEAUTORISEERD,
+                f"no address-book entry has OIN {caller_oin} (client certificate)",
+            )
+        return mine
+
+    def haal_op(self, caller_oin: str | None, maximum: int) -> tuple[list[Berichtregel], bool]:
+        self.verloop()
+        waiting = sorted(
+            (s for p in self.eigen_partijen(caller_oin) for s in self._bakken[p.id].values()),
+            key=lambda s: (s.regel.ontvangen_op, s.regel.referentienummer),
+        )
+        return [s.regel for s in waiting[:maximum]], len(waiting) > maximum
+
+    def bevestig(self, caller_oin: str | None, referentienummer: str) -> bool:
+        """Confirm; True when it had been confirmed before (idempotent)."""
+        mine = {p.id for p in self.eigen_partijen(caller_oin)}
+        stored = self._berichten.get(referentienummer)
+        if stored is None or stored.regel.ontvanger not in mine:
+            raise SoapFault.of(
+                FaultCode.ONGELDIG_BERICHT, f"no message {referentienummer} for you at the hub"
+            )
+        if stored.status == "bevestigd":
+            return True
+        if stored.status == "verlopen":
+            raise SoapFault.of(
+                FaultCode.ONGELDIG_BERICHT, f"message {referentienummer} expired unconfirmed and was deleted"
+            )
+        stored.status = "bevestigd"
+        self._bakken[stored.regel.ontvanger].pop(referentienummer, None)
+        log.info("BevestigBericht %s: confirmed", referentienummer)
+        return False
+
+    def verloop(self) -> int:
+        """Delete unconfirmed messages past their expiry (5 werkdagen); returns how many."""
+        now = self.clock.now()
+        count = 0
+        for box in self._bakken.values():
+            for ref in [r for r, s in box.items() if s.verloopt_op <= now]:
+                box.pop(ref).status = "verlopen"
+                log.info("message %s expired unconfirmed and was deleted", ref)
+                count += 1
+        return count
+
+    # -- inspection (admin endpoint) ---------------------------------------------------------------
+    def bak(self, partij_id: str) -> list[dict[str, Any]]:
+        return [s.public() for s in self._bakken.get(partij_id, {}).values()]
+
+    def bericht(self, referentienummer: str) -> Opgeslagen | None:
+        return self._berichten.get(referentienummer)
+
+    def overzicht(self) -> dict[str, Any]:
+        return {pid: {"naam": p.naam, "wachtend": len(self._bakken[pid])} for pid, p in self.partijen.items()}

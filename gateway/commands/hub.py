@@ -1,0 +1,63 @@
+"""`skgw hub --config FILE`: run the local Schuldenknooppunt simulator until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from gateway.security.errors import SecurityError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "hub",
+        help="run a local Schuldenknooppunt simulator (mTLS, signed SOAP, fault injection)",
+        description="Run the hub simulator. `skgw dev-pki DIR` writes certificates and a DIR/hub.toml.",
+    )
+    p.add_argument("--config", type=Path, required=True, help="the simulator's TOML configuration")
+    p.add_argument("--port", type=int, help="override [hub] port (0: any free port)")
+    p.add_argument("--admin-port", type=int, help="override [hub] admin_port")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from adapters.hub.simulator import HubSimulator
+    from adapters.hub.simulator_config import ConfigError, load_config
+
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        config = load_config(args.config)
+        if args.port is not None:
+            config = replace(config, port=args.port)
+        if args.admin_port is not None:
+            config = replace(config, admin_port=args.admin_port)
+        simulator = HubSimulator(config)
+    except (ConfigError, SecurityError, TypeError) as exc:
+        print(f"skgw hub: {exc}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(_serve(simulator))
+    except OSError as exc:
+        print(f"skgw hub: cannot listen: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+async def _serve(simulator) -> None:  # noqa: ANN001 - HubSimulator, imported lazily
+    await simulator.start()
+    print(f"hub listening on {simulator.url}", flush=True)
+    if simulator.admin_url:
+        print(f"admin endpoint on {simulator.admin_url}", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await simulator.stop()

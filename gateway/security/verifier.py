@@ -84,6 +84,11 @@ class VerifiedEnvelope:
         return children[0] if children else None
 
 
+def _b64_text(text: str | None) -> str:
+    """base64 content with the line breaks and spaces XML-DSig allows (xmlsec1 wraps at 64) removed."""
+    return "".join((text or "").split())
+
+
 def _fail(code: str, message: str) -> SecurityError:
     return SecurityError(code, message)
 
@@ -118,7 +123,7 @@ class WsVerifier:
         referenced = _check_references(signed_info, ids, signature)
         wsa = _require_covered(header, body, security, timestamp, referenced)
         certificate = _token_certificate(signature, ids, security)
-        value = (signature.findtext(q(DS, "SignatureValue")) or "").strip()
+        value = _b64_text(signature.findtext(q(DS, "SignatureValue")))
         _check_signature_value(
             certificate, value, exc_c14n(signed_info, _c14n_prefixes(signed_info)), hash_cls
         )
@@ -241,7 +246,7 @@ def _check_references(
             )
         if digest_uri not in DIGEST_METHODS:
             raise _fail("algorithm-refused", f"Reference {uri}: digest method {digest_uri} is not allowed")
-        expected = (ref.findtext(q(DS, "DigestValue")) or "").strip()
+        expected = _b64_text(ref.findtext(q(DS, "DigestValue")))
         actual = digest_b64(exc_c14n(target, prefixes), DIGEST_METHODS[digest_uri])
         if not hmac.compare_digest(expected.encode("ascii", "replace"), actual.encode("ascii")):
             raise _fail(
@@ -291,7 +296,7 @@ def _token_certificate(
     if token.get("ValueType") != X509V3:
         raise _fail("token-invalid", "the BinarySecurityToken is not an X509v3 certificate")
     try:
-        return x509.load_der_x509_certificate(base64.b64decode((token.text or "").strip(), validate=True))
+        return x509.load_der_x509_certificate(base64.b64decode(_b64_text(token.text), validate=True))
     except (ValueError, binascii.Error):
         raise _fail("token-invalid", "the BinarySecurityToken does not hold a readable certificate") from None
 

@@ -1,0 +1,129 @@
+"""Credentials (PEM, encrypted PEM, PKCS#12), OIN, expiry, and the TLS contexts."""
+
+from __future__ import annotations
+
+import ssl
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography.hazmat.primitives.serialization import (
+    BestAvailableEncryption,
+    Encoding,
+    PrivateFormat,
+    pkcs12,
+)
+from transport_support import SHV_OIN, dev_pki
+
+from gateway.security.certificates import certificate_file_days_left, days_left, load_credentials, oin_of
+from gateway.security.errors import SecurityError
+from gateway.security.settings import TlsSettings
+from gateway.security.tls import client_context, server_context
+from gateway.security.trust import TrustStore
+
+
+@pytest.fixture(scope="module")
+def pki():
+    return dev_pki()
+
+
+def test_pem_credentials_and_oin(pki):
+    creds = load_credentials(pki.tls("shv"))
+    assert creds.oin == SHV_OIN
+    assert oin_of(pki.ca.certificate) is None
+
+
+def test_encrypted_pem_key_with_passphrase_from_environment(pki, tmp_path, monkeypatch):
+    key = tmp_path / "shv.key.pem"
+    key.write_bytes(
+        pki.shv.key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, BestAvailableEncryption(b"geheim"))
+    )
+    settings = TlsSettings(pki.files("shv")[0], pki.dir / "ca.pem", key, passphrase_env="SKGW_TEST_PASS")
+    monkeypatch.delenv("SKGW_TEST_PASS", raising=False)
+    with pytest.raises(SecurityError) as info:
+        load_credentials(settings)
+    assert info.value.code == "passphrase-missing" and "SKGW_TEST_PASS" in str(info.value)
+    monkeypatch.setenv("SKGW_TEST_PASS", "fout")
+    with pytest.raises(SecurityError) as info:
+        load_credentials(settings)
+    assert info.value.code == "key-unreadable"
+    monkeypatch.setenv("SKGW_TEST_PASS", "geheim")
+    assert load_credentials(settings).oin == SHV_OIN
+    assert isinstance(client_context(settings), ssl.SSLContext)
+
+
+def test_encrypted_key_without_passphrase_setting_says_what_to_do(pki, tmp_path):
+    key = tmp_path / "k.pem"
+    key.write_bytes(
+        pki.shv.key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, BestAvailableEncryption(b"x"))
+    )
+    with pytest.raises(SecurityError) as info:
+        load_credentials(TlsSettings(pki.files("shv")[0], pki.dir / "ca.pem", key))
+    assert info.value.code == "passphrase-missing" and "passphrase_env" in str(info.value)
+
+
+def test_pkcs12_credentials_and_contexts(pki, tmp_path, monkeypatch):
+    p12 = tmp_path / "shv.p12"
+    p12.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"shv",
+            pki.shv.key,
+            pki.shv.certificate,
+            [pki.ca.certificate],
+            BestAvailableEncryption(b"p12pass"),
+        )
+    )
+    monkeypatch.setenv("SKGW_TEST_P12", "p12pass")
+    settings = TlsSettings(p12, pki.dir / "ca.pem", passphrase_env="SKGW_TEST_P12")
+    creds = load_credentials(settings)
+    assert creds.oin == SHV_OIN and len(creds.chain) == 1
+    assert server_context(settings, creds).verify_mode == ssl.CERT_REQUIRED
+    assert client_context(settings, creds).check_hostname
+
+
+def test_key_of_another_certificate_is_refused(pki):
+    settings = TlsSettings(pki.files("shv")[0], pki.dir / "ca.pem", pki.files("se")[1])
+    with pytest.raises(SecurityError) as info:
+        load_credentials(settings)
+    assert info.value.code == "key-mismatch"
+
+
+def test_missing_file_is_a_clear_error(pki, tmp_path):
+    with pytest.raises(SecurityError) as info:
+        load_credentials(TlsSettings(tmp_path / "nope.pem", pki.dir / "ca.pem"))
+    assert "nope.pem" in str(info.value)
+
+
+def test_contexts_require_tls12_and_peer_certificates(pki):
+    server = server_context(pki.tls("hub"))
+    client = client_context(pki.tls("shv"))
+    for ctx in (server, client):
+        assert ctx.minimum_version == ssl.TLSVersion.TLSv1_2
+        assert ctx.verify_mode == ssl.CERT_REQUIRED
+    assert not server.verify_flags & ssl.VERIFY_CRL_CHECK_LEAF
+
+
+def test_crl_files_switch_on_leaf_revocation_checks(pki):
+    ctx = server_context(pki.tls("hub", crl_files=(pki.dir / "ca.crl.pem",)))
+    assert ctx.verify_flags & ssl.VERIFY_CRL_CHECK_LEAF
+
+
+def test_unknown_tls_version_is_refused(pki):
+    with pytest.raises(SecurityError) as info:
+        client_context(pki.tls("shv", minimum_version="TLSv1.0"))
+    assert info.value.code == "tls-version"
+
+
+def test_days_left_for_health_checks(pki):
+    now = datetime.now(UTC)
+    assert 360 <= days_left(pki.shv.certificate, now) <= 365
+    assert days_left(pki.expired.certificate, now) < 0
+    assert certificate_file_days_left(pki.files("shv")[0], now + timedelta(days=100)) < 266
+
+
+def test_trust_store_from_files(pki):
+    trust = TrustStore.from_files(pki.dir / "ca.pem", [pki.dir / "ca.crl.pem"])
+    now = datetime.now(UTC)
+    assert trust.validate(pki.shv.certificate, now)[-1] == pki.ca.certificate
+    with pytest.raises(SecurityError) as info:
+        trust.validate(pki.revoked.certificate, now)
+    assert info.value.code == "certificate-revoked"

@@ -1,0 +1,218 @@
+"""The hub client against the simulator over mTLS: deliveries, fetches, and every fault mode."""
+
+from __future__ import annotations
+
+import ssl
+import uuid
+from dataclasses import replace
+
+import aiohttp
+import pytest
+from transport_support import SE_ID, SHV_ID, client_for, dev_pki, document, fake_validator, simulator_config
+
+from adapters.hub.simulator import HubSimulator
+from adapters.hub.simulator_faults import FaultPlan
+from gateway.engine.ports import HubError, Outcome
+from gateway.security.settings import TlsSettings
+
+pytestmark = pytest.mark.timeout(30)
+
+
+@pytest.fixture(scope="module")
+def pki():
+    return dev_pki()
+
+
+@pytest.fixture
+async def hub(pki):
+    sim = HubSimulator(simulator_config(pki), validator=fake_validator)
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
+async def shv(pki, hub):
+    client = client_for(pki, hub.url)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def se(pki, hub):
+    client = client_for(pki, hub.url, "se", SE_ID)
+    yield client
+    await client.close()
+
+
+async def send(client, ref=None, berichttype="Saldoverzoek", doc=None, ontvanger=SE_ID):
+    return await client.verstuur(
+        referentienummer=ref or str(uuid.uuid4()),
+        ontvanger=ontvanger,
+        berichttype=berichttype,
+        document=doc or document(berichttype),
+    )
+
+
+async def test_send_fetch_confirm_over_mtls(shv, se, hub):
+    doc = document()
+    ref = str(uuid.uuid4())
+    first = await send(shv, ref, doc=doc)
+    assert first.outcome is Outcome.DELIVERED and first.receipt.startswith(b"<?xml")
+    again = await send(shv, ref, doc=doc)
+    assert again.outcome is Outcome.DUPLICATE_ACCEPTED
+    fetched = await se.haal_op(10)
+    assert [(b.referentienummer, b.afzender, b.document) for b in fetched.berichten] == [(ref, SHV_ID, doc)]
+    assert fetched.berichten[0].ontvangen_op.tzinfo is not None and fetched.envelope
+    assert (await se.bevestig(ref)).outcome is Outcome.DELIVERED
+    assert (await se.bevestig(ref)).outcome is Outcome.DUPLICATE_ACCEPTED
+    assert (await se.haal_op(10)).berichten == []
+
+
+async def test_one_connection_pool_is_reused(shv, hub):
+    for _ in range(3):
+        assert (await send(shv)).outcome is Outcome.DELIVERED
+    connector = shv._http().connector
+    assert isinstance(connector, aiohttp.TCPConnector)
+    assert sum(len(v) for v in connector._conns.values()) == 1
+
+
+async def test_paging_with_meer(shv, se):
+    refs = [str(uuid.uuid4()) for _ in range(3)]
+    for ref in refs:
+        await send(shv, ref)
+    page = await se.haal_op(2)
+    assert [b.referentienummer for b in page.berichten] == refs[:2] and page.meer
+
+
+@pytest.mark.parametrize(
+    ("faults", "code"),
+    [
+        (FaultPlan(http_503=1), "http-503"),
+        (FaultPlan(drop=1), "connection"),
+        (FaultPlan(garbage=1), "garbage-response"),
+        (FaultPlan(unsigned=1), "unsigned-response"),
+        (FaultPlan(berichttype={"Saldoverzoek": "TijdelijkNietBeschikbaar"}), "TijdelijkNietBeschikbaar"),
+    ],
+)
+async def test_retryable_fault_modes(shv, hub, faults, code):
+    hub.faults = faults
+    result = await send(shv)
+    assert (result.outcome, result.code) == (Outcome.RETRYABLE, code), result.reason
+    if faults.berichttype:
+        hub.faults = FaultPlan()  # per-type faults stay until cleared; counters run out by themselves
+    assert (await send(shv)).outcome is Outcome.DELIVERED
+
+
+@pytest.mark.parametrize("code", ["OngeldigBericht", "OnbekendeOntvanger", "NietGeautoriseerd"])
+async def test_permanent_fault_codes(shv, hub, code):
+    hub.faults = FaultPlan(berichttype={"Saldoverzoek": code})
+    result = await send(shv)
+    assert (result.outcome, result.code) == (Outcome.PERMANENT, code)
+    assert result.receipt  # the signed fault is kept as evidence
+
+
+async def test_latency_beyond_the_timeout_is_retryable(pki, hub):
+    hub.faults = FaultPlan(latency_ms=1500)
+    client = client_for(pki, hub.url, timeout=0.5)
+    try:
+        result = await send(client)
+    finally:
+        await client.close()
+    assert (result.outcome, result.code) == (Outcome.RETRYABLE, "timeout")
+
+
+async def test_fetch_failures_raise_hub_error(se, hub):
+    hub.faults = FaultPlan(http_503=1, unsigned=1)
+    with pytest.raises(HubError) as info:
+        await se.haal_op()
+    assert info.value.retryable and info.value.code == "http-503"
+    with pytest.raises(HubError) as info:
+        await se.haal_op()
+    assert info.value.retryable and info.value.code == "unsigned-response"
+
+
+async def test_invalid_document_and_unknown_recipient_are_permanent(shv, hub):
+    bad = await send(shv, doc=document(extra="<Fout/>"))
+    assert (bad.outcome, bad.code) == (Outcome.PERMANENT, "OngeldigBericht")
+    unknown = await send(shv, ontvanger=str(uuid.uuid4()))
+    assert (unknown.outcome, unknown.code) == (Outcome.PERMANENT, "OnbekendeOntvanger")
+    assert hub.state.bak(SE_ID) == []
+
+
+async def test_certificate_of_another_party_than_the_afzender_is_refused(pki, hub):
+    client = client_for(pki, hub.url, "se", SHV_ID)  # SE's certificate, SHV's address-book id
+    try:
+        result = await send(client)
+    finally:
+        await client.close()
+    assert (result.outcome, result.code) == (Outcome.PERMANENT, "NietGeautoriseerd")
+    assert hub.state.bak(SE_ID) == []
+
+
+async def test_client_certificate_from_untrusted_ca_is_refused_by_tls(pki, hub):
+    client = client_for(pki, hub.url, "rogue")
+    try:
+        result = await send(client)
+    finally:
+        await client.close()
+    assert result.outcome is Outcome.RETRYABLE and result.code in ("tls", "connection"), result
+    assert hub.state.bak(SE_ID) == []
+
+
+async def test_missing_client_certificate_is_refused_by_tls(pki, hub):
+    ctx = ssl.create_default_context(cafile=str(pki.dir / "ca.pem"))  # no client certificate
+    client = client_for(pki, hub.url, ssl_context=ctx)
+    try:
+        result = await send(client)
+    finally:
+        await client.close()
+    assert result.outcome is Outcome.RETRYABLE and result.code in ("tls", "connection"), result
+    assert hub.state.bak(SE_ID) == []
+
+
+async def test_hub_not_trusted_by_client_is_a_tls_error(pki, hub):
+    tls = replace(pki.tls("shv"), ca_bundle=pki.dir / "other-ca.pem")
+    from adapters.hub.client import HubClient
+    from adapters.hub.settings import HubClientSettings
+    from gateway.security.trust import TrustStore
+
+    client = HubClient(
+        HubClientSettings(endpoint=hub.url, afzender=SHV_ID, tls=tls), trust=TrustStore([pki.ca.certificate])
+    )
+    try:
+        result = await send(client)
+    finally:
+        await client.close()
+    assert (result.outcome, result.code) == (Outcome.RETRYABLE, "tls")
+    assert "ca_bundle" in result.reason
+
+
+async def test_connection_refused_is_retryable(pki):
+    client = client_for(pki, "https://127.0.0.1:9/skp")
+    try:
+        result = await send(client)
+    finally:
+        await client.close()
+    assert (result.outcome, result.code) == (Outcome.RETRYABLE, "connection")
+
+
+async def test_response_signed_by_other_party_than_the_hub_is_not_delivered(pki, hub):
+    from adapters.hub.simulator import HubSimulator
+
+    impostor = HubSimulator(
+        replace(simulator_config(pki), tls=pki.tls("se")), validator=fake_validator
+    )  # a valid certificate, but not the hub's OIN
+    await impostor.start()
+    client = client_for(pki, impostor.url)
+    try:
+        result = await send(client)
+    finally:
+        await client.close()
+        await impostor.stop()
+    assert (result.outcome, result.code) == (Outcome.RETRYABLE, "signature-invalid")
+    assert "OIN" in result.reason
+
+
+def test_tls_settings_type_is_the_security_one(pki):
+    assert isinstance(pki.tls("shv"), TlsSettings)

@@ -1,0 +1,128 @@
+"""The simulated hub's bookkeeping: idempotency, address book, boxes, paging, confirm, expiry."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from transport_support import SE2_ID, SE_ID, SE_OIN, SHV_ID, SHV_OIN, document, fake_validator, partijen
+
+from adapters.hub.operations import Verzending
+from adapters.hub.simulator_state import HubState, SimClock, _add_werkdagen
+from gateway.soap.faults import FaultCode, SoapFault
+
+START = datetime(2026, 12, 23, 10, 0, tzinfo=UTC)  # a Wednesday before Christmas
+
+
+@pytest.fixture
+def clock():
+    return SimClock(lambda: START)
+
+
+@pytest.fixture
+def hub(clock):
+    return HubState(partijen(), clock=clock, validator=fake_validator)
+
+
+def send(hub, ref=None, doc=None, ontvanger=SE_ID, berichttype="Saldoverzoek", oin=SHV_OIN, afzender=SHV_ID):
+    ref = ref or str(uuid.uuid4())
+    return hub.verstuur(oin, Verzending(ref, afzender, ontvanger, berichttype, doc or document()))
+
+
+def fault_of(fn, *args, **kw) -> SoapFault:
+    with pytest.raises(SoapFault) as info:
+        fn(*args, **kw)
+    return info.value
+
+
+def test_werkdagen_skip_weekends_and_dutch_holidays():
+    # Thu 24 (1), Fri 25 + Sat 26 Christmas/weekend, Sun 27, Mon 28 (2), Tue 29 (3), Wed 30 (4), Thu 31 (5)
+    assert _add_werkdagen(START, 5) == datetime(2026, 12, 31, 10, 0, tzinfo=UTC)
+    assert (
+        _add_werkdagen(datetime(2026, 4, 24, 9, tzinfo=UTC), 1).date().isoformat() == "2026-04-28"
+    )  # Koningsdag
+
+
+def test_send_is_idempotent_on_referentienummer(hub, clock):
+    ref = str(uuid.uuid4())
+    first = send(hub, ref)
+    clock.advance(timedelta(minutes=5))
+    again = send(hub, ref)
+    assert (first.herhaling, again.herhaling) == (False, True)
+    assert again.ontvangen_op == first.ontvangen_op  # the first receipt
+    assert len(hub.bak(SE_ID)) == 1
+
+
+def test_same_referentienummer_with_other_content_is_refused(hub):
+    ref = str(uuid.uuid4())
+    send(hub, ref)
+    assert fault_of(send, hub, ref, document(extra="<X/>")).code == FaultCode.ONGELDIG_BERICHT
+
+
+def test_unknown_recipient(hub):
+    fault = fault_of(send, hub, ontvanger=str(uuid.uuid4()))
+    assert (fault.code, fault.retryable) == (FaultCode.ONBEKENDE_ONTVANGER, False)
+
+
+def test_sender_certificate_must_belong_to_afzender_and_nothing_is_stored(hub):
+    fault = fault_of(send, hub, oin=SE_OIN)
+    assert fault.code == FaultCode.NIET_GEAUTORISEERD and SE_OIN in fault.message
+    assert hub.bak(SE_ID) == []
+
+
+def test_role_must_fit_the_berichttype(hub):
+    fault = fault_of(send, hub, berichttype="SaldoverzoekAntwoord", doc=document("SaldoverzoekAntwoord"))
+    assert fault.code == FaultCode.NIET_GEAUTORISEERD
+
+
+def test_invalid_document_is_refused_with_the_validator_problem(hub):
+    fault = fault_of(send, hub, doc=document(extra="<Fout/>"))
+    assert fault.code == FaultCode.ONGELDIG_BERICHT and "Fout is not allowed" in fault.message
+    assert fault_of(send, hub, doc=b"<niet-af").code == FaultCode.ONGELDIG_BERICHT
+    assert hub.bak(SE_ID) == []
+
+
+def test_berichttype_must_match_the_document(hub):
+    assert fault_of(send, hub, berichttype="Betaalvoorstel").code == FaultCode.ONGELDIG_BERICHT
+
+
+def test_recipient_version_and_sa_support(hub):
+    assert "version 2.0" in fault_of(send, hub, ontvanger=SE2_ID).message
+    sa = document("Betaalvoorstel", "1.1", "<TypeSchuldregeling>SA</TypeSchuldregeling>")
+    fault = fault_of(send, hub, ontvanger=SE2_ID, berichttype="Betaalvoorstel", doc=sa)
+    assert "SA" in fault.message
+    sk = document("Betaalvoorstel", "1.1", "<TypeSchuldregeling>SK</TypeSchuldregeling>")
+    assert send(hub, ontvanger=SE2_ID, berichttype="Betaalvoorstel", doc=sk).herhaling is False
+
+
+def test_fetch_oldest_first_paged_and_confirm_idempotent(hub, clock):
+    refs = []
+    for _ in range(5):
+        refs.append(send(hub).referentienummer)
+        clock.advance(timedelta(seconds=1))
+    page, meer = hub.haal_op(SE_OIN, 2)
+    assert [b.referentienummer for b in page] == refs[:2] and meer
+    page_again, _ = hub.haal_op(SE_OIN, 2)  # unconfirmed: returned again
+    assert [b.referentienummer for b in page_again] == refs[:2]
+    assert hub.bevestig(SE_OIN, refs[0]) is False
+    assert hub.bevestig(SE_OIN, refs[0]) is True
+    rest, meer = hub.haal_op(SE_OIN, 10)
+    assert [b.referentienummer for b in rest] == refs[1:] and not meer
+
+
+def test_only_the_recipient_may_fetch_or_confirm(hub):
+    ref = send(hub).referentienummer
+    assert hub.haal_op(SHV_OIN, 10) == ([], False)
+    assert fault_of(hub.bevestig, SHV_OIN, ref).code == FaultCode.ONGELDIG_BERICHT
+    assert fault_of(hub.haal_op, "00000009999999999000", 10).code == FaultCode.NIET_GEAUTORISEERD
+
+
+def test_unconfirmed_messages_expire_after_five_werkdagen(hub, clock):
+    ref = send(hub).referentienummer
+    clock.advance(timedelta(days=7, hours=23))  # Thu 31 Dec 09:00: not yet
+    assert [b.referentienummer for b in hub.haal_op(SE_OIN, 10)[0]] == [ref]
+    clock.advance(timedelta(hours=1))
+    assert hub.haal_op(SE_OIN, 10) == ([], False)
+    assert hub.bericht(ref).status == "verlopen"
+    assert "expired" in fault_of(hub.bevestig, SE_OIN, ref).message

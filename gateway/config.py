@@ -7,6 +7,7 @@ Secrets are never written in the file: a key ending in ``_env`` names an environ
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import enum
 import tomllib
@@ -89,6 +90,14 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
             except ConfigError:
                 continue
         raise ConfigError(f"{where}: expected {' or '.join(_name(o) for o in options)}, found {value!r}")
+    if origin in (dict, collections.abc.Mapping):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a table, found {value!r}")
+        key_type, value_type = typing.get_args(hint) or (Any, Any)
+        return {
+            _coerce(key_type, k, f"{where}.{k}"): _coerce(value_type, v, f"{where}.{k}")
+            for k, v in value.items()
+        }
     if origin in (tuple, list):
         if not isinstance(value, list):
             raise ConfigError(f"{where}: expected a list, found {value!r}")

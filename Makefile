@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/skgw demo
+	$(VENV)/bin/skgw validate fixtures/valid
 
 test: $(STAMP)
 	$(PY) -m pytest -q

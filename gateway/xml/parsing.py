@@ -106,7 +106,7 @@ def parse_xml(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> etree._Eleme
     try:
         root = etree.fromstring(bytes(data), _parser())
     except etree.XMLSyntaxError as exc:
-        raise _syntax_problem(exc) from None
+        raise _syntax_problem(exc, last_line=bytes(data).rstrip().count(b"\n") + 1) from None
     tree = root.getroottree()
     if tree.docinfo.doctype:
         raise _fail("doctype-refused", "a DOCTYPE (DTD) is not allowed in messages")
@@ -126,10 +126,14 @@ _SYNTAX_CODES = (  # first match wins; libxml2's messages are stable across vers
 )
 
 
-def _syntax_problem(exc: etree.XMLSyntaxError) -> XmlInputError:
+def _syntax_problem(exc: etree.XMLSyntaxError, last_line: int) -> XmlInputError:
     message = (exc.msg or str(exc)).strip()
     lowered = message.lower()
     code = next((c for needle, c in _SYNTAX_CODES if needle in lowered), "not-well-formed")
+    if code == "not-well-formed" and exc.lineno is not None and exc.lineno >= last_line and last_line > 1:
+        code = "truncated"  # the error sits on the last line: the document stops before it is complete
+    if code == "truncated":
+        return _fail(code, f"the document ends before it is complete ({message})", line=exc.lineno)
     return _fail(code, f"the document is not well-formed XML: {message}", line=exc.lineno)
 
 

@@ -1,0 +1,1 @@
+"""Inbound sinks: how received messages reach the organisation's own system."""

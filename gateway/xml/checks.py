@@ -1,0 +1,55 @@
+"""Content checks that XSD 1.0 cannot express, run after schema validation.
+
+- ``bsn-elfproef``: every element named BSN must pass the elfproef (11-test).
+- ``header-mismatch``: the Berichtheader's Berichttype must name the root element.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lxml import etree
+
+from gateway.xml.catalogue import CatalogueEntry
+from gateway.xml.errors import Problem
+from gateway.xml.schema_errors import element_path
+
+_BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+
+
+def bsn_is_valid(value: str) -> bool:
+    """The elfproef for a BSN: 9 digits, weighted sum divisible by 11, not all zeros."""
+    if len(value) != 9 or not value.isdigit() or value == "000000000":
+        return False
+    return sum(int(d) * w for d, w in zip(value, _BSN_WEIGHTS, strict=True)) % 11 == 0
+
+
+def content_problems(root: etree._Element, entry: CatalogueEntry) -> list[Problem]:
+    return [*_bsn_problems(root, entry.namespace), *_header_problems(root, entry)]
+
+
+def _bsn_problems(root: etree._Element, namespace: str) -> Iterator[Problem]:
+    for element in root.iter(f"{{{namespace}}}BSN"):
+        value = (element.text or "").strip()
+        if len(value) == 9 and value.isdigit() and not bsn_is_valid(value):
+            # The value itself is personal data: never echoed in the problem.
+            yield Problem(
+                code="bsn-elfproef",
+                message="the BSN does not pass the elfproef",
+                line=element.sourceline,
+                path=element_path(element),
+                expected="a BSN passing the elfproef",
+            )
+
+
+def _header_problems(root: etree._Element, entry: CatalogueEntry) -> Iterator[Problem]:
+    element = root.find(f"{{{entry.namespace}}}Berichtheader/{{{entry.namespace}}}Berichttype")
+    if element is not None and (element.text or "").strip() != entry.root:
+        yield Problem(
+            code="header-mismatch",
+            message="the Berichttype in the Berichtheader does not match the root element",
+            line=element.sourceline,
+            path=element_path(element),
+            expected=entry.root,
+            found=(element.text or "").strip(),
+        )

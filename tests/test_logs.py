@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+from gateway.logs import configure, mask_bsn
+
+
+def test_mask_bsn_only_masks_numbers_passing_the_elfproef() -> None:
+    assert mask_bsn("klant 111222333 en 123456789") == "klant ********* en 123456789"
+    assert mask_bsn("ref 1112223334") == "ref 1112223334"
+
+
+def test_json_lines_carry_context_and_never_a_bsn() -> None:
+    stream = io.StringIO()
+    configure("info", json_lines=True, stream=stream)
+    log = logging.getLogger("skpgw.test")
+    log.info("bericht voor %s verwerkt", "111222333", extra={"referentienummer": "abc", "event": "sent"})
+    try:
+        raise ValueError("BSN 123456782 ongeldig")
+    except ValueError:
+        log.exception("fout")
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["referentienummer"] == "abc" and first["event"] == "sent"
+    assert "111222333" not in stream.getvalue() and "123456782" not in stream.getvalue()
+    assert second["level"] == "error" and "exc" in second
+
+
+def test_text_lines() -> None:
+    stream = io.StringIO()
+    configure("debug", json_lines=False, stream=stream)
+    logging.getLogger("skpgw.test").debug("hallo", extra={"berichttype": "Saldoverzoek"})
+    assert stream.getvalue().rstrip().endswith("hallo [berichttype=Saldoverzoek]")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from transport_support import SE2_ID, SE_ID, SE_OIN, SHV_ID, SHV_OIN, document, fake_validator, partijen
@@ -126,3 +127,27 @@ def test_unconfirmed_messages_expire_after_five_werkdagen(hub, clock):
     assert hub.haal_op(SE_OIN, 10) == ([], False)
     assert hub.bericht(ref).status == "verlopen"
     assert "expired" in fault_of(hub.bevestig, SE_OIN, ref).message
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def test_with_the_real_validator_valid_fixtures_pass_and_invalid_ones_are_refused(clock):
+    from gateway.xml.validate import validate_document
+
+    hub = HubState(partijen(), clock=clock, validator=validate_document)
+    sa = (FIXTURES / "valid" / "2.0" / "Betaalvoorstel-nul-aanbod-SA.xml").read_bytes()
+    assert send(hub, doc=sa, berichttype="Betaalvoorstel").herhaling is False
+    assert (
+        "version 2.0" in fault_of(send, hub, doc=sa, berichttype="Betaalvoorstel", ontvanger=SE2_ID).message
+    )
+    bad = (FIXTURES / "invalid" / "amount-negative.xml").read_bytes()
+    fault = fault_of(send, hub, doc=bad, berichttype="Betaalvoorstel")
+    assert fault.code == FaultCode.ONGELDIG_BERICHT and "not valid" in fault.message
+
+
+def test_default_validator_is_the_catalogue_one():
+    from adapters.hub.simulator import default_validator
+    from gateway.xml.validate import validate_document
+
+    assert default_validator() is validate_document

@@ -115,7 +115,8 @@ def client_for(pki: Pki, url: str, name: str = "shv", afzender: str = SHV_ID, **
 @dataclass(frozen=True)
 class FakeEntry:
     berichttype: str
-    version: str
+    versie: str
+    root: str
     namespace: str
 
 
@@ -127,7 +128,7 @@ class FakeReport:
 
 
 def fake_validator(data: bytes) -> FakeReport:
-    """Stands in for gateway.xml.validate.validate_document until main has it.
+    """A small stand-in for gateway.xml.validate.validate_document (same report shape).
 
     Accepts documents whose root is in ``urn:test:<version>``; refuses those holding <Fout/>.
     """
@@ -138,7 +139,7 @@ def fake_validator(data: bytes) -> FakeReport:
     version = (qname.namespace or "").rpartition(":")[2] or "2.0"
     if root.find(".//{*}Fout") is not None:
         return FakeReport(False, ["Fout is not allowed here"], None)
-    return FakeReport(True, [], FakeEntry(qname.localname, version, qname.namespace or ""))
+    return FakeReport(True, [], FakeEntry(qname.localname, version, qname.localname, qname.namespace or ""))
 
 
 def document(root: str = "Saldoverzoek", version: str = "2.0", extra: str = "") -> bytes:

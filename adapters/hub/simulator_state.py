@@ -60,7 +60,9 @@ def _add_werkdagen(start: datetime, count: int) -> datetime:
 
 
 class Validator(Protocol):
-    def __call__(self, data: bytes) -> Any: ...  # a ValidationReport: .ok, .problems, .entry
+    def __call__(
+        self, data: bytes
+    ) -> Any: ...  # gateway.xml.validate.ValidationReport (.ok, .problems, .entry)
 
 
 @dataclass(slots=True)
@@ -168,13 +170,17 @@ class HubState:
                 first = "; ".join(str(p) for p in list(report.problems)[:3])
                 raise SoapFault.of(FaultCode.ONGELDIG_BERICHT, f"the Document is not valid: {first}")
             entry = getattr(report, "entry", None)
-            names = {root.xpath("local-name()"), getattr(entry, "berichttype", None)}
+            names = {
+                root.xpath("local-name()"),
+                getattr(entry, "berichttype", None),
+                getattr(entry, "root", None),
+            }
             if v.berichttype not in names:
                 raise SoapFault.of(
                     FaultCode.ONGELDIG_BERICHT,
                     f"Berichttype {v.berichttype} does not match the Document ({root.xpath('local-name()')})",
                 )
-            version = getattr(entry, "version", None)
+            version = getattr(entry, "versie", None) or getattr(entry, "version", None)
             if version is not None and str(version) not in ontvanger.versies:
                 raise SoapFault.of(
                     FaultCode.ONGELDIG_BERICHT,

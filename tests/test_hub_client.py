@@ -216,3 +216,24 @@ async def test_response_signed_by_other_party_than_the_hub_is_not_delivered(pki,
 
 def test_tls_settings_type_is_the_security_one(pki):
     assert isinstance(pki.tls("shv"), TlsSettings)
+
+
+async def test_response_without_our_signature_confirmation_is_not_delivered(shv, hub, monkeypatch):
+    real_sign = hub._signer.sign
+    monkeypatch.setattr(
+        hub._signer, "sign", lambda env, confirmations=(): real_sign(env, confirmations=["b3RoZXI="])
+    )
+    result = await send(shv)
+    assert (result.outcome, result.code) == (Outcome.RETRYABLE, "signature-invalid")
+    assert "SignatureConfirmation" in result.reason
+
+
+async def test_response_relating_to_another_request_is_not_delivered(shv, hub, monkeypatch):
+    from adapters.hub import simulator
+
+    real = simulator.Addressing
+    monkeypatch.setattr(
+        simulator, "Addressing", lambda to, action, mid, relates_to: real(to, action, mid, "urn:uuid:other")
+    )
+    result = await send(shv)
+    assert (result.outcome, result.code) == (Outcome.RETRYABLE, "response-mismatch")

@@ -13,11 +13,13 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from gateway.security.certificates import load_pem_certificates, subject_text
 from gateway.security.errors import SecurityError
 
 MAX_PATH_LENGTH = 6
+MAX_CACHED_PATHS = 1024
 
 
 class TrustStore:
@@ -31,6 +33,7 @@ class TrustStore:
         self._by_subject: dict[bytes, list[x509.Certificate]] = {}
         for cert in certificates:
             self._by_subject.setdefault(cert.subject.public_bytes(), []).append(cert)
+        self._paths: dict[bytes, list[x509.Certificate]] = {}  # leaf DER -> validated path
         self._crls: dict[bytes, list[x509.CertificateRevocationList]] = {}
         for crl in crls:
             self._crls.setdefault(crl.issuer.public_bytes(), []).append(crl)
@@ -47,7 +50,25 @@ class TrustStore:
         return cls(certs, crls)
 
     def validate(self, leaf: x509.Certificate, at: datetime) -> list[x509.Certificate]:
-        """The path leaf → anchor, or :class:`SecurityError` saying what is wrong with it."""
+        """The path leaf → anchor, or :class:`SecurityError` saying what is wrong with it.
+
+        Signature checks along a path are cached per leaf (partners sign with the same certificate
+        every time); validity periods and revocation are checked again on every call.
+        """
+        key = leaf.public_bytes(Encoding.DER)
+        cached = self._paths.get(key)
+        if cached is not None:
+            for cert in cached:
+                _check_period(cert, at)
+            self._check_revocation(leaf, at)
+            return list(cached)
+        path = self._build(leaf, at)
+        if len(self._paths) >= MAX_CACHED_PATHS:
+            self._paths.clear()
+        self._paths[key] = path
+        return list(path)
+
+    def _build(self, leaf: x509.Certificate, at: datetime) -> list[x509.Certificate]:
         path = [leaf]
         current = leaf
         for _ in range(MAX_PATH_LENGTH):

@@ -237,3 +237,21 @@ async def test_response_relating_to_another_request_is_not_delivered(shv, hub, m
     )
     result = await send(shv)
     assert (result.outcome, result.code) == (Outcome.RETRYABLE, "response-mismatch")
+
+
+async def test_without_hub_oin_the_response_signer_must_be_the_tls_peer(pki):
+    from adapters.hub.client import HubClient
+    from adapters.hub.settings import HubClientSettings
+
+    # TLS with the hub's certificate, responses signed with another party's key
+    sim = HubSimulator(simulator_config(pki), validator=fake_validator, credentials=pki.credentials("se"))
+    await sim.start()
+    client = HubClient(HubClientSettings(endpoint=sim.url, afzender=SHV_ID, tls=pki.tls("shv")))
+    try:
+        result = await send(client)
+        assert client.certificate_days_left() > 300
+    finally:
+        await client.close()
+        await sim.stop()
+    assert (result.outcome, result.code) == (Outcome.RETRYABLE, "signature-invalid")
+    assert "TLS peer" in result.reason

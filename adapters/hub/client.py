@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import aiohttp
+from cryptography import x509
 from lxml import etree
 
 from adapters.hub import operations as ops
 from adapters.hub.classify import CallFailed, from_exception, from_status, permanent, retryable
 from adapters.hub.settings import HubClientSettings
 from gateway.engine.ports import HubError, HubResult, OpgehaaldBericht, Ophaalresultaat, Outcome
-from gateway.security.certificates import Credentials, load_credentials
+from gateway.security.certificates import Credentials, days_left, load_credentials
 from gateway.security.errors import SecurityError
 from gateway.security.signer import WsSigner, utcnow
 from gateway.security.tls import client_context
@@ -55,6 +56,7 @@ class HubClient:
     ) -> None:
         self._settings = settings
         creds = credentials or load_credentials(settings.tls)
+        self._certificate = creds.certificate
         self._signer = WsSigner(creds, settings.wssecurity, clock)
         trust = trust or TrustStore.from_files(settings.tls.ca_bundle, settings.tls.crl_files)
         self._verifier = WsVerifier(trust, settings.wssecurity, clock=clock)
@@ -72,6 +74,10 @@ class HubClient:
             )
             self._session = aiohttp.ClientSession(connector=connector, timeout=timeout)
         return self._session
+
+    def certificate_days_left(self) -> int:
+        """Days until our own certificate expires (for health checks)."""
+        return days_left(self._certificate)
 
     async def close(self) -> None:
         if self._session is not None:
@@ -152,12 +158,17 @@ class HubClient:
                 failed = from_status(response.status)
                 if failed is not None:
                     raise failed
+                peer = _tls_peer(response)
+                if peer is None and self._settings.hub_oin is None:
+                    raise retryable(
+                        "signature-invalid", "cannot tell who answered (no TLS peer certificate); set hub_oin"
+                    )
                 raw = await self._read(response)
         except CallFailed:
             raise
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise from_exception(exc, endpoint) from None
-        return self._verified_answer(raw, message_id, signed.signature_value)
+        return self._verified_answer(raw, message_id, signed.signature_value, peer)
 
     async def _read(self, response: aiohttp.ClientResponse) -> bytes:
         limit = self._settings.max_response_bytes
@@ -170,7 +181,9 @@ class HubClient:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _verified_answer(self, raw: bytes, message_id: str, our_signature: str) -> _Answer:
+    def _verified_answer(
+        self, raw: bytes, message_id: str, our_signature: str, peer: x509.Certificate | None
+    ) -> _Answer:
         try:
             root = parse_envelope(raw)
         except XmlInputError as exc:
@@ -178,7 +191,7 @@ class HubClient:
                 "garbage-response", f"the hub's answer is not a SOAP envelope: {exc}", raw
             ) from None
         try:
-            verified = self._verifier.verify(root, expected_oin=self._settings.hub_oin)
+            verified = self._verifier.verify(root, expected_oin=self._settings.hub_oin, peer_certificate=peer)
         except SecurityError as exc:
             code = "unsigned-response" if exc.code == "unsigned" else "signature-invalid"
             raise retryable(
@@ -216,6 +229,19 @@ class HubClient:
             level, "%s %s: %s (%s)", operation, referentienummer, result.outcome, result.code or result.reason
         )
         return result
+
+
+def _tls_peer(response: aiohttp.ClientResponse) -> x509.Certificate | None:
+    """The hub's TLS certificate: the response signer must be the same organisation (OIN).
+
+    Read through the response's protocol, because aiohttp hands a connection back to the pool
+    (``response.connection`` becomes None) as soon as a small body has been received.
+    """
+    protocol = getattr(response, "_protocol", None)
+    transport = getattr(protocol, "transport", None)
+    ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
+    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    return x509.load_der_x509_certificate(der) if der else None
 
 
 def _bad_payload(exc: ops.PayloadError, raw: bytes) -> HubResult:

@@ -83,7 +83,13 @@ def config_from_dict(data: dict[str, Any], base: Path) -> SimulatorConfig:
         )
     except KeyError as exc:
         raise ConfigError(f"[tls] needs the key {exc.args[0]}") from None
-    ws = data.get("wssecurity", {})
+    try:
+        wssecurity = WsSecuritySettings(**_table(data, "wssecurity"))
+    except TypeError as exc:
+        raise ConfigError(
+            f"[wssecurity]: {exc}; known keys: algorithm, clock_skew_seconds, "
+            "timestamp_ttl_seconds, replay_cache_size"
+        ) from None
     partijen = tuple(_partij(i, entry) for i, entry in enumerate(data.get("partij", [])))
     if not partijen:
         raise ConfigError("the address book is empty: add [[partij]] entries (id, naam, oin, rol)")
@@ -98,7 +104,7 @@ def config_from_dict(data: dict[str, Any], base: Path) -> SimulatorConfig:
         port=int(hub.get("port", 8443)),
         admin_port=None if admin in (None, False, -1) else int(admin),
         path=str(hub.get("path", "/skp")),
-        wssecurity=WsSecuritySettings(**ws),
+        wssecurity=wssecurity,
         expiry_werkdagen=int(hub.get("expiry_werkdagen", 5)),
         max_request_bytes=int(hub.get("max_request_bytes", 32 * 1024 * 1024)),
         validate_documents=bool(hub.get("validate_documents", True)),

@@ -127,3 +127,52 @@ def test_trust_store_from_files(pki):
     with pytest.raises(SecurityError) as info:
         trust.validate(pki.revoked.certificate, now)
     assert info.value.code == "certificate-revoked"
+
+
+def _handshake(client: ssl.SSLContext, server: ssl.SSLContext, hostname: str = "localhost") -> None:
+    """A TLS handshake in memory; raises ssl.SSLError when either side refuses."""
+    c_in, c_out, s_in, s_out = ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO()
+    c = client.wrap_bio(c_in, c_out, server_hostname=hostname)
+    s = server.wrap_bio(s_in, s_out, server_side=True)
+    done = {"c": False, "s": False}
+    for _ in range(20):  # bounded: a handshake needs a handful of flights
+        for name, side in (("c", c), ("s", s)):
+            if not done[name]:
+                try:
+                    side.do_handshake()
+                    done[name] = True
+                except ssl.SSLWantReadError:
+                    pass
+        s_in.write(c_out.read())
+        c_in.write(s_out.read())
+        if all(done.values()):
+            c.write(b"ping")  # TLS 1.3: the server checks the client certificate after its Finished
+            s_in.write(c_out.read())
+            s.read(4)
+            return
+    raise AssertionError("handshake did not finish")
+
+
+def test_mutual_tls_handshake_also_under_x509_strict(pki):
+    client, server = client_context(pki.tls("shv")), server_context(pki.tls("hub"))
+    for ctx in (client, server):
+        ctx.verify_flags |= ssl.VERIFY_X509_STRICT  # the Python 3.13 default
+    _handshake(client, server)
+
+
+def test_revoked_client_certificate_is_refused_when_crls_are_configured(pki):
+    server = server_context(pki.tls("hub", crl_files=(pki.dir / "ca.crl.pem",)))
+    _handshake(client_context(pki.tls("se")), server)
+    with pytest.raises(ssl.SSLError):
+        _handshake(client_context(pki.tls("revoked")), server)
+    _handshake(client_context(pki.tls("revoked")), server_context(pki.tls("hub")))  # no CRL: not checked
+
+
+def test_client_certificate_of_untrusted_ca_is_refused(pki):
+    with pytest.raises(ssl.SSLError):
+        _handshake(client_context(pki.tls("rogue")), server_context(pki.tls("hub")))
+
+
+def test_server_name_must_match(pki):
+    with pytest.raises(ssl.SSLCertVerificationError):
+        _handshake(client_context(pki.tls("shv")), server_context(pki.tls("hub")), hostname="hub.example.nl")

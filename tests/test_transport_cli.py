@@ -111,7 +111,7 @@ async def test_two_processes_exchange_a_signed_message_and_xmlsec1_accepts_it(tm
 
         sender, receiver = client("gemeente-voorbeeld", shv), client("energie-voorbeeld", se)
         ref = str(uuid.uuid4())
-        doc = (ROOT / "fixtures" / "valid" / "2.0" / "Saldoverzoek.xml").read_bytes()  # XSD-validated by the hub
+        doc = (ROOT / "fixtures" / "valid" / "2.0" / "Saldoverzoek.xml").read_bytes()  # the hub validates
         try:
             result = await sender.verstuur(
                 referentienummer=ref, ontvanger=se["id"], berichttype="Saldoverzoek", document=doc

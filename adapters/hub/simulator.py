@@ -86,6 +86,7 @@ class HubSimulator:
         self._verifier = WsVerifier(trust, config.wssecurity)
         self._ssl = server_context(config.tls, creds)
         self._runners: list[web.AppRunner] = []
+        self._sweeper: asyncio.Task[None] | None = None
         self.port: int | None = None
         self.admin_port: int | None = None
         self._handlers: dict[str, Callable[[str | None, etree._Element], etree._Element]] = {
@@ -111,7 +112,14 @@ class HubSimulator:
         self.port = await self._serve(self.soap_app(), self.config.port, self._ssl)
         if self.config.admin_port is not None:
             self.admin_port = await self._serve(admin_app(self), self.config.admin_port, None)
+        self._sweeper = asyncio.create_task(self._sweep())
         log.info("hub simulator listening on %s (admin: %s)", self.url, self.admin_url or "off")
+
+    async def _sweep(self, every_seconds: float = 60.0) -> None:
+        """Delete expired unconfirmed messages once a minute, as the real hub would."""
+        while True:
+            await asyncio.sleep(every_seconds)
+            self.state.verloop()
 
     async def _serve(self, app: web.Application, port: int, ssl_context: Any) -> int:
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -122,6 +130,9 @@ class HubSimulator:
         return runner.addresses[0][1]
 
     async def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()

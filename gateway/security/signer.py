@@ -35,7 +35,6 @@ from gateway.security.namespaces import (
     WSSE,
     WSSE11,
     WSU,
-    WSU_ID,
     X509V3,
 )
 from gateway.security.settings import WsSecuritySettings
@@ -145,5 +144,3 @@ def _header_and_body(envelope: etree._Element) -> tuple[etree._Element, etree._E
         envelope.insert(0, header)
     return header, body
 
-
-__all__ = ["SignedEnvelope", "WsSigner", "WSU_ID"]

@@ -250,3 +250,10 @@ def test_signed_envelope_survives_no_reformatting_but_verifies_as_sent(pki, trus
     data = signed(pki)
     assert b"\n  <" not in data  # never pretty-printed after signing
     assert verify(trust, data).oin == SHV_OIN
+
+
+def test_unknown_must_understand_header_is_refused(pki, trust):
+    root = etree.fromstring(signed(pki))
+    extra = etree.SubElement(root.find(q(SOAP, "Header")), "{urn:other}Routing")
+    extra.set(q(SOAP, "mustUnderstand"), "1")
+    refused(trust, etree.tostring(root), "must-understand")

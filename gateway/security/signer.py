@@ -143,4 +143,3 @@ def _header_and_body(envelope: etree._Element) -> tuple[etree._Element, etree._E
         header = etree.Element(q(SOAP, "Header"))
         envelope.insert(0, header)
     return header, body
-

@@ -166,6 +166,16 @@ def _locate(envelope: etree._Element) -> tuple[etree._Element, etree._Element, e
         raise _fail("not-soap", "the Envelope must hold at most one Header and exactly one Body")
     if not headers:
         raise _fail("unsigned", "the envelope is not signed (no SOAP Header, no WS-Security)")
+    for block in headers[0]:
+        understood = block.tag == q(WSSE, "Security") or str(block.tag).startswith(f"{{{WSA}}}")
+        if (
+            isinstance(block.tag, str)
+            and not understood
+            and block.get(q(SOAP, "mustUnderstand")) in ("1", "true")
+        ):
+            raise _fail(
+                "must-understand", f"header {block.tag} is marked mustUnderstand but is not supported"
+            )
     securities = headers[0].findall(q(WSSE, "Security"))
     if not securities:
         raise _fail("unsigned", "the envelope is not signed (no wsse:Security header)")

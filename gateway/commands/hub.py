@@ -57,6 +57,8 @@ async def _serve(simulator) -> None:  # noqa: ANN001 - HubSimulator, imported la
     print(f"hub listening on {simulator.url}", flush=True)
     if simulator.admin_url:
         print(f"admin endpoint on {simulator.admin_url}", flush=True)
+    for partij in simulator.config.partijen:
+        print(f"  {partij.id}  {partij.rol:<3}  OIN {partij.oin}  {partij.naam}", flush=True)
     try:
         await asyncio.Event().wait()
     finally:

@@ -255,3 +255,17 @@ async def test_without_hub_oin_the_response_signer_must_be_the_tls_peer(pki):
         await sim.stop()
     assert (result.outcome, result.code) == (Outcome.RETRYABLE, "signature-invalid")
     assert "TLS peer" in result.reason
+
+
+def test_hub_client_implements_the_hub_port_exactly():
+    import inspect
+
+    from adapters.hub.client import HubClient
+    from gateway.engine.ports import HubPort
+
+    for name in ("verstuur", "haal_op", "bevestig", "close"):
+        port, ours = getattr(HubPort, name), getattr(HubClient, name)
+        assert inspect.iscoroutinefunction(ours), name
+        assert list(inspect.signature(ours).parameters) == list(inspect.signature(port).parameters), name
+        port_defaults = {k: p.default for k, p in inspect.signature(port).parameters.items()}
+        assert {k: p.default for k, p in inspect.signature(ours).parameters.items()} == port_defaults, name

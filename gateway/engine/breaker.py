@@ -26,6 +26,7 @@ class CircuitBreaker:
         self.failures = 0
         self.opened_at: datetime | None = None
         self._probe_out = False
+        self.last_failure = ""
 
     @property
     def retry_at(self) -> datetime:
@@ -50,8 +51,9 @@ class CircuitBreaker:
         self.opened_at = None
         self._probe_out = False
 
-    def failure(self) -> None:
+    def failure(self, reason: str = "") -> None:
         self.failures += 1
+        self.last_failure = reason
         if self.state is BreakerState.HALF_OPEN or self.failures >= self.threshold:
             self.state = BreakerState.OPEN
             self.opened_at = self._clock()

@@ -142,7 +142,11 @@ class Dispatcher:
         breaker = self.breakers.get(self.endpoint_for(row))
         if not breaker.allow():
             until = min(breaker.retry_at, row.deadline)
-            if not await self.store.defer_outbound(ref, owner=self.owner, now=now, until=until):
+            why = (
+                f"not sent: circuit for {self.endpoint_for(row)} open after {breaker.failures} failure(s) "
+                f"(last: {breaker.last_failure or 'unknown'})"
+            )
+            if not await self.store.defer_outbound(ref, owner=self.owner, now=now, until=until, reason=why):
                 report.lease_lost += 1
             report.deferred += 1
             return
@@ -171,7 +175,7 @@ class Dispatcher:
             reason = f"permanent{code}: {result.reason or klass.uitleg}"
             ok = await self._dead(row, poging, now, reason, report)
         else:
-            breaker.failure()
+            breaker.failure(f"{result.code or ''} {result.reason}".strip())
             if now >= row.deadline:
                 reason = (
                     f"deadline {row.deadline.isoformat()} passed after {row.attempts + 1} attempt(s); "

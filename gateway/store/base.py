@@ -101,8 +101,10 @@ class Store(Protocol):
         self, referentienummer: str, *, owner: str, poging: Poging | None, now: datetime, reason: str
     ) -> bool: ...
 
-    async def defer_outbound(self, referentienummer: str, *, owner: str, now: datetime, until: datetime) -> bool:
-        """Give a claimed row back unsent (e.g. circuit open); no attempt is counted."""
+    async def defer_outbound(
+        self, referentienummer: str, *, owner: str, now: datetime, until: datetime, reason: str
+    ) -> bool:
+        """Give a claimed row back unsent (e.g. circuit open), ``reason`` as its last error; no attempt counted."""
 
     async def resend(self, referentienummer: str, *, now: datetime, deadline: datetime) -> OutboxRow:
         """Re-queue a dead letter under the same Referentienummer, due now, with a new deadline."""

@@ -151,14 +151,16 @@ class OutboxMixin(SqlCore):
                 )
             )
 
-    async def defer_outbound(self, referentienummer: str, *, owner: str, now: datetime, until: datetime) -> bool:
+    async def defer_outbound(
+        self, referentienummer: str, *, owner: str, now: datetime, until: datetime, reason: str
+    ) -> bool:
         async with self._tx() as c:
             return bool(
                 await c.execute(
                     f"""UPDATE outbox SET state = 'queued', claims = 0, next_attempt_at = $3,
-                            lease_owner = NULL, lease_until = NULL, updated_at = $4
+                            lease_owner = NULL, lease_until = NULL, last_error = $5, updated_at = $4
                         WHERE {_FENCE}""",
-                    referentienummer, owner, until, now,
+                    referentienummer, owner, until, now, reason,
                 )
             )
 

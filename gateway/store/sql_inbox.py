@@ -124,7 +124,7 @@ class InboxMixin(OutboxMixin):
                 """SELECT referentienummer, sink FROM sink_delivery
                    WHERE (state = 'pending' AND next_attempt_at <= $1)
                       OR (state = 'delivering' AND lease_until < $1)
-                   ORDER BY next_attempt_at, referentienummer, sink LIMIT $2"""
+                   ORDER BY next_attempt_at, seq LIMIT $2"""
                 + self.claim_lock_clause,
                 now, limit,
             )

@@ -89,6 +89,7 @@ CREATE TABLE conversation (
 CREATE INDEX conversation_due ON conversation (state, antwoord_uiterlijk);
 -- statement
 CREATE TABLE sink_delivery (
+    seq              BIGINT GENERATED ALWAYS AS IDENTITY,
     referentienummer TEXT NOT NULL REFERENCES inbox (referentienummer),
     sink             TEXT NOT NULL,
     state            TEXT NOT NULL CHECK (state IN ('pending', 'delivering', 'delivered', 'dead')),

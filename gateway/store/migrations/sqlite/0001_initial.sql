@@ -94,6 +94,7 @@ CREATE TABLE conversation (
 CREATE INDEX conversation_due ON conversation (state, antwoord_uiterlijk);
 -- statement
 CREATE TABLE sink_delivery (
+    seq              INTEGER NOT NULL DEFAULT 0,
     referentienummer TEXT NOT NULL REFERENCES inbox (referentienummer),
     sink             TEXT NOT NULL,
     state            TEXT NOT NULL CHECK (state IN ('pending', 'delivering', 'delivered', 'dead')),
@@ -107,6 +108,11 @@ CREATE TABLE sink_delivery (
     updated_at       TEXT NOT NULL,
     PRIMARY KEY (referentienummer, sink)
 );
+-- statement
+CREATE TRIGGER sink_delivery_seq AFTER INSERT ON sink_delivery
+BEGIN
+    UPDATE sink_delivery SET seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM sink_delivery) WHERE rowid = NEW.rowid;
+END;
 -- statement
 CREATE INDEX sink_delivery_due ON sink_delivery (state, next_attempt_at);
 -- statement

@@ -9,7 +9,14 @@ from gateway.engine.delivery import SinkDeliverer
 from gateway.engine.fetchguard import check_fetch_freshness
 from gateway.engine.poller import Poller
 from gateway.engine.settings import PollSettings, SinkSettings
-from gateway.store.records import ConversationState, InboxState, OutboxState, SinkState, WachtOp
+from gateway.store.records import (
+    ConversationState,
+    InboxState,
+    NieuwInkomend,
+    OutboxState,
+    SinkState,
+    WachtOp,
+)
 from tests.engine_helpers import dispatcher, drive, enqueue
 from tests.fakes import FakeClock, FakeHub, FakeSink, TinyProcessing, document
 from tests.store_fixtures import store, store_factory  # noqa: F401  (fixtures)
@@ -50,12 +57,12 @@ async def test_valid_messages_are_stored_confirmed_and_delivered_once(store):  #
 async def test_refetch_after_a_failed_confirm_is_deduplicated(store):  # noqa: F811
     clock, hub, sink = FakeClock(), FakeHub(), FakeSink()
     ref = inbound(hub)
-    hub.confirm_script.extend(["raise"])
+    hub.confirm_script.extend(["raise", "fail"])  # the confirm, then its repetition at recovery, fail
     p = poller(store, hub, clock)
     first = await p.poll_once()
     assert (first.stored, first.confirm_failed) == (1, 1) and len(hub.inbound) == 1
     second = await p.poll_once()  # the hub offers it again
-    assert (second.stored, second.duplicates, second.confirmed) == (0, 1, 1)
+    assert (second.stored, second.duplicates, second.confirmed, second.confirm_failed) == (0, 1, 1, 1)
     assert hub.inbound == []
     await SinkDeliverer(store, [sink], SINK, clock=clock).run_once()
     assert sink.delivered == [ref]
@@ -66,16 +73,27 @@ async def test_crash_between_storing_and_processing_is_recovered(store_factory):
     first = await store_factory()
     ref = inbound(hub)
     insp = TinyProcessing().inspect(hub.inbound[0].document)
-    from gateway.store.records import NieuwInkomend
-
     # what a process killed right after the durable store (before confirm and processing) leaves behind
     await first.store_inbound(NieuwInkomend(ref, "SaldoverzoekAntwoord", "se-1", "shv-1", insp.conversatie,
                                             hub.inbound[0].document, b"", True, (), insp.json_body, clock()))
     await first.close()
     second = await store_factory()
     report = await poller(second, hub, clock).poll_once()
-    assert report.accepted == 1 and report.stored == 0 and report.duplicates == 1 and report.confirmed == 1
-    assert (await second.get_inbound(ref)).state is InboxState.DECODED
+    assert (report.accepted, report.confirmed, report.fetched, report.stored) == (1, 1, 0, 0)
+    row = await second.get_inbound(ref)
+    assert row.state is InboxState.DECODED and row.confirmed_at == clock() and hub.confirmed == [ref]
+
+
+async def test_a_confirm_the_hub_took_but_we_did_not_record_is_repeated(store):  # noqa: F811
+    """The hub confirmed, the process died before recording it: the hub never offers it again."""
+    clock, hub = FakeClock(), FakeHub()
+    lost = str(uuid.uuid4())
+    doc = document("SaldoverzoekAntwoord", referentienummer=lost)
+    await store.store_inbound(NieuwInkomend(lost, "SaldoverzoekAntwoord", "se-1", "shv-1", "c", doc, b"", True, (),
+                                            b"{}", clock()))
+    report = await poller(store, hub, clock).poll_once()  # the hub no longer offers it
+    assert report.fetched == 0 and report.confirmed == 1 and hub.confirmed == [lost]
+    assert (await store.get_inbound(lost)).confirmed_at == clock()
 
 
 async def test_invalid_message_is_quarantined_and_answered_with_a_foutbericht(store):  # noqa: F811

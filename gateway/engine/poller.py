@@ -99,9 +99,14 @@ class Poller:
         return report
 
     async def recover(self, report: PollReport) -> None:
-        """Process messages stored before a crash but not yet processed."""
+        """Finish what a crash interrupted: process stored messages, confirm stored ones again.
+
+        A process killed after the hub confirmed but before the confirmation was recorded leaves a
+        row the hub will never offer again; confirming is idempotent, so it is simply repeated."""
         for row in await self.store.list_inbound(state=InboxState.RECEIVED, limit=1000):
             await self._advance(row, report)
+        for row in await self.store.list_inbound(unconfirmed=True, limit=1000):
+            await self._confirm(row.referentienummer, report)
 
     # one message ------------------------------------------------------------------------------
     async def _handle(self, b: OpgehaaldBericht, envelope: bytes, report: PollReport) -> None:

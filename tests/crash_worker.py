@@ -20,12 +20,25 @@ async def main(store_path: str, hub_path: str) -> None:
     store = await SqliteStore.open(store_path)
     hub = FileHub(hub_path)
     dispatcher = Dispatcher(
-        store, hub,
-        DispatchSettings(batch_size=4, max_concurrent=2, lease_seconds=0.5, backoff_base_seconds=0.05,
-                         backoff_cap_seconds=0.2, idle_wait_seconds=0.02, max_claims=1000),
+        store,
+        hub,
+        DispatchSettings(
+            batch_size=4,
+            max_concurrent=2,
+            lease_seconds=0.5,
+            backoff_base_seconds=0.05,
+            backoff_cap_seconds=0.2,
+            idle_wait_seconds=0.02,
+            max_claims=1000,
+        ),
     )
-    poller = Poller(store, hub, TinyProcessing(), sinks=[],
-                    settings=PollSettings(interval_seconds=0.03, fetch_batch=3, max_pages=2))
+    poller = Poller(
+        store,
+        hub,
+        TinyProcessing(),
+        sinks=[],
+        settings=PollSettings(interval_seconds=0.03, fetch_batch=3, max_pages=2),
+    )
     stop = asyncio.Event()
     print("ready", flush=True)
     await asyncio.gather(dispatcher.run(stop), poller.run(stop))

@@ -73,7 +73,9 @@ class FakeHub:
                 return queue.popleft()
         return self.default
 
-    async def verstuur(self, *, referentienummer: str, ontvanger: str, berichttype: str, document: bytes) -> HubResult:
+    async def verstuur(
+        self, *, referentienummer: str, ontvanger: str, berichttype: str, document: bytes
+    ) -> HubResult:
         self.calls.append(referentienummer)
         step = self._step(referentienummer)
         if isinstance(step, HubResult):
@@ -102,7 +104,9 @@ class FakeHub:
         if self.fetch_script and self.fetch_script.popleft() == "fail":
             raise HubError("hub unavailable", retryable=True, code="http-503")
         page = self.inbound[:max_berichten]
-        return Ophaalresultaat(berichten=list(page), envelope=b"<envelope/>", meer=len(self.inbound) > len(page))
+        return Ophaalresultaat(
+            berichten=list(page), envelope=b"<envelope/>", meer=len(self.inbound) > len(page)
+        )
 
     async def bevestig(self, referentienummer: str) -> HubResult:
         step = self.confirm_script.popleft() if self.confirm_script else "ok"
@@ -142,8 +146,13 @@ class FakeSink:
 
 # tiny documents -------------------------------------------------------------------------------
 def document(
-    berichttype: str, *, referentienummer: str | None = None, conversatie: str | None = None,
-    afzender: str = "afz-1", ontvanger: str = "ontv-1", body: str = "<Inhoud>test</Inhoud>",
+    berichttype: str,
+    *,
+    referentienummer: str | None = None,
+    conversatie: str | None = None,
+    afzender: str = "afz-1",
+    ontvanger: str = "ontv-1",
+    body: str = "<Inhoud>test</Inhoud>",
 ) -> bytes:
     ref = referentienummer or str(uuid.uuid4())
     conv = conversatie or str(uuid.uuid4())
@@ -171,17 +180,27 @@ class TinyProcessing:
         problems: list[dict[str, Any]] = []
         name = str(root.tag)
         if name not in {b.value for b in Berichttype}:
-            problems.append({"code": "unknown-type", "message": f"unknown message type {name}", "path": f"/{name}"})
+            problems.append(
+                {"code": "unknown-type", "message": f"unknown message type {name}", "path": f"/{name}"}
+            )
         header = {f: root.findtext(f"Berichtheader/{f}") for f in _HEADER}
         for f, value in header.items():
             if not value:
-                problems.append({"code": "missing", "message": f"{f} is missing", "path": f"/{name}/Berichtheader/{f}"})
+                problems.append(
+                    {"code": "missing", "message": f"{f} is missing", "path": f"/{name}/Berichtheader/{f}"}
+                )
         for fout in root.iter("Fout"):
-            problems.append({"code": "invalid-value", "message": fout.text or "invalid", "path": f"/{name}/Fout"})
+            problems.append(
+                {"code": "invalid-value", "message": fout.text or "invalid", "path": f"/{name}/Fout"}
+            )
         return Inspectie(
-            ok=not problems, problems=tuple(problems), berichttype=name,
-            referentienummer=header["Referentienummer"], conversatie=header["ConversatieReferentienummer"],
-            afzender=header["Afzender"], ontvanger=header["Ontvanger"],
+            ok=not problems,
+            problems=tuple(problems),
+            berichttype=name,
+            referentienummer=header["Referentienummer"],
+            conversatie=header["ConversatieReferentienummer"],
+            afzender=header["Afzender"],
+            ontvanger=header["Ontvanger"],
             json_body=json.dumps({"berichttype": name, **header}).encode() if not problems else None,
         )
 
@@ -190,10 +209,14 @@ class TinyProcessing:
     ) -> bytes:
         insp = self.inspect(for_document)
         fouten = "".join(
-            f"<Foutmelding code=\"{escape(str(p.get('code')))}\">{escape(str(p.get('message')))}</Foutmelding>"
+            f'<Foutmelding code="{escape(str(p.get("code")))}">{escape(str(p.get("message")))}</Foutmelding>'
             for p in problems
         )
         return document(
-            "Foutbericht", referentienummer=referentienummer, conversatie=insp.conversatie,
-            afzender=insp.ontvanger or "?", ontvanger=insp.afzender or "?", body=f"<Fouten>{fouten}</Fouten>",
+            "Foutbericht",
+            referentienummer=referentienummer,
+            conversatie=insp.conversatie,
+            afzender=insp.ontvanger or "?",
+            ontvanger=insp.afzender or "?",
+            body=f"<Fouten>{fouten}</Fouten>",
         )

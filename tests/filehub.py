@@ -33,10 +33,14 @@ class FileHub:
     async def _pause(self) -> None:
         await asyncio.sleep(random.uniform(0, self.max_delay))
 
-    async def verstuur(self, *, referentienummer: str, ontvanger: str, berichttype: str, document: bytes) -> HubResult:
+    async def verstuur(
+        self, *, referentienummer: str, ontvanger: str, berichttype: str, document: bytes
+    ) -> HubResult:
         await self._pause()
         self._db.execute("INSERT INTO calls (ref) VALUES (?)", (referentienummer,))
-        new = self._db.execute("INSERT OR IGNORE INTO accepted (ref) VALUES (?)", (referentienummer,)).rowcount
+        new = self._db.execute(
+            "INSERT OR IGNORE INTO accepted (ref) VALUES (?)", (referentienummer,)
+        ).rowcount
         await self._pause()  # the hub has it, the answer is still on its way
         return HubResult(Outcome.DELIVERED if new else Outcome.DUPLICATE_ACCEPTED, "ok")
 

@@ -30,8 +30,17 @@ async def test_two_dispatchers_share_the_outbox_none_twice(store_factory):  # no
     for i in range(120):
         ref, conv = str(uuid.uuid4()), convs[i % 10]
         refs.append((ref, conv))
-        await a.enqueue(NieuwUitgaand(ref, "Saldoverzoek", "se-1", conv, document("Saldoverzoek", referentienummer=ref,
-                        conversatie=conv)), now=now, deadline=now.replace(year=now.year + 1))
+        await a.enqueue(
+            NieuwUitgaand(
+                ref,
+                "Saldoverzoek",
+                "se-1",
+                conv,
+                document("Saldoverzoek", referentienummer=ref, conversatie=conv),
+            ),
+            now=now,
+            deadline=now.replace(year=now.year + 1),
+        )
     settings = DispatchSettings(batch_size=7, max_concurrent=4, lease_seconds=60)
     da = Dispatcher(a, hub, settings, owner="proc-a")
     db = Dispatcher(b, hub, settings, owner="proc-b")

@@ -26,8 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 async def _start(store_path: Path, hub_path: Path) -> asyncio.subprocess.Process:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.crash_worker", str(store_path), str(hub_path),
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "tests.crash_worker",
+        str(store_path),
+        str(hub_path),
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE,
     )
     assert proc.stdout is not None
     line = await asyncio.wait_for(proc.stdout.readline(), timeout=20)
@@ -50,8 +56,17 @@ async def test_sigkill_at_random_moments_loses_nothing(tmp_path):
     for i in range(40):
         ref, conv = str(uuid.uuid4()), f"conv-{i % 8}"
         outbound.append(ref)
-        await store.enqueue(NieuwUitgaand(ref, "Saldoverzoek", "se-1", conv, document(
-            "Saldoverzoek", referentienummer=ref, conversatie=conv)), now=now, deadline=now + timedelta(hours=1))
+        await store.enqueue(
+            NieuwUitgaand(
+                ref,
+                "Saldoverzoek",
+                "se-1",
+                conv,
+                document("Saldoverzoek", referentienummer=ref, conversatie=conv),
+            ),
+            now=now,
+            deadline=now + timedelta(hours=1),
+        )
     await store.close()
     inbound = []
     for _ in range(30):

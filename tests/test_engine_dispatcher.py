@@ -23,8 +23,11 @@ async def test_delivers_and_records_the_attempt_and_opens_the_conversation(store
     assert p.outcome == "delivered" and p.receipt == b"<receipt/>"
     conv = await store.get_conversation(m.conversatie)
     assert conv.state is ConversationState.OPEN and conv.wacht_op is WachtOp.TEGENPARTIJ
-    assert set(conv.verwachte_antwoorden) == {"SaldoverzoekAntwoord", "SaldoverzoekAntwoordVoorafAkkoord",
-                                              "GeenMedewerking"}
+    assert set(conv.verwachte_antwoorden) == {
+        "SaldoverzoekAntwoord",
+        "SaldoverzoekAntwoordVoorafAkkoord",
+        "GeenMedewerking",
+    }
     assert str(conv.antwoord_uiterlijk) == "2026-03-16"  # Mon 2 March + 10 werkdagen
 
 
@@ -65,7 +68,10 @@ async def test_permanent_failure_is_a_dead_letter_with_its_reason_and_resend_kee
     d = dispatcher(store, hub, clock)
     assert (await d.run_once()).dead == 1
     dead = await store.get_outbound(m.referentienummer)
-    assert dead.state is OutboxState.DEAD and dead.last_error == "permanent [OngeldigBericht]: schema error in document"
+    assert (
+        dead.state is OutboxState.DEAD
+        and dead.last_error == "permanent [OngeldigBericht]: schema error in document"
+    )
     await store.resend(m.referentienummer, now=clock(), deadline=clock() + timedelta(hours=1))
     assert (await d.run_once()).delivered == 1
     assert hub.calls == [m.referentienummer, m.referentienummer]
@@ -87,8 +93,13 @@ async def test_a_sender_that_keeps_dying_on_a_message_ends_in_a_poison_dead_lett
     m = await enqueue(store, clock)
     ok = await enqueue(store, clock)
     for i in range(FAST.max_claims):  # each time the process is killed mid-send (lease never released)
-        rows = await store.claim_outbound(owner=f"dies-{i}", now=clock(), lease_until=clock() + timedelta(seconds=60),
-                                          limit=1, max_claims=FAST.max_claims)
+        rows = await store.claim_outbound(
+            owner=f"dies-{i}",
+            now=clock(),
+            lease_until=clock() + timedelta(seconds=60),
+            limit=1,
+            max_claims=FAST.max_claims,
+        )
         assert [r.referentienummer for r in rows] == [m.referentienummer]
         clock.advance(61)
     await drive(dispatcher(store, hub, clock), clock)
@@ -100,8 +111,9 @@ async def test_a_sender_that_keeps_dying_on_a_message_ends_in_a_poison_dead_lett
 async def test_lease_of_a_dead_owner_expires_and_another_dispatcher_sends(store):  # noqa: F811
     clock, hub = FakeClock(), FakeHub()
     m = await enqueue(store, clock)
-    await store.claim_outbound(owner="dead", now=clock(), lease_until=clock() + timedelta(seconds=60), limit=10,
-                               max_claims=3)
+    await store.claim_outbound(
+        owner="dead", now=clock(), lease_until=clock() + timedelta(seconds=60), limit=10, max_claims=3
+    )
     d = dispatcher(store, hub, clock, owner="alive")
     assert (await d.run_once()).claimed == 0
     clock.advance(61)
@@ -144,7 +156,9 @@ async def test_open_circuit_defers_without_counting_attempts(store):  # noqa: F8
     report = await d.run_once()
     assert report.deferred == 1 and report.claimed == 1
     row = await store.get_outbound(waiting.referentienummer)
-    assert row.attempts == 0 and row.next_attempt_at == clock() + timedelta(seconds=FAST.breaker_reset_seconds)
+    assert row.attempts == 0 and row.next_attempt_at == clock() + timedelta(
+        seconds=FAST.breaker_reset_seconds
+    )
     assert len(hub.calls) == 3 and {r.referentienummer for r in failing} == set(hub.calls)
 
 

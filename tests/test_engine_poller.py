@@ -21,21 +21,40 @@ from tests.engine_helpers import dispatcher, drive, enqueue
 from tests.fakes import FakeClock, FakeHub, FakeSink, TinyProcessing, document
 from tests.store_fixtures import store, store_factory  # noqa: F401  (fixtures)
 
-SINK = SinkSettings(batch_size=10, lease_seconds=60, backoff_base_seconds=5, backoff_cap_seconds=60,
-                    deadline_seconds=3600)
+SINK = SinkSettings(
+    batch_size=10, lease_seconds=60, backoff_base_seconds=5, backoff_cap_seconds=60, deadline_seconds=3600
+)
 
 
 def poller(store, hub, clock, sinks=("webhook",), **kw) -> Poller:  # noqa: F811
-    return Poller(store, hub, TinyProcessing(), sinks=list(sinks), clock=clock,
-                  settings=PollSettings(fetch_batch=kw.pop("fetch_batch", 100), max_pages=5), sink_settings=SINK, **kw)
+    return Poller(
+        store,
+        hub,
+        TinyProcessing(),
+        sinks=list(sinks),
+        clock=clock,
+        settings=PollSettings(fetch_batch=kw.pop("fetch_batch", 100), max_pages=5),
+        sink_settings=SINK,
+        **kw,
+    )
 
 
-def inbound(hub: FakeHub, berichttype: str = "SaldoverzoekAntwoord", *, conv: str | None = None,
-            body: str = "<Inhoud>x</Inhoud>") -> str:
+def inbound(
+    hub: FakeHub,
+    berichttype: str = "SaldoverzoekAntwoord",
+    *,
+    conv: str | None = None,
+    body: str = "<Inhoud>x</Inhoud>",
+) -> str:
     ref = str(uuid.uuid4())
-    hub.put_inbound(document(berichttype, referentienummer=ref, conversatie=conv, afzender="se-1",
-                             ontvanger="shv-1", body=body), referentienummer=ref, berichttype=berichttype,
-                    afzender="se-1")
+    hub.put_inbound(
+        document(
+            berichttype, referentienummer=ref, conversatie=conv, afzender="se-1", ontvanger="shv-1", body=body
+        ),
+        referentienummer=ref,
+        berichttype=berichttype,
+        afzender="se-1",
+    )
     return ref
 
 
@@ -74,8 +93,21 @@ async def test_crash_between_storing_and_processing_is_recovered(store_factory):
     ref = inbound(hub)
     insp = TinyProcessing().inspect(hub.inbound[0].document)
     # what a process killed right after the durable store (before confirm and processing) leaves behind
-    await first.store_inbound(NieuwInkomend(ref, "SaldoverzoekAntwoord", "se-1", "shv-1", insp.conversatie,
-                                            hub.inbound[0].document, b"", True, (), insp.json_body, clock()))
+    await first.store_inbound(
+        NieuwInkomend(
+            ref,
+            "SaldoverzoekAntwoord",
+            "se-1",
+            "shv-1",
+            insp.conversatie,
+            hub.inbound[0].document,
+            b"",
+            True,
+            (),
+            insp.json_body,
+            clock(),
+        )
+    )
     await first.close()
     second = await store_factory()
     report = await poller(second, hub, clock).poll_once()
@@ -89,8 +121,9 @@ async def test_a_confirm_the_hub_took_but_we_did_not_record_is_repeated(store): 
     clock, hub = FakeClock(), FakeHub()
     lost = str(uuid.uuid4())
     doc = document("SaldoverzoekAntwoord", referentienummer=lost)
-    await store.store_inbound(NieuwInkomend(lost, "SaldoverzoekAntwoord", "se-1", "shv-1", "c", doc, b"", True, (),
-                                            b"{}", clock()))
+    await store.store_inbound(
+        NieuwInkomend(lost, "SaldoverzoekAntwoord", "se-1", "shv-1", "c", doc, b"", True, (), b"{}", clock())
+    )
     report = await poller(store, hub, clock).poll_once()  # the hub no longer offers it
     assert report.fetched == 0 and report.confirmed == 1 and hub.confirmed == [lost]
     assert (await store.get_inbound(lost)).confirmed_at == clock()
@@ -124,7 +157,9 @@ async def test_a_bad_foutbericht_is_quarantined_without_an_answer(store):  # noq
 
 async def test_not_well_formed_and_mismatched_documents_are_quarantined(store):  # noqa: F811
     clock, hub = FakeClock(), FakeHub()
-    hub.put_inbound(b"<Saldoverzoek><oops>", referentienummer="r-broken", berichttype="Saldoverzoek", afzender="se-1")
+    hub.put_inbound(
+        b"<Saldoverzoek><oops>", referentienummer="r-broken", berichttype="Saldoverzoek", afzender="se-1"
+    )
     other = document("Saldoverzoek", referentienummer="r-inside")
     hub.put_inbound(other, referentienummer="r-outside", berichttype="Saldoverzoek", afzender="se-1")
     assert (await poller(store, hub, clock).poll_once()).quarantined == 2

@@ -30,7 +30,9 @@ async def test_purge_per_type_keeps_the_audit_rows(store):  # noqa: F811
     assert [p.outcome for p in await store.attempts(saldo.referentienummer)] == ["delivered"]
     assert (await store.get_outbound(kennis.referentienummer)).document == kennis.document
     everything = RetentionSettings(default_days=0)
-    assert (await purge_payloads(store, everything, now=clock() + timedelta(seconds=1)))["Kennisgeving"].outbox == 1
+    assert (await purge_payloads(store, everything, now=clock() + timedelta(seconds=1)))[
+        "Kennisgeving"
+    ].outbox == 1
 
 
 async def test_negative_retention_is_refused(store):  # noqa: F811

@@ -43,7 +43,9 @@ def test_full_jitter_is_bounded_by_the_exponential_and_the_cap():
 def test_next_attempt_never_passes_the_deadline():
     rng = random.Random(1)
     deadline = T0 + timedelta(seconds=5)
-    assert all(next_attempt(T0, 10, base=60, cap=600, rng=rng, deadline=deadline) <= deadline for _ in range(50))
+    assert all(
+        next_attempt(T0, 10, base=60, cap=600, rng=rng, deadline=deadline) <= deadline for _ in range(50)
+    )
 
 
 def test_breaker_opens_probes_half_open_and_closes():

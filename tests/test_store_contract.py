@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -28,16 +28,26 @@ DAY = timedelta(days=1)
 def msg(conv: str | None = None, berichttype: str = "Saldoverzoek", ref: str | None = None) -> NieuwUitgaand:
     ref = ref or str(uuid.uuid4())
     conv = conv or str(uuid.uuid4())
-    return NieuwUitgaand(ref, berichttype, "se-1", conv, document(berichttype, referentienummer=ref, conversatie=conv))
+    return NieuwUitgaand(
+        ref, berichttype, "se-1", conv, document(berichttype, referentienummer=ref, conversatie=conv)
+    )
 
 
 def poging(ref: str, owner: str, outcome: str = "delivered", at: datetime = T0) -> Poging:
-    return Poging(ref, owner, at, 12, outcome, None if outcome == "delivered" else "TijdelijkNietBeschikbaar",
-                  "test", b"<receipt/>" if outcome == "delivered" else None)
+    return Poging(
+        ref,
+        owner,
+        at,
+        12,
+        outcome,
+        None if outcome == "delivered" else "TijdelijkNietBeschikbaar",
+        "test",
+        b"<receipt/>" if outcome == "delivered" else None,
+    )
 
 
-async def claim(store: Store, owner: str = "A", now: datetime = T0, lease: float = 60, limit: int = 10):
-    return await store.claim_outbound(
+async def claim(s: Store, owner: str = "A", now: datetime = T0, lease: float = 60, limit: int = 10):
+    return await s.claim_outbound(
         owner=owner, now=now, lease_until=now + timedelta(seconds=lease), limit=limit, max_claims=3
     )
 
@@ -99,7 +109,11 @@ async def test_retry_schedule_is_in_the_row(store):  # noqa: F811
     await claim(store)
     when = T0 + timedelta(minutes=7)
     assert await store.record_retry(
-        m.referentienummer, owner="A", poging=poging(m.referentienummer, "A", "retryable"), now=T0, next_attempt_at=when
+        m.referentienummer,
+        owner="A",
+        poging=poging(m.referentienummer, "A", "retryable"),
+        now=T0,
+        next_attempt_at=when,
     )
     row = await store.get_outbound(m.referentienummer)
     assert row.state is OutboxState.QUEUED and row.next_attempt_at == when and row.attempts == 1
@@ -137,8 +151,13 @@ async def test_resend_of_a_dead_letter_keeps_its_referentienummer(store):  # noq
     m = msg()
     await store.enqueue(m, now=T0, deadline=T0 + DAY)
     await claim(store)
-    await store.record_dead(m.referentienummer, owner="A", poging=poging(m.referentienummer, "A", "permanent"),
-                            now=T0, reason="permanent [OngeldigBericht]: x")
+    await store.record_dead(
+        m.referentienummer,
+        owner="A",
+        poging=poging(m.referentienummer, "A", "permanent"),
+        now=T0,
+        reason="permanent [OngeldigBericht]: x",
+    )
     dead = await store.get_outbound(m.referentienummer)
     assert dead.state is OutboxState.DEAD and dead.last_error.startswith("permanent")
     again = await store.resend(m.referentienummer, now=T0 + DAY, deadline=T0 + 3 * DAY)
@@ -150,10 +169,23 @@ async def test_resend_of_a_dead_letter_keeps_its_referentienummer(store):  # noq
         await store.resend("nope", now=T0, deadline=T0 + DAY)
 
 
-def inkomend(ref: str, *, valid: bool = True, conv: str = "c-1", bt: str = "SaldoverzoekAntwoord") -> NieuwInkomend:
+def inkomend(
+    ref: str, *, valid: bool = True, conv: str = "c-1", bt: str = "SaldoverzoekAntwoord"
+) -> NieuwInkomend:
     doc = document(bt, referentienummer=ref, conversatie=conv)
-    return NieuwInkomend(ref, bt, "se-1", "shv-1", conv, doc, b"<env/>", valid,
-                         () if valid else ({"code": "missing", "message": "x"},), b"{}" if valid else None, T0)
+    return NieuwInkomend(
+        ref,
+        bt,
+        "se-1",
+        "shv-1",
+        conv,
+        doc,
+        b"<env/>",
+        valid,
+        () if valid else ({"code": "missing", "message": "x"},),
+        b"{}" if valid else None,
+        T0,
+    )
 
 
 async def test_inbound_dedupe_confirm_and_sink_deliveries(store):  # noqa: F811
@@ -164,7 +196,9 @@ async def test_inbound_dedupe_confirm_and_sink_deliveries(store):  # noqa: F811
     await store.mark_confirmed(ref, now=T0)
     assert await store.list_inbound(unconfirmed=True) == []
     assert await store.accept_inbound(ref, now=T0, sinks=["a", "b"], sink_deadline=T0 + DAY, conversatie=None)
-    assert not await store.accept_inbound(ref, now=T0, sinks=["a", "b"], sink_deadline=T0 + DAY, conversatie=None)
+    assert not await store.accept_inbound(
+        ref, now=T0, sinks=["a", "b"], sink_deadline=T0 + DAY, conversatie=None
+    )
     claimed = await store.claim_sink_deliveries(owner="A", now=T0, lease_until=T0 + DAY, limit=10)
     assert sorted(d.sink for d in claimed) == ["a", "b"]
     assert await store.record_sink_delivered(ref, "a", owner="A", now=T0)
@@ -182,8 +216,14 @@ async def test_quarantine_queues_the_foutbericht_atomically(store):  # noqa: F81
     ref = str(uuid.uuid4())
     await store.store_inbound(inkomend(ref, valid=False))
     fout = msg(berichttype="Foutbericht")
-    assert await store.quarantine_inbound(ref, now=T0, problems=[{"code": "missing", "message": "x"}],
-                                          note="queued", foutbericht=fout, foutbericht_deadline=T0 + DAY)
+    assert await store.quarantine_inbound(
+        ref,
+        now=T0,
+        problems=[{"code": "missing", "message": "x"}],
+        note="queued",
+        foutbericht=fout,
+        foutbericht_deadline=T0 + DAY,
+    )
     (q,) = await store.list_quarantine()
     assert q.referentienummer == ref and q.problems[0]["code"] == "missing"
     assert q.foutbericht_referentienummer == fout.referentienummer
@@ -197,10 +237,20 @@ async def test_conversations_open_close_and_overdue(store):  # noqa: F811
         await store.enqueue(m, now=T0, deadline=T0 + DAY)
     await claim(store)
     for m, due in ((asked, date(2026, 3, 16)), (answered, date(2026, 3, 20))):
-        upd = ConversatieUpdate(m.conversatie, m.referentienummer, "Saldoverzoek", "se-1", T0, True,
-                                WachtOp.TEGENPARTIJ, ("GeenMedewerking", "SaldoverzoekAntwoord"), due)
-        assert await store.record_delivered(m.referentienummer, owner="A", poging=poging(m.referentienummer, "A"),
-                                            now=T0, conversatie=upd)
+        upd = ConversatieUpdate(
+            m.conversatie,
+            m.referentienummer,
+            "Saldoverzoek",
+            "se-1",
+            T0,
+            True,
+            WachtOp.TEGENPARTIJ,
+            ("GeenMedewerking", "SaldoverzoekAntwoord"),
+            due,
+        )
+        assert await store.record_delivered(
+            m.referentienummer, owner="A", poging=poging(m.referentienummer, "A"), now=T0, conversatie=upd
+        )
     conv = await store.get_conversation(asked.conversatie)
     assert conv.state is ConversationState.OPEN and conv.antwoord_uiterlijk == date(2026, 3, 16)
     # an answer of a type it does not wait for changes nothing; the right one closes it
@@ -215,7 +265,9 @@ async def test_conversations_open_close_and_overdue(store):  # noqa: F811
     closed = await store.get_conversation(answered.conversatie)
     assert closed.state is ConversationState.ANSWERED and closed.beantwoord_door == "r-2"
     assert await store.count_overdue(today=date(2026, 3, 16)) == 0
-    assert [c.conversatie for c in await store.overdue_conversations(today=date(2026, 3, 17))] == [asked.conversatie]
+    assert [c.conversatie for c in await store.overdue_conversations(today=date(2026, 3, 17))] == [
+        asked.conversatie
+    ]
     assert await store.count_overdue(today=date(2026, 3, 25)) == 1
 
 
@@ -232,10 +284,16 @@ async def test_purge_drops_payloads_and_keeps_audit_rows(store):  # noqa: F811
         await store.enqueue(m, now=T0, deadline=T0 + 30 * DAY)
     await claim(store)
     for m, at in ((old, T0), (recent, T0 + 20 * DAY)):
-        await store.record_delivered(m.referentienummer, owner="A", poging=poging(m.referentienummer, "A"),
-                                     now=at, conversatie=None)
-    await store.record_retry(queued.referentienummer, owner="A", poging=poging(queued.referentienummer, "A", "x"),
-                             now=T0, next_attempt_at=T0 + 40 * DAY)
+        await store.record_delivered(
+            m.referentienummer, owner="A", poging=poging(m.referentienummer, "A"), now=at, conversatie=None
+        )
+    await store.record_retry(
+        queued.referentienummer,
+        owner="A",
+        poging=poging(queued.referentienummer, "A", "x"),
+        now=T0,
+        next_attempt_at=T0 + 40 * DAY,
+    )
     await store.store_inbound(inkomend("in-1", bt="Saldoverzoek"))
     await store.accept_inbound("in-1", now=T0, sinks=[], sink_deadline=T0, conversatie=None)
     await store.store_inbound(inkomend("in-2", bt="Saldoverzoek"))  # not confirmed: kept

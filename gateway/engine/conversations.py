@@ -18,7 +18,12 @@ _ANSWERS: frozenset[Berichttype] = frozenset(a for b in Berichttype for a in b.v
 
 
 def update_for(
-    berichttype: str, *, conversatie: str | None, referentienummer: str, tegenpartij: str, at: datetime,
+    berichttype: str,
+    *,
+    conversatie: str | None,
+    referentienummer: str,
+    tegenpartij: str,
+    at: datetime,
     outbound: bool,
 ) -> ConversatieUpdate | None:
     """The conversation change one message makes; None when it neither asks nor answers."""
@@ -31,16 +36,24 @@ def update_for(
     if bt.verwachte_antwoorden:
         termijn = bt.antwoordtermijn_werkdagen
         return ConversatieUpdate(
-            conversatie=conversatie, referentienummer=referentienummer, berichttype=bt.value,
-            tegenpartij=tegenpartij, at=at, opens=True,
+            conversatie=conversatie,
+            referentienummer=referentienummer,
+            berichttype=bt.value,
+            tegenpartij=tegenpartij,
+            at=at,
+            opens=True,
             wacht_op=WachtOp.TEGENPARTIJ if outbound else WachtOp.ONS,
             verwachte_antwoorden=tuple(sorted(a.value for a in bt.verwachte_antwoorden)),
             antwoord_uiterlijk=None if termijn is None else antwoord_uiterlijk(at, termijn),
         )
     if bt in _ANSWERS:
         return ConversatieUpdate(
-            conversatie=conversatie, referentienummer=referentienummer, berichttype=bt.value,
-            tegenpartij=tegenpartij, at=at, opens=False,
+            conversatie=conversatie,
+            referentienummer=referentienummer,
+            berichttype=bt.value,
+            tegenpartij=tegenpartij,
+            at=at,
+            opens=False,
             # our answer ends what we owed; their answer ends what we waited for
             wacht_op=WachtOp.ONS if outbound else WachtOp.TEGENPARTIJ,
         )

@@ -34,8 +34,14 @@ class SinkReport:
 
 class SinkDeliverer:
     def __init__(
-        self, store: Store, sinks: Sequence[SinkPort], settings: SinkSettings | None = None, *,
-        clock: Clock = utcnow, owner: str | None = None, rng: random.Random | None = None,
+        self,
+        store: Store,
+        sinks: Sequence[SinkPort],
+        settings: SinkSettings | None = None,
+        *,
+        clock: Clock = utcnow,
+        owner: str | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         names = [s.name for s in sinks]
         if len(set(names)) != len(names):
@@ -55,7 +61,10 @@ class SinkDeliverer:
         now = self.clock()
         s = self.settings
         claimed = await self.store.claim_sink_deliveries(
-            owner=self.owner, now=now, lease_until=now + timedelta(seconds=s.lease_seconds), limit=s.batch_size
+            owner=self.owner,
+            now=now,
+            lease_until=now + timedelta(seconds=s.lease_seconds),
+            limit=s.batch_size,
         )
         report = SinkReport(claimed=len(claimed))
         for d in claimed:
@@ -73,13 +82,21 @@ class SinkDeliverer:
         sink = self.sinks.get(name)
         row = await self.store.get_inbound(ref)
         if sink is None or row is None or row.json_body is None or row.document is None:
-            why = f"no sink named {name!r} is configured" if sink is None else "the stored message has no payload"
+            why = (
+                f"no sink named {name!r} is configured"
+                if sink is None
+                else "the stored message has no payload"
+            )
             await self.store.record_sink_dead(ref, name, owner=self.owner, now=now, reason=why)
             report.dead += 1
             return
         verzoek = Afleververzoek(
-            referentienummer=ref, berichttype=row.berichttype, conversatie=row.conversatie or "",
-            json_body=row.json_body, xml_body=row.document, headers={"Idempotency-Key": ref},
+            referentienummer=ref,
+            berichttype=row.berichttype,
+            conversatie=row.conversatie or "",
+            json_body=row.json_body,
+            xml_body=row.document,
+            headers={"Idempotency-Key": ref},
         )
         try:
             result = await sink.lever_af(verzoek)
@@ -91,14 +108,22 @@ class SinkDeliverer:
             await self.store.record_sink_delivered(ref, name, owner=self.owner, now=now)
             report.delivered += 1
         elif result.outcome is Outcome.PERMANENT:
-            await self.store.record_sink_dead(ref, name, owner=self.owner, now=now, reason=f"permanent: {result.reason}")
+            await self.store.record_sink_dead(
+                ref, name, owner=self.owner, now=now, reason=f"permanent: {result.reason}"
+            )
             report.dead += 1
         else:
             s = self.settings
             when = next_attempt(
-                now, d.attempts + 1, base=s.backoff_base_seconds, cap=s.backoff_cap_seconds, rng=self.rng,
+                now,
+                d.attempts + 1,
+                base=s.backoff_base_seconds,
+                cap=s.backoff_cap_seconds,
+                rng=self.rng,
                 deadline=d.deadline,
             )
             err = f"{result.code or 'retryable'}: {result.reason}"
-            await self.store.record_sink_retry(ref, name, owner=self.owner, now=now, next_attempt_at=when, error=err)
+            await self.store.record_sink_retry(
+                ref, name, owner=self.owner, now=now, next_attempt_at=when, error=err
+            )
             report.retried += 1

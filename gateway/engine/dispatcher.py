@@ -73,7 +73,9 @@ class Dispatcher:
         self.rng = rng or random.Random()
         self.endpoint_for = endpoint_for
         self._sleep = sleep  # in-attempt retry waits (tests pass a no-op)
-        self.breakers = Breakers(self.settings.breaker_failure_threshold, self.settings.breaker_reset_seconds, clock)
+        self.breakers = Breakers(
+            self.settings.breaker_failure_threshold, self.settings.breaker_reset_seconds, clock
+        )
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -87,8 +89,11 @@ class Dispatcher:
         s = self.settings
         now = self.clock()
         rows = await self.store.claim_outbound(
-            owner=self.owner, now=now, lease_until=now + timedelta(seconds=s.lease_seconds),
-            limit=s.batch_size, max_claims=s.max_claims,
+            owner=self.owner,
+            now=now,
+            lease_until=now + timedelta(seconds=s.lease_seconds),
+            limit=s.batch_size,
+            max_claims=s.max_claims,
         )
         report = DispatchReport(claimed=len(rows))
         gate = asyncio.Semaphore(max(1, s.max_concurrent))
@@ -154,19 +159,30 @@ class Dispatcher:
         t0 = time.monotonic()
         result = await self._send(row, row.document)
         poging = Poging(
-            referentienummer=ref, owner=self.owner, started_at=started,
-            duration_ms=int((time.monotonic() - t0) * 1000), outcome=str(result.outcome), code=result.code,
-            reason=result.reason, receipt=result.receipt,
+            referentienummer=ref,
+            owner=self.owner,
+            started_at=started,
+            duration_ms=int((time.monotonic() - t0) * 1000),
+            outcome=str(result.outcome),
+            code=result.code,
+            reason=result.reason,
+            receipt=result.receipt,
         )
         klass = classify(result)
         now = self.clock()
         if klass.besluit is Besluit.DONE:
             breaker.success()
             conv = update_for(
-                row.berichttype, conversatie=row.conversatie, referentienummer=ref, tegenpartij=row.ontvanger,
-                at=now, outbound=True,
+                row.berichttype,
+                conversatie=row.conversatie,
+                referentienummer=ref,
+                tegenpartij=row.ontvanger,
+                at=now,
+                outbound=True,
             )
-            ok = await self.store.record_delivered(ref, owner=self.owner, poging=poging, now=now, conversatie=conv)
+            ok = await self.store.record_delivered(
+                ref, owner=self.owner, poging=poging, now=now, conversatie=conv
+            )
             report.delivered += 1
             log.info("delivered %s (%s) after %d attempt(s)", ref, row.berichttype, row.attempts + 1)
         elif klass.besluit is Besluit.DEAD:
@@ -185,8 +201,12 @@ class Dispatcher:
             else:
                 s = self.settings
                 when = next_attempt(
-                    now, row.attempts + 1, base=s.backoff_base_seconds, cap=s.backoff_cap_seconds,
-                    rng=self.rng, deadline=row.deadline,
+                    now,
+                    row.attempts + 1,
+                    base=s.backoff_base_seconds,
+                    cap=s.backoff_cap_seconds,
+                    rng=self.rng,
+                    deadline=row.deadline,
                 )
                 ok = await self.store.record_retry(
                     ref, owner=self.owner, poging=poging, now=now, next_attempt_at=when
@@ -200,7 +220,9 @@ class Dispatcher:
     async def _dead(
         self, row: OutboxRow, poging: Poging | None, now: datetime, reason: str, report: DispatchReport
     ) -> bool:
-        ok = await self.store.record_dead(row.referentienummer, owner=self.owner, poging=poging, now=now, reason=reason)
+        ok = await self.store.record_dead(
+            row.referentienummer, owner=self.owner, poging=poging, now=now, reason=reason
+        )
         report.dead += 1
         log.warning("dead letter %s (%s): %s", row.referentienummer, row.berichttype, reason)
         return ok
@@ -212,8 +234,10 @@ class Dispatcher:
         async def call() -> HubResult:
             try:
                 return await self.hub.verstuur(
-                    referentienummer=row.referentienummer, ontvanger=row.ontvanger,
-                    berichttype=row.berichttype, document=document,
+                    referentienummer=row.referentienummer,
+                    ontvanger=row.ontvanger,
+                    berichttype=row.berichttype,
+                    document=document,
                 )
             except (OSError, TimeoutError) as exc:
                 return HubResult(Outcome.RETRYABLE, f"{type(exc).__name__}: {exc}", code="connection")

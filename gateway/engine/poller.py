@@ -43,9 +43,16 @@ class PollReport:
 
 class Poller:
     def __init__(
-        self, store: Store, hub: HubPort, processing: InboundProcessing, *, sinks: Sequence[str],
-        settings: PollSettings | None = None, sink_settings: SinkSettings | None = None,
-        clock: Clock = utcnow, on_enqueued: Callable[[], None] | None = None,
+        self,
+        store: Store,
+        hub: HubPort,
+        processing: InboundProcessing,
+        *,
+        sinks: Sequence[str],
+        settings: PollSettings | None = None,
+        sink_settings: SinkSettings | None = None,
+        clock: Clock = utcnow,
+        on_enqueued: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.hub = hub
@@ -88,7 +95,9 @@ class Poller:
                     result = await self.hub.haal_op(self.settings.fetch_batch)
                 except HubError as exc:
                     report.fetch_error = f"{exc.code or 'error'}: {exc.reason}"
-                    log.warning("fetch from the hub failed (%s retryable=%s)", report.fetch_error, exc.retryable)
+                    log.warning(
+                        "fetch from the hub failed (%s retryable=%s)", report.fetch_error, exc.retryable
+                    )
                     break
                 await record_fetch(self.store, self.clock())
                 report.fetched += len(result.berichten)
@@ -116,18 +125,30 @@ class Poller:
             insp = self._inspect(b)
             problems = [dict(p) for p in insp.problems]
             if insp.referentienummer and insp.referentienummer != ref:
-                problems.append({
-                    "code": "referentienummer-mismatch",
-                    "message": "the document's Referentienummer differs from the one the hub gave",
-                    "expected": ref, "found": insp.referentienummer,
-                })
-            stored = await self.store.store_inbound(NieuwInkomend(
-                referentienummer=ref, berichttype=insp.berichttype or b.berichttype, afzender=b.afzender,
-                ontvanger=insp.ontvanger, conversatie=insp.conversatie, document=b.document, envelope=envelope,
-                valid=insp.ok and not problems, problems=tuple(problems),
-                json_body=insp.json_body if insp.ok else None, received_at=self.clock(),
-                hub_received_at=b.ontvangen_op,
-            ))
+                problems.append(
+                    {
+                        "code": "referentienummer-mismatch",
+                        "message": "the document's Referentienummer differs from the one the hub gave",
+                        "expected": ref,
+                        "found": insp.referentienummer,
+                    }
+                )
+            stored = await self.store.store_inbound(
+                NieuwInkomend(
+                    referentienummer=ref,
+                    berichttype=insp.berichttype or b.berichttype,
+                    afzender=b.afzender,
+                    ontvanger=insp.ontvanger,
+                    conversatie=insp.conversatie,
+                    document=b.document,
+                    envelope=envelope,
+                    valid=insp.ok and not problems,
+                    problems=tuple(problems),
+                    json_body=insp.json_body if insp.ok else None,
+                    received_at=self.clock(),
+                    hub_received_at=b.ontvangen_op,
+                )
+            )
             if stored:
                 report.stored += 1
             else:
@@ -137,7 +158,9 @@ class Poller:
             report.duplicates += 1
             confirmed_before = existing.confirmed_at is not None
             if existing.sha256 != sha256_hex(b.document):
-                log.warning("hub returned a different document under known Referentienummer %s; first kept", ref)
+                log.warning(
+                    "hub returned a different document under known Referentienummer %s; first kept", ref
+                )
         if not confirmed_before:
             await self._confirm(ref, report)
         row = await self.store.get_inbound(ref)
@@ -149,15 +172,23 @@ class Poller:
             return self.processing.inspect(b.document)
         except Exception as exc:  # inspection must not lose the message: quarantine it
             log.exception("inspection of %s raised", b.referentienummer)
-            return Inspectie(ok=False, problems=({
-                "code": "inspection-failed", "message": f"the message could not be inspected: {type(exc).__name__}",
-            },))
+            return Inspectie(
+                ok=False,
+                problems=(
+                    {
+                        "code": "inspection-failed",
+                        "message": f"the message could not be inspected: {type(exc).__name__}",
+                    },
+                ),
+            )
 
     async def _confirm(self, ref: str, report: PollReport) -> None:
         try:
             result = await self.hub.bevestig(ref)
         except Exception as exc:
-            log.warning("confirming %s raised %s; it will be fetched and confirmed again", ref, type(exc).__name__)
+            log.warning(
+                "confirming %s raised %s; it will be fetched and confirmed again", ref, type(exc).__name__
+            )
             report.confirm_failed += 1
             return
         if result.outcome.done:
@@ -165,7 +196,9 @@ class Poller:
             report.confirmed += 1
         else:
             report.confirm_failed += 1
-            log.warning("confirming %s failed (%s %s); it will be fetched again", ref, result.code, result.reason)
+            log.warning(
+                "confirming %s failed (%s %s); it will be fetched again", ref, result.code, result.reason
+            )
 
     async def _advance(self, row: InboxRow, report: PollReport) -> None:
         if row.state is not InboxState.RECEIVED:
@@ -173,8 +206,12 @@ class Poller:
         now = self.clock()
         if row.valid:
             conv = update_for(
-                row.berichttype, conversatie=row.conversatie, referentienummer=row.referentienummer,
-                tegenpartij=row.afzender, at=now, outbound=False,
+                row.berichttype,
+                conversatie=row.conversatie,
+                referentienummer=row.referentienummer,
+                tegenpartij=row.afzender,
+                at=now,
+                outbound=False,
             )
             deadline = now + timedelta(seconds=self.sink_settings.deadline_seconds)
             if await self.store.accept_inbound(
@@ -184,7 +221,11 @@ class Poller:
             return
         foutbericht, note = self._foutbericht(row)
         if await self.store.quarantine_inbound(
-            row.referentienummer, now=now, problems=list(row.problems), note=note, foutbericht=foutbericht,
+            row.referentienummer,
+            now=now,
+            problems=list(row.problems),
+            note=note,
+            foutbericht=foutbericht,
             foutbericht_deadline=now + timedelta(seconds=self.settings.foutbericht_deadline_seconds),
         ):
             report.quarantined += 1
@@ -206,8 +247,11 @@ class Poller:
             return None, f"Foutbericht could not be built ({type(exc).__name__}: {exc}); answer by hand"
         return (
             NieuwUitgaand(
-                referentienummer=ref, berichttype=Berichttype.FOUTBERICHT.value, ontvanger=row.afzender,
-                conversatie=row.conversatie or ref, document=document,
+                referentienummer=ref,
+                berichttype=Berichttype.FOUTBERICHT.value,
+                ontvanger=row.afzender,
+                conversatie=row.conversatie or ref,
+                document=document,
             ),
             f"Foutbericht {ref} queued",
         )

@@ -13,7 +13,9 @@ from gateway.store.records import PurgeResult
 log = logging.getLogger(__name__)
 
 
-async def purge_payloads(store: Store, settings: RetentionSettings, *, now: datetime) -> dict[str, PurgeResult]:
+async def purge_payloads(
+    store: Store, settings: RetentionSettings, *, now: datetime
+) -> dict[str, PurgeResult]:
     """Purge per message type; the rows (sha256, states, attempts) stay as the audit trail."""
     types = {b.value for b in Berichttype} | set(settings.days)
     done: dict[str, PurgeResult] = {}
@@ -25,6 +27,8 @@ async def purge_payloads(store: Store, settings: RetentionSettings, *, now: date
             raise ValueError(f"retention days for {berichttype} must be 0 or more, not {days}")
         result = await store.purge_payloads(berichttype, before=now - timedelta(days=days), now=now)
         if result.outbox or result.inbox:
-            log.info("purged raw payloads of %s: %d outbound, %d inbound", berichttype, result.outbox, result.inbox)
+            log.info(
+                "purged raw payloads of %s: %d outbound, %d inbound", berichttype, result.outbox, result.inbox
+            )
         done[berichttype] = result
     return done

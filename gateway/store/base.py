@@ -85,7 +85,12 @@ class Store(Protocol):
         """
 
     async def record_delivered(
-        self, referentienummer: str, *, owner: str, poging: Poging, now: datetime,
+        self,
+        referentienummer: str,
+        *,
+        owner: str,
+        poging: Poging,
+        now: datetime,
         conversatie: ConversatieUpdate | None,
     ) -> bool:
         """Attempt delivered: row → delivered and the conversation update, in one transaction.
@@ -93,7 +98,12 @@ class Store(Protocol):
         Returns False when the lease was lost (the attempt row is recorded all the same)."""
 
     async def record_retry(
-        self, referentienummer: str, *, owner: str, poging: Poging, now: datetime,
+        self,
+        referentienummer: str,
+        *,
+        owner: str,
+        poging: Poging,
+        now: datetime,
         next_attempt_at: datetime,
     ) -> bool: ...
 
@@ -104,7 +114,9 @@ class Store(Protocol):
     async def defer_outbound(
         self, referentienummer: str, *, owner: str, now: datetime, until: datetime, reason: str
     ) -> bool:
-        """Give a claimed row back unsent (e.g. circuit open), ``reason`` as its last error; no attempt counted."""
+        """Give a claimed row back unsent (e.g. circuit open); no attempt is counted.
+
+        ``reason`` becomes the row's last error, so a later dead letter says why it never went out."""
 
     async def resend(self, referentienummer: str, *, now: datetime, deadline: datetime) -> OutboxRow:
         """Re-queue a dead letter under the same Referentienummer, due now, with a new deadline."""
@@ -133,14 +145,25 @@ class Store(Protocol):
     ) -> list[InboxRow]: ...
 
     async def accept_inbound(
-        self, referentienummer: str, *, now: datetime, sinks: Sequence[str], sink_deadline: datetime,
+        self,
+        referentienummer: str,
+        *,
+        now: datetime,
+        sinks: Sequence[str],
+        sink_deadline: datetime,
         conversatie: ConversatieUpdate | None,
     ) -> bool:
         """received → decoded: schedule one delivery per sink and update the conversation, atomically."""
 
     async def quarantine_inbound(
-        self, referentienummer: str, *, now: datetime, problems: Sequence[dict[str, Any]], note: str,
-        foutbericht: NieuwUitgaand | None, foutbericht_deadline: datetime,
+        self,
+        referentienummer: str,
+        *,
+        now: datetime,
+        problems: Sequence[dict[str, Any]],
+        note: str,
+        foutbericht: NieuwUitgaand | None,
+        foutbericht_deadline: datetime,
     ) -> bool:
         """received → quarantined, with its problems, and the Foutbericht queued, atomically."""
 
@@ -151,11 +174,19 @@ class Store(Protocol):
         self, *, owner: str, now: datetime, lease_until: datetime, limit: int
     ) -> list[SinkDelivery]: ...
 
-    async def record_sink_delivered(self, referentienummer: str, sink: str, *, owner: str, now: datetime) -> bool:
+    async def record_sink_delivered(
+        self, referentienummer: str, sink: str, *, owner: str, now: datetime
+    ) -> bool:
         """Delivery done; when every sink of the message is done the inbox row becomes delivered."""
 
     async def record_sink_retry(
-        self, referentienummer: str, sink: str, *, owner: str, now: datetime, next_attempt_at: datetime,
+        self,
+        referentienummer: str,
+        sink: str,
+        *,
+        owner: str,
+        now: datetime,
+        next_attempt_at: datetime,
         error: str,
     ) -> bool: ...
 
@@ -165,7 +196,9 @@ class Store(Protocol):
 
     async def sink_deliveries(self, referentienummer: str) -> list[SinkDelivery]: ...
 
-    async def resend_sink(self, referentienummer: str, sink: str, *, now: datetime, deadline: datetime) -> None:
+    async def resend_sink(
+        self, referentienummer: str, sink: str, *, now: datetime, deadline: datetime
+    ) -> None:
         """Re-schedule a dead sink delivery."""
 
     # conversations ----------------------------------------------------------------------------

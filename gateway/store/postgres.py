@@ -88,7 +88,9 @@ class PostgresStore(InboxMixin):
 
     def _require_pool(self) -> asyncpg.Pool:
         if self._pool is None:
-            raise RuntimeError("the PostgreSQL store is not connected; call connect() or PostgresStore.open()")
+            raise RuntimeError(
+                "the PostgreSQL store is not connected; call connect() or PostgresStore.open()"
+            )
         return self._pool
 
     @asynccontextmanager

@@ -27,15 +27,26 @@ class InboxMixin(OutboxMixin):
     async def store_inbound(self, msg: NieuwInkomend) -> bool:
         async with self._tx() as c:
             row = await c.fetchrow(
-                """INSERT INTO inbox (referentienummer, berichttype, afzender, ontvanger, conversatie, document,
+                """INSERT INTO inbox (referentienummer, berichttype, afzender, ontvanger, conversatie,
+                       document,
                        sha256, envelope, valid, problems, json_body, state, received_at, hub_received_at,
                        updated_at)
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13, $12)
                    ON CONFLICT (referentienummer) DO NOTHING
                    RETURNING referentienummer""",
-                msg.referentienummer, msg.berichttype, msg.afzender, msg.ontvanger, msg.conversatie, msg.document,
-                sha256_hex(msg.document), msg.envelope, msg.valid, problems_json(msg.problems), msg.json_body,
-                msg.received_at, msg.hub_received_at,
+                msg.referentienummer,
+                msg.berichttype,
+                msg.afzender,
+                msg.ontvanger,
+                msg.conversatie,
+                msg.document,
+                sha256_hex(msg.document),
+                msg.envelope,
+                msg.valid,
+                problems_json(msg.problems),
+                msg.json_body,
+                msg.received_at,
+                msg.hub_received_at,
             )
         return row is not None
 
@@ -43,7 +54,8 @@ class InboxMixin(OutboxMixin):
         async with self._tx() as c:
             await c.execute(
                 "UPDATE inbox SET confirmed_at = $2 WHERE referentienummer = $1 AND confirmed_at IS NULL",
-                referentienummer, now,
+                referentienummer,
+                now,
             )
 
     async def get_inbound(self, referentienummer: str) -> InboxRow | None:
@@ -58,19 +70,29 @@ class InboxMixin(OutboxMixin):
             rows = await c.fetch(
                 """SELECT * FROM inbox WHERE ($1 = '' OR state = $1) AND ($2 = 0 OR confirmed_at IS NULL)
                    ORDER BY received_at, referentienummer LIMIT $3""",
-                str(state or ""), 1 if unconfirmed else 0, limit,
+                str(state or ""),
+                1 if unconfirmed else 0,
+                limit,
             )
         return [InboxRow.from_row(r) for r in rows]
 
     async def accept_inbound(
-        self, referentienummer: str, *, now: datetime, sinks: Sequence[str], sink_deadline: datetime,
+        self,
+        referentienummer: str,
+        *,
+        now: datetime,
+        sinks: Sequence[str],
+        sink_deadline: datetime,
         conversatie: ConversatieUpdate | None,
     ) -> bool:
         async with self._tx() as c:
             changed = await c.execute(
                 """UPDATE inbox SET state = $2, updated_at = $3
                    WHERE referentienummer = $1 AND state = 'received' AND valid = $4""",
-                referentienummer, "decoded" if sinks else "delivered", now, True,
+                referentienummer,
+                "decoded" if sinks else "delivered",
+                now,
+                True,
             )
             if not changed:
                 return False
@@ -80,21 +102,31 @@ class InboxMixin(OutboxMixin):
                            deadline, updated_at)
                        VALUES ($1, $2, 'pending', 0, $3, $4, $3)
                        ON CONFLICT (referentienummer, sink) DO NOTHING""",
-                    referentienummer, sink, now, sink_deadline,
+                    referentienummer,
+                    sink,
+                    now,
+                    sink_deadline,
                 )
             if conversatie is not None:
                 await self._apply_conversation(c, conversatie)
             return True
 
     async def quarantine_inbound(
-        self, referentienummer: str, *, now: datetime, problems: Sequence[dict[str, Any]], note: str,
-        foutbericht: NieuwUitgaand | None, foutbericht_deadline: datetime,
+        self,
+        referentienummer: str,
+        *,
+        now: datetime,
+        problems: Sequence[dict[str, Any]],
+        note: str,
+        foutbericht: NieuwUitgaand | None,
+        foutbericht_deadline: datetime,
     ) -> bool:
         async with self._tx() as c:
             row = await c.fetchrow(
                 """UPDATE inbox SET state = 'quarantined', updated_at = $2
                    WHERE referentienummer = $1 AND state = 'received' RETURNING afzender, berichttype""",
-                referentienummer, now,
+                referentienummer,
+                now,
             )
             if row is None:
                 return False
@@ -104,14 +136,21 @@ class InboxMixin(OutboxMixin):
                 """INSERT INTO quarantine (referentienummer, afzender, berichttype, problems,
                        foutbericht_referentienummer, note, created_at)
                    VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-                referentienummer, row["afzender"], row["berichttype"], problems_json(problems),
-                foutbericht.referentienummer if foutbericht else None, note, now,
+                referentienummer,
+                row["afzender"],
+                row["berichttype"],
+                problems_json(problems),
+                foutbericht.referentienummer if foutbericht else None,
+                note,
+                now,
             )
             return True
 
     async def list_quarantine(self, *, limit: int = 100) -> list[QuarantaineRow]:
         async with self._tx(write=False) as c:
-            rows = await c.fetch("SELECT * FROM quarantine ORDER BY created_at, referentienummer LIMIT $1", limit)
+            rows = await c.fetch(
+                "SELECT * FROM quarantine ORDER BY created_at, referentienummer LIMIT $1", limit
+            )
         return [QuarantaineRow.from_row(r) for r in rows]
 
     # sink deliveries --------------------------------------------------------------------------
@@ -126,14 +165,19 @@ class InboxMixin(OutboxMixin):
                       OR (state = 'delivering' AND lease_until < $1)
                    ORDER BY next_attempt_at, seq LIMIT $2"""
                 + self.claim_lock_clause,
-                now, limit,
+                now,
+                limit,
             )
             for d in due:
                 row = await c.fetchrow(
                     """UPDATE sink_delivery SET state = 'delivering', lease_owner = $3, lease_until = $4,
                            updated_at = $5
                        WHERE referentienummer = $1 AND sink = $2 RETURNING *""",
-                    d["referentienummer"], d["sink"], owner, lease_until, now,
+                    d["referentienummer"],
+                    d["sink"],
+                    owner,
+                    lease_until,
+                    now,
                 )
                 if row is not None:
                     claimed.append(SinkDelivery.from_row(row))
@@ -145,32 +189,50 @@ class InboxMixin(OutboxMixin):
             """UPDATE inbox SET state = 'delivered', updated_at = $2
                WHERE referentienummer = $1 AND state = 'decoded' AND NOT EXISTS (
                    SELECT 1 FROM sink_delivery s WHERE s.referentienummer = $1 AND s.state <> 'delivered')""",
-            referentienummer, now,
+            referentienummer,
+            now,
         )
 
-    async def record_sink_delivered(self, referentienummer: str, sink: str, *, owner: str, now: datetime) -> bool:
+    async def record_sink_delivered(
+        self, referentienummer: str, sink: str, *, owner: str, now: datetime
+    ) -> bool:
         async with self._tx() as c:
             changed = await c.execute(
                 f"""UPDATE sink_delivery SET state = 'delivered', attempts = attempts + 1, lease_owner = NULL,
                         lease_until = NULL, last_error = NULL, delivered_at = $4, updated_at = $4
                     WHERE {_SINK_FENCE}""",
-                referentienummer, sink, owner, now,
+                referentienummer,
+                sink,
+                owner,
+                now,
             )
             if changed:
                 await self._settle_inbox(c, referentienummer, now)
             return bool(changed)
 
     async def record_sink_retry(
-        self, referentienummer: str, sink: str, *, owner: str, now: datetime, next_attempt_at: datetime,
+        self,
+        referentienummer: str,
+        sink: str,
+        *,
+        owner: str,
+        now: datetime,
+        next_attempt_at: datetime,
         error: str,
     ) -> bool:
         async with self._tx() as c:
             return bool(
                 await c.execute(
-                    f"""UPDATE sink_delivery SET state = 'pending', attempts = attempts + 1, lease_owner = NULL,
+                    f"""UPDATE sink_delivery SET state = 'pending', attempts = attempts + 1,
+                            lease_owner = NULL,
                             lease_until = NULL, next_attempt_at = $4, last_error = $5, updated_at = $6
                         WHERE {_SINK_FENCE}""",
-                    referentienummer, sink, owner, next_attempt_at, error, now,
+                    referentienummer,
+                    sink,
+                    owner,
+                    next_attempt_at,
+                    error,
+                    now,
                 )
             )
 
@@ -183,7 +245,11 @@ class InboxMixin(OutboxMixin):
                     f"""UPDATE sink_delivery SET state = 'dead', lease_owner = NULL, lease_until = NULL,
                             last_error = $4, updated_at = $5
                         WHERE {_SINK_FENCE}""",
-                    referentienummer, sink, owner, reason, now,
+                    referentienummer,
+                    sink,
+                    owner,
+                    reason,
+                    now,
                 )
             )
 
@@ -194,12 +260,18 @@ class InboxMixin(OutboxMixin):
             )
         return [SinkDelivery.from_row(r) for r in rows]
 
-    async def resend_sink(self, referentienummer: str, sink: str, *, now: datetime, deadline: datetime) -> None:
+    async def resend_sink(
+        self, referentienummer: str, sink: str, *, now: datetime, deadline: datetime
+    ) -> None:
         async with self._tx() as c:
             changed = await c.execute(
-                """UPDATE sink_delivery SET state = 'pending', next_attempt_at = $3, deadline = $4, updated_at = $3
+                """UPDATE sink_delivery SET state = 'pending', next_attempt_at = $3, deadline = $4,
+                       updated_at = $3
                    WHERE referentienummer = $1 AND sink = $2 AND state = 'dead'""",
-                referentienummer, sink, now, deadline,
+                referentienummer,
+                sink,
+                now,
+                deadline,
             )
         if not changed:
             raise InvalidTransition(f"delivery of {referentienummer} to sink {sink} is not a dead delivery")

@@ -47,8 +47,15 @@ class OutboxMixin(SqlCore):
         self, c: Conn, msg: NieuwUitgaand, now: datetime, deadline: datetime
     ) -> EnqueueResult:
         row = await c.fetchrow(
-            _INSERT, msg.referentienummer, msg.berichttype, msg.ontvanger, msg.conversatie, msg.document,
-            msg.sha256, now, deadline,
+            _INSERT,
+            msg.referentienummer,
+            msg.berichttype,
+            msg.ontvanger,
+            msg.conversatie,
+            msg.document,
+            msg.sha256,
+            now,
+            deadline,
         )
         if row is not None:
             return EnqueueResult(OutboxRow.from_row(row), created=True)
@@ -57,7 +64,10 @@ class OutboxMixin(SqlCore):
             raise NotFound("outbox message", msg.referentienummer)
         old = OutboxRow.from_row(existing)
         same = (old.sha256, old.berichttype, old.ontvanger, old.conversatie) == (
-            msg.sha256, msg.berichttype, msg.ontvanger, msg.conversatie,
+            msg.sha256,
+            msg.berichttype,
+            msg.ontvanger,
+            msg.conversatie,
         )
         if not same:
             raise EnqueueConflict(msg.referentienummer, old.sha256, msg.sha256)
@@ -88,7 +98,10 @@ class OutboxMixin(SqlCore):
                     """UPDATE outbox SET state = 'sending', lease_owner = $2, lease_until = $3,
                            claims = claims + 1, updated_at = $4
                        WHERE referentienummer = $1 RETURNING *""",
-                    ref, owner, lease_until, now,
+                    ref,
+                    owner,
+                    lease_until,
+                    now,
                 )
                 if row is not None:
                     claimed.append(OutboxRow.from_row(row))
@@ -101,11 +114,23 @@ class OutboxMixin(SqlCore):
                    outcome, code, reason, receipt)
                VALUES ($1, (SELECT COALESCE(MAX(attempt_no), 0) + 1 FROM outbox_attempt
                             WHERE referentienummer = $1), $2, $3, $4, $5, $6, $7, $8)""",
-            p.referentienummer, p.owner, p.started_at, p.duration_ms, p.outcome, p.code, p.reason, p.receipt,
+            p.referentienummer,
+            p.owner,
+            p.started_at,
+            p.duration_ms,
+            p.outcome,
+            p.code,
+            p.reason,
+            p.receipt,
         )
 
     async def record_delivered(
-        self, referentienummer: str, *, owner: str, poging: Poging, now: datetime,
+        self,
+        referentienummer: str,
+        *,
+        owner: str,
+        poging: Poging,
+        now: datetime,
         conversatie: ConversatieUpdate | None,
     ) -> bool:
         async with self._tx() as c:
@@ -114,14 +139,21 @@ class OutboxMixin(SqlCore):
                 f"""UPDATE outbox SET state = 'delivered', attempts = attempts + 1, claims = 0,
                         lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = $3
                     WHERE {_FENCE}""",
-                referentienummer, owner, now,
+                referentienummer,
+                owner,
+                now,
             )
             if changed and conversatie is not None:
                 await self._apply_conversation(c, conversatie)
             return bool(changed)
 
     async def record_retry(
-        self, referentienummer: str, *, owner: str, poging: Poging, now: datetime,
+        self,
+        referentienummer: str,
+        *,
+        owner: str,
+        poging: Poging,
+        now: datetime,
         next_attempt_at: datetime,
     ) -> bool:
         async with self._tx() as c:
@@ -132,7 +164,11 @@ class OutboxMixin(SqlCore):
                             next_attempt_at = $3, lease_owner = NULL, lease_until = NULL, last_error = $4,
                             updated_at = $5
                         WHERE {_FENCE}""",
-                    referentienummer, owner, next_attempt_at, error_text(poging), now,
+                    referentienummer,
+                    owner,
+                    next_attempt_at,
+                    error_text(poging),
+                    now,
                 )
             )
 
@@ -147,7 +183,11 @@ class OutboxMixin(SqlCore):
                     f"""UPDATE outbox SET state = 'dead', attempts = attempts + $3, claims = 0,
                             lease_owner = NULL, lease_until = NULL, last_error = $4, updated_at = $5
                         WHERE {_FENCE}""",
-                    referentienummer, owner, 0 if poging is None else 1, reason, now,
+                    referentienummer,
+                    owner,
+                    0 if poging is None else 1,
+                    reason,
+                    now,
                 )
             )
 
@@ -160,7 +200,11 @@ class OutboxMixin(SqlCore):
                     f"""UPDATE outbox SET state = 'queued', claims = 0, next_attempt_at = $3,
                             lease_owner = NULL, lease_until = NULL, last_error = $5, updated_at = $4
                         WHERE {_FENCE}""",
-                    referentienummer, owner, until, now, reason,
+                    referentienummer,
+                    owner,
+                    until,
+                    now,
+                    reason,
                 )
             )
 
@@ -170,11 +214,15 @@ class OutboxMixin(SqlCore):
                 """UPDATE outbox SET state = 'queued', claims = 0, next_attempt_at = $2, deadline = $3,
                        updated_at = $2
                    WHERE referentienummer = $1 AND state = 'dead' AND document IS NOT NULL RETURNING *""",
-                referentienummer, now, deadline,
+                referentienummer,
+                now,
+                deadline,
             )
             if row is not None:
                 return OutboxRow.from_row(row)
-            current = await c.fetchrow("SELECT state FROM outbox WHERE referentienummer = $1", referentienummer)
+            current = await c.fetchrow(
+                "SELECT state FROM outbox WHERE referentienummer = $1", referentienummer
+            )
         if current is None:
             raise NotFound("outbox message", referentienummer)
         raise InvalidTransition(
@@ -193,14 +241,17 @@ class OutboxMixin(SqlCore):
             rows = await c.fetch(
                 """SELECT * FROM outbox WHERE ($1 = '' OR state = $1) AND ($2 = '' OR conversatie = $2)
                    ORDER BY seq LIMIT $3""",
-                str(state or ""), conversatie or "", limit,
+                str(state or ""),
+                conversatie or "",
+                limit,
             )
         return [OutboxRow.from_row(r) for r in rows]
 
     async def attempts(self, referentienummer: str) -> list[Poging]:
         async with self._tx(write=False) as c:
             rows = await c.fetch(
-                "SELECT * FROM outbox_attempt WHERE referentienummer = $1 ORDER BY attempt_no", referentienummer
+                "SELECT * FROM outbox_attempt WHERE referentienummer = $1 ORDER BY attempt_no",
+                referentienummer,
             )
         return [Poging.from_row(r) for r in rows]
 

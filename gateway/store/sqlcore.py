@@ -66,7 +66,9 @@ class SqlCore:
             for mig in migrations[current:]:
                 for statement in mig.statements():
                     await c.execute(statement)
-                await c.execute("INSERT INTO schema_version (version, name) VALUES ($1, $2)", mig.version, mig.name)
+                await c.execute(
+                    "INSERT INTO schema_version (version, name) VALUES ($1, $2)", mig.version, mig.name
+                )
             return max(current, len(migrations))
 
     async def schema_version(self) -> int:
@@ -95,8 +97,14 @@ class SqlCore:
                 WHERE conversation.vraag_referentienummer <> excluded.vraag_referentienummer
                   AND conversation.geopend_op <= excluded.geopend_op
                 """,
-                upd.conversatie, upd.referentienummer, upd.berichttype, upd.tegenpartij, str(upd.wacht_op),
-                json.dumps(sorted(upd.verwachte_antwoorden)), upd.antwoord_uiterlijk, upd.at,
+                upd.conversatie,
+                upd.referentienummer,
+                upd.berichttype,
+                upd.tegenpartij,
+                str(upd.wacht_op),
+                json.dumps(sorted(upd.verwachte_antwoorden)),
+                upd.antwoord_uiterlijk,
+                upd.at,
             )
         else:
             await c.execute(
@@ -105,7 +113,11 @@ class SqlCore:
                     updated_at = $3
                 WHERE conversatie = $1 AND state = 'open' AND wacht_op = $4 AND verwachte_antwoorden LIKE $5
                 """,
-                upd.conversatie, upd.referentienummer, upd.at, str(upd.wacht_op), f'%"{upd.berichttype}"%',
+                upd.conversatie,
+                upd.referentienummer,
+                upd.at,
+                str(upd.wacht_op),
+                f'%"{upd.berichttype}"%',
             )
 
     async def get_conversation(self, conversatie: str) -> Conversatie | None:
@@ -118,7 +130,8 @@ class SqlCore:
             rows = await c.fetch(
                 """SELECT * FROM conversation WHERE state = 'open' AND antwoord_uiterlijk IS NOT NULL
                    AND antwoord_uiterlijk < $1 ORDER BY antwoord_uiterlijk, conversatie LIMIT $2""",
-                today, limit,
+                today,
+                limit,
             )
         return [Conversatie.from_row(r) for r in rows]
 
@@ -141,8 +154,11 @@ class SqlCore:
         async with self._tx() as c:
             await c.execute(
                 """INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3)
-                   ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at""",
-                key, value, now,
+                   ON CONFLICT (key) DO UPDATE
+                   SET value = excluded.value, updated_at = excluded.updated_at""",
+                key,
+                value,
+                now,
             )
 
     # retention --------------------------------------------------------------------------------
@@ -150,14 +166,19 @@ class SqlCore:
         async with self._tx() as c:
             out = await c.execute(
                 """UPDATE outbox SET document = NULL, purged_at = $3
-                   WHERE berichttype = $1 AND state = 'delivered' AND updated_at < $2 AND document IS NOT NULL""",
-                berichttype, before, now,
+                   WHERE berichttype = $1 AND state = 'delivered' AND updated_at < $2
+                     AND document IS NOT NULL""",
+                berichttype,
+                before,
+                now,
             )
             inb = await c.execute(
                 """UPDATE inbox SET document = NULL, envelope = NULL, json_body = NULL, purged_at = $3
                    WHERE berichttype = $1 AND state = 'delivered' AND confirmed_at IS NOT NULL
                      AND updated_at < $2 AND document IS NOT NULL""",
-                berichttype, before, now,
+                berichttype,
+                before,
+                now,
             )
         return PurgeResult(outbox=out, inbox=inb)
 
@@ -165,7 +186,11 @@ class SqlCore:
     async def counts(self) -> Counts:
         result = Counts()
         async with self._tx(write=False) as c:
-            for table, target in (("outbox", result.outbox), ("inbox", result.inbox), ("sink_delivery", result.sink)):
+            for table, target in (
+                ("outbox", result.outbox),
+                ("inbox", result.inbox),
+                ("sink_delivery", result.sink),
+            ):
                 for row in await c.fetch(f"SELECT state, COUNT(*) AS n FROM {table} GROUP BY state"):
                     target[str(row["state"])] = int(row["n"])
         return result

@@ -91,7 +91,9 @@ class SqliteStore(InboxMixin):
         await cur.close()
         if str(mode).lower() != "wal" and self.path != ":memory:":
             await db.close()
-            raise RuntimeError(f"SQLite at {self.path} refused WAL mode (got {mode}); use a local file system")
+            raise RuntimeError(
+                f"SQLite at {self.path} refused WAL mode (got {mode}); use a local file system"
+            )
         await db.execute("PRAGMA synchronous = FULL")
         await db.execute("PRAGMA foreign_keys = ON")
         self._db = db

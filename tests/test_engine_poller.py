@@ -209,6 +209,27 @@ async def test_answers_close_the_conversation_of_a_sent_question(store):  # noqa
     assert conv.state is ConversationState.ANSWERED and conv.beantwoord_op == clock()
 
 
+async def test_an_answer_recorded_before_the_question_delivery_closes_it(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    vraag = await enqueue(store, clock, berichttype="Saldoverzoek")
+    await store.claim_outbound(
+        owner="dies", now=clock(), lease_until=clock() + timedelta(seconds=60), limit=1, max_claims=5
+    )
+    await hub.verstuur(
+        referentienummer=vraag.referentienummer,
+        ontvanger="se-1",
+        berichttype="Saldoverzoek",
+        document=vraag.document,
+    )  # the hub took it; the sender died before recording
+    clock.advance(30)
+    inbound(hub, "SaldoverzoekAntwoord", conv=vraag.conversatie)
+    await poller(store, hub, clock).poll_once()
+    clock.advance(60)
+    assert (await dispatcher(store, hub, clock).run_once()).delivered == 1  # resend: first receipt
+    conv = await store.get_conversation(vraag.conversatie)
+    assert conv.state is ConversationState.ANSWERED and conv.beantwoord_op == clock() - timedelta(seconds=60)
+
+
 async def test_a_received_question_waits_for_our_answer(store):  # noqa: F811
     clock, hub = FakeClock(), FakeHub()
     conv = str(uuid.uuid4())

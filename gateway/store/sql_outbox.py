@@ -145,7 +145,39 @@ class OutboxMixin(SqlCore):
             )
             if changed and conversatie is not None:
                 await self._apply_conversation(c, conversatie)
+                if conversatie.opens:
+                    await self._answered_early(c, conversatie)
             return bool(changed)
+
+    async def _answered_early(self, c: Conn, upd: ConversatieUpdate) -> None:
+        """Close a just-opened conversation whose answer is already in the inbox.
+
+        Possible when recording the delivery lagged (a crash after the hub took the question: the
+        row was re-sent after its lease) while the counterpart answered in between. Only answers
+        received after the question was queued count, so an earlier round's answer never closes a
+        follow-up question (Heroverweging)."""
+        rows = await c.fetch(
+            """SELECT i.referentienummer, i.berichttype, i.received_at FROM inbox i
+               WHERE i.conversatie = $1 AND i.valid = $2 AND i.state <> 'quarantined'
+                 AND i.received_at >= (SELECT o.created_at FROM outbox o WHERE o.referentienummer = $3)
+               ORDER BY i.received_at, i.referentienummer""",
+            upd.conversatie,
+            True,
+            upd.referentienummer,
+        )
+        for r in rows:
+            if r["berichttype"] in upd.verwachte_antwoorden:
+                answer = ConversatieUpdate(
+                    conversatie=upd.conversatie,
+                    referentienummer=r["referentienummer"],
+                    berichttype=r["berichttype"],
+                    tegenpartij=upd.tegenpartij,
+                    at=as_dt(r["received_at"]) or upd.at,
+                    opens=False,
+                    wacht_op=upd.wacht_op,
+                )
+                await self._apply_conversation(c, answer)
+                return
 
     async def record_retry(
         self,

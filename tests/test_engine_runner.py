@@ -31,12 +31,9 @@ async def test_engine_sends_fetches_delivers_and_stops(tmp_path):
     try:
         ref = str(uuid.uuid4())
         doc = document("Saldoverzoek", referentienummer=ref, conversatie="c-1")
-        await store.enqueue(
-            NieuwUitgaand(ref, "Saldoverzoek", "se-1", "c-1", doc),
-            now=engine.clock(),
-            deadline=engine.clock().replace(year=2100),
-        )
-        engine.enqueued()
+        first = await engine.enqueue(NieuwUitgaand(ref, "Saldoverzoek", "se-1", "c-1", doc))
+        again = await engine.enqueue(NieuwUitgaand(ref, "Saldoverzoek", "se-1", "c-1", doc))
+        assert first.created and not again.created
         inbound = str(uuid.uuid4())
         hub.put_inbound(
             document("SaldoverzoekAntwoord", referentienummer=inbound, conversatie="c-1"),

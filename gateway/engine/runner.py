@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 
 from gateway.engine.clock import Clock, utcnow
 from gateway.engine.conversations import ConversationMonitor
@@ -27,6 +28,7 @@ from gateway.engine.processing import InboundProcessing
 from gateway.engine.retention import purge_payloads
 from gateway.engine.settings import EngineSettings
 from gateway.store.base import Store
+from gateway.store.records import EnqueueResult, NieuwUitgaand, OutboxRow
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,24 @@ class Engine:
     def enqueued(self) -> None:
         self.dispatcher.wake()
 
+    async def enqueue(self, msg: NieuwUitgaand) -> EnqueueResult:
+        """Queue a validated document with the configured total deadline and send it soon.
+
+        Idempotent on Referentienummer; :class:`gateway.store.EnqueueConflict` for other content."""
+        now = self.clock()
+        deadline = now + timedelta(seconds=self.settings.dispatch.total_deadline_seconds)
+        result = await self.store.enqueue(msg, now=now, deadline=deadline)
+        self.dispatcher.wake()
+        return result
+
+    async def resend(self, referentienummer: str) -> OutboxRow:
+        """Send a dead letter again under the same Referentienummer, with a fresh total deadline."""
+        now = self.clock()
+        deadline = now + timedelta(seconds=self.settings.dispatch.total_deadline_seconds)
+        row = await self.store.resend(referentienummer, now=now, deadline=deadline)
+        self.dispatcher.wake()
+        return row
+
     def fetch_now(self) -> None:
         self.poller.trigger()
 
@@ -97,7 +117,7 @@ class Engine:
             pass
 
     @staticmethod
-    async def _loop(stop: asyncio.Event, step, every: float) -> None:  # type: ignore[no-untyped-def]
+    async def _loop(stop: asyncio.Event, step: Callable[[], Awaitable[None]], every: float) -> None:
         while not stop.is_set():
             try:
                 await step()

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, wait_exponential
 
-from gateway.engine.breaker import Breakers, BreakerState
+from gateway.engine.breaker import Breakers, BreakerState, CircuitBreaker
 from gateway.engine.clock import Clock, utcnow
 from gateway.engine.conversations import update_for
 from gateway.engine.ports import HubPort, HubResult, Outcome
@@ -132,7 +132,7 @@ class Dispatcher:
 
     # one row ----------------------------------------------------------------------------------
     async def _handle(self, row: OutboxRow, report: DispatchReport) -> None:
-        ref = row.referentienummer
+        """Pre-checks (deadline, payload, circuit), one attempt, then its recorded outcome."""
         now = self.clock()
         if now >= row.deadline:
             reason = (
@@ -144,22 +144,24 @@ class Dispatcher:
         if row.document is None:
             await self._dead(row, None, now, "raw document missing (purged); cannot send", report)
             return
-        breaker = self.breakers.get(self.endpoint_for(row))
+        endpoint = self.endpoint_for(row)
+        breaker = self.breakers.get(endpoint)
         if not breaker.allow():
-            until = min(breaker.retry_at, row.deadline)
             why = (
-                f"not sent: circuit for {self.endpoint_for(row)} open after {breaker.failures} failure(s) "
+                f"not sent: circuit for {endpoint} open after {breaker.failures} failure(s) "
                 f"(last: {breaker.last_failure or 'unknown'})"
             )
-            if not await self.store.defer_outbound(ref, owner=self.owner, now=now, until=until, reason=why):
-                report.lease_lost += 1
+            until = min(breaker.retry_at, row.deadline)
+            ok = await self.store.defer_outbound(
+                row.referentienummer, owner=self.owner, now=now, until=until, reason=why
+            )
             report.deferred += 1
+            self._check_lease(ok, row, report)
             return
-        started = self.clock()
-        t0 = time.monotonic()
+        started, t0 = self.clock(), time.monotonic()
         result = await self._send(row, row.document)
         poging = Poging(
-            referentienummer=ref,
+            referentienummer=row.referentienummer,
             owner=self.owner,
             started_at=started,
             duration_ms=int((time.monotonic() - t0) * 1000),
@@ -168,6 +170,18 @@ class Dispatcher:
             reason=result.reason,
             receipt=result.receipt,
         )
+        ok = await self._settle(row, result, poging, breaker, report)
+        self._check_lease(ok, row, report)
+
+    async def _settle(
+        self,
+        row: OutboxRow,
+        result: HubResult,
+        poging: Poging,
+        breaker: CircuitBreaker,
+        report: DispatchReport,
+    ) -> bool:
+        """Record the attempt's outcome: delivered, dead letter, or retry at the next backoff."""
         klass = classify(result)
         now = self.clock()
         if klass.besluit is Besluit.DONE:
@@ -175,47 +189,59 @@ class Dispatcher:
             conv = update_for(
                 row.berichttype,
                 conversatie=row.conversatie,
-                referentienummer=ref,
+                referentienummer=row.referentienummer,
                 tegenpartij=row.ontvanger,
                 at=now,
                 outbound=True,
             )
-            ok = await self.store.record_delivered(
-                ref, owner=self.owner, poging=poging, now=now, conversatie=conv
-            )
             report.delivered += 1
-            log.info("delivered %s (%s) after %d attempt(s)", ref, row.berichttype, row.attempts + 1)
-        elif klass.besluit is Besluit.DEAD:
+            log.info(
+                "delivered %s (%s) after %d attempt(s)",
+                row.referentienummer,
+                row.berichttype,
+                row.attempts + 1,
+            )
+            return await self.store.record_delivered(
+                row.referentienummer, owner=self.owner, poging=poging, now=now, conversatie=conv
+            )
+        if klass.besluit is Besluit.DEAD:
             breaker.success()  # the hub answered: the endpoint is fine, this message is not
             code = f" [{result.code}]" if result.code else ""
-            reason = f"permanent{code}: {result.reason or klass.uitleg}"
-            ok = await self._dead(row, poging, now, reason, report)
-        else:
-            breaker.failure(f"{result.code or ''} {result.reason}".strip())
-            if now >= row.deadline:
-                reason = (
-                    f"deadline {row.deadline.isoformat()} passed after {row.attempts + 1} attempt(s); "
-                    f"last error: {result.code or ''} {result.reason or klass.uitleg}".strip()
-                )
-                ok = await self._dead(row, poging, now, reason, report)
-            else:
-                s = self.settings
-                when = next_attempt(
-                    now,
-                    row.attempts + 1,
-                    base=s.backoff_base_seconds,
-                    cap=s.backoff_cap_seconds,
-                    rng=self.rng,
-                    deadline=row.deadline,
-                )
-                ok = await self.store.record_retry(
-                    ref, owner=self.owner, poging=poging, now=now, next_attempt_at=when
-                )
-                report.retried += 1
-                log.info("retry %s at %s: %s %s", ref, when.isoformat(), result.code or "", klass.uitleg)
+            return await self._dead(
+                row, poging, now, f"permanent{code}: {result.reason or klass.uitleg}", report
+            )
+        breaker.failure(f"{result.code or ''} {result.reason}".strip())
+        if now >= row.deadline:
+            reason = (
+                f"deadline {row.deadline.isoformat()} passed after {row.attempts + 1} attempt(s); "
+                f"last error: {result.code or ''} {result.reason or klass.uitleg}".strip()
+            )
+            return await self._dead(row, poging, now, reason, report)
+        s = self.settings
+        when = next_attempt(
+            now,
+            row.attempts + 1,
+            base=s.backoff_base_seconds,
+            cap=s.backoff_cap_seconds,
+            rng=self.rng,
+            deadline=row.deadline,
+        )
+        report.retried += 1
+        log.info(
+            "retry %s at %s: %s %s", row.referentienummer, when.isoformat(), result.code or "", klass.uitleg
+        )
+        return await self.store.record_retry(
+            row.referentienummer, owner=self.owner, poging=poging, now=now, next_attempt_at=when
+        )
+
+    @staticmethod
+    def _check_lease(ok: bool, row: OutboxRow, report: DispatchReport) -> None:
         if not ok:
             report.lease_lost += 1
-            log.warning("lease on %s was lost before its result was recorded; the attempt is kept", ref)
+            log.warning(
+                "lease on %s was lost before its result was recorded; the attempt is kept",
+                row.referentienummer,
+            )
 
     async def _dead(
         self, row: OutboxRow, poging: Poging | None, now: datetime, reason: str, report: DispatchReport

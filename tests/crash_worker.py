@@ -1,6 +1,8 @@
 """A gateway process for the kill -9 test: dispatcher + poller on a SQLite store and the file hub.
 
-Usage: python -m tests.crash_worker STORE_PATH HUB_PATH  (runs until killed)
+Usage: python -m tests.crash_worker STORE HUB_PATH [PG_SCHEMA]  (runs until killed)
+
+STORE is a SQLite file path, or a PostgreSQL DSN together with the schema to work in.
 """
 
 from __future__ import annotations
@@ -11,13 +13,18 @@ import sys
 from gateway.engine.dispatcher import Dispatcher
 from gateway.engine.poller import Poller
 from gateway.engine.settings import DispatchSettings, PollSettings
+from gateway.store.base import Store
+from gateway.store.postgres import PostgresStore
 from gateway.store.sqlite import SqliteStore
 from tests.fakes import TinyProcessing
 from tests.filehub import FileHub
 
 
-async def main(store_path: str, hub_path: str) -> None:
-    store = await SqliteStore.open(store_path)
+async def main(store_arg: str, hub_path: str, schema: str | None) -> None:
+    if schema:
+        store: Store = await PostgresStore.open(store_arg, schema=schema, min_size=1, max_size=4)
+    else:
+        store = await SqliteStore.open(store_arg)
     hub = FileHub(hub_path)
     dispatcher = Dispatcher(
         store,
@@ -45,4 +52,4 @@ async def main(store_path: str, hub_path: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2]))
+    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None))

@@ -1,4 +1,8 @@
-"""kill -9 a gateway process at random moments, restart it, repeatedly: nothing lost, nothing twice."""
+"""kill -9 gateway processes at random moments, restart them, repeatedly: nothing lost, nothing twice.
+
+SQLite: one process at a time. PostgreSQL: two processes side by side on one database, each killed
+and restarted in turn. The hub is a file-backed fake that outlives the processes.
+"""
 
 from __future__ import annotations
 
@@ -14,27 +18,30 @@ from pathlib import Path
 
 import pytest
 
+from gateway.store.base import Store
 from gateway.store.records import InboxState, NieuwUitgaand, OutboxState
-from gateway.store.sqlite import SqliteStore
 from tests.fakes import document
 from tests.filehub import FileHub
+from tests.store_fixtures import store_factory  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
 
 ROOT = Path(__file__).resolve().parent.parent
+N_OUT, N_IN = 40, 30
 
 
-async def _start(store_path: Path, hub_path: Path) -> asyncio.subprocess.Process:
+def _worker_args(store: Store, tmp_path: Path) -> list[str]:
+    schema = getattr(store, "schema", None)
+    if schema:
+        return [store.dsn, str(tmp_path / "hub.db"), schema]  # type: ignore[attr-defined]
+    return [store.path, str(tmp_path / "hub.db")]  # type: ignore[attr-defined]
+
+
+async def _start(args: list[str]) -> asyncio.subprocess.Process:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.crash_worker",
-        str(store_path),
-        str(hub_path),
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=asyncio.subprocess.PIPE,
-    )
+        sys.executable, "-m", "tests.crash_worker", *args,
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
     assert proc.stdout is not None
     line = await asyncio.wait_for(proc.stdout.readline(), timeout=20)
     assert line.strip() == b"ready"
@@ -42,62 +49,59 @@ async def _start(store_path: Path, hub_path: Path) -> asyncio.subprocess.Process
 
 
 async def _kill(proc: asyncio.subprocess.Process) -> None:
-    proc.send_signal(signal.SIGKILL)
-    await proc.wait()
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGKILL)
+        await proc.wait()
 
 
-async def test_sigkill_at_random_moments_loses_nothing(tmp_path):
-    rng = random.Random(20260302)
-    store_path, hub_path = tmp_path / "gateway.db", tmp_path / "hub.db"
-    hub = FileHub(hub_path)
-    store = await SqliteStore.open(store_path)
+async def _fill(store: Store, hub: FileHub) -> tuple[list[str], list[str]]:
     now = datetime.now(UTC)
-    outbound = []
-    for i in range(40):
+    outbound, inbound = [], []
+    for i in range(N_OUT):
         ref, conv = str(uuid.uuid4()), f"conv-{i % 8}"
         outbound.append(ref)
+        doc = document("Saldoverzoek", referentienummer=ref, conversatie=conv)
         await store.enqueue(
-            NieuwUitgaand(
-                ref,
-                "Saldoverzoek",
-                "se-1",
-                conv,
-                document("Saldoverzoek", referentienummer=ref, conversatie=conv),
-            ),
-            now=now,
-            deadline=now + timedelta(hours=1),
+            NieuwUitgaand(ref, "Saldoverzoek", "se-1", conv, doc), now=now, deadline=now + timedelta(hours=1)
         )
-    await store.close()
-    inbound = []
-    for _ in range(30):
+    for _ in range(N_IN):
         ref = str(uuid.uuid4())
         inbound.append(ref)
         hub.put(ref, "SaldoverzoekAntwoord", "se-1", document("SaldoverzoekAntwoord", referentienummer=ref))
+    return outbound, inbound
 
-    for _ in range(8):  # killed at a random moment: mid-send, mid-fetch, between store and confirm …
-        proc = await _start(store_path, hub_path)
-        await asyncio.sleep(rng.uniform(0.05, 0.4))
-        await _kill(proc)
 
-    proc = await _start(store_path, hub_path)  # the last run is left to finish the work
-    store = await SqliteStore.open(store_path)  # a second reader on the WAL database
+async def test_sigkill_at_random_moments_loses_nothing(store_factory, tmp_path):  # noqa: F811
+    rng = random.Random(20260302)
+    hub = FileHub(tmp_path / "hub.db")
+    store = await store_factory()
+    outbound, inbound = await _fill(store, hub)
+    args = _worker_args(store, tmp_path)
+    parallel = 2 if store_factory.backend == "postgres" else 1
+    procs = [await _start(args) for _ in range(parallel)]
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        for i in range(8):  # killed at random moments: mid-send, mid-fetch, between store and confirm …
+            await asyncio.sleep(rng.uniform(0.05, 0.4))
+            victim = i % parallel
+            await _kill(procs[victim])
+            procs[victim] = await _start(args)
+        limit = time.monotonic() + 30  # the last processes are left to finish the work
+        while time.monotonic() < limit:
             counts = await store.counts()
-            if counts.outbox == {"delivered": 40} and counts.inbox == {"delivered": 30}:
+            if counts.outbox == {"delivered": N_OUT} and counts.inbox == {"delivered": N_IN}:
                 break
             await asyncio.sleep(0.1)
-        await _kill(proc)
+    finally:
+        for p in procs:
+            await _kill(p)
+    try:
         assert hub.accepted() == set(outbound) and hub.unconfirmed() == 0
-        rows = [await store.get_outbound(r) for r in outbound]
-        assert {r.state for r in rows} == {OutboxState.DELIVERED}
+        assert {(await store.get_outbound(r)).state for r in outbound} == {OutboxState.DELIVERED}
         stored = await store.list_inbound(limit=1000)
         assert sorted(r.referentienummer for r in stored) == sorted(inbound)  # each exactly once
         assert {r.state for r in stored} == {InboxState.DELIVERED}
         assert all(r.confirmed_at is not None for r in stored)
+        owners = {p.owner for r in outbound for p in await store.attempts(r)}
+        assert len(owners) >= 2  # the work was spread over the restarted (and parallel) processes
     finally:
-        if proc.returncode is None:
-            await _kill(proc)
-        await store.close()
         await hub.close()

@@ -54,6 +54,8 @@ class PostgresStore(InboxMixin):
 
     def __init__(self, dsn: str, *, schema: str | None = None, min_size: int = 1, max_size: int = 10) -> None:
         super().__init__()
+        if max_size < 2:
+            raise ValueError("the PostgreSQL pool needs max_size >= 2: the poller lock holds one connection")
         self.dsn = dsn
         self.schema = schema
         self._min_size = min_size

@@ -1,0 +1,282 @@
+"""Outbound dispatcher: claims due outbox rows under a lease, sends them, records every attempt.
+
+One round (:meth:`Dispatcher.run_once`): claim up to ``batch_size`` due rows in a short
+transaction, send them (at most ``max_concurrent`` at a time) outside any transaction, then record
+each result in its own short transaction fenced on the lease. The schedule lives in the rows
+(``next_attempt_at``, ``deadline``), so a restarted process simply carries on; a process that dies
+mid-send leaves a lease that expires, after which any process re-claims the row and sends it again
+under the same Referentienummer (the hub answers a resend with the first receipt).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, wait_exponential
+
+from gateway.engine.breaker import Breakers, BreakerState, CircuitBreaker
+from gateway.engine.clock import Clock, utcnow
+from gateway.engine.conversations import update_for
+from gateway.engine.ports import HubPort, HubResult, Outcome
+from gateway.engine.retry import Besluit, classify, next_attempt
+from gateway.engine.settings import DispatchSettings
+from gateway.store.base import Store
+from gateway.store.records import OutboxRow, Poging
+
+log = logging.getLogger(__name__)
+
+HUB_ENDPOINT = "hub"
+
+
+def default_owner() -> str:
+    """A lease owner id unique to this process: host, pid and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class DispatchReport:
+    claimed: int = 0
+    delivered: int = 0
+    retried: int = 0
+    dead: int = 0
+    deferred: int = 0
+    lease_lost: int = 0
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        store: Store,
+        hub: HubPort,
+        settings: DispatchSettings | None = None,
+        *,
+        clock: Clock = utcnow,
+        owner: str | None = None,
+        rng: random.Random | None = None,
+        endpoint_for: Callable[[OutboxRow], str] = lambda _row: HUB_ENDPOINT,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.store = store
+        self.hub = hub
+        self.settings = settings or DispatchSettings()
+        self.clock = clock
+        self.owner = owner or default_owner()
+        self.rng = rng or random.Random()
+        self.endpoint_for = endpoint_for
+        self._sleep = sleep  # in-attempt retry waits (tests pass a no-op)
+        self.breakers = Breakers(
+            self.settings.breaker_failure_threshold, self.settings.breaker_reset_seconds, clock
+        )
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was enqueued: start the next round now instead of after the idle wait."""
+        self._wake.set()
+
+    def breaker_states(self) -> dict[str, BreakerState]:
+        return self.breakers.states()
+
+    async def run_once(self) -> DispatchReport:
+        s = self.settings
+        now = self.clock()
+        rows = await self.store.claim_outbound(
+            owner=self.owner,
+            now=now,
+            lease_until=now + timedelta(seconds=s.lease_seconds),
+            limit=s.batch_size,
+            max_claims=s.max_claims,
+        )
+        report = DispatchReport(claimed=len(rows))
+        gate = asyncio.Semaphore(max(1, s.max_concurrent))
+
+        async def one(row: OutboxRow) -> None:
+            async with gate:
+                await self._handle(row, report)
+
+        await asyncio.gather(*(one(r) for r in rows))
+        return report
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Rounds until ``stop`` is set; sleeps until the next row is due (at most ``idle_wait``)."""
+        while not stop.is_set():
+            try:
+                report = await self.run_once()
+            except Exception:  # the store is unreachable: log, wait, try again
+                log.exception("dispatch round failed; retrying after the idle wait")
+                report = DispatchReport()
+            if report.claimed >= self.settings.batch_size:
+                continue
+            await self._idle(stop)
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        wait = self.settings.idle_wait_seconds
+        due = await self.store.next_outbound_due()
+        if due is not None:
+            wait = min(wait, max(0.0, (due - self.clock()).total_seconds()))
+        self._wake.clear()
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()
+
+    # one row ----------------------------------------------------------------------------------
+    async def _handle(self, row: OutboxRow, report: DispatchReport) -> None:
+        """Pre-checks (deadline, payload, circuit), one attempt, then its recorded outcome."""
+        now = self.clock()
+        if now >= row.deadline:
+            reason = (
+                f"deadline {row.deadline.isoformat()} passed after {row.attempts} attempt(s); "
+                f"last error: {row.last_error or 'none (never sent)'}"
+            )
+            await self._dead(row, None, now, reason, report)
+            return
+        if row.document is None:
+            await self._dead(row, None, now, "raw document missing (purged); cannot send", report)
+            return
+        endpoint = self.endpoint_for(row)
+        breaker = self.breakers.get(endpoint)
+        if not breaker.allow():
+            why = (
+                f"not sent: circuit for {endpoint} open after {breaker.failures} failure(s) "
+                f"(last: {breaker.last_failure or 'unknown'})"
+            )
+            until = min(breaker.retry_at, row.deadline)
+            ok = await self.store.defer_outbound(
+                row.referentienummer, owner=self.owner, now=now, until=until, reason=why
+            )
+            report.deferred += 1
+            self._check_lease(ok, row, report)
+            return
+        started, t0 = self.clock(), time.monotonic()
+        result = await self._send(row, row.document)
+        poging = Poging(
+            referentienummer=row.referentienummer,
+            owner=self.owner,
+            started_at=started,
+            duration_ms=int((time.monotonic() - t0) * 1000),
+            outcome=str(result.outcome),
+            code=result.code,
+            reason=result.reason,
+            receipt=result.receipt,
+        )
+        ok = await self._settle(row, result, poging, breaker, report)
+        self._check_lease(ok, row, report)
+
+    async def _settle(
+        self,
+        row: OutboxRow,
+        result: HubResult,
+        poging: Poging,
+        breaker: CircuitBreaker,
+        report: DispatchReport,
+    ) -> bool:
+        """Record the attempt's outcome: delivered, dead letter, or retry at the next backoff."""
+        klass = classify(result)
+        now = self.clock()
+        if klass.besluit is Besluit.DONE:
+            breaker.success()
+            conv = update_for(
+                row.berichttype,
+                conversatie=row.conversatie,
+                referentienummer=row.referentienummer,
+                tegenpartij=row.ontvanger,
+                at=now,
+                outbound=True,
+            )
+            report.delivered += 1
+            log.info(
+                "delivered %s (%s) after %d attempt(s)",
+                row.referentienummer,
+                row.berichttype,
+                row.attempts + 1,
+            )
+            return await self.store.record_delivered(
+                row.referentienummer, owner=self.owner, poging=poging, now=now, conversatie=conv
+            )
+        if klass.besluit is Besluit.DEAD:
+            breaker.success()  # the hub answered: the endpoint is fine, this message is not
+            code = f" [{result.code}]" if result.code else ""
+            return await self._dead(
+                row, poging, now, f"permanent{code}: {result.reason or klass.uitleg}", report
+            )
+        breaker.failure(f"{result.code or ''} {result.reason}".strip())
+        if now >= row.deadline:
+            reason = (
+                f"deadline {row.deadline.isoformat()} passed after {row.attempts + 1} attempt(s); "
+                f"last error: {result.code or ''} {result.reason or klass.uitleg}".strip()
+            )
+            return await self._dead(row, poging, now, reason, report)
+        s = self.settings
+        when = next_attempt(
+            now,
+            row.attempts + 1,
+            base=s.backoff_base_seconds,
+            cap=s.backoff_cap_seconds,
+            rng=self.rng,
+            deadline=row.deadline,
+        )
+        report.retried += 1
+        log.info(
+            "retry %s at %s: %s %s", row.referentienummer, when.isoformat(), result.code or "", klass.uitleg
+        )
+        return await self.store.record_retry(
+            row.referentienummer, owner=self.owner, poging=poging, now=now, next_attempt_at=when
+        )
+
+    @staticmethod
+    def _check_lease(ok: bool, row: OutboxRow, report: DispatchReport) -> None:
+        if not ok:
+            report.lease_lost += 1
+            log.warning(
+                "lease on %s was lost before its result was recorded; the attempt is kept",
+                row.referentienummer,
+            )
+
+    async def _dead(
+        self, row: OutboxRow, poging: Poging | None, now: datetime, reason: str, report: DispatchReport
+    ) -> bool:
+        ok = await self.store.record_dead(
+            row.referentienummer, owner=self.owner, poging=poging, now=now, reason=reason
+        )
+        report.dead += 1
+        log.warning("dead letter %s (%s): %s", row.referentienummer, row.berichttype, reason)
+        return ok
+
+    async def _send(self, row: OutboxRow, document: bytes) -> HubResult:
+        """One attempt: the hub call plus quick retries of connection-level blips (tenacity)."""
+        s = self.settings
+
+        async def call() -> HubResult:
+            try:
+                return await self.hub.verstuur(
+                    referentienummer=row.referentienummer,
+                    ontvanger=row.ontvanger,
+                    berichttype=row.berichttype,
+                    document=document,
+                )
+            except (OSError, TimeoutError) as exc:
+                return HubResult(Outcome.RETRYABLE, f"{type(exc).__name__}: {exc}", code="connection")
+            except Exception as exc:  # a bug in a client must not kill the dispatcher
+                log.exception("hub client raised while sending %s", row.referentienummer)
+                return HubResult(Outcome.RETRYABLE, f"{type(exc).__name__}: {exc}", code="exception")
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(1 + max(0, s.in_attempt_retries)),
+            wait=wait_exponential(multiplier=s.in_attempt_wait_seconds, max=s.in_attempt_wait_seconds * 8),
+            retry=retry_if_result(lambda r: classify(r).quick),
+            sleep=self._sleep,
+            retry_error_callback=lambda state: state.outcome.result(),  # type: ignore[union-attr]
+            reraise=True,
+        )
+        return await retrying(call)

@@ -1,0 +1,35 @@
+"""What the poller needs from validation, decoding and the Foutbericht codec (written elsewhere).
+
+The engine only knows this Protocol; the daemon wires in the real implementation (XSD validation,
+codec decode to the model's JSON form, Foutbericht encoding).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Inspectie:
+    """The result of inspecting one inbound business document."""
+
+    ok: bool
+    problems: tuple[Mapping[str, Any], ...] = ()  # each like gateway.xml.errors.Problem.to_dict()
+    berichttype: str | None = None  # version-free name
+    referentienummer: str | None = None
+    conversatie: str | None = None
+    afzender: str | None = None
+    ontvanger: str | None = None
+    json_body: bytes | None = None  # the model's JSON form (only when ok)
+
+
+class InboundProcessing(Protocol):
+    def inspect(self, document: bytes) -> Inspectie:
+        """Parse, validate and decode; never raises for bad input (problems say what is wrong)."""
+
+    def foutbericht(
+        self, for_document: bytes, problems: Sequence[Mapping[str, Any]], *, referentienummer: str
+    ) -> bytes:
+        """Encode the Foutbericht answering ``for_document``, carrying ``referentienummer``."""

@@ -1,0 +1,129 @@
+"""The engine as one long-running task: dispatcher, poller, sink deliverer and housekeeping.
+
+The daemon builds the store, the hub client, the inbound processing and the sinks, then::
+
+    engine = Engine(store, hub, processing, sinks, EngineSettings())
+    stop = asyncio.Event()
+    await engine.run(stop)          # until stop is set
+    engine.enqueued()               # after the API queued a message: send it now
+    engine.fetch_now()              # on-demand HaalBerichtenOp
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+
+from gateway.engine.clock import Clock, utcnow
+from gateway.engine.conversations import ConversationMonitor
+from gateway.engine.delivery import SinkDeliverer
+from gateway.engine.dispatcher import Dispatcher, default_owner
+from gateway.engine.fetchguard import FetchFreshness, check_fetch_freshness
+from gateway.engine.poller import Poller
+from gateway.engine.ports import HubPort, SinkPort
+from gateway.engine.processing import InboundProcessing
+from gateway.engine.retention import purge_payloads
+from gateway.engine.settings import EngineSettings
+from gateway.store.base import Store
+from gateway.store.records import EnqueueResult, NieuwUitgaand, OutboxRow
+
+log = logging.getLogger(__name__)
+
+HOUSEKEEPING_SECONDS = 3600.0  # retention purge and the fetch-freshness check
+
+
+class Engine:
+    def __init__(
+        self,
+        store: Store,
+        hub: HubPort,
+        processing: InboundProcessing,
+        sinks: Sequence[SinkPort],
+        settings: EngineSettings | None = None,
+        *,
+        clock: Clock = utcnow,
+        owner: str | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = s = settings or EngineSettings()
+        self.store = store
+        self.clock = clock
+        owner = owner or default_owner()
+        rng = rng or random.Random()
+        self.dispatcher = Dispatcher(store, hub, s.dispatch, clock=clock, owner=owner, rng=rng)
+        self.deliverer = SinkDeliverer(store, sinks, s.sink, clock=clock, owner=owner, rng=rng)
+        self.poller = Poller(
+            store,
+            hub,
+            processing,
+            sinks=self.deliverer.names,
+            settings=s.poll,
+            sink_settings=s.sink,
+            clock=clock,
+            on_enqueued=self.dispatcher.wake,
+        )
+        self.conversations = ConversationMonitor(store, clock)
+        self._sink_wake = asyncio.Event()
+
+    def enqueued(self) -> None:
+        self.dispatcher.wake()
+
+    async def enqueue(self, msg: NieuwUitgaand) -> EnqueueResult:
+        """Queue a validated document with the configured total deadline and send it soon.
+
+        Idempotent on Referentienummer; :class:`gateway.store.EnqueueConflict` for other content."""
+        now = self.clock()
+        deadline = now + timedelta(seconds=self.settings.dispatch.total_deadline_seconds)
+        result = await self.store.enqueue(msg, now=now, deadline=deadline)
+        self.dispatcher.wake()
+        return result
+
+    async def resend(self, referentienummer: str) -> OutboxRow:
+        """Send a dead letter again under the same Referentienummer, with a fresh total deadline."""
+        now = self.clock()
+        deadline = now + timedelta(seconds=self.settings.dispatch.total_deadline_seconds)
+        row = await self.store.resend(referentienummer, now=now, deadline=deadline)
+        self.dispatcher.wake()
+        return row
+
+    def fetch_now(self) -> None:
+        self.poller.trigger()
+
+    async def fetch_freshness(self) -> FetchFreshness:
+        return await check_fetch_freshness(
+            self.store, now=self.clock(), max_age_seconds=self.settings.fetch_guard.max_age_seconds
+        )
+
+    async def housekeeping(self) -> None:
+        await purge_payloads(self.store, self.settings.retention, now=self.clock())
+        await self.fetch_freshness()  # logs a warning when stale
+        overdue = await self.conversations.count_overdue()
+        if overdue:
+            log.warning("%d conversation(s) past their answer date", overdue)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await asyncio.gather(
+            self.dispatcher.run(stop),
+            self.poller.run(stop),
+            self._loop(stop, self._deliver_round, self.settings.dispatch.idle_wait_seconds),
+            self._loop(stop, self.housekeeping, HOUSEKEEPING_SECONDS),
+        )
+
+    async def _deliver_round(self) -> None:
+        while (await self.deliverer.run_once()).claimed >= self.settings.sink.batch_size:
+            pass
+
+    @staticmethod
+    async def _loop(stop: asyncio.Event, step: Callable[[], Awaitable[None]], every: float) -> None:
+        while not stop.is_set():
+            try:
+                await step()
+            except Exception:
+                log.exception("engine task %s failed; retrying", getattr(step, "__name__", step))
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=every)
+            except TimeoutError:
+                pass

@@ -1,0 +1,226 @@
+"""The one store interface the engine and the API use; SQLite and PostgreSQL implement it.
+
+Every method is one short transaction. Claims (outbox and sink deliveries) set a lease
+(``lease_owner``, ``lease_until``) and commit at once: the work itself happens outside any
+transaction, and its result is recorded in another short transaction fenced on the lease owner.
+A claimed row whose owner died becomes claimable again when its lease runs out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import date, datetime
+from typing import Any, Protocol, runtime_checkable
+
+from gateway.store.records import (
+    Conversatie,
+    ConversatieUpdate,
+    Counts,
+    EnqueueResult,
+    InboxRow,
+    InboxState,
+    NieuwInkomend,
+    NieuwUitgaand,
+    OutboxRow,
+    OutboxState,
+    Poging,
+    PurgeResult,
+    QuarantaineRow,
+    SinkDelivery,
+)
+
+
+class StoreError(Exception):
+    """Base class of the errors the store raises on purpose."""
+
+
+class EnqueueConflict(StoreError):
+    """A message with this Referentienummer was already queued with a different content (API: 409)."""
+
+    def __init__(self, referentienummer: str, existing_sha256: str, new_sha256: str) -> None:
+        super().__init__(
+            f"Referentienummer {referentienummer} is already queued with a different document "
+            f"(stored sha256 {existing_sha256[:12]}…, given {new_sha256[:12]}…); a new message needs "
+            "a new Referentienummer, a resend must carry the identical document"
+        )
+        self.referentienummer = referentienummer
+        self.existing_sha256 = existing_sha256
+        self.new_sha256 = new_sha256
+
+
+class NotFound(StoreError):
+    def __init__(self, what: str, key: str) -> None:
+        super().__init__(f"no {what} with key {key}")
+        self.what = what
+        self.key = key
+
+
+class InvalidTransition(StoreError):
+    """The row is not in a state that allows the operation (e.g. resend of a delivered message)."""
+
+
+@runtime_checkable
+class Store(Protocol):
+    # life cycle -------------------------------------------------------------------------------
+    async def migrate(self) -> int:
+        """Apply pending migrations; returns the schema version now in force."""
+
+    async def schema_version(self) -> int: ...
+
+    async def close(self) -> None: ...
+
+    # outbox -----------------------------------------------------------------------------------
+    async def enqueue(self, msg: NieuwUitgaand, *, now: datetime, deadline: datetime) -> EnqueueResult:
+        """Queue a message; idempotent on Referentienummer, :class:`EnqueueConflict` on other content."""
+
+    async def claim_outbound(
+        self, *, owner: str, now: datetime, lease_until: datetime, limit: int, max_claims: int
+    ) -> list[OutboxRow]:
+        """Lease due rows (queued and due, or sending with an expired lease), oldest first.
+
+        A row is only due when no earlier row of its conversation is still queued or sending.
+        A row already claimed ``max_claims`` times without a recorded result is a poison message:
+        it is dead-lettered inside the claim instead of being handed out again.
+        """
+
+    async def record_delivered(
+        self,
+        referentienummer: str,
+        *,
+        owner: str,
+        poging: Poging,
+        now: datetime,
+        conversatie: ConversatieUpdate | None,
+    ) -> bool:
+        """Attempt delivered: row → delivered and the conversation update, in one transaction.
+
+        Returns False when the lease was lost (the attempt row is recorded all the same)."""
+
+    async def record_retry(
+        self,
+        referentienummer: str,
+        *,
+        owner: str,
+        poging: Poging,
+        now: datetime,
+        next_attempt_at: datetime,
+    ) -> bool: ...
+
+    async def record_dead(
+        self, referentienummer: str, *, owner: str, poging: Poging | None, now: datetime, reason: str
+    ) -> bool: ...
+
+    async def defer_outbound(
+        self, referentienummer: str, *, owner: str, now: datetime, until: datetime, reason: str
+    ) -> bool:
+        """Give a claimed row back unsent (e.g. circuit open); no attempt is counted.
+
+        ``reason`` becomes the row's last error, so a later dead letter says why it never went out."""
+
+    async def resend(self, referentienummer: str, *, now: datetime, deadline: datetime) -> OutboxRow:
+        """Re-queue a dead letter under the same Referentienummer, due now, with a new deadline."""
+
+    async def get_outbound(self, referentienummer: str) -> OutboxRow | None: ...
+
+    async def list_outbound(
+        self, *, state: OutboxState | None = None, conversatie: str | None = None, limit: int = 100
+    ) -> list[OutboxRow]: ...
+
+    async def attempts(self, referentienummer: str) -> list[Poging]: ...
+
+    async def next_outbound_due(self) -> datetime | None:
+        """When the earliest queued row becomes due (None: nothing queued)."""
+
+    # inbox ------------------------------------------------------------------------------------
+    async def store_inbound(self, msg: NieuwInkomend) -> bool:
+        """Store a fetched message (state received); False when it was stored before (dedupe)."""
+
+    async def mark_confirmed(self, referentienummer: str, *, now: datetime) -> None: ...
+
+    async def get_inbound(self, referentienummer: str) -> InboxRow | None: ...
+
+    async def list_inbound(
+        self, *, state: InboxState | None = None, unconfirmed: bool = False, limit: int = 100
+    ) -> list[InboxRow]: ...
+
+    async def accept_inbound(
+        self,
+        referentienummer: str,
+        *,
+        now: datetime,
+        sinks: Sequence[str],
+        sink_deadline: datetime,
+        conversatie: ConversatieUpdate | None,
+    ) -> bool:
+        """received → decoded: schedule one delivery per sink and update the conversation, atomically."""
+
+    async def quarantine_inbound(
+        self,
+        referentienummer: str,
+        *,
+        now: datetime,
+        problems: Sequence[dict[str, Any]],
+        note: str,
+        foutbericht: NieuwUitgaand | None,
+        foutbericht_deadline: datetime,
+    ) -> bool:
+        """received → quarantined, with its problems, and the Foutbericht queued, atomically."""
+
+    async def list_quarantine(self, *, limit: int = 100) -> list[QuarantaineRow]: ...
+
+    # sink deliveries --------------------------------------------------------------------------
+    async def claim_sink_deliveries(
+        self, *, owner: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[SinkDelivery]: ...
+
+    async def record_sink_delivered(
+        self, referentienummer: str, sink: str, *, owner: str, now: datetime
+    ) -> bool:
+        """Delivery done; when every sink of the message is done the inbox row becomes delivered."""
+
+    async def record_sink_retry(
+        self,
+        referentienummer: str,
+        sink: str,
+        *,
+        owner: str,
+        now: datetime,
+        next_attempt_at: datetime,
+        error: str,
+    ) -> bool: ...
+
+    async def record_sink_dead(
+        self, referentienummer: str, sink: str, *, owner: str, now: datetime, reason: str
+    ) -> bool: ...
+
+    async def sink_deliveries(self, referentienummer: str) -> list[SinkDelivery]: ...
+
+    async def resend_sink(
+        self, referentienummer: str, sink: str, *, now: datetime, deadline: datetime
+    ) -> None:
+        """Re-schedule a dead sink delivery."""
+
+    # conversations ----------------------------------------------------------------------------
+    async def get_conversation(self, conversatie: str) -> Conversatie | None: ...
+
+    async def overdue_conversations(self, *, today: date, limit: int = 100) -> list[Conversatie]:
+        """Open conversations whose answer date lies before ``today`` (Dutch calendar date)."""
+
+    async def count_overdue(self, *, today: date) -> int: ...
+
+    # key/value, retention, locking, counts ----------------------------------------------------
+    async def get_value(self, key: str) -> str | None: ...
+
+    async def set_value(self, key: str, value: str, *, now: datetime) -> None: ...
+
+    async def purge_payloads(self, berichttype: str, *, before: datetime, now: datetime) -> PurgeResult:
+        """Drop the raw documents of delivered messages of this type last updated before ``before``.
+
+        Outbox: state delivered. Inbox: confirmed at the hub and delivered to every sink. The rows
+        (audit trail: sha256, states, attempts) stay."""
+
+    def poller_lock(self) -> AbstractAsyncContextManager[bool]:
+        """Held while one poll cycle runs; yields False when another process holds it."""
+
+    async def counts(self) -> Counts: ...

@@ -1,0 +1,296 @@
+"""Outbox statements shared by both backends: enqueue, lease-based claims, attempt records, resend."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from gateway.store.base import EnqueueConflict, InvalidTransition, NotFound
+from gateway.store.records import (
+    ConversatieUpdate,
+    EnqueueResult,
+    NieuwUitgaand,
+    OutboxRow,
+    OutboxState,
+    Poging,
+    as_dt,
+)
+from gateway.store.sqlcore import Conn, SqlCore
+
+_INSERT = """
+INSERT INTO outbox (referentienummer, berichttype, ontvanger, conversatie, document, sha256, state,
+    attempts, claims, next_attempt_at, deadline, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, 0, $7, $8, $7, $7)
+ON CONFLICT (referentienummer) DO NOTHING
+RETURNING *
+"""
+
+_DUE = """
+SELECT o.referentienummer, o.claims, o.state FROM outbox o
+WHERE ((o.state = 'queued' AND o.next_attempt_at <= $1) OR (o.state = 'sending' AND o.lease_until < $1))
+  AND NOT EXISTS (
+      SELECT 1 FROM outbox p
+      WHERE p.conversatie = o.conversatie AND p.seq < o.seq AND p.state IN ('queued', 'sending'))
+ORDER BY o.next_attempt_at, o.seq
+LIMIT $2
+"""
+
+_FENCE = "referentienummer = $1 AND state = 'sending' AND lease_owner = $2"
+
+
+def error_text(p: Poging) -> str:
+    code = f" [{p.code}]" if p.code else ""
+    return f"{p.outcome}{code}: {p.reason}".strip()
+
+
+class OutboxMixin(SqlCore):
+    async def _insert_outbound(
+        self, c: Conn, msg: NieuwUitgaand, now: datetime, deadline: datetime
+    ) -> EnqueueResult:
+        row = await c.fetchrow(
+            _INSERT,
+            msg.referentienummer,
+            msg.berichttype,
+            msg.ontvanger,
+            msg.conversatie,
+            msg.document,
+            msg.sha256,
+            now,
+            deadline,
+        )
+        if row is not None:
+            return EnqueueResult(OutboxRow.from_row(row), created=True)
+        existing = await c.fetchrow("SELECT * FROM outbox WHERE referentienummer = $1", msg.referentienummer)
+        if existing is None:  # pragma: no cover - the conflict row vanished; rows are never deleted
+            raise NotFound("outbox message", msg.referentienummer)
+        old = OutboxRow.from_row(existing)
+        same = (old.sha256, old.berichttype, old.ontvanger, old.conversatie) == (
+            msg.sha256,
+            msg.berichttype,
+            msg.ontvanger,
+            msg.conversatie,
+        )
+        if not same:
+            raise EnqueueConflict(msg.referentienummer, old.sha256, msg.sha256)
+        return EnqueueResult(old, created=False)
+
+    async def enqueue(self, msg: NieuwUitgaand, *, now: datetime, deadline: datetime) -> EnqueueResult:
+        async with self._tx() as c:
+            return await self._insert_outbound(c, msg, now, deadline)
+
+    async def claim_outbound(
+        self, *, owner: str, now: datetime, lease_until: datetime, limit: int, max_claims: int
+    ) -> list[OutboxRow]:
+        claimed: list[OutboxRow] = []
+        async with self._tx() as c:
+            for due in await c.fetch(_DUE + self.claim_lock_clause, now, limit):
+                ref = due["referentienummer"]
+                if due["state"] == OutboxState.SENDING and int(due["claims"]) >= max_claims:
+                    await c.execute(
+                        """UPDATE outbox SET state = 'dead', lease_owner = NULL, lease_until = NULL,
+                               last_error = $2, updated_at = $3 WHERE referentienummer = $1""",
+                        ref,
+                        f"poison: claimed {due['claims']} times and its sender stopped each time before "
+                        "recording a result; inspect the document, then resend",
+                        now,
+                    )
+                    continue
+                row = await c.fetchrow(
+                    """UPDATE outbox SET state = 'sending', lease_owner = $2, lease_until = $3,
+                           claims = claims + 1, updated_at = $4
+                       WHERE referentienummer = $1 RETURNING *""",
+                    ref,
+                    owner,
+                    lease_until,
+                    now,
+                )
+                if row is not None:
+                    claimed.append(OutboxRow.from_row(row))
+        return claimed
+
+    @staticmethod
+    async def _insert_attempt(c: Conn, p: Poging) -> None:
+        await c.execute(
+            """INSERT INTO outbox_attempt (referentienummer, attempt_no, owner, started_at, duration_ms,
+                   outcome, code, reason, receipt)
+               VALUES ($1, (SELECT COALESCE(MAX(attempt_no), 0) + 1 FROM outbox_attempt
+                            WHERE referentienummer = $1), $2, $3, $4, $5, $6, $7, $8)""",
+            p.referentienummer,
+            p.owner,
+            p.started_at,
+            p.duration_ms,
+            p.outcome,
+            p.code,
+            p.reason,
+            p.receipt,
+        )
+
+    async def record_delivered(
+        self,
+        referentienummer: str,
+        *,
+        owner: str,
+        poging: Poging,
+        now: datetime,
+        conversatie: ConversatieUpdate | None,
+    ) -> bool:
+        async with self._tx() as c:
+            await self._insert_attempt(c, poging)
+            changed = await c.execute(
+                f"""UPDATE outbox SET state = 'delivered', attempts = attempts + 1, claims = 0,
+                        lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = $3
+                    WHERE {_FENCE}""",
+                referentienummer,
+                owner,
+                now,
+            )
+            if changed and conversatie is not None:
+                await self._apply_conversation(c, conversatie)
+                if conversatie.opens:
+                    await self._answered_early(c, conversatie)
+            return bool(changed)
+
+    async def _answered_early(self, c: Conn, upd: ConversatieUpdate) -> None:
+        """Close a just-opened conversation whose answer is already in the inbox.
+
+        Possible when recording the delivery lagged (a crash after the hub took the question: the
+        row was re-sent after its lease) while the counterpart answered in between. Only answers
+        received after the question was queued count, so an earlier round's answer never closes a
+        follow-up question (Heroverweging)."""
+        rows = await c.fetch(
+            """SELECT i.referentienummer, i.berichttype, i.received_at FROM inbox i
+               WHERE i.conversatie = $1 AND i.valid = $2 AND i.state <> 'quarantined'
+                 AND i.received_at >= (SELECT o.created_at FROM outbox o WHERE o.referentienummer = $3)
+               ORDER BY i.received_at, i.referentienummer""",
+            upd.conversatie,
+            True,
+            upd.referentienummer,
+        )
+        for r in rows:
+            if r["berichttype"] in upd.verwachte_antwoorden:
+                answer = ConversatieUpdate(
+                    conversatie=upd.conversatie,
+                    referentienummer=r["referentienummer"],
+                    berichttype=r["berichttype"],
+                    tegenpartij=upd.tegenpartij,
+                    at=as_dt(r["received_at"]) or upd.at,
+                    opens=False,
+                    wacht_op=upd.wacht_op,
+                )
+                await self._apply_conversation(c, answer)
+                return
+
+    async def record_retry(
+        self,
+        referentienummer: str,
+        *,
+        owner: str,
+        poging: Poging,
+        now: datetime,
+        next_attempt_at: datetime,
+    ) -> bool:
+        async with self._tx() as c:
+            await self._insert_attempt(c, poging)
+            return bool(
+                await c.execute(
+                    f"""UPDATE outbox SET state = 'queued', attempts = attempts + 1, claims = 0,
+                            next_attempt_at = $3, lease_owner = NULL, lease_until = NULL, last_error = $4,
+                            updated_at = $5
+                        WHERE {_FENCE}""",
+                    referentienummer,
+                    owner,
+                    next_attempt_at,
+                    error_text(poging),
+                    now,
+                )
+            )
+
+    async def record_dead(
+        self, referentienummer: str, *, owner: str, poging: Poging | None, now: datetime, reason: str
+    ) -> bool:
+        async with self._tx() as c:
+            if poging is not None:
+                await self._insert_attempt(c, poging)
+            return bool(
+                await c.execute(
+                    f"""UPDATE outbox SET state = 'dead', attempts = attempts + $3, claims = 0,
+                            lease_owner = NULL, lease_until = NULL, last_error = $4, updated_at = $5
+                        WHERE {_FENCE}""",
+                    referentienummer,
+                    owner,
+                    0 if poging is None else 1,
+                    reason,
+                    now,
+                )
+            )
+
+    async def defer_outbound(
+        self, referentienummer: str, *, owner: str, now: datetime, until: datetime, reason: str
+    ) -> bool:
+        async with self._tx() as c:
+            return bool(
+                await c.execute(
+                    f"""UPDATE outbox SET state = 'queued', claims = 0, next_attempt_at = $3,
+                            lease_owner = NULL, lease_until = NULL, last_error = $5, updated_at = $4
+                        WHERE {_FENCE}""",
+                    referentienummer,
+                    owner,
+                    until,
+                    now,
+                    reason,
+                )
+            )
+
+    async def resend(self, referentienummer: str, *, now: datetime, deadline: datetime) -> OutboxRow:
+        async with self._tx() as c:
+            row = await c.fetchrow(
+                """UPDATE outbox SET state = 'queued', claims = 0, next_attempt_at = $2, deadline = $3,
+                       updated_at = $2
+                   WHERE referentienummer = $1 AND state = 'dead' AND document IS NOT NULL RETURNING *""",
+                referentienummer,
+                now,
+                deadline,
+            )
+            if row is not None:
+                return OutboxRow.from_row(row)
+            current = await c.fetchrow(
+                "SELECT state FROM outbox WHERE referentienummer = $1", referentienummer
+            )
+        if current is None:
+            raise NotFound("outbox message", referentienummer)
+        raise InvalidTransition(
+            f"message {referentienummer} is {current['state']}; only a dead letter can be resent"
+        )
+
+    async def get_outbound(self, referentienummer: str) -> OutboxRow | None:
+        async with self._tx(write=False) as c:
+            row = await c.fetchrow("SELECT * FROM outbox WHERE referentienummer = $1", referentienummer)
+        return OutboxRow.from_row(row) if row else None
+
+    async def list_outbound(
+        self, *, state: OutboxState | None = None, conversatie: str | None = None, limit: int = 100
+    ) -> list[OutboxRow]:
+        async with self._tx(write=False) as c:
+            rows = await c.fetch(
+                """SELECT * FROM outbox WHERE ($1 = '' OR state = $1) AND ($2 = '' OR conversatie = $2)
+                   ORDER BY seq LIMIT $3""",
+                str(state or ""),
+                conversatie or "",
+                limit,
+            )
+        return [OutboxRow.from_row(r) for r in rows]
+
+    async def attempts(self, referentienummer: str) -> list[Poging]:
+        async with self._tx(write=False) as c:
+            rows = await c.fetch(
+                "SELECT * FROM outbox_attempt WHERE referentienummer = $1 ORDER BY attempt_no",
+                referentienummer,
+            )
+        return [Poging.from_row(r) for r in rows]
+
+    async def next_outbound_due(self) -> datetime | None:
+        async with self._tx(write=False) as c:
+            row = await c.fetchrow(
+                """SELECT MIN(CASE WHEN state = 'queued' THEN next_attempt_at ELSE lease_until END) AS t
+                   FROM outbox WHERE state IN ('queued', 'sending')"""
+            )
+        return as_dt(row["t"]) if row else None

@@ -1,0 +1,210 @@
+"""The SQL both backends share: written once in portable SQL with ``$n`` placeholders.
+
+A backend supplies the connection handling (:meth:`SqlCore._tx`), its migrations and the few
+statements that differ (the claim's lock clause, the poller lock). SQLite's adapter rewrites
+``$n`` to ``?n`` and turns datetimes into fixed-width UTC text; asyncpg takes both as they are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from gateway.store.migrations import Migration
+from gateway.store.records import Conversatie, ConversatieUpdate, Counts, PurgeResult
+
+
+class Conn(Protocol):
+    """The minimal connection surface the shared SQL needs; rows come back as dicts."""
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        """Run a statement; returns the number of rows it changed."""
+
+    async def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]: ...
+
+    async def fetchrow(self, sql: str, *args: Any) -> dict[str, Any] | None: ...
+
+
+class SqlCore:
+    """Transactions, migrations, conversations, key/value, retention and counts."""
+
+    backend: str = ""
+    #: appended to the claim SELECTs (PostgreSQL: row locks that other claimers skip)
+    claim_lock_clause: str = ""
+
+    def __init__(self) -> None:
+        self._poll_lock = asyncio.Lock()
+
+    def _tx(self, *, write: bool = True) -> AbstractAsyncContextManager[Conn]:
+        raise NotImplementedError
+
+    def _migrations(self) -> list[Migration]:
+        raise NotImplementedError
+
+    async def _lock_migrations(self, c: Conn) -> None:
+        """Serialise concurrent migrators (PostgreSQL); SQLite's BEGIN IMMEDIATE already does."""
+
+    # migrations -------------------------------------------------------------------------------
+    async def migrate(self) -> int:
+        async with self._tx() as c:
+            await self._lock_migrations(c)
+            await c.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL)"
+            )
+            row = await c.fetchrow("SELECT COALESCE(MAX(version), 0) AS v FROM schema_version")
+            current = int(row["v"]) if row else 0
+            migrations = self._migrations()
+            if current > len(migrations):
+                raise RuntimeError(
+                    f"the database schema is at version {current}, newer than this gateway knows "
+                    f"({len(migrations)}); upgrade the gateway or point it at another database"
+                )
+            for mig in migrations[current:]:
+                for statement in mig.statements():
+                    await c.execute(statement)
+                await c.execute(
+                    "INSERT INTO schema_version (version, name) VALUES ($1, $2)", mig.version, mig.name
+                )
+            return max(current, len(migrations))
+
+    async def schema_version(self) -> int:
+        async with self._tx(write=False) as c:
+            row = await c.fetchrow("SELECT COALESCE(MAX(version), 0) AS v FROM schema_version")
+            return int(row["v"]) if row else 0
+
+    # conversations ----------------------------------------------------------------------------
+    @staticmethod
+    async def _apply_conversation(c: Conn, upd: ConversatieUpdate) -> None:
+        if upd.opens:
+            await c.execute(
+                """
+                INSERT INTO conversation (conversatie, vraag_referentienummer, vraag_berichttype, tegenpartij,
+                    wacht_op, verwachte_antwoorden, antwoord_uiterlijk, state, geopend_op, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8)
+                ON CONFLICT (conversatie) DO UPDATE SET
+                    vraag_referentienummer = excluded.vraag_referentienummer,
+                    vraag_berichttype = excluded.vraag_berichttype,
+                    tegenpartij = excluded.tegenpartij,
+                    wacht_op = excluded.wacht_op,
+                    verwachte_antwoorden = excluded.verwachte_antwoorden,
+                    antwoord_uiterlijk = excluded.antwoord_uiterlijk,
+                    state = 'open', beantwoord_door = NULL, beantwoord_op = NULL,
+                    geopend_op = excluded.geopend_op, updated_at = excluded.updated_at
+                WHERE conversation.vraag_referentienummer <> excluded.vraag_referentienummer
+                  AND conversation.geopend_op <= excluded.geopend_op
+                """,
+                upd.conversatie,
+                upd.referentienummer,
+                upd.berichttype,
+                upd.tegenpartij,
+                str(upd.wacht_op),
+                json.dumps(sorted(upd.verwachte_antwoorden)),
+                upd.antwoord_uiterlijk,
+                upd.at,
+            )
+        else:
+            await c.execute(
+                """
+                UPDATE conversation SET state = 'answered', beantwoord_door = $2, beantwoord_op = $3,
+                    updated_at = $3
+                WHERE conversatie = $1 AND state = 'open' AND wacht_op = $4 AND verwachte_antwoorden LIKE $5
+                """,
+                upd.conversatie,
+                upd.referentienummer,
+                upd.at,
+                str(upd.wacht_op),
+                f'%"{upd.berichttype}"%',
+            )
+
+    async def get_conversation(self, conversatie: str) -> Conversatie | None:
+        async with self._tx(write=False) as c:
+            row = await c.fetchrow("SELECT * FROM conversation WHERE conversatie = $1", conversatie)
+        return Conversatie.from_row(row) if row else None
+
+    async def overdue_conversations(self, *, today: date, limit: int = 100) -> list[Conversatie]:
+        async with self._tx(write=False) as c:
+            rows = await c.fetch(
+                """SELECT * FROM conversation WHERE state = 'open' AND antwoord_uiterlijk IS NOT NULL
+                   AND antwoord_uiterlijk < $1 ORDER BY antwoord_uiterlijk, conversatie LIMIT $2""",
+                today,
+                limit,
+            )
+        return [Conversatie.from_row(r) for r in rows]
+
+    async def count_overdue(self, *, today: date) -> int:
+        async with self._tx(write=False) as c:
+            row = await c.fetchrow(
+                """SELECT COUNT(*) AS n FROM conversation WHERE state = 'open'
+                   AND antwoord_uiterlijk IS NOT NULL AND antwoord_uiterlijk < $1""",
+                today,
+            )
+        return int(row["n"]) if row else 0
+
+    # key/value --------------------------------------------------------------------------------
+    async def get_value(self, key: str) -> str | None:
+        async with self._tx(write=False) as c:
+            row = await c.fetchrow("SELECT value FROM kv WHERE key = $1", key)
+        return None if row is None else str(row["value"])
+
+    async def set_value(self, key: str, value: str, *, now: datetime) -> None:
+        async with self._tx() as c:
+            await c.execute(
+                """INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3)
+                   ON CONFLICT (key) DO UPDATE
+                   SET value = excluded.value, updated_at = excluded.updated_at""",
+                key,
+                value,
+                now,
+            )
+
+    # retention --------------------------------------------------------------------------------
+    async def purge_payloads(self, berichttype: str, *, before: datetime, now: datetime) -> PurgeResult:
+        async with self._tx() as c:
+            out = await c.execute(
+                """UPDATE outbox SET document = NULL, purged_at = $3
+                   WHERE berichttype = $1 AND state = 'delivered' AND updated_at < $2
+                     AND document IS NOT NULL""",
+                berichttype,
+                before,
+                now,
+            )
+            inb = await c.execute(
+                """UPDATE inbox SET document = NULL, envelope = NULL, json_body = NULL, purged_at = $3
+                   WHERE berichttype = $1 AND state = 'delivered' AND confirmed_at IS NOT NULL
+                     AND updated_at < $2 AND document IS NOT NULL""",
+                berichttype,
+                before,
+                now,
+            )
+        return PurgeResult(outbox=out, inbox=inb)
+
+    # counts -----------------------------------------------------------------------------------
+    async def counts(self) -> Counts:
+        result = Counts()
+        async with self._tx(write=False) as c:
+            for table, target in (
+                ("outbox", result.outbox),
+                ("inbox", result.inbox),
+                ("sink_delivery", result.sink),
+            ):
+                for row in await c.fetch(f"SELECT state, COUNT(*) AS n FROM {table} GROUP BY state"):
+                    target[str(row["state"])] = int(row["n"])
+        return result
+
+    # poller lock ------------------------------------------------------------------------------
+    @asynccontextmanager
+    async def poller_lock(self) -> AsyncIterator[bool]:
+        """In-process lock (single node); PostgreSQL overrides it with an advisory lock."""
+        if self._poll_lock.locked():
+            yield False
+            return
+        async with self._poll_lock:
+            yield True
+
+
+def problems_json(problems: Sequence[dict[str, Any]]) -> str:
+    return json.dumps(list(problems), ensure_ascii=False, sort_keys=True)

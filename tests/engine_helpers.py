@@ -1,0 +1,71 @@
+"""Helpers for the engine tests: fast settings, enqueue shortcuts and bounded drive loops."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import timedelta
+
+from gateway.engine.dispatcher import Dispatcher
+from gateway.engine.settings import DispatchSettings
+from gateway.store.base import Store
+from gateway.store.records import NieuwUitgaand, OutboxState
+from tests.fakes import FakeClock, FakeHub, document
+
+FAST = DispatchSettings(
+    batch_size=10,
+    max_concurrent=4,
+    lease_seconds=60,
+    backoff_base_seconds=10,
+    backoff_cap_seconds=300,
+    total_deadline_seconds=3600,
+    in_attempt_retries=2,
+    in_attempt_wait_seconds=0.01,
+    max_claims=3,
+    breaker_failure_threshold=3,
+    breaker_reset_seconds=30,
+    idle_wait_seconds=0.01,
+)
+
+
+async def no_sleep(_seconds: float) -> None:
+    return None
+
+
+def dispatcher(
+    store: Store,
+    hub: FakeHub,
+    clock: FakeClock,
+    settings: DispatchSettings = FAST,
+    owner: str = "A",
+    seed: int = 1,
+) -> Dispatcher:
+    return Dispatcher(store, hub, settings, clock=clock, owner=owner, rng=random.Random(seed), sleep=no_sleep)
+
+
+async def enqueue(
+    store: Store,
+    clock: FakeClock,
+    *,
+    conv: str | None = None,
+    berichttype: str = "Saldoverzoek",
+    deadline_seconds: float = 3600,
+) -> NieuwUitgaand:
+    ref = str(uuid.uuid4())
+    conv = conv or str(uuid.uuid4())
+    m = NieuwUitgaand(
+        ref, berichttype, "se-1", conv, document(berichttype, referentienummer=ref, conversatie=conv)
+    )
+    await store.enqueue(m, now=clock(), deadline=clock() + timedelta(seconds=deadline_seconds))
+    return m
+
+
+async def drive(d: Dispatcher, clock: FakeClock, *, step: float = 5.0, max_rounds: int = 2000) -> int:
+    """Run rounds, moving the clock on, until nothing is queued or sending; returns the rounds used."""
+    for n in range(max_rounds):
+        await d.run_once()
+        counts = await d.store.counts()
+        if not counts.outbox.get(OutboxState.QUEUED) and not counts.outbox.get(OutboxState.SENDING):
+            return n + 1
+        clock.advance(step)
+    raise AssertionError(f"outbox not drained after {max_rounds} rounds: {counts.outbox}")

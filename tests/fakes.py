@@ -1,0 +1,222 @@
+"""Test doubles for the engine: a scriptable hub, sinks, a controllable clock, tiny-XML processing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections import deque
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from xml.sax.saxutils import escape
+
+from gateway.engine.ports import (
+    Afleververzoek,
+    HubError,
+    HubResult,
+    OpgehaaldBericht,
+    Ophaalresultaat,
+    Outcome,
+)
+from gateway.engine.processing import Inspectie
+from gateway.model.berichttype import Berichttype
+from gateway.xml.errors import XmlInputError
+from gateway.xml.parsing import parse_xml
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+
+
+class FakeClock:
+    def __init__(self, start: datetime = T0) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float = 0, **kw: float) -> datetime:
+        self.now += timedelta(seconds=seconds, **kw)
+        return self.now
+
+
+Step = str | HubResult
+
+
+class FakeHub:
+    """Scriptable per call. Send steps: delivered, duplicate, retryable, permanent, blip (connection
+    error), raise, slow; or a HubResult. Unscripted calls use ``default`` (delivered)."""
+
+    def __init__(self, *, slow_seconds: float = 0.05) -> None:
+        self.default: Step = "delivered"
+        self.slow_seconds = slow_seconds
+        self._send_script: dict[str | None, deque[Step]] = {}
+        self.calls: list[str] = []  # every verstuur call, in order
+        self.accepted: list[str] = []  # Referentienummers the hub holds, in the order first accepted
+        self.inbound: list[OpgehaaldBericht] = []  # the message box (unconfirmed), oldest first
+        self.confirmed: list[str] = []
+        self.fetch_script: deque[str] = deque()  # "fail" | "ok"
+        self.confirm_script: deque[str] = deque()  # "fail" | "ok" | "raise"
+        self.fetch_calls = 0
+
+    # scripting --------------------------------------------------------------------------------
+    def script(self, *steps: Step, ref: str | None = None) -> None:
+        self._send_script.setdefault(ref, deque()).extend(steps)
+
+    def put_inbound(self, document: bytes, *, referentienummer: str, berichttype: str, afzender: str) -> None:
+        self.inbound.append(OpgehaaldBericht(referentienummer, berichttype, afzender, document))
+
+    # HubPort ----------------------------------------------------------------------------------
+    def _step(self, ref: str) -> Step:
+        for key in (ref, None):
+            queue = self._send_script.get(key)
+            if queue:
+                return queue.popleft()
+        return self.default
+
+    async def verstuur(
+        self, *, referentienummer: str, ontvanger: str, berichttype: str, document: bytes
+    ) -> HubResult:
+        self.calls.append(referentienummer)
+        step = self._step(referentienummer)
+        if isinstance(step, HubResult):
+            return step
+        if step == "slow":
+            await asyncio.sleep(self.slow_seconds)
+            step = "delivered"
+        if step == "raise":
+            raise ConnectionResetError("connection reset by peer")
+        if step == "blip":
+            return HubResult(Outcome.RETRYABLE, "connection refused", code="connection")
+        if step == "retryable":
+            return HubResult(Outcome.RETRYABLE, "hub busy", code="TijdelijkNietBeschikbaar")
+        if step == "permanent":
+            return HubResult(Outcome.PERMANENT, "schema error in document", code="OngeldigBericht")
+        if step in ("delivered", "duplicate"):
+            if referentienummer in self.accepted:
+                return HubResult(Outcome.DUPLICATE_ACCEPTED, "first receipt", receipt=b"<receipt/>")
+            self.accepted.append(referentienummer)
+            outcome = Outcome.DELIVERED if step == "delivered" else Outcome.DUPLICATE_ACCEPTED
+            return HubResult(outcome, "ok", receipt=b"<receipt/>")
+        raise AssertionError(f"unknown fake hub step {step!r}")
+
+    async def haal_op(self, max_berichten: int = 100) -> Ophaalresultaat:
+        self.fetch_calls += 1
+        if self.fetch_script and self.fetch_script.popleft() == "fail":
+            raise HubError("hub unavailable", retryable=True, code="http-503")
+        page = self.inbound[:max_berichten]
+        return Ophaalresultaat(
+            berichten=list(page), envelope=b"<envelope/>", meer=len(self.inbound) > len(page)
+        )
+
+    async def bevestig(self, referentienummer: str) -> HubResult:
+        step = self.confirm_script.popleft() if self.confirm_script else "ok"
+        if step == "raise":
+            raise ConnectionResetError("reset")
+        if step == "fail":
+            return HubResult(Outcome.RETRYABLE, "hub busy", code="TijdelijkNietBeschikbaar")
+        self.inbound = [b for b in self.inbound if b.referentienummer != referentienummer]
+        self.confirmed.append(referentienummer)
+        return HubResult(Outcome.DELIVERED, "confirmed")
+
+    async def close(self) -> None:
+        return None
+
+
+class FakeSink:
+    """Records what it took; scripted like the hub: delivered, retryable, permanent, raise."""
+
+    def __init__(self, name: str = "webhook") -> None:
+        self.name = name
+        self.script: deque[str] = deque()
+        self.calls: list[str] = []
+        self.delivered: list[str] = []  # Idempotency-Keys of the deliveries the sink acknowledged
+
+    async def lever_af(self, verzoek: Afleververzoek) -> HubResult:
+        self.calls.append(verzoek.referentienummer)
+        step = self.script.popleft() if self.script else "delivered"
+        if step == "raise":
+            raise OSError("sink unreachable")
+        if step == "retryable":
+            return HubResult(Outcome.RETRYABLE, "503 from the case system", code="http-503")
+        if step == "permanent":
+            return HubResult(Outcome.PERMANENT, "case system refused", code="http-422")
+        self.delivered.append(verzoek.headers["Idempotency-Key"])
+        return HubResult(Outcome.DELIVERED, "ok")
+
+
+# tiny documents -------------------------------------------------------------------------------
+def document(
+    berichttype: str,
+    *,
+    referentienummer: str | None = None,
+    conversatie: str | None = None,
+    afzender: str = "afz-1",
+    ontvanger: str = "ontv-1",
+    body: str = "<Inhoud>test</Inhoud>",
+) -> bytes:
+    ref = referentienummer or str(uuid.uuid4())
+    conv = conversatie or str(uuid.uuid4())
+    return (
+        f"<{berichttype}><Berichtheader><Referentienummer>{ref}</Referentienummer>"
+        f"<ConversatieReferentienummer>{conv}</ConversatieReferentienummer>"
+        f"<Afzender>{afzender}</Afzender><Ontvanger>{ontvanger}</Ontvanger>"
+        f"<Berichttype>{berichttype}</Berichttype></Berichtheader>{body}</{berichttype}>"
+    ).encode()
+
+
+_HEADER = ("Referentienummer", "ConversatieReferentienummer", "Afzender", "Ontvanger")
+
+
+class TinyProcessing:
+    """A real, small InboundProcessing over the documents :func:`document` builds.
+
+    Problems: not well-formed XML, an unknown root, a missing header field, a ``<Fout>`` element."""
+
+    def inspect(self, data: bytes) -> Inspectie:
+        try:
+            root = parse_xml(data).getroot()
+        except XmlInputError as exc:
+            return Inspectie(ok=False, problems=(exc.problem.to_dict(),))
+        problems: list[dict[str, Any]] = []
+        name = str(root.tag)
+        if name not in {b.value for b in Berichttype}:
+            problems.append(
+                {"code": "unknown-type", "message": f"unknown message type {name}", "path": f"/{name}"}
+            )
+        header = {f: root.findtext(f"Berichtheader/{f}") for f in _HEADER}
+        for f, value in header.items():
+            if not value:
+                problems.append(
+                    {"code": "missing", "message": f"{f} is missing", "path": f"/{name}/Berichtheader/{f}"}
+                )
+        for fout in root.iter("Fout"):
+            problems.append(
+                {"code": "invalid-value", "message": fout.text or "invalid", "path": f"/{name}/Fout"}
+            )
+        return Inspectie(
+            ok=not problems,
+            problems=tuple(problems),
+            berichttype=name,
+            referentienummer=header["Referentienummer"],
+            conversatie=header["ConversatieReferentienummer"],
+            afzender=header["Afzender"],
+            ontvanger=header["Ontvanger"],
+            json_body=json.dumps({"berichttype": name, **header}).encode() if not problems else None,
+        )
+
+    def foutbericht(
+        self, for_document: bytes, problems: Sequence[Mapping[str, Any]], *, referentienummer: str
+    ) -> bytes:
+        insp = self.inspect(for_document)
+        fouten = "".join(
+            f'<Foutmelding code="{escape(str(p.get("code")))}">{escape(str(p.get("message")))}</Foutmelding>'
+            for p in problems
+        )
+        return document(
+            "Foutbericht",
+            referentienummer=referentienummer,
+            conversatie=insp.conversatie,
+            afzender=insp.ontvanger or "?",
+            ontvanger=insp.afzender or "?",
+            body=f"<Fouten>{fouten}</Fouten>",
+        )

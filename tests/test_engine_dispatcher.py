@@ -1,0 +1,172 @@
+"""Outbound dispatcher on both backends, against the scriptable fake hub with a controlled clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from gateway.engine.breaker import BreakerState
+from gateway.engine.dispatcher import HUB_ENDPOINT
+from gateway.store.records import ConversationState, OutboxState, WachtOp
+from tests.engine_helpers import FAST, dispatcher, drive, enqueue
+from tests.fakes import FakeClock, FakeHub
+from tests.store_fixtures import store, store_factory  # noqa: F401  (fixtures)
+
+
+async def test_delivers_and_records_the_attempt_and_opens_the_conversation(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    m = await enqueue(store, clock)
+    report = await dispatcher(store, hub, clock).run_once()
+    assert (report.claimed, report.delivered) == (1, 1)
+    row = await store.get_outbound(m.referentienummer)
+    assert row.state is OutboxState.DELIVERED and row.attempts == 1
+    (p,) = await store.attempts(m.referentienummer)
+    assert p.outcome == "delivered" and p.receipt == b"<receipt/>"
+    conv = await store.get_conversation(m.conversatie)
+    assert conv.state is ConversationState.OPEN and conv.wacht_op is WachtOp.TEGENPARTIJ
+    assert set(conv.verwachte_antwoorden) == {
+        "SaldoverzoekAntwoord",
+        "SaldoverzoekAntwoordVoorafAkkoord",
+        "GeenMedewerking",
+    }
+    assert str(conv.antwoord_uiterlijk) == "2026-03-16"  # Mon 2 March + 10 werkdagen
+
+
+async def test_connection_blips_are_retried_within_the_attempt(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    m = await enqueue(store, clock)
+    hub.script("blip", "raise", "delivered", ref=m.referentienummer)
+    await dispatcher(store, hub, clock).run_once()
+    assert hub.calls == [m.referentienummer] * 3
+    row = await store.get_outbound(m.referentienummer)
+    assert row.state is OutboxState.DELIVERED and row.attempts == 1
+
+
+async def test_retryable_failure_schedules_backoff_and_restart_resumes_it(store_factory):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    first = await store_factory()
+    m = await enqueue(first, clock)
+    hub.script("retryable", ref=m.referentienummer)
+    await dispatcher(first, hub, clock).run_once()
+    row = await first.get_outbound(m.referentienummer)
+    assert row.state is OutboxState.QUEUED and row.attempts == 1
+    assert clock() <= row.next_attempt_at <= clock() + timedelta(seconds=FAST.backoff_base_seconds)
+    await first.close()
+    # "restart": a new store connection and a new dispatcher; the schedule comes from the row
+    second = await store_factory()
+    d2 = dispatcher(second, hub, clock, owner="B")
+    clock.now = row.next_attempt_at - timedelta(microseconds=1)
+    assert (await d2.run_once()).claimed == 0
+    clock.now = row.next_attempt_at
+    assert (await d2.run_once()).delivered == 1
+    assert [p.outcome for p in await second.attempts(m.referentienummer)] == ["retryable", "delivered"]
+
+
+async def test_permanent_failure_is_a_dead_letter_with_its_reason_and_resend_keeps_the_id(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    m = await enqueue(store, clock)
+    hub.script("permanent", ref=m.referentienummer)
+    d = dispatcher(store, hub, clock)
+    assert (await d.run_once()).dead == 1
+    dead = await store.get_outbound(m.referentienummer)
+    assert (
+        dead.state is OutboxState.DEAD
+        and dead.last_error == "permanent [OngeldigBericht]: schema error in document"
+    )
+    await store.resend(m.referentienummer, now=clock(), deadline=clock() + timedelta(hours=1))
+    assert (await d.run_once()).delivered == 1
+    assert hub.calls == [m.referentienummer, m.referentienummer]
+    assert (await store.get_outbound(m.referentienummer)).attempts == 2
+
+
+async def test_poison_message_does_not_block_the_queue(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    poison = await enqueue(store, clock)
+    others = [await enqueue(store, clock) for _ in range(5)]
+    hub.script(*["permanent"], ref=poison.referentienummer)
+    await drive(dispatcher(store, hub, clock), clock)
+    assert (await store.get_outbound(poison.referentienummer)).state is OutboxState.DEAD
+    assert set(hub.accepted) == {o.referentienummer for o in others}
+
+
+async def test_a_sender_that_keeps_dying_on_a_message_ends_in_a_poison_dead_letter(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    m = await enqueue(store, clock)
+    ok = await enqueue(store, clock)
+    for i in range(FAST.max_claims):  # each time the process is killed mid-send (lease never released)
+        rows = await store.claim_outbound(
+            owner=f"dies-{i}",
+            now=clock(),
+            lease_until=clock() + timedelta(seconds=60),
+            limit=1,
+            max_claims=FAST.max_claims,
+        )
+        assert [r.referentienummer for r in rows] == [m.referentienummer]
+        clock.advance(61)
+    await drive(dispatcher(store, hub, clock), clock)
+    row = await store.get_outbound(m.referentienummer)
+    assert row.state is OutboxState.DEAD and row.last_error.startswith("poison")
+    assert hub.accepted == [ok.referentienummer]
+
+
+async def test_lease_of_a_dead_owner_expires_and_another_dispatcher_sends(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    m = await enqueue(store, clock)
+    await store.claim_outbound(
+        owner="dead", now=clock(), lease_until=clock() + timedelta(seconds=60), limit=10, max_claims=3
+    )
+    d = dispatcher(store, hub, clock, owner="alive")
+    assert (await d.run_once()).claimed == 0
+    clock.advance(61)
+    assert (await d.run_once()).delivered == 1
+    assert hub.calls == [m.referentienummer]
+
+
+async def test_long_outage_then_recovery(store):  # noqa: F811
+    """Backlog drains in conversation order; what outlived its deadline is dead-lettered, not dropped."""
+    clock, hub = FakeClock(), FakeHub()
+    hub.default = "retryable"
+    convs = [f"conv-{i}" for i in range(4)]
+    queued = [await enqueue(store, clock, conv=convs[i % 4]) for i in range(12)]
+    short = await enqueue(store, clock, deadline_seconds=600)  # expires during the outage
+    d = dispatcher(store, hub, clock)
+    for _ in range(60):  # 30 minutes of outage
+        await d.run_once()
+        clock.advance(30)
+    assert d.breaker_states()[HUB_ENDPOINT] is BreakerState.OPEN
+    dead = await store.get_outbound(short.referentienummer)
+    assert dead.state is OutboxState.DEAD and dead.last_error.startswith("deadline")
+    assert "circuit for hub open" in dead.last_error and "TijdelijkNietBeschikbaar" in dead.last_error
+    hub.default = "delivered"
+    await drive(d, clock, step=10)
+    assert sorted(hub.accepted) == sorted(m.referentienummer for m in queued)
+    for conv in convs:  # order within each conversation kept
+        expected = [m.referentienummer for m in queued if m.conversatie == conv]
+        assert [r for r in hub.accepted if r in expected] == expected
+    assert d.breaker_states()[HUB_ENDPOINT] is BreakerState.CLOSED
+
+
+async def test_open_circuit_defers_without_counting_attempts(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    hub.default = "retryable"
+    d = dispatcher(store, hub, clock)
+    failing = [await enqueue(store, clock) for _ in range(3)]
+    await d.run_once()  # three failures open the circuit
+    assert d.breaker_states()[HUB_ENDPOINT] is BreakerState.OPEN
+    waiting = await enqueue(store, clock)
+    report = await d.run_once()
+    assert report.deferred == 1 and report.claimed == 1
+    row = await store.get_outbound(waiting.referentienummer)
+    assert row.attempts == 0 and row.next_attempt_at == clock() + timedelta(
+        seconds=FAST.breaker_reset_seconds
+    )
+    assert len(hub.calls) == 3 and {r.referentienummer for r in failing} == set(hub.calls)
+
+
+async def test_message_past_its_deadline_is_dead_lettered_unsent(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    m = await enqueue(store, clock, deadline_seconds=10)
+    clock.advance(10)
+    assert (await dispatcher(store, hub, clock).run_once()).dead == 1
+    row = await store.get_outbound(m.referentienummer)
+    assert row.state is OutboxState.DEAD and "never sent" in row.last_error
+    assert hub.calls == []

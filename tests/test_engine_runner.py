@@ -1,0 +1,56 @@
+"""The engine's loops in real time: bounded, woken on demand, stopped cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import pytest
+
+from gateway.engine.runner import Engine
+from gateway.engine.settings import DispatchSettings, EngineSettings, PollSettings, RetentionSettings
+from gateway.store.records import InboxState, NieuwUitgaand, OutboxState
+from gateway.store.sqlite import SqliteStore
+from tests.fakes import FakeHub, FakeSink, TinyProcessing, document
+
+pytestmark = pytest.mark.timeout(30)
+
+
+async def test_engine_sends_fetches_delivers_and_stops(tmp_path):
+    store = await SqliteStore.open(tmp_path / "gw.db")
+    hub, sink = FakeHub(), FakeSink()
+    settings = EngineSettings(
+        dispatch=DispatchSettings(idle_wait_seconds=0.02),
+        poll=PollSettings(interval_seconds=3600),  # only the on-demand trigger fetches again
+        retention=RetentionSettings(default_days=30),
+    )
+    engine = Engine(store, hub, TinyProcessing(), [sink], settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(engine.run(stop))
+    try:
+        ref = str(uuid.uuid4())
+        doc = document("Saldoverzoek", referentienummer=ref, conversatie="c-1")
+        first = await engine.enqueue(NieuwUitgaand(ref, "Saldoverzoek", "se-1", "c-1", doc))
+        again = await engine.enqueue(NieuwUitgaand(ref, "Saldoverzoek", "se-1", "c-1", doc))
+        assert first.created and not again.created
+        inbound = str(uuid.uuid4())
+        hub.put_inbound(
+            document("SaldoverzoekAntwoord", referentienummer=inbound, conversatie="c-1"),
+            referentienummer=inbound,
+            berichttype="SaldoverzoekAntwoord",
+            afzender="se-1",
+        )
+        engine.fetch_now()
+        limit = time.monotonic() + 10
+        while time.monotonic() < limit:
+            out, got = await store.get_outbound(ref), await store.get_inbound(inbound)
+            if out.state is OutboxState.DELIVERED and got and got.state is InboxState.DELIVERED:
+                break
+            await asyncio.sleep(0.02)
+        assert hub.accepted == [ref] and sink.delivered == [inbound]
+        assert (await engine.fetch_freshness()).ok
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=5)
+        await store.close()

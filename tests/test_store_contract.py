@@ -1,0 +1,322 @@
+"""The store contract, run identically against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from gateway.store.base import EnqueueConflict, InvalidTransition, NotFound, Store
+from gateway.store.records import (
+    ConversatieUpdate,
+    ConversationState,
+    InboxState,
+    NieuwInkomend,
+    NieuwUitgaand,
+    OutboxState,
+    Poging,
+    SinkState,
+    WachtOp,
+)
+from tests.fakes import T0, document
+from tests.store_fixtures import store, store_factory  # noqa: F401  (fixtures)
+
+DAY = timedelta(days=1)
+
+
+def msg(conv: str | None = None, berichttype: str = "Saldoverzoek", ref: str | None = None) -> NieuwUitgaand:
+    ref = ref or str(uuid.uuid4())
+    conv = conv or str(uuid.uuid4())
+    return NieuwUitgaand(
+        ref, berichttype, "se-1", conv, document(berichttype, referentienummer=ref, conversatie=conv)
+    )
+
+
+def poging(ref: str, owner: str, outcome: str = "delivered", at: datetime = T0) -> Poging:
+    return Poging(
+        ref,
+        owner,
+        at,
+        12,
+        outcome,
+        None if outcome == "delivered" else "TijdelijkNietBeschikbaar",
+        "test",
+        b"<receipt/>" if outcome == "delivered" else None,
+    )
+
+
+async def claim(s: Store, owner: str = "A", now: datetime = T0, lease: float = 60, limit: int = 10):
+    return await s.claim_outbound(
+        owner=owner, now=now, lease_until=now + timedelta(seconds=lease), limit=limit, max_claims=3
+    )
+
+
+async def test_migrations_are_versioned_and_idempotent(store_factory):  # noqa: F811
+    first = await store_factory()
+    assert await first.schema_version() == 1
+    assert await first.migrate() == 1
+    second = await store_factory()  # a second process starting against the same database
+    assert await second.schema_version() == 1
+
+
+async def test_enqueue_is_idempotent_on_referentienummer(store):  # noqa: F811
+    m = msg()
+    first = await store.enqueue(m, now=T0, deadline=T0 + DAY)
+    again = await store.enqueue(m, now=T0 + timedelta(hours=1), deadline=T0 + 2 * DAY)
+    assert first.created and not again.created
+    assert again.row.created_at == T0 and again.row.sha256 == m.sha256
+    assert again.row.state is OutboxState.QUEUED and again.row.document == m.document
+    other = NieuwUitgaand(m.referentienummer, m.berichttype, m.ontvanger, m.conversatie, m.document + b" ")
+    with pytest.raises(EnqueueConflict, match=m.referentienummer):
+        await store.enqueue(other, now=T0, deadline=T0 + DAY)
+
+
+async def test_timestamps_are_utc_and_naive_ones_refused(store):  # noqa: F811
+    m = msg()
+    row = (await store.enqueue(m, now=T0, deadline=T0 + DAY)).row
+    assert row.next_attempt_at == T0 and row.next_attempt_at.tzinfo is not None
+    assert row.deadline.utcoffset() == timedelta(0)
+    with pytest.raises(ValueError, match="naive"):
+        await store.enqueue(msg(), now=datetime(2026, 1, 1), deadline=T0)
+
+
+async def test_claim_leases_due_rows_and_fences_results(store):  # noqa: F811
+    due, later = msg(), msg()
+    await store.enqueue(due, now=T0, deadline=T0 + DAY)
+    await store.enqueue(later, now=T0 + timedelta(minutes=5), deadline=T0 + DAY)
+    rows = await claim(store, "A", T0 + timedelta(minutes=1))
+    assert [r.referentienummer for r in rows] == [due.referentienummer]
+    assert rows[0].state is OutboxState.SENDING and rows[0].lease_owner == "A" and rows[0].claims == 1
+    assert await claim(store, "B", T0 + timedelta(minutes=2)) == []  # leased, `later` not yet due
+    # A dies; after the lease B takes it over; A's late result no longer counts
+    taken = await claim(store, "B", T0 + timedelta(minutes=3))
+    assert {r.referentienummer for r in taken} == {due.referentienummer}
+    assert not await store.record_delivered(
+        due.referentienummer, owner="A", poging=poging(due.referentienummer, "A"), now=T0, conversatie=None
+    )
+    assert await store.record_delivered(
+        due.referentienummer, owner="B", poging=poging(due.referentienummer, "B"), now=T0, conversatie=None
+    )
+    row = await store.get_outbound(due.referentienummer)
+    assert row.state is OutboxState.DELIVERED and row.attempts == 1 and row.lease_owner is None
+    assert [p.owner for p in await store.attempts(due.referentienummer)] == ["A", "B"]
+
+
+async def test_retry_schedule_is_in_the_row(store):  # noqa: F811
+    m = msg()
+    await store.enqueue(m, now=T0, deadline=T0 + DAY)
+    await claim(store)
+    when = T0 + timedelta(minutes=7)
+    assert await store.record_retry(
+        m.referentienummer,
+        owner="A",
+        poging=poging(m.referentienummer, "A", "retryable"),
+        now=T0,
+        next_attempt_at=when,
+    )
+    row = await store.get_outbound(m.referentienummer)
+    assert row.state is OutboxState.QUEUED and row.next_attempt_at == when and row.attempts == 1
+    assert "TijdelijkNietBeschikbaar" in row.last_error
+    assert await store.next_outbound_due() == when
+    assert await claim(store, now=when - timedelta(seconds=1)) == []
+    assert len(await claim(store, now=when)) == 1
+
+
+async def test_order_within_a_conversation(store):  # noqa: F811
+    conv = str(uuid.uuid4())
+    first, second, other = msg(conv), msg(conv), msg()
+    for i, m in enumerate((first, second, other)):
+        await store.enqueue(m, now=T0 + timedelta(seconds=i), deadline=T0 + DAY)
+    rows = await claim(store, now=T0 + timedelta(seconds=10))
+    assert {r.referentienummer for r in rows} == {first.referentienummer, other.referentienummer}
+    await store.record_dead(first.referentienummer, owner="A", poging=None, now=T0, reason="test")
+    rows = await claim(store, now=T0 + timedelta(seconds=11))
+    assert [r.referentienummer for r in rows] == [second.referentienummer]
+
+
+async def test_poison_row_is_dead_lettered_by_the_claim(store):  # noqa: F811
+    m = msg()
+    await store.enqueue(m, now=T0, deadline=T0 + 10 * DAY)
+    now = T0
+    for _ in range(3):  # claimed three times, the owner dies each time
+        assert len(await claim(store, now=now, lease=60)) == 1
+        now += timedelta(seconds=61)
+    assert await claim(store, now=now) == []
+    row = await store.get_outbound(m.referentienummer)
+    assert row.state is OutboxState.DEAD and "poison" in row.last_error
+
+
+async def test_resend_of_a_dead_letter_keeps_its_referentienummer(store):  # noqa: F811
+    m = msg()
+    await store.enqueue(m, now=T0, deadline=T0 + DAY)
+    await claim(store)
+    await store.record_dead(
+        m.referentienummer,
+        owner="A",
+        poging=poging(m.referentienummer, "A", "permanent"),
+        now=T0,
+        reason="permanent [OngeldigBericht]: x",
+    )
+    dead = await store.get_outbound(m.referentienummer)
+    assert dead.state is OutboxState.DEAD and dead.last_error.startswith("permanent")
+    again = await store.resend(m.referentienummer, now=T0 + DAY, deadline=T0 + 3 * DAY)
+    assert again.referentienummer == m.referentienummer and again.state is OutboxState.QUEUED
+    assert again.next_attempt_at == T0 + DAY and again.deadline == T0 + 3 * DAY
+    with pytest.raises(InvalidTransition, match="only a dead letter"):
+        await store.resend(m.referentienummer, now=T0, deadline=T0 + DAY)
+    with pytest.raises(NotFound):
+        await store.resend("nope", now=T0, deadline=T0 + DAY)
+
+
+def inkomend(
+    ref: str, *, valid: bool = True, conv: str = "c-1", bt: str = "SaldoverzoekAntwoord"
+) -> NieuwInkomend:
+    doc = document(bt, referentienummer=ref, conversatie=conv)
+    return NieuwInkomend(
+        ref,
+        bt,
+        "se-1",
+        "shv-1",
+        conv,
+        doc,
+        b"<env/>",
+        valid,
+        () if valid else ({"code": "missing", "message": "x"},),
+        b"{}" if valid else None,
+        T0,
+    )
+
+
+async def test_inbound_dedupe_confirm_and_sink_deliveries(store):  # noqa: F811
+    ref = str(uuid.uuid4())
+    assert await store.store_inbound(inkomend(ref))
+    assert not await store.store_inbound(inkomend(ref))  # refetched after a crash
+    assert [r.referentienummer for r in await store.list_inbound(unconfirmed=True)] == [ref]
+    await store.mark_confirmed(ref, now=T0)
+    assert await store.list_inbound(unconfirmed=True) == []
+    assert await store.accept_inbound(ref, now=T0, sinks=["a", "b"], sink_deadline=T0 + DAY, conversatie=None)
+    assert not await store.accept_inbound(
+        ref, now=T0, sinks=["a", "b"], sink_deadline=T0 + DAY, conversatie=None
+    )
+    claimed = await store.claim_sink_deliveries(owner="A", now=T0, lease_until=T0 + DAY, limit=10)
+    assert sorted(d.sink for d in claimed) == ["a", "b"]
+    assert await store.record_sink_delivered(ref, "a", owner="A", now=T0)
+    assert (await store.get_inbound(ref)).state is InboxState.DECODED
+    assert await store.record_sink_retry(ref, "b", owner="A", now=T0, next_attempt_at=T0 + DAY, error="503")
+    (b,) = await store.claim_sink_deliveries(owner="B", now=T0 + DAY, lease_until=T0 + 2 * DAY, limit=10)
+    assert b.sink == "b" and b.attempts == 1 and b.last_error == "503"
+    assert await store.record_sink_delivered(ref, "b", owner="B", now=T0 + DAY)
+    row = await store.get_inbound(ref)
+    assert row.state is InboxState.DELIVERED and row.confirmed_at == T0
+    assert {d.state for d in await store.sink_deliveries(ref)} == {SinkState.DELIVERED}
+
+
+async def test_quarantine_queues_the_foutbericht_atomically(store):  # noqa: F811
+    ref = str(uuid.uuid4())
+    await store.store_inbound(inkomend(ref, valid=False))
+    fout = msg(berichttype="Foutbericht")
+    assert await store.quarantine_inbound(
+        ref,
+        now=T0,
+        problems=[{"code": "missing", "message": "x"}],
+        note="queued",
+        foutbericht=fout,
+        foutbericht_deadline=T0 + DAY,
+    )
+    (q,) = await store.list_quarantine()
+    assert q.referentienummer == ref and q.problems[0]["code"] == "missing"
+    assert q.foutbericht_referentienummer == fout.referentienummer
+    assert (await store.get_outbound(fout.referentienummer)).state is OutboxState.QUEUED
+    assert (await store.get_inbound(ref)).state is InboxState.QUARANTINED
+
+
+async def test_conversations_open_close_and_overdue(store):  # noqa: F811
+    asked, answered = msg(), msg()
+    for m in (asked, answered):
+        await store.enqueue(m, now=T0, deadline=T0 + DAY)
+    await claim(store)
+    for m, due in ((asked, date(2026, 3, 16)), (answered, date(2026, 3, 20))):
+        upd = ConversatieUpdate(
+            m.conversatie,
+            m.referentienummer,
+            "Saldoverzoek",
+            "se-1",
+            T0,
+            True,
+            WachtOp.TEGENPARTIJ,
+            ("GeenMedewerking", "SaldoverzoekAntwoord"),
+            due,
+        )
+        assert await store.record_delivered(
+            m.referentienummer, owner="A", poging=poging(m.referentienummer, "A"), now=T0, conversatie=upd
+        )
+    conv = await store.get_conversation(asked.conversatie)
+    assert conv.state is ConversationState.OPEN and conv.antwoord_uiterlijk == date(2026, 3, 16)
+    # an answer of a type it does not wait for changes nothing; the right one closes it
+    inbound = await store.store_inbound(inkomend("r-1", conv=answered.conversatie))
+    assert inbound
+    wrong = ConversatieUpdate(answered.conversatie, "r-1", "BetaalvoorstelAntwoord", "se-1", T0, False)
+    assert await store.accept_inbound("r-1", now=T0, sinks=[], sink_deadline=T0, conversatie=wrong)
+    assert (await store.get_conversation(answered.conversatie)).state is ConversationState.OPEN
+    await store.store_inbound(inkomend("r-2", conv=answered.conversatie))
+    right = ConversatieUpdate(answered.conversatie, "r-2", "SaldoverzoekAntwoord", "se-1", T0, False)
+    await store.accept_inbound("r-2", now=T0, sinks=[], sink_deadline=T0, conversatie=right)
+    closed = await store.get_conversation(answered.conversatie)
+    assert closed.state is ConversationState.ANSWERED and closed.beantwoord_door == "r-2"
+    assert await store.count_overdue(today=date(2026, 3, 16)) == 0
+    assert [c.conversatie for c in await store.overdue_conversations(today=date(2026, 3, 17))] == [
+        asked.conversatie
+    ]
+    assert await store.count_overdue(today=date(2026, 3, 25)) == 1
+
+
+async def test_key_value(store):  # noqa: F811
+    assert await store.get_value("k") is None
+    await store.set_value("k", "1", now=T0)
+    await store.set_value("k", "2", now=T0)
+    assert await store.get_value("k") == "2"
+
+
+async def test_purge_drops_payloads_and_keeps_audit_rows(store):  # noqa: F811
+    old, recent, queued = msg(), msg(), msg()
+    for m in (old, recent, queued):
+        await store.enqueue(m, now=T0, deadline=T0 + 30 * DAY)
+    await claim(store)
+    for m, at in ((old, T0), (recent, T0 + 20 * DAY)):
+        await store.record_delivered(
+            m.referentienummer, owner="A", poging=poging(m.referentienummer, "A"), now=at, conversatie=None
+        )
+    await store.record_retry(
+        queued.referentienummer,
+        owner="A",
+        poging=poging(queued.referentienummer, "A", "x"),
+        now=T0,
+        next_attempt_at=T0 + 40 * DAY,
+    )
+    await store.store_inbound(inkomend("in-1", bt="Saldoverzoek"))
+    await store.accept_inbound("in-1", now=T0, sinks=[], sink_deadline=T0, conversatie=None)
+    await store.store_inbound(inkomend("in-2", bt="Saldoverzoek"))  # not confirmed: kept
+    await store.accept_inbound("in-2", now=T0, sinks=[], sink_deadline=T0, conversatie=None)
+    await store.mark_confirmed("in-1", now=T0)
+    result = await store.purge_payloads("Saldoverzoek", before=T0 + 10 * DAY, now=T0 + 30 * DAY)
+    assert (result.outbox, result.inbox) == (1, 1)
+    purged = await store.get_outbound(old.referentienummer)
+    assert purged.document is None and purged.sha256 == old.sha256 and purged.purged_at == T0 + 30 * DAY
+    assert len(await store.attempts(old.referentienummer)) == 1
+    assert (await store.get_outbound(recent.referentienummer)).document == recent.document
+    assert (await store.get_outbound(queued.referentienummer)).document == queued.document
+    assert (await store.get_inbound("in-1")).document is None
+    assert (await store.get_inbound("in-2")).document is not None
+    counts = await store.counts()
+    assert counts.outbox == {"delivered": 2, "queued": 1} and counts.inbox == {"delivered": 2}
+
+
+async def test_one_poller_at_a_time(store_factory):  # noqa: F811
+    a = await store_factory()
+    other = await store_factory() if store_factory.backend == "postgres" else a
+    async with a.poller_lock() as first:
+        async with other.poller_lock() as second:
+            assert first and not second
+    async with other.poller_lock() as again:
+        assert again

@@ -29,6 +29,7 @@ from gateway.store.records import (
     QuarantaineRow,
     SinkDelivery,
 )
+from gateway.store.sql_search import BerichtenPagina, BerichtFilter
 
 
 class StoreError(Exception):
@@ -224,3 +225,14 @@ class Store(Protocol):
         """Held while one poll cycle runs; yields False when another process holds it."""
 
     async def counts(self) -> Counts: ...
+
+    # read side for the API and metrics (sql_search.py) ----------------------------------------
+    async def search_messages(self, f: BerichtFilter) -> BerichtenPagina:
+        """Outbox and inbox as one list, newest first, keyset-paged (``f.cursor``)."""
+
+    async def list_conversations(
+        self, *, state: str | None, today: date, limit: int = 50, offset: int = 0
+    ) -> list[Conversatie]: ...
+
+    async def message_counts(self) -> list[tuple[str, str, str, int]]:
+        """(richting, berichttype, state, count)."""

@@ -18,7 +18,7 @@ import asyncpg
 
 from gateway.store import migrations
 from gateway.store.records import utc
-from gateway.store.sql_inbox import InboxMixin
+from gateway.store.sql_search import SearchMixin
 
 # Two 32-bit keys: "SKPG" and the purpose, so other applications on the database do not collide.
 _LOCK_NAMESPACE = 0x534B5047
@@ -48,7 +48,7 @@ class _PgConn:
         return None if row is None else dict(row)
 
 
-class PostgresStore(InboxMixin):
+class PostgresStore(SearchMixin):
     backend = "postgres"
     claim_lock_clause = " FOR UPDATE SKIP LOCKED"
 

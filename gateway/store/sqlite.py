@@ -20,7 +20,7 @@ import aiosqlite
 
 from gateway.store import migrations
 from gateway.store.records import ts_to_text
-from gateway.store.sql_inbox import InboxMixin
+from gateway.store.sql_search import SearchMixin
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
@@ -63,7 +63,7 @@ class _SqliteConn:
         return rows[0] if rows else None
 
 
-class SqliteStore(InboxMixin):
+class SqliteStore(SearchMixin):
     backend = "sqlite"
 
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 10_000) -> None:

@@ -1,4 +1,4 @@
-"""Mappers: Kennisgeving, Kennisgeving Publiek, Kennisgeving antwoord, Geen medewerking (and their 1.1 names)."""
+"""Mappers: Kennisgeving, Kennisgeving Publiek, Kennisgeving antwoord, Geen medewerking (+ 1.1 names)."""
 
 from __future__ import annotations
 

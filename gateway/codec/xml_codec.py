@@ -1,4 +1,4 @@
-"""``encode`` / ``decode`` / ``decode_tree``: the model <-> XML for every (berichttype, versie) in the catalogue.
+"""``encode`` / ``decode`` / ``decode_tree``: model <-> XML for every (berichttype, versie) in the catalogue.
 
 Encoding writes the message by hand with lxml (see :mod:`gateway.codec.xmlio` for why), then validates
 the result against the catalogue's cached compiled XSD (lxml, a few µs) before returning it: output is

@@ -40,50 +40,50 @@ class Out:
 
 
 class Kids:
-    """The child elements of one element, by local name (document order kept per name)."""
+    """Child elements by local name: the first of each name; ``all`` for repeated ones."""
 
-    __slots__ = ("_by_name",)
+    __slots__ = ("_element", "_first", "_prefix")
 
-    def __init__(self, element: etree._Element, prefix_length: int) -> None:
-        by_name: dict[str, list[etree._Element]] = {}
-        for child in element:
-            tag = child.tag
-            if isinstance(tag, str):  # skips comments and processing instructions
-                by_name.setdefault(tag[prefix_length:], []).append(child)
-        self._by_name = by_name
+    def __init__(self, element: etree._Element, prefix: str) -> None:
+        first: dict[object, etree._Element] = {}
+        for child in element:  # comments have a function as tag: never looked up
+            if child.tag not in first:
+                first[child.tag] = child
+        self._element = element
+        self._first = first
+        self._prefix = prefix
 
     def has(self, name: str) -> bool:
-        return name in self._by_name
+        return self._prefix + name in self._first
 
     def one(self, name: str) -> etree._Element:
-        return self._by_name[name][0]
+        return self._first[self._prefix + name]
 
     def opt(self, name: str) -> etree._Element | None:
-        found = self._by_name.get(name)
-        return found[0] if found else None
+        return self._first.get(self._prefix + name)
 
     def all(self, name: str) -> list[etree._Element]:
-        return self._by_name.get(name, [])
+        return list(self._element.iterchildren(self._prefix + name))
 
     def text(self, name: str) -> str:
-        return self._by_name[name][0].text or ""
+        return self._first[self._prefix + name].text or ""
 
     def opt_text(self, name: str) -> str | None:
-        found = self._by_name.get(name)
-        return (found[0].text or "") if found else None
+        found = self._first.get(self._prefix + name)
+        return None if found is None else (found.text or "")
 
     def opt_value(self, name: str, parse: Callable[[str], T]) -> T | None:
-        found = self._by_name.get(name)
-        return parse(found[0].text or "") if found else None
+        found = self._first.get(self._prefix + name)
+        return None if found is None else parse(found.text or "")
 
 
 class In:
     """Reads elements of one namespace."""
 
-    __slots__ = ("_prefix_length",)
+    __slots__ = ("_prefix",)
 
     def __init__(self, namespace: str) -> None:
-        self._prefix_length = len(namespace) + 2
+        self._prefix = f"{{{namespace}}}"
 
     def kids(self, element: etree._Element) -> Kids:
-        return Kids(element, self._prefix_length)
+        return Kids(element, self._prefix)

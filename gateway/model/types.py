@@ -109,6 +109,9 @@ Check = Callable[[Any, str], Any]  # (value, field) -> normalised value (or rais
 
 
 def _fraction_digits(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -2:
+        return max(0, -exponent)
     exponent = value.normalize().as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
@@ -258,27 +261,29 @@ def check_for(hint: Any) -> Check:
 T = TypeVar("T")
 
 
-_CHECKS: dict[type, list[tuple[str, Check]]] = {}
+_Compiled = tuple[tuple[tuple[str, Check], ...], Callable[[Any], None] | None]
+_CHECKS: dict[type, _Compiled] = {}
 
 
-def _compiled_checks(cls: type) -> list[tuple[str, Check]]:
-    checks = _CHECKS.get(cls)
-    if checks is None:
+def _compiled_checks(cls: type) -> _Compiled:
+    compiled = _CHECKS.get(cls)
+    if compiled is None:
         hints = typing.get_type_hints(cls, include_extras=True)
-        checks = [(f.name, check_for(hints[f.name])) for f in dataclasses.fields(cls)]
-        _CHECKS[cls] = checks
-    return checks
+        checks = tuple((f.name, check_for(hints[f.name])) for f in dataclasses.fields(cls))
+        compiled = (checks, getattr(cls, "_invariants", None))
+        _CHECKS[cls] = compiled
+    return compiled
 
 
 def _post_init(self: Any) -> None:
-    for name, check in _compiled_checks(type(self)):
+    checks, invariants = _CHECKS.get(type(self)) or _compiled_checks(type(self))
+    for name, check in checks:
         value = getattr(self, name)
         normalised = check(value, name)
         if normalised is not value:
             object.__setattr__(self, name, normalised)
-    invariants = getattr(self, "_invariants", None)
     if invariants is not None:
-        invariants()
+        invariants(self)
 
 
 def model(cls: type[T]) -> type[T]:

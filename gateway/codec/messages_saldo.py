@@ -34,7 +34,7 @@ from gateway.model.saldo import (
 
 
 def write_saldoverzoek(out: Out, root: etree._Element, b: Saldoverzoek, t: Tegenpartij) -> None:
-    check_type(b.type_schuldregeling, t.profile, "saldoverzoek")
+    check_type(b.type_schuldregeling, t, "")
     write_schuldhulpverlener(out, root, b.schuldhulpverlener)
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.opt(root, "KlantnummerSEVolgensSHV", b.klantnummer_se_volgens_shv)

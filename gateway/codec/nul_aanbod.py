@@ -131,10 +131,20 @@ def _check_type(type_schuldregeling: TypeSchuldregeling, profile: VersionProfile
         )
 
 
-def check_type(type_schuldregeling: TypeSchuldregeling | None, profile: VersionProfile, field: str) -> None:
-    """For messages that only name the type (Saldoverzoek): the version must know it."""
+def check_type(type_schuldregeling: TypeSchuldregeling | None, tegenpartij: Tegenpartij, field: str) -> None:
+    """For messages that only name the type (Saldoverzoek): the counterpart must know it. Only proposals
+    and akkoorden have a workaround for SA (they carry the amounts that make it a € 0.00 credit)."""
+    if (
+        type_schuldregeling is TypeSchuldregeling.SA
+        and tegenpartij.nul_aanbod_codering is not NulAanbodCodering.SA
+    ):
+        raise EncodeError(
+            "the counterpart does not know TypeSchuldregeling SA; leave the type out (only a proposal or "
+            "akkoord has the € 0.00 saneringskrediet workaround)",
+            field=_at(field, "type_schuldregeling"),
+        )
     if type_schuldregeling is not None:
-        _check_type(type_schuldregeling, profile, field)
+        _check_type(type_schuldregeling, tegenpartij.profile, field)
 
 
 def _workaround(

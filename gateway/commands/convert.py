@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from gateway.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from gateway.codec import DecodeError, EncodeError, Tegenpartij, decode_tree, encode
@@ -61,9 +62,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         limits = load_config(args.config).xml.limits
-        names = expand([args.input], pattern="*")
-        if len(names) != 1:
+        if Path(args.input).is_dir():
             raise UsageError(f"{args.input}: convert takes one message file, not a folder")
+        names = expand([args.input])
         item = next(read_inputs(names, limits.max_bytes))
     except (UsageError, ConfigError) as exc:
         print(f"skgw convert: {exc}", file=sys.stderr)

@@ -26,7 +26,7 @@ from typing import Any
 from gateway.codec import values as v
 from gateway.model import BERICHT_KLASSEN, Berichttype
 from gateway.model.bericht import Bericht
-from gateway.model.types import Geld, ModelError, marker_of, unwrap_optional
+from gateway.model.types import Geld, ModelError, base_of, marker_of, unwrap_optional
 
 DECIMAL_PATTERN = r"[0-9]{1,10}(\.[0-9]{1,2})?"
 DATUM_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -68,11 +68,11 @@ def _dumpers(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
 
 def _dumper(hint: Any) -> Callable[[Any], Any]:
     inner, _ = unwrap_optional(hint)
-    if typing.get_origin(inner) is tuple:
-        item = _dumper(typing.get_args(inner)[0])
-        return lambda value: [item(x) for x in value]
     marker = marker_of(inner)
-    base = typing.get_args(inner)[0] if typing.get_origin(inner) is typing.Annotated else inner
+    base = base_of(inner)
+    if typing.get_origin(base) is tuple:
+        item = _dumper(typing.get_args(base)[0])
+        return lambda value: [item(x) for x in value]
     if isinstance(marker, Geld):
         return v.percentage if marker.percentage else v.bedrag
     if base is datetime:
@@ -142,8 +142,10 @@ def _loaders(cls: type) -> tuple[tuple[str, bool, Loader], ...]:
 
 def _loader(hint: Any) -> Loader:
     inner, _ = unwrap_optional(hint)
-    if typing.get_origin(inner) is tuple:
-        item = _loader(typing.get_args(inner)[0])
+    marker = marker_of(inner)
+    base = base_of(inner)
+    if typing.get_origin(base) is tuple:
+        item = _loader(typing.get_args(base)[0])
 
         def load_list(value: Any, path: str) -> tuple:
             if not isinstance(value, list):
@@ -151,8 +153,6 @@ def _loader(hint: Any) -> Loader:
             return tuple(item(x, f"{path}/{i}") for i, x in enumerate(value))
 
         return load_list
-    marker = marker_of(inner)
-    base = typing.get_args(inner)[0] if typing.get_origin(inner) is typing.Annotated else inner
     if isinstance(marker, Geld):
         return _load_decimal
     if base is datetime:

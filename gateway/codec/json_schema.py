@@ -1,7 +1,7 @@
 """JSON Schema (draft 2020-12) per message type, generated from the model's annotations.
 
 The schemas describe the JSON form of :mod:`gateway.codec.json_form`: field types, patterns, lengths,
-bounds and enumerations. Invariants across fields (an xs:choice, list lengths, the BSN elfproef, a
+bounds, list lengths and enumerations. Invariants across fields (an xs:choice, the BSN elfproef, a
 nul-aanbod codering only on SA) are checked when the model object is built, not in the schema.
 
 Regenerate the shipped files with ``python -m gateway.codec.json_schema [DIR]`` (default
@@ -21,7 +21,7 @@ from typing import Any
 
 from gateway.codec.json_form import DATUM_PATTERN, DATUMTIJD_PATTERN
 from gateway.model import BERICHT_KLASSEN, Berichttype
-from gateway.model.types import Geheel, Geld, Patroon, Tekst, marker_of, unwrap_optional
+from gateway.model.types import Geheel, Geld, Lijst, Patroon, Tekst, base_of, marker_of, unwrap_optional
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas" / "json"
@@ -63,15 +63,18 @@ def _object(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
 
 def _type(hint: Any, defs: dict[str, Any]) -> dict[str, Any]:
     inner, _ = unwrap_optional(hint)
-    if typing.get_origin(inner) is tuple:
-        return {"type": "array", "items": _type(typing.get_args(inner)[0], defs)}
     marker = marker_of(inner)
-    base = typing.get_args(inner)[0] if typing.get_origin(inner) is typing.Annotated else inner
+    base = base_of(inner)
+    if typing.get_origin(base) is tuple:
+        result: dict[str, Any] = {"type": "array", "items": _type(typing.get_args(base)[0], defs)}
+        if isinstance(marker, Lijst):
+            result.update(minItems=marker.minimum, maxItems=marker.maximum)
+        return result
     if isinstance(marker, Geld):
         pattern = _PERCENTAGE if marker.percentage else _BEDRAG
         return {"type": "string", "pattern": _anchored(pattern)}
     if isinstance(marker, Tekst):
-        result: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": marker.max_length}
+        result = {"type": "string", "minLength": 1, "maxLength": marker.max_length}
         pattern = marker.pattern or (_TRIMMED if marker.trimmed else None)
         if pattern:
             result["pattern"] = _anchored(pattern)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
 from gateway.model.enums import Akkoord, RedenGeenMedewerking
 from gateway.model.partijen import Adreskeuze, Contactpersoon, Persoon, Schuldhulpverlener
-from gateway.model.types import Datum, Kenmerk, ModelError, Tekst4000, count_between, model
+from gateway.model.types import Datum, Kenmerk, Lijst, ModelError, Tekst4000, model
 
 
 @model
@@ -20,11 +22,8 @@ class KennisgevingGegevens(Bericht):
     klant: Persoon
     partner: Persoon | None = None
     adreskeuze: Adreskeuze
-    factuurnummers_se_volgens_shv: tuple[Kenmerk, ...] = ()
+    factuurnummers_se_volgens_shv: Annotated[tuple[Kenmerk, ...], Lijst(0, 1000)] = ()
     toelichting: Tekst4000 | None = None
-
-    def _invariants(self) -> None:
-        count_between("factuurnummers_se_volgens_shv", self.factuurnummers_se_volgens_shv, 0, 1000)
 
 
 @model
@@ -34,7 +33,6 @@ class Kennisgeving(KennisgevingGegevens):
     berichttype = Berichttype.KENNISGEVING
 
     def _invariants(self) -> None:
-        KennisgevingGegevens._invariants(self)
         for name, persoon in (("klant", self.klant), ("partner", self.partner)):
             if persoon is not None and persoon.bsn is not None:
                 raise ModelError(f"{name}.bsn", "a Kennisgeving carries no BSN (use KennisgevingPubliek)")
@@ -47,7 +45,6 @@ class KennisgevingPubliek(KennisgevingGegevens):
     berichttype = Berichttype.KENNISGEVING_PUBLIEK
 
     def _invariants(self) -> None:
-        KennisgevingGegevens._invariants(self)
         for name, persoon in (("klant", self.klant), ("partner", self.partner)):
             if persoon is not None and persoon.bsn is None:
                 raise ModelError(f"{name}.bsn", "a KennisgevingPubliek needs the BSN")
@@ -63,11 +60,8 @@ class KennisgevingAntwoord(Bericht):
     klantnummer_se: Kenmerk | None = None
     contactpersoon: Contactpersoon | None = None
     antwoord: Akkoord | None = None
-    factuurnummers_se: tuple[Kenmerk, ...] = ()
+    factuurnummers_se: Annotated[tuple[Kenmerk, ...], Lijst(0, 1000)] = ()
     toelichting: Tekst4000 | None = None
-
-    def _invariants(self) -> None:
-        count_between("factuurnummers_se", self.factuurnummers_se, 0, 1000)
 
 
 @model

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from gateway.model.enums import AanduidingBijHuisnummer, Geslacht
 from gateway.model.types import (
     Bsn,
@@ -9,11 +11,11 @@ from gateway.model.types import (
     Emailadres,
     Huisletter,
     Huisnummer,
+    Lijst,
     Naam,
     Postcode,
     Tekst80,
     Telefoonnummer,
-    count_between,
     exactly_one,
     model,
 )
@@ -62,11 +64,8 @@ class Adres:
 
 @model
 class BuitenlandsAdres:
-    adresregels: tuple[Naam, ...]
+    adresregels: Annotated[tuple[Naam, ...], Lijst(1, 3)]
     land: Naam
-
-    def _invariants(self) -> None:
-        count_between("adresregels", self.adresregels, 1, 3)
 
 
 @model

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
 from gateway.model.enums import (
@@ -11,7 +13,7 @@ from gateway.model.enums import (
     Uitbetaalmomenten,
     VorderingsType,
 )
-from gateway.model.types import Bedrag, Datum, Kenmerk, Percentage, Tekst4000, count_between, model
+from gateway.model.types import Bedrag, Datum, Kenmerk, Lijst, Percentage, Tekst4000, model
 from gateway.model.voorstel import Begeleiding, check_nul_aanbod_codering
 
 
@@ -36,13 +38,12 @@ class SchuldregelingAkkoord(Bericht):
     klantnummer_shv: Kenmerk
     type_schuldregeling: TypeSchuldregeling
     uitbetaalmomenten: Uitbetaalmomenten | None = None
-    vorderingen: tuple[AkkoordVordering, ...]
+    vorderingen: Annotated[tuple[AkkoordVordering, ...], Lijst(1, 5000)]
     begeleiding: Begeleiding | None = None
     toelichting: Tekst4000 | None = None
     nul_aanbod_codering: NulAanbodCodering | None = None
 
     def _invariants(self) -> None:
-        count_between("vorderingen", self.vorderingen, 1, 5000)
         check_nul_aanbod_codering(self.type_schuldregeling, self.nul_aanbod_codering)
 
     @property

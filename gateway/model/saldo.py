@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
 from gateway.model.enums import GrondslagVoorafAkkoord, TypeSchuldregeling, VorderingsType
@@ -10,10 +12,10 @@ from gateway.model.types import (
     Bedrag,
     Datum,
     Kenmerk,
+    Lijst,
     Naam,
     Tekst1000,
     Tekst4000,
-    count_between,
     exactly_one,
     model,
 )
@@ -30,10 +32,7 @@ class Saldoverzoek(Bericht):
     klant: Persoon
     partner: Persoon | None = None
     adres: Adres
-    factuurnummers_se_volgens_shv: tuple[Kenmerk, ...]
-
-    def _invariants(self) -> None:
-        count_between("factuurnummers_se_volgens_shv", self.factuurnummers_se_volgens_shv, 1, 1000)
+    factuurnummers_se_volgens_shv: Annotated[tuple[Kenmerk, ...], Lijst(1, 1000)]
 
 
 @model
@@ -93,11 +92,8 @@ class SaldoverzoekAntwoord(Bericht):
     klantnummer_se: Kenmerk
     contactpersoon: Contactpersoon
     peildatum: Datum
-    vorderingen: tuple[SaldoVordering, ...]
+    vorderingen: Annotated[tuple[SaldoVordering, ...], Lijst(1, 5000)]
     toelichting: Tekst4000 | None = None
-
-    def _invariants(self) -> None:
-        count_between("vorderingen", self.vorderingen, 1, 5000)
 
 
 @model
@@ -109,8 +105,5 @@ class SaldoverzoekAntwoordVoorafAkkoord(Bericht):
     contactpersoon: Contactpersoon
     peildatum: Datum
     vooraf_akkoord: VoorafAkkoord
-    vorderingen: tuple[SaldoVordering, ...]
+    vorderingen: Annotated[tuple[SaldoVordering, ...], Lijst(1, 5000)]
     toelichting: Tekst4000 | None = None
-
-    def _invariants(self) -> None:
-        count_between("vorderingen", self.vorderingen, 1, 5000)

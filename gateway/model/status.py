@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
 from gateway.model.enums import StatusSE, StatusSHV
@@ -9,11 +11,11 @@ from gateway.model.types import (
     Bedrag,
     Datum,
     Kenmerk,
+    Lijst,
     Regelnummer,
     Tekst1000,
     Tekst4000,
     Uuid,
-    count_between,
     model,
 )
 
@@ -65,7 +67,4 @@ class Foutbericht(Bericht):
 
     gerefereerd_bericht: Uuid
     gerefereerd_berichttype: Kenmerk | None = None
-    fouten: tuple[Fout, ...]
-
-    def _invariants(self) -> None:
-        count_between("fouten", self.fouten, 1, 100)
+    fouten: Annotated[tuple[Fout, ...], Lijst(1, 100)]

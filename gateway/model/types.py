@@ -62,6 +62,14 @@ class Geld:
 
 
 @dataclass(frozen=True, slots=True)
+class Lijst:
+    """A repeated element: ``Annotated[tuple[X, ...], Lijst(1, 5000)]`` (XSD minOccurs / maxOccurs)."""
+
+    minimum: int
+    maximum: int
+
+
+@dataclass(frozen=True, slots=True)
 class Patroon:
     """A string matching a fixed pattern: UUID, BSN (plus elfproef), Postcode …"""
 
@@ -211,6 +219,15 @@ def _check_tuple(inner: Check) -> Check:
     return check
 
 
+def _check_lijst(items: Check, marker: Lijst) -> Check:
+    def check(value: Any, name: str) -> tuple:
+        value = items(value, name)
+        count_between(name, value, marker.minimum, marker.maximum)
+        return value
+
+    return check
+
+
 def _optional(inner: Check) -> Check:
     def check(value: Any, name: str) -> Any:
         return None if value is None else inner(value, name)
@@ -230,8 +247,15 @@ def unwrap_optional(hint: Any) -> tuple[Any, bool]:
 def marker_of(hint: Any) -> Any:
     """The type marker in an ``Annotated`` hint, or None."""
     if typing.get_origin(hint) is Annotated:
-        return next((m for m in hint.__metadata__ if isinstance(m, Tekst | Geheel | Geld | Patroon)), None)
+        return next(
+            (m for m in hint.__metadata__ if isinstance(m, Tekst | Geheel | Geld | Patroon | Lijst)), None
+        )
     return None
+
+
+def base_of(hint: Any) -> Any:
+    """The type inside an ``Annotated`` hint (the hint itself otherwise)."""
+    return typing.get_args(hint)[0] if typing.get_origin(hint) is Annotated else hint
 
 
 def check_for(hint: Any) -> Check:
@@ -239,10 +263,11 @@ def check_for(hint: Any) -> Check:
     inner, optional = unwrap_optional(hint)
     if optional:
         return _optional(check_for(inner))
-    if typing.get_origin(inner) is tuple:
-        return _check_tuple(check_for(typing.get_args(inner)[0]))
     marker = marker_of(inner)
-    base = typing.get_args(inner)[0] if typing.get_origin(inner) is Annotated else inner
+    base = base_of(inner)
+    if typing.get_origin(base) is tuple:
+        items = _check_tuple(check_for(typing.get_args(base)[0]))
+        return _check_lijst(items, marker) if isinstance(marker, Lijst) else items
     if isinstance(marker, Geld):
         return _check_geld(marker)
     if isinstance(marker, Tekst):

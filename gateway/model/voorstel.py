@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
 from gateway.model.enums import (
@@ -18,12 +20,12 @@ from gateway.model.types import (
     Bedrag,
     Datum,
     Kenmerk,
+    Lijst,
     LooptijdMaanden,
     ModelError,
     Percentage,
     Tekst1000,
     Tekst4000,
-    count_between,
     model,
 )
 
@@ -70,15 +72,13 @@ class Voorstel:
     totaal_aantal_concurrente_schuldeisers: Aantal
     totale_vastgestelde_schuld_preferent: Bedrag
     totale_vastgestelde_schuld_concurrent: Bedrag
-    schuldoorzaken: tuple[Schuldoorzaak, ...] = ()
-    vorderingen: tuple[VoorstelVordering, ...]
+    schuldoorzaken: Annotated[tuple[Schuldoorzaak, ...], Lijst(0, 4)] = ()
+    vorderingen: Annotated[tuple[VoorstelVordering, ...], Lijst(1, 5000)]
     begeleiding: Begeleiding | None = None
     toelichting: Tekst4000 | None = None
     nul_aanbod_codering: NulAanbodCodering | None = None
 
     def _invariants(self) -> None:
-        count_between("schuldoorzaken", self.schuldoorzaken, 0, 4)
-        count_between("vorderingen", self.vorderingen, 1, 5000)
         check_nul_aanbod_codering(self.type_schuldregeling, self.nul_aanbod_codering)
 
     @property
@@ -122,7 +122,4 @@ class BetaalvoorstelAntwoord(Bericht):
     antwoord: Akkoord
     reden: Tekst1000 | None = None
     contactpersoon: Contactpersoon | None = None
-    vorderingen: tuple[AntwoordVordering, ...] = ()
-
-    def _invariants(self) -> None:
-        count_between("vorderingen", self.vorderingen, 0, 5000)
+    vorderingen: Annotated[tuple[AntwoordVordering, ...], Lijst(0, 5000)] = ()

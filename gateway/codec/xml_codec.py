@@ -29,7 +29,7 @@ from gateway.codec.registry import REGISTRY
 from gateway.codec.xmlio import In, Out
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
-from gateway.model.types import ModelError
+from gateway.model.types import ModelError, schema_checked_values
 from gateway.xml.catalogue import Catalogue, CatalogueEntry, default_catalogue
 from gateway.xml.errors import Problem
 from gateway.xml.parsing import DEFAULT_LIMITS, ParseLimits
@@ -83,15 +83,20 @@ def decode(
 
 
 def decode_tree(tree: etree._ElementTree | etree._Element, entry: CatalogueEntry) -> Bericht:
-    """Map a tree that has passed :func:`gateway.xml.validate.validate_tree` for ``entry``."""
+    """Map a tree that has passed :func:`gateway.xml.validate.validate_tree` for ``entry``.
+
+    The value checks of the model are not repeated (the XSD has made them); the cross-field invariants
+    run. Never pass a tree that has not been validated: use :func:`decode` for untrusted bytes.
+    """
     root = tree.getroot() if isinstance(tree, etree._ElementTree) else tree
     codec = REGISTRY[Berichttype(entry.berichttype)]
     profile = profile_for(entry.versie)
     inp = In(entry.namespace)
     try:
-        kids = inp.kids(root)
-        header = read_header(inp, kids.one("Berichtheader"))
-        return codec.read(inp, kids, header, profile)
+        with schema_checked_values():
+            kids = inp.kids(root)
+            header = read_header(inp, kids.one("Berichtheader"))
+            return codec.read(inp, kids, header, profile)
     except ModelError as exc:
         raise DecodeError(
             [Problem(code="model-invariant", message=exc.reason, path=exc.field, line=root.sourceline)]

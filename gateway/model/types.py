@@ -15,7 +15,9 @@ import dataclasses
 import re
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -300,13 +302,32 @@ def _compiled_checks(cls: type) -> _Compiled:
     return compiled
 
 
+_SCHEMA_CHECKED: ContextVar[bool] = ContextVar("schema_checked", default=False)
+
+
+@contextmanager
+def schema_checked_values() -> Iterator[None]:
+    """Within this block, field checks are skipped: only the cross-field invariants run.
+
+    For the decoder only, on a tree that passed its XSD and content checks: the XSD states the same value
+    rules as the field checks (patterns, lengths, decimals, bounds, BSN elfproef in the content checks)
+    and the decoder builds the Python types itself, so checking each value twice would only cost time.
+    """
+    token = _SCHEMA_CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _SCHEMA_CHECKED.reset(token)
+
+
 def _post_init(self: Any) -> None:
     checks, invariants = _CHECKS.get(type(self)) or _compiled_checks(type(self))
-    for name, check in checks:
-        value = getattr(self, name)
-        normalised = check(value, name)
-        if normalised is not value:
-            object.__setattr__(self, name, normalised)
+    if not _SCHEMA_CHECKED.get():
+        for name, check in checks:
+            value = getattr(self, name)
+            normalised = check(value, name)
+            if normalised is not value:
+                object.__setattr__(self, name, normalised)
     if invariants is not None:
         invariants(self)
 

@@ -164,3 +164,12 @@ def test_header_berichttype_and_versie_follow_the_output_version() -> None:
     legacy = encode(b, "1.1")
     assert b"<Berichttype>KlantGemeldVoorSHV</Berichttype><Versie>1.1</Versie>" in legacy
     assert b'xmlns="urn:skp-gateway:schuldregeling:1.1"' in legacy
+
+
+def test_decode_tree_on_a_tree_that_is_not_the_message_gives_a_decode_error() -> None:
+    report = validate_document((FIXTURES / "valid/2.0/Betaalvoorstel.xml").read_bytes())
+    root = report.tree.getroot()
+    root.remove(root.find("{urn:skp-gateway:schuldregeling:2.0}Vorderingen"))
+    with pytest.raises(DecodeError) as caught:
+        decode_tree(report.tree, report.entry)
+    assert caught.value.problems[0].code == "not-decodable"

@@ -176,3 +176,12 @@ def test_every_message_class_has_its_berichttype() -> None:
     assert set(m.BERICHT_KLASSEN) == set(m.Berichttype)
     for berichttype, cls in m.BERICHT_KLASSEN.items():
         assert cls.berichttype is berichttype and issubclass(cls, m.Bericht)
+
+
+def test_decoding_leaves_the_checks_on_for_everyone_else() -> None:
+    from gateway.codec import decode
+    from tests.conftest import FIXTURES
+
+    decode((FIXTURES / "valid/2.0/KennisgevingPubliek.xml").read_bytes())
+    with pytest.raises(ModelError, match="elfproef"):
+        m.Persoon(achternaam="Kok", bsn="111222334")

@@ -173,3 +173,19 @@ def test_decode_tree_on_a_tree_that_is_not_the_message_gives_a_decode_error() ->
     with pytest.raises(DecodeError) as caught:
         decode_tree(report.tree, report.entry)
     assert caught.value.problems[0].code == "not-decodable"
+
+
+@pytest.mark.parametrize("path", VALID, ids=_id)
+def test_comments_and_processing_instructions_do_not_change_the_message(path: Path) -> None:
+    tree = etree.fromstring(path.read_bytes())
+    for element in list(tree.iter(etree.Element)):
+        if len(element) == 0 and element.text:  # split a value: <A>ab<!-- c -->cd<?pi x?></A>
+            middle = len(element.text) // 2
+            comment = etree.Comment(" opmerking ")
+            comment.tail, element.text = element.text[middle:], element.text[:middle]
+            element.append(comment)
+        else:
+            element.insert(0, etree.Comment(" opmerking "))
+        element.append(etree.ProcessingInstruction("pi", "x"))
+    noisy = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+    assert decode(noisy) == decode(path.read_bytes())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lxml import etree
 
 from gateway.codec import values as v
@@ -19,7 +21,7 @@ from gateway.codec.parts import (
 )
 from gateway.codec.profile import Tegenpartij, VersionProfile
 from gateway.codec.registry import not_in_version, register, required_in_version
-from gateway.codec.xmlio import In, Kids, Out
+from gateway.codec.xmlio import In, Kids, Out, elements, value_of
 from gateway.model.enums import Akkoord, RedenGeenMedewerking
 from gateway.model.header import Berichtheader
 from gateway.model.kennisgeving import (
@@ -42,7 +44,7 @@ def _write_factuurnummers(out: Out, root: etree._Element, nummers: tuple[str, ..
 def _read_factuurnummers(inp: In, el: etree._Element | None) -> tuple[str, ...]:
     if el is None:
         return ()
-    return tuple(inp.kids(vordering).text("FactuurnummerSEVolgensSHV") for vordering in el)
+    return tuple(inp.kids(vordering).text("FactuurnummerSEVolgensSHV") for vordering in elements(el))
 
 
 def _write_adreskeuze(out: Out, root: etree._Element, keuze: Adreskeuze, profile: VersionProfile) -> None:
@@ -84,7 +86,7 @@ def write_kennisgeving(out: Out, root: etree._Element, b: KennisgevingGegevens, 
     out.opt(root, "Toelichting", b.toelichting)
 
 
-def _reader(model: type[KennisgevingGegevens]):  # noqa: ANN202 - returns a Reader
+def _reader(model: type[KennisgevingGegevens]) -> Callable[..., KennisgevingGegevens]:
     def read(inp: In, k: Kids, header: Berichtheader, profile: VersionProfile) -> KennisgevingGegevens:
         klant = read_persoon(inp, k.one("Klant"))
         assert klant is not None
@@ -136,7 +138,7 @@ def read_kennisgeving_antwoord(
         klantnummer_se=k.opt_text("KlantnummerSE"),
         contactpersoon=read_contactpersoon(inp, k.opt("Contactpersoon")),
         antwoord=k.opt_value("Antwoord", Akkoord),
-        factuurnummers_se=() if nummers is None else tuple(e.text or "" for e in nummers),
+        factuurnummers_se=tuple(value_of(e) for e in elements(nummers)),
         toelichting=k.opt_text("Toelichting"),
     )
 

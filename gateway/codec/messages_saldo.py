@@ -18,7 +18,7 @@ from gateway.codec.parts import (
 )
 from gateway.codec.profile import Tegenpartij, VersionProfile
 from gateway.codec.registry import register
-from gateway.codec.xmlio import In, Kids, Out
+from gateway.codec.xmlio import In, Kids, Out, elements
 from gateway.model.enums import GrondslagVoorafAkkoord, TypeSchuldregeling, VorderingsType
 from gateway.model.header import Berichtheader
 from gateway.model.saldo import (
@@ -62,7 +62,7 @@ def read_saldoverzoek(inp: In, k: Kids, header: Berichtheader, profile: VersionP
         partner=read_persoon(inp, k.opt("Partner")),
         adres=adres,
         factuurnummers_se_volgens_shv=tuple(
-            inp.kids(e).text("FactuurnummerSEVolgensSHV") for e in k.one("Vorderingen")
+            inp.kids(e).text("FactuurnummerSEVolgensSHV") for e in elements(k.one("Vorderingen"))
         ),
     )
 
@@ -154,7 +154,7 @@ def _common(inp: In, k: Kids, header: Berichtheader) -> dict:
         "klantnummer_se": k.text("KlantnummerSE"),
         "contactpersoon": contact,
         "peildatum": v.parse_datum(k.text("Peildatum")),
-        "vorderingen": tuple(_read_vordering(inp, e) for e in k.one("Vorderingen")),
+        "vorderingen": tuple(_read_vordering(inp, e) for e in elements(k.one("Vorderingen"))),
         "toelichting": k.opt_text("Toelichting"),
     }
 

@@ -7,7 +7,7 @@ from lxml import etree
 from gateway.codec import values as v
 from gateway.codec.profile import Tegenpartij, VersionProfile
 from gateway.codec.registry import register
-from gateway.codec.xmlio import In, Kids, Out
+from gateway.codec.xmlio import In, Kids, Out, elements
 from gateway.model.enums import StatusSE, StatusSHV
 from gateway.model.header import Berichtheader
 from gateway.model.status import Fout, Foutbericht, StatusberichtSE, StatusberichtSHV, Statusverzoek
@@ -84,7 +84,7 @@ def write_foutbericht(out: Out, root: etree._Element, b: Foutbericht, t: Tegenpa
 
 def read_foutbericht(inp: In, k: Kids, header: Berichtheader, profile: VersionProfile) -> Foutbericht:
     fouten = []
-    for el in k.one("Fouten"):
+    for el in elements(k.one("Fouten")):
         f = inp.kids(el)
         fouten.append(
             Fout(

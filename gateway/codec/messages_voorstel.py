@@ -5,6 +5,8 @@ The nul-aanbod's wire form (SA or the € 0.00 SK workaround) is decided in :mod
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from lxml import etree
 
 from gateway.codec import nul_aanbod
@@ -12,7 +14,7 @@ from gateway.codec import values as v
 from gateway.codec.parts import read_contactpersoon, write_contactpersoon
 from gateway.codec.profile import Tegenpartij, VersionProfile
 from gateway.codec.registry import register
-from gateway.codec.xmlio import In, Kids, Out
+from gateway.codec.xmlio import In, Kids, Out, elements, texts, value_of
 from gateway.model.enums import (
     Akkoord,
     RedenBeeindiging,
@@ -92,15 +94,16 @@ def write_voorstel(out: Out, root: etree._Element, voorstel: Voorstel, t: Tegenp
 
 def read_voorstel(inp: In, k: Kids) -> Voorstel:
     vorderingen = []
-    for el in k.one("Vorderingen"):
-        c = inp.kids(el)
+    for el in elements(k.one("Vorderingen")):
+        # the XSD fixes this sequence of five required elements: read them by position
+        factuurnummer, soort, actueel, percentage, prognose = texts(el)
         vorderingen.append(
             VoorstelVordering(
-                factuurnummer_se=c.text("FactuurnummerSE"),
-                vorderingstype=VorderingsType(c.text("VorderingsType")),
-                actueel_vorderingsbedrag=v.parse_decimal(c.text("ActueelVorderingsbedrag")),
-                afkooppercentage=v.parse_decimal(c.text("Afkooppercentage")),
-                prognose_eindbedrag=v.parse_decimal(c.text("PrognoseEindbedrag")),
+                factuurnummer_se=factuurnummer,
+                vorderingstype=_vorderingstype(soort),
+                actueel_vorderingsbedrag=Decimal(actueel),
+                afkooppercentage=Decimal(percentage),
+                prognose_eindbedrag=Decimal(prognose),
             )
         )
     model = nul_aanbod.inbound(
@@ -119,7 +122,7 @@ def read_voorstel(inp: In, k: Kids) -> Voorstel:
         totaal_aantal_concurrente_schuldeisers=int(k.text("TotaalAantalConcurrenteSchuldeisers")),
         totale_vastgestelde_schuld_preferent=v.parse_decimal(k.text("TotaleVastgesteldeSchuldPreferent")),
         totale_vastgestelde_schuld_concurrent=v.parse_decimal(k.text("TotaleVastgesteldeSchuldConcurrent")),
-        schuldoorzaken=tuple(Schuldoorzaak(e.text) for e in k.all("Schuldoorzaak")),
+        schuldoorzaken=tuple(Schuldoorzaak(value_of(e)) for e in k.all("Schuldoorzaak")),
         vorderingen=tuple(vorderingen),
         begeleiding=model.begeleiding,
         toelichting=model.toelichting,
@@ -180,7 +183,7 @@ def write_antwoord(out: Out, root: etree._Element, b: BetaalvoorstelAntwoord, t:
 def read_antwoord(inp: In, k: Kids, header: Berichtheader, profile: VersionProfile) -> BetaalvoorstelAntwoord:
     el = k.opt("Vorderingen")
     claims = []
-    for claim in () if el is None else el:
+    for claim in elements(el):
         c = inp.kids(claim)
         claims.append(
             AntwoordVordering(
@@ -230,16 +233,17 @@ def write_akkoord(out: Out, root: etree._Element, b: SchuldregelingAkkoord, t: T
 
 def read_akkoord(inp: In, k: Kids, header: Berichtheader, profile: VersionProfile) -> SchuldregelingAkkoord:
     claims = []
-    for el in k.one("Vorderingen"):
-        c = inp.kids(el)
+    for el in elements(k.one("Vorderingen")):
+        # the XSD fixes this sequence of six required elements: read them by position
+        factuurnummer, percentage, prognose, actueel, soort, betaalreferentie = texts(el)
         claims.append(
             AkkoordVordering(
-                factuurnummer_se=c.text("FactuurnummerSE"),
-                afkooppercentage=v.parse_decimal(c.text("Afkooppercentage")),
-                prognose_eindbedrag=v.parse_decimal(c.text("PrognoseEindbedrag")),
-                actueel_vorderingsbedrag=v.parse_decimal(c.text("ActueelVorderingsbedrag")),
-                vorderingstype=VorderingsType(c.text("VorderingsType")),
-                betaalreferentie=c.text("Betaalreferentie"),
+                factuurnummer_se=factuurnummer,
+                afkooppercentage=Decimal(percentage),
+                prognose_eindbedrag=Decimal(prognose),
+                actueel_vorderingsbedrag=Decimal(actueel),
+                vorderingstype=_vorderingstype(soort),
+                betaalreferentie=betaalreferentie,
             )
         )
     model = nul_aanbod.inbound(
@@ -281,6 +285,9 @@ def read_beeindigd(
         reden=RedenBeeindiging(k.text("Reden")),
         toelichting=k.opt_text("Toelichting"),
     )
+
+
+_vorderingstype = v.enum_parser(VorderingsType)
 
 
 def _value(member: object) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from gateway.codec import values as v
-from gateway.codec.xmlio import In, Out
+from gateway.codec.xmlio import In, Out, value_of
 from gateway.model.enums import AanduidingBijHuisnummer, Geslacht
 from gateway.model.header import Berichtheader, Toestemmingsverklaring
 from gateway.model.partijen import Adres, BuitenlandsAdres, Contactpersoon, Persoon, Schuldhulpverlener
@@ -156,7 +156,7 @@ def read_buitenlands_adres(inp: In, el: etree._Element | None) -> BuitenlandsAdr
     if el is None:
         return None
     k = inp.kids(el)
-    return BuitenlandsAdres(adresregels=tuple(e.text or "" for e in k.all("Adresregel")), land=k.text("Land"))
+    return BuitenlandsAdres(adresregels=tuple(value_of(e) for e in k.all("Adresregel")), land=k.text("Land"))
 
 
 def _value(member: object) -> str:

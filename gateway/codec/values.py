@@ -7,8 +7,13 @@ DatumTijd: UTC with "Z", microseconds only when not zero. Never exponent notatio
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import Enum
+from typing import TypeVar
+
+E = TypeVar("E", bound=Enum)
 
 _CENT = Decimal("0.01")
 
@@ -54,3 +59,8 @@ def parse_datum_tijd(text: str) -> datetime:
 
 def parse_base64(text: str) -> bytes:
     return base64.b64decode("".join(text.split()), validate=True)
+
+
+def enum_parser(kind: type[E]) -> Callable[[str], E]:
+    """A fast code -> member lookup (``Enum(value)`` is several times slower); KeyError when unknown."""
+    return {member.value: member for member in kind}.__getitem__

@@ -8,12 +8,25 @@ the hand-written mappers short: one dict of children per element, looked up by l
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from lxml import etree
 
+from gateway.xml.checks import text_value as value_of
+
 T = TypeVar("T")
+
+
+def elements(element: etree._Element | None) -> Iterator[etree._Element]:
+    """The child elements in document order, without comments and processing instructions."""
+    return iter(()) if element is None else element.iterchildren(etree.Element)
+
+
+def texts(element: etree._Element) -> list[str]:
+    """The value of each child element, in document order. After XSD validation a sequence of required
+    simple elements has a fixed order, so this is the cheapest way to read a repeated claim."""
+    return [value_of(child) for child in element.iterchildren(etree.Element)]
 
 
 class Out:
@@ -66,15 +79,15 @@ class Kids:
         return list(self._element.iterchildren(self._prefix + name))
 
     def text(self, name: str) -> str:
-        return self._first[self._prefix + name].text or ""
+        return value_of(self._first[self._prefix + name])
 
     def opt_text(self, name: str) -> str | None:
         found = self._first.get(self._prefix + name)
-        return None if found is None else (found.text or "")
+        return None if found is None else value_of(found)
 
     def opt_value(self, name: str, parse: Callable[[str], T]) -> T | None:
         found = self._first.get(self._prefix + name)
-        return None if found is None else parse(found.text or "")
+        return None if found is None else parse(value_of(found))
 
 
 class In:

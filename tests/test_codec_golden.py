@@ -189,3 +189,17 @@ def test_comments_and_processing_instructions_do_not_change_the_message(path: Pa
         element.append(etree.ProcessingInstruction("pi", "x"))
     noisy = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
     assert decode(noisy) == decode(path.read_bytes())
+
+
+def test_collapsed_white_space_and_signs_read_as_the_xsd_reads_them() -> None:
+    data = (FIXTURES / "valid/2.0/Betaalvoorstel-nul-aanbod-SA.xml").read_bytes()
+    odd = (
+        data.replace(b">1097.96<", b">\n      +1097.960\n    <")
+        .replace(b"<PrognoseEindbedrag>0.00<", b"<PrognoseEindbedrag>-0.00<")
+        .replace(b">2025-11-03<", b"> 2025-11-03 <")
+        .replace(b">6<", b"> 6 <")
+    )
+    assert validate_document(odd).ok
+    bericht = decode(odd)
+    assert bericht == decode(data)
+    assert encode(bericht, "2.0") == canonical(data)

@@ -19,11 +19,11 @@ _CENT = Decimal("0.01")
 
 
 def bedrag(value: Decimal) -> str:
-    return format(value.quantize(_CENT), "f")
+    return format(value.quantize(_CENT).copy_abs(), "f")  # copy_abs: "-0.00" (valid XSD) becomes "0.00"
 
 
 def percentage(value: Decimal) -> str:
-    text = format(value, "f")
+    text = format(value.copy_abs(), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"

@@ -45,13 +45,17 @@ def test_nul_aanbod_only_at_capacity_zero() -> None:
     assert found.severity is Severity.ERROR and found.field == "/voorstel/afloscapaciteit_per_maand"
 
 
-@pytest.mark.parametrize("soort", [m.TypeSchuldregeling.SK, m.TypeSchuldregeling.SB])
-def test_capacity_zero_must_be_a_nul_aanbod(soort: m.TypeSchuldregeling) -> None:
+@pytest.mark.parametrize(
+    ("soort", "severity"),
+    [(m.TypeSchuldregeling.SK, Severity.ERROR), (m.TypeSchuldregeling.SB, Severity.WARNING)],
+)
+def test_capacity_zero_must_be_a_nul_aanbod(soort: m.TypeSchuldregeling, severity: Severity) -> None:
+    assert not findings(regulier(type_schuldregeling=soort), "afloscapaciteit-nul-zonder-nul-aanbod")
     (found,) = findings(
         regulier(type_schuldregeling=soort, afloscapaciteit_per_maand=Decimal("0.00")),
         "afloscapaciteit-nul-zonder-nul-aanbod",
     )
-    assert found.severity is Severity.ERROR and found.field == "/voorstel/type_schuldregeling"
+    assert found.severity is severity and found.field == "/voorstel/type_schuldregeling"
 
 
 def test_any_capacity_above_zero_gets_a_normal_offer_even_under_ten_euro() -> None:

@@ -1,7 +1,9 @@
 """NVVK Gedragscode Schuldhulpverlening (per 1 July 2024; DESIGN.md §3) on proposals and akkoorden.
 
 - a nul-aanbod (type SA) only when the repayment capacity (AfloscapaciteitPerMaand) is exactly 0, and a
-  capacity of 0 must be a nul-aanbod: any capacity above 0, even under € 10 a month, gets an SK/SB offer;
+  capacity of 0 must be a nul-aanbod: any capacity above 0, even under € 10 a month, gets an SK/SB offer
+  (NVVK 1.8). At capacity 0 an SK is an error; an SB a warning, because NVVK 1.3 allows a schuldbemiddeling
+  when the capacity is expected to change within 18 months;
 - a nul-aanbod offers 0.00 at 0 % on every claim;
 - a nul-aanbod carries its toelichting (Begeleiding: guidance, income outlook for 18 months, goals);
 - a proposal made before 2024-07-01 falls under the previous code and cannot be a nul-aanbod;
@@ -37,11 +39,21 @@ def voorstel_rules(voorstel: Voorstel, path: str) -> Iterator[Finding]:
             "a nul-aanbod is only made when the repayment capacity is exactly 0.00; with any capacity "
             "above 0 (even under € 10 a month) offer a saneringskrediet or schuldbemiddeling",
         )
-    if not nul and capaciteit == _ZERO and voorstel.type_schuldregeling in _REGELING_MET_AFLOSSING:
+    if not nul and capaciteit == _ZERO and voorstel.type_schuldregeling is TypeSchuldregeling.SK:
         yield error(
             "afloscapaciteit-nul-zonder-nul-aanbod",
             f"{path}/type_schuldregeling",
-            "the repayment capacity is 0.00: the Gedragscode asks for a nul-aanbod (type SA) with guidance",
+            "the repayment capacity is 0.00: the Gedragscode asks for a nul-aanbod (type SA) with guidance, "
+            "not a saneringskrediet",
+        )
+    if not nul and capaciteit == _ZERO and voorstel.type_schuldregeling is TypeSchuldregeling.SB:
+        # NVVK 1.3: schuldbemiddeling fits when the capacity is expected to change in the next 18 months;
+        # without that perspective direct final discharge (the nul-aanbod) is preferred.
+        yield warning(
+            "afloscapaciteit-nul-zonder-nul-aanbod",
+            f"{path}/type_schuldregeling",
+            "the repayment capacity is 0.00: a schuldbemiddeling fits only when the capacity is expected to "
+            "change within 18 months; otherwise make a nul-aanbod (type SA) with guidance",
         )
     if nul:
         yield from _nul_aanbod(voorstel.vorderingen, voorstel.begeleiding, voorstel.toelichting, path)

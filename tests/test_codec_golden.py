@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -203,3 +204,21 @@ def test_collapsed_white_space_and_signs_read_as_the_xsd_reads_them() -> None:
     bericht = decode(odd)
     assert bericht == decode(data)
     assert encode(bericht, "2.0") == canonical(data)
+
+
+def test_encode_validates_its_output(monkeypatch) -> None:
+    """A mapper that wrote something the XSD refuses is caught before the bytes leave encode."""
+    from gateway.codec import EncodeError
+    from gateway.codec import registry as registry_module
+
+    b = decode((FIXTURES / "valid/2.0/Statusverzoek.xml").read_bytes())
+    codec = registry_module.REGISTRY[b.berichttype]
+
+    def broken(out, root, bericht, tegenpartij) -> None:
+        codec.write(out, root, bericht, tegenpartij)
+        out.el(root, "Onbekend", "x")
+
+    monkeypatch.setitem(registry_module.REGISTRY, b.berichttype, dataclasses.replace(codec, write=broken))
+    with pytest.raises(EncodeError, match="not valid against its XSD") as caught:
+        encode(b, "2.0")
+    assert caught.value.problems

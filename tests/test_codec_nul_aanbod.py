@@ -7,6 +7,8 @@ import dataclasses
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from gateway import model as m
@@ -213,3 +215,37 @@ def test_tegenpartij_policy() -> None:
     assert Tegenpartij("1.1", kent_sa=True).nul_aanbod_codering is m.NulAanbodCodering.SK_WORKAROUND
     with pytest.raises(ValueError, match="unknown version"):
         Tegenpartij("3.0")
+
+
+_TRICKY = st.text(alphabet="ab \n[]:Toelichng", min_size=1, max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    begeleiding=st.none()
+    | st.builds(
+        m.Begeleiding,
+        financiele_begeleiding=_TRICKY,
+        inkomensperspectief_komende_18_maanden=_TRICKY,
+        afgesproken_doelen=_TRICKY,
+    ),
+    toelichting=st.none() | _TRICKY,
+)
+def test_workaround_text_always_comes_back_or_is_refused(begeleiding, toelichting) -> None:
+    b = _betaalvoorstel()
+    bericht = dataclasses.replace(
+        b, voorstel=dataclasses.replace(b.voorstel, begeleiding=begeleiding, toelichting=toelichting)
+    )
+    try:
+        xml = encode(bericht, "1.1")
+    except EncodeError as exc:
+        assert exc.field in ("voorstel.begeleiding",)
+        return
+    decoded = decode(xml).voorstel
+    assert (decoded.begeleiding, decoded.toelichting) == (begeleiding, toelichting)
+
+
+def test_encoding_policy_is_the_tegenpartij() -> None:
+    from gateway.codec import EncodingPolicy
+
+    assert EncodingPolicy is Tegenpartij

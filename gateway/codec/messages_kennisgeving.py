@@ -8,6 +8,7 @@ from lxml import etree
 
 from gateway.codec import values as v
 from gateway.codec.parts import (
+    optional,
     read_adres,
     read_buitenlands_adres,
     read_contactpersoon,
@@ -67,9 +68,9 @@ def _read_adreskeuze(inp: In, k: Kids, profile: VersionProfile) -> Adreskeuze:
         return Adreskeuze(woonadres=read_adres(inp, k.one("Adres")))
     ak = inp.kids(k.one("Adreskeuze"))
     return Adreskeuze(
-        woonadres=read_adres(inp, ak.opt("Woonadres")),
-        briefadres=read_adres(inp, ak.opt("Briefadres")),
-        buitenlands_adres=read_buitenlands_adres(inp, ak.opt("BuitenlandsAdres")),
+        woonadres=optional(read_adres, inp, ak.opt("Woonadres")),
+        briefadres=optional(read_adres, inp, ak.opt("Briefadres")),
+        buitenlands_adres=optional(read_buitenlands_adres, inp, ak.opt("BuitenlandsAdres")),
     )
 
 
@@ -88,16 +89,14 @@ def write_kennisgeving(out: Out, root: etree._Element, b: KennisgevingGegevens, 
 
 def _reader(model: type[KennisgevingGegevens]) -> Callable[..., KennisgevingGegevens]:
     def read(inp: In, k: Kids, header: Berichtheader, profile: VersionProfile) -> KennisgevingGegevens:
-        klant = read_persoon(inp, k.one("Klant"))
-        assert klant is not None
         return model(
             berichtheader=header,
             schuldhulpverlener=read_schuldhulpverlener(inp, k.one("Schuldhulpverlener")),
             klantnummer_shv=k.text("KlantnummerSHV"),
             klantnummer_se_volgens_shv=k.opt_text("KlantnummerSEVolgensSHV"),
             datum_aanmelding=v.parse_datum(k.text("DatumAanmelding")),
-            klant=klant,
-            partner=read_persoon(inp, k.opt("Partner")),
+            klant=read_persoon(inp, k.one("Klant")),
+            partner=optional(read_persoon, inp, k.opt("Partner")),
             adreskeuze=_read_adreskeuze(inp, k, profile),
             factuurnummers_se_volgens_shv=_read_factuurnummers(inp, k.opt("Vorderingen")),
             toelichting=k.opt_text("Toelichting"),
@@ -136,7 +135,7 @@ def read_kennisgeving_antwoord(
         berichtheader=header,
         klantnummer_shv=k.text("KlantnummerSHV"),
         klantnummer_se=k.opt_text("KlantnummerSE"),
-        contactpersoon=read_contactpersoon(inp, k.opt("Contactpersoon")),
+        contactpersoon=optional(read_contactpersoon, inp, k.opt("Contactpersoon")),
         antwoord=k.opt_value("Antwoord", Akkoord),
         factuurnummers_se=tuple(value_of(e) for e in elements(nummers)),
         toelichting=k.opt_text("Toelichting"),
@@ -166,7 +165,7 @@ def read_geen_medewerking(
         klantnummer_shv=k.text("KlantnummerSHV"),
         klantnummer_se=k.opt_text("KlantnummerSE"),
         reden=k.opt_value("Reden", RedenGeenMedewerking),
-        contactpersoon=read_contactpersoon(inp, k.opt("Contactpersoon")),
+        contactpersoon=optional(read_contactpersoon, inp, k.opt("Contactpersoon")),
         toelichting=k.opt_text("Toelichting"),
     )
 

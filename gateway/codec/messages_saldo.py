@@ -7,6 +7,7 @@ from lxml import etree
 from gateway.codec import values as v
 from gateway.codec.nul_aanbod import check_type
 from gateway.codec.parts import (
+    optional,
     read_adres,
     read_contactpersoon,
     read_persoon,
@@ -49,18 +50,15 @@ def write_saldoverzoek(out: Out, root: etree._Element, b: Saldoverzoek, t: Tegen
 
 
 def read_saldoverzoek(inp: In, k: Kids, header: Berichtheader, profile: VersionProfile) -> Saldoverzoek:
-    klant = read_persoon(inp, k.one("Klant"))
-    adres = read_adres(inp, k.one("Adres"))
-    assert klant is not None and adres is not None
     return Saldoverzoek(
         berichtheader=header,
         schuldhulpverlener=read_schuldhulpverlener(inp, k.one("Schuldhulpverlener")),
         klantnummer_shv=k.text("KlantnummerSHV"),
         klantnummer_se_volgens_shv=k.opt_text("KlantnummerSEVolgensSHV"),
         type_schuldregeling=k.opt_value("TypeSchuldregeling", TypeSchuldregeling),
-        klant=klant,
-        partner=read_persoon(inp, k.opt("Partner")),
-        adres=adres,
+        klant=read_persoon(inp, k.one("Klant")),
+        partner=optional(read_persoon, inp, k.opt("Partner")),
+        adres=read_adres(inp, k.one("Adres")),
         factuurnummers_se_volgens_shv=tuple(
             inp.kids(e).text("FactuurnummerSEVolgensSHV") for e in elements(k.one("Vorderingen"))
         ),
@@ -147,12 +145,11 @@ def write_saldoverzoek_antwoord(
 
 
 def _common(inp: In, k: Kids, header: Berichtheader) -> dict:
-    contact = read_contactpersoon(inp, k.one("Contactpersoon"))
     return {
         "berichtheader": header,
         "klantnummer_shv": k.text("KlantnummerSHV"),
         "klantnummer_se": k.text("KlantnummerSE"),
-        "contactpersoon": contact,
+        "contactpersoon": read_contactpersoon(inp, k.one("Contactpersoon")),
         "peildatum": v.parse_datum(k.text("Peildatum")),
         "vorderingen": tuple(_read_vordering(inp, e) for e in elements(k.one("Vorderingen"))),
         "toelichting": k.opt_text("Toelichting"),

@@ -11,7 +11,7 @@ from lxml import etree
 
 from gateway.codec import nul_aanbod
 from gateway.codec import values as v
-from gateway.codec.parts import read_contactpersoon, write_contactpersoon
+from gateway.codec.parts import optional, read_contactpersoon, write_contactpersoon
 from gateway.codec.profile import Tegenpartij, VersionProfile
 from gateway.codec.registry import register
 from gateway.codec.xmlio import In, Kids, Out, elements, texts, value_of
@@ -196,7 +196,7 @@ def read_antwoord(inp: In, k: Kids, header: Berichtheader, profile: VersionProfi
         klantnummer_se=k.opt_text("KlantnummerSE"),
         antwoord=Akkoord(k.text("Antwoord")),
         reden=k.opt_text("Reden"),
-        contactpersoon=read_contactpersoon(inp, k.opt("Contactpersoon")),
+        contactpersoon=optional(read_contactpersoon, inp, k.opt("Contactpersoon")),
         vorderingen=tuple(claims),
     )
 

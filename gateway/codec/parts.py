@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from lxml import etree
 
 from gateway.codec import values as v
@@ -10,6 +13,14 @@ from gateway.model.enums import AanduidingBijHuisnummer, Geslacht
 from gateway.model.header import Berichtheader, Toestemmingsverklaring
 from gateway.model.partijen import Adres, BuitenlandsAdres, Contactpersoon, Persoon, Schuldhulpverlener
 from gateway.xml.catalogue import CatalogueEntry
+
+T = TypeVar("T")
+
+
+def optional(read: Callable[[In, etree._Element], T], inp: In, el: etree._Element | None) -> T | None:
+    """``read`` for an element with minOccurs="0"."""
+    return None if el is None else read(inp, el)
+
 
 # -- Berichtheader ---------------------------------------------------------------------------------
 
@@ -60,9 +71,7 @@ def write_contactpersoon(out: Out, parent: etree._Element, name: str, cp: Contac
     out.opt(el, "Emailadres", cp.emailadres)
 
 
-def read_contactpersoon(inp: In, el: etree._Element | None) -> Contactpersoon | None:
-    if el is None:
-        return None
+def read_contactpersoon(inp: In, el: etree._Element) -> Contactpersoon:
     k = inp.kids(el)
     return Contactpersoon(
         naam=k.text("Naam"), telefoonnummer=k.opt_text("Telefoonnummer"), emailadres=k.opt_text("Emailadres")
@@ -77,9 +86,9 @@ def write_schuldhulpverlener(out: Out, parent: etree._Element, shv: Schuldhulpve
 
 def read_schuldhulpverlener(inp: In, el: etree._Element) -> Schuldhulpverlener:
     k = inp.kids(el)
-    contact = read_contactpersoon(inp, k.one("Contactpersoon"))
-    assert contact is not None
-    return Schuldhulpverlener(naam=k.text("Naam"), contactpersoon=contact)
+    return Schuldhulpverlener(
+        naam=k.text("Naam"), contactpersoon=read_contactpersoon(inp, k.one("Contactpersoon"))
+    )
 
 
 # -- Persoon ----------------------------------------------------------------------------------------
@@ -97,9 +106,7 @@ def write_persoon(out: Out, parent: etree._Element, name: str, persoon: Persoon)
     out.opt(el, "Geboortedatum", persoon.geboortedatum, v.datum)
 
 
-def read_persoon(inp: In, el: etree._Element | None) -> Persoon | None:
-    if el is None:
-        return None
+def read_persoon(inp: In, el: etree._Element) -> Persoon:
     k = inp.kids(el)
     return Persoon(
         bsn=k.opt_text("BSN"),
@@ -128,9 +135,7 @@ def write_adres(out: Out, parent: etree._Element, name: str, adres: Adres) -> No
     out.opt(el, "Woonwagenverwijzing", adres.woonwagenverwijzing)
 
 
-def read_adres(inp: In, el: etree._Element | None) -> Adres | None:
-    if el is None:
-        return None
+def read_adres(inp: In, el: etree._Element) -> Adres:
     k = inp.kids(el)
     return Adres(
         straatnaam=k.text("Straatnaam"),
@@ -152,9 +157,7 @@ def write_buitenlands_adres(out: Out, parent: etree._Element, adres: Buitenlands
     out.el(el, "Land", adres.land)
 
 
-def read_buitenlands_adres(inp: In, el: etree._Element | None) -> BuitenlandsAdres | None:
-    if el is None:
-        return None
+def read_buitenlands_adres(inp: In, el: etree._Element) -> BuitenlandsAdres:
     k = inp.kids(el)
     return BuitenlandsAdres(adresregels=tuple(value_of(e) for e in k.all("Adresregel")), land=k.text("Land"))
 

@@ -66,9 +66,6 @@ class Kids:
         self._first = first
         self._prefix = prefix
 
-    def has(self, name: str) -> bool:
-        return self._prefix + name in self._first
-
     def one(self, name: str) -> etree._Element:
         return self._first[self._prefix + name]
 

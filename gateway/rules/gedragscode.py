@@ -30,7 +30,7 @@ _ZERO = Decimal(0)
 
 
 def voorstel_rules(voorstel: Voorstel, path: str) -> Iterator[Finding]:
-    nul = voorstel.type_schuldregeling is TypeSchuldregeling.SA
+    nul = voorstel.is_nul_aanbod
     capaciteit = voorstel.afloscapaciteit_per_maand
     if nul and capaciteit != _ZERO:
         yield error(
@@ -77,7 +77,7 @@ def voorstel_rules(voorstel: Voorstel, path: str) -> Iterator[Finding]:
 
 
 def akkoord_rules(akkoord: SchuldregelingAkkoord, path: str) -> Iterator[Finding]:
-    if akkoord.type_schuldregeling is not TypeSchuldregeling.SA:
+    if not akkoord.is_nul_aanbod:
         yield from _boven_50(akkoord.vorderingen, path)
         return
     yield from _nul_aanbod(akkoord.vorderingen, akkoord.begeleiding, akkoord.toelichting, path)

@@ -24,13 +24,22 @@ def bsn_is_valid(value: str) -> bool:
     return sum(int(d) * w for d, w in zip(value, _BSN_WEIGHTS, strict=True)) % 11 == 0
 
 
+def text_value(element: etree._Element) -> str:
+    """The value of a simple-typed element as the XSD sees it: a comment or processing instruction inside
+    the element splits its text into ``text`` and the tails, which are joined (their own content is not
+    part of the value)."""
+    if len(element):
+        return (element.text or "") + "".join(child.tail or "" for child in element)
+    return element.text or ""
+
+
 def content_problems(root: etree._Element, entry: CatalogueEntry) -> list[Problem]:
     return [*_bsn_problems(root, entry.namespace), *_header_problems(root, entry)]
 
 
 def _bsn_problems(root: etree._Element, namespace: str) -> Iterator[Problem]:
     for element in root.iter(f"{{{namespace}}}BSN"):
-        value = (element.text or "").strip()
+        value = text_value(element).strip()
         if len(value) == 9 and value.isdigit() and not bsn_is_valid(value):
             # The value itself is personal data: never echoed in the problem.
             yield Problem(
@@ -44,12 +53,12 @@ def _bsn_problems(root: etree._Element, namespace: str) -> Iterator[Problem]:
 
 def _header_problems(root: etree._Element, entry: CatalogueEntry) -> Iterator[Problem]:
     element = root.find(f"{{{entry.namespace}}}Berichtheader/{{{entry.namespace}}}Berichttype")
-    if element is not None and (element.text or "").strip() != entry.root:
+    if element is not None and text_value(element).strip() != entry.root:
         yield Problem(
             code="header-mismatch",
             message="the Berichttype in the Berichtheader does not match the root element",
             line=element.sourceline,
             path=element_path(element),
             expected=entry.root,
-            found=(element.text or "").strip(),
+            found=text_value(element).strip(),
         )

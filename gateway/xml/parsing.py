@@ -28,12 +28,10 @@ class ParseLimits:
 
 DEFAULT_LIMITS = ParseLimits()
 
-# A DOCTYPE may only appear in the prolog: after an optional BOM, XML declaration, comments and
-# processing instructions. Looking at that prolog (not the whole body) keeps the check O(prolog).
-_PROLOG_DOCTYPE = re.compile(
-    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:(?:<!--.*?-->|<\?.*?\?>)\s*)*<!DOCTYPE",
-    re.DOTALL | re.IGNORECASE,
-)
+# A DOCTYPE may only appear in the prolog, which lies within the first bytes of any document we accept.
+# Refusing "<!DOCTYPE" / "<!ENTITY" (any case) anywhere in the first 4 KiB covers it with two substring
+# searches; a regex walking the prolog cost ~20 µs per message (it backtracks over the whole head).
+_HEAD_BYTES = 4096
 _ENCODING_DECL = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 
 _local = threading.local()
@@ -66,7 +64,7 @@ def check_bytes(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> None:
     """The checks that come before libxml2 sees the bytes."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError("parse_xml takes bytes")
-    if len(data) == 0 or not bytes(data[:4096]).strip():
+    if len(data) == 0 or not bytes(data[:_HEAD_BYTES]).strip():
         raise _fail("empty-input", "the input is empty")
     if len(data) > limits.max_bytes:
         raise _fail(
@@ -75,7 +73,7 @@ def check_bytes(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> None:
             expected=f"at most {limits.max_bytes} bytes",
             found=f"{len(data)} bytes",
         )
-    head = bytes(data[:4096])
+    head = bytes(data[:_HEAD_BYTES])
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) > 1 and head[1:2] == b"\x00"):
         raise _fail("not-utf8", "the document is not UTF-8 encoded", expected="UTF-8", found="UTF-16")
     declared = _ENCODING_DECL.match(head)
@@ -86,7 +84,8 @@ def check_bytes(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> None:
             expected="UTF-8",
             found=declared.group(1).decode("ascii"),
         )
-    if _PROLOG_DOCTYPE.match(head) or b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+    lowered = head.lower()
+    if b"<!doctype" in lowered or b"<!entity" in lowered:
         raise _fail("doctype-refused", "a DOCTYPE (DTD) is not allowed in messages")
 
 

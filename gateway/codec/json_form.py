@@ -1,0 +1,231 @@
+"""The JSON form of every model object: stable, exact, version-free.
+
+- keys are the model's snake_case field names (Dutch domain terms); a message has a ``berichttype``
+  discriminator first;
+- amounts and percentages are strings ("1097.96", "22.34") so Decimal stays exact; dates are ISO
+  (``2025-11-03``), datetimes UTC with ``Z``; bytes base64; enums their code;
+- absent optional values are left out; lists are always present.
+
+``from_json`` refuses unknown keys, wrong types and broken invariants with a :class:`JsonFormError`
+that names the JSON path (``/voorstel/vorderingen/0/afkooppercentage``), never the value.
+"""
+
+from __future__ import annotations
+
+import binascii
+import dataclasses
+import enum
+import re
+import typing
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+
+from gateway.codec import values as v
+from gateway.model import BERICHT_KLASSEN, Berichttype
+from gateway.model.bericht import Bericht
+from gateway.model.types import Geld, ModelError, base_of, marker_of, unwrap_optional
+
+DECIMAL_PATTERN = r"[0-9]{1,10}(\.[0-9]{1,2})?"
+DATUM_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+DATUMTIJD_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z"
+_DECIMAL = re.compile(DECIMAL_PATTERN)
+_DATUM = re.compile(DATUM_PATTERN)
+_DATUMTIJD = re.compile(DATUMTIJD_PATTERN)
+
+
+class JsonFormError(ValueError):
+    """The JSON is not a valid model object; ``path`` is a JSON pointer to the offending place."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path or '/'}: {message}")
+        self.path = path or "/"
+        self.reason = message
+
+
+# -- model -> JSON -----------------------------------------------------------------------------------
+
+
+def to_json(obj: Any) -> dict[str, Any]:
+    """The JSON form (a dict ready for ``json.dumps``) of a message or any model part."""
+    result: dict[str, Any] = {}
+    if isinstance(obj, Bericht):
+        result["berichttype"] = obj.berichttype.value
+    for name, dump in _dumpers(type(obj)):
+        value = getattr(obj, name)
+        if value is not None:
+            result[name] = dump(value)
+    return result
+
+
+@cache
+def _dumpers(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return tuple((f.name, _dumper(hints[f.name])) for f in dataclasses.fields(cls))
+
+
+def _dumper(hint: Any) -> Callable[[Any], Any]:
+    inner, _ = unwrap_optional(hint)
+    marker = marker_of(inner)
+    base = base_of(inner)
+    if typing.get_origin(base) is tuple:
+        item = _dumper(typing.get_args(base)[0])
+        return lambda value: [item(x) for x in value]
+    if isinstance(marker, Geld):
+        return v.percentage if marker.percentage else v.bedrag
+    if base is datetime:
+        return v.datum_tijd
+    if base is date:
+        return v.datum
+    if base is bytes:
+        return v.base64_text
+    if isinstance(base, type) and issubclass(base, enum.Enum):
+        return lambda value: value.value
+    if dataclasses.is_dataclass(base):
+        return to_json
+    return lambda value: value
+
+
+# -- JSON -> model -----------------------------------------------------------------------------------
+
+
+def from_json(data: Any) -> Bericht:
+    """The message a JSON form describes (its ``berichttype`` picks the class)."""
+    if not isinstance(data, dict):
+        raise JsonFormError("", "a message must be a JSON object")
+    code = data.get("berichttype")
+    try:
+        cls = BERICHT_KLASSEN[Berichttype(code)]
+    except ValueError:
+        raise JsonFormError(
+            "/berichttype", f"must be one of {', '.join(b.value for b in Berichttype)}"
+        ) from None
+    body = {k: val for k, val in data.items() if k != "berichttype"}
+    return typing.cast(Bericht, load(cls, body, ""))
+
+
+def load(cls: type, data: Any, path: str) -> Any:
+    """A model object of ``cls`` from its JSON form (no discriminator)."""
+    if not isinstance(data, dict):
+        raise JsonFormError(path, "must be a JSON object")
+    loaders = _loaders(cls)
+    unknown = sorted(set(data) - {name for name, _, _ in loaders})
+    if unknown:
+        raise JsonFormError(f"{path}/{unknown[0]}", "is not a field of this object")
+    kwargs: dict[str, Any] = {}
+    for name, required, loader in loaders:
+        if name not in data or data[name] is None:
+            if required:
+                raise JsonFormError(f"{path}/{name}", "is required")
+            continue
+        kwargs[name] = loader(data[name], f"{path}/{name}")
+    try:
+        return cls(**kwargs)
+    except ModelError as exc:
+        raise JsonFormError(f"{path}/{exc.field.replace('.', '/')}", exc.reason) from None
+
+
+Loader = Callable[[Any, str], Any]
+
+
+@cache
+def _loaders(cls: type) -> tuple[tuple[str, bool, Loader], ...]:
+    hints = typing.get_type_hints(cls, include_extras=True)
+    result = []
+    for f in dataclasses.fields(cls):
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        result.append((f.name, required, _loader(hints[f.name])))
+    return tuple(result)
+
+
+def _loader(hint: Any) -> Loader:
+    inner, _ = unwrap_optional(hint)
+    marker = marker_of(inner)
+    base = base_of(inner)
+    if typing.get_origin(base) is tuple:
+        item = _loader(typing.get_args(base)[0])
+
+        def load_list(value: Any, path: str) -> tuple:
+            if not isinstance(value, list):
+                raise JsonFormError(path, "must be a JSON array")
+            return tuple(item(x, f"{path}/{i}") for i, x in enumerate(value))
+
+        return load_list
+    if isinstance(marker, Geld):
+        return _load_decimal
+    if base is datetime:
+        return _load_datetime
+    if base is date:
+        return _load_date
+    if base is bytes:
+        return _load_bytes
+    if isinstance(base, type) and issubclass(base, enum.Enum):
+        return _enum_loader(base)
+    if dataclasses.is_dataclass(base):
+        return lambda value, path: load(base, value, path)
+    if base is int:
+        return _load_int
+    return _load_str
+
+
+def _load_decimal(value: Any, path: str) -> Decimal:
+    if not isinstance(value, str) or not _DECIMAL.fullmatch(value):
+        raise JsonFormError(path, 'must be a string amount like "1097.96" (at most 2 decimals)')
+    try:
+        return Decimal(value)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+        raise JsonFormError(path, "is not a number") from None
+
+
+def _load_date(value: Any, path: str) -> date:
+    if not isinstance(value, str) or not _DATUM.fullmatch(value):
+        raise JsonFormError(path, "must be a date YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise JsonFormError(path, "is not an existing date") from None
+
+
+def _load_datetime(value: Any, path: str) -> datetime:
+    if not isinstance(value, str) or not _DATUMTIJD.fullmatch(value):
+        raise JsonFormError(path, "must be a UTC date-time like 2025-11-03T09:00:00Z")
+    try:
+        return v.parse_datum_tijd(value)
+    except ValueError:
+        raise JsonFormError(path, "is not an existing date-time") from None
+
+
+def _load_bytes(value: Any, path: str) -> bytes:
+    if not isinstance(value, str):
+        raise JsonFormError(path, "must be base64 text")
+    try:
+        return v.parse_base64(value)
+    except (binascii.Error, ValueError):
+        raise JsonFormError(path, "is not valid base64") from None
+
+
+def _enum_loader(kind: type[enum.Enum]) -> Loader:
+    def load_enum(value: Any, path: str) -> enum.Enum:
+        try:
+            return kind(value)
+        except ValueError:
+            raise JsonFormError(path, f"must be one of {', '.join(str(m.value) for m in kind)}") from None
+
+    return load_enum
+
+
+def _load_int(value: Any, path: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise JsonFormError(path, "must be a whole number")
+    return value
+
+
+def _load_str(value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise JsonFormError(path, "must be a string")
+    return value
+
+
+__all__ = ["JsonFormError", "from_json", "load", "to_json"]

@@ -205,7 +205,14 @@ class TinyProcessing:
         )
 
     def foutbericht(
-        self, for_document: bytes, problems: Sequence[Mapping[str, Any]], *, referentienummer: str
+        self,
+        for_document: bytes,
+        problems: Sequence[Mapping[str, Any]],
+        *,
+        referentienummer: str,
+        gerefereerd: str,
+        ontvanger: str,
+        conversatie: str | None,
     ) -> bytes:
         insp = self.inspect(for_document)
         fouten = "".join(
@@ -215,8 +222,8 @@ class TinyProcessing:
         return document(
             "Foutbericht",
             referentienummer=referentienummer,
-            conversatie=insp.conversatie,
+            conversatie=conversatie or insp.conversatie,
             afzender=insp.ontvanger or "?",
-            ontvanger=insp.afzender or "?",
-            body=f"<Fouten>{fouten}</Fouten>",
+            ontvanger=ontvanger,
+            body=f"<GerefereerdBericht>{escape(gerefereerd)}</GerefereerdBericht><Fouten>{fouten}</Fouten>",
         )

@@ -77,6 +77,8 @@ class Dispatcher:
             self.settings.breaker_failure_threshold, self.settings.breaker_reset_seconds, clock
         )
         self._wake = asyncio.Event()
+        #: called after every recorded attempt (metrics); must not raise and must not block
+        self.on_attempt: Callable[[OutboxRow, Poging, datetime], None] | None = None
 
     def wake(self) -> None:
         """Something was enqueued: start the next round now instead of after the idle wait."""
@@ -172,6 +174,8 @@ class Dispatcher:
         )
         ok = await self._settle(row, result, poging, breaker, report)
         self._check_lease(ok, row, report)
+        if self.on_attempt is not None:
+            self.on_attempt(row, poging, self.clock())
 
     async def _settle(
         self,

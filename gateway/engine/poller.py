@@ -241,7 +241,14 @@ class Poller:
         ref = str(uuid.uuid4())
         problems: list[dict[str, Any]] = list(row.problems)
         try:
-            document = self.processing.foutbericht(row.document, problems, referentienummer=ref)
+            document = self.processing.foutbericht(
+                row.document,
+                problems,
+                referentienummer=ref,
+                gerefereerd=row.referentienummer,
+                ontvanger=row.afzender,
+                conversatie=row.conversatie,
+            )
         except Exception as exc:
             log.exception("building the Foutbericht for %s failed", row.referentienummer)
             return None, f"Foutbericht could not be built ({type(exc).__name__}: {exc}); answer by hand"

@@ -30,6 +30,17 @@ class InboundProcessing(Protocol):
         """Parse, validate and decode; never raises for bad input (problems say what is wrong)."""
 
     def foutbericht(
-        self, for_document: bytes, problems: Sequence[Mapping[str, Any]], *, referentienummer: str
+        self,
+        for_document: bytes,
+        problems: Sequence[Mapping[str, Any]],
+        *,
+        referentienummer: str,
+        gerefereerd: str,
+        ontvanger: str,
+        conversatie: str | None,
     ) -> bytes:
-        """Encode the Foutbericht answering ``for_document``, carrying ``referentienummer``."""
+        """Encode the Foutbericht answering ``for_document``, carrying ``referentienummer``.
+
+        ``gerefereerd`` (the faulty message's Referentienummer), ``ontvanger`` (its sender) and
+        ``conversatie`` come from the hub's metadata, so even a document that does not parse can
+        be answered."""

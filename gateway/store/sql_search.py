@@ -87,10 +87,20 @@ class SearchMixin(InboxMixin):
             LIMIT $13"""
         flag = self._flag
         args: list[Any] = [
-            f.berichttype or "", f.richting or "", f.state or "", f.tegenpartij or "", f.conversatie or "",
-            flag(f.vanaf), f.vanaf or _EPOCH, flag(f.tot), f.tot or _EPOCH,
-            flag(after_moment), after_moment or _EPOCH, after_ref, f.limit + 1,
-        ]  # fmt: skip
+            f.berichttype or "",
+            f.richting or "",
+            f.state or "",
+            f.tegenpartij or "",
+            f.conversatie or "",
+            flag(f.vanaf),
+            f.vanaf or _EPOCH,
+            flag(f.tot),
+            f.tot or _EPOCH,
+            flag(after_moment),
+            after_moment or _EPOCH,
+            after_ref,
+            f.limit + 1,
+        ]
         async with self._tx(write=False) as c:
             rows = await c.fetch(self._portable(sql), *args)
         items = [
@@ -105,7 +115,7 @@ class SearchMixin(InboxMixin):
                 attempts=int(r["attempts"]),
                 last_error=r["last_error"],
                 updated_at=as_dt(r["updated_at"]),
-            )  # fmt: skip
+            )
             for r in rows[: f.limit]
         ]
         more = len(rows) > f.limit

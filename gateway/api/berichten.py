@@ -1,0 +1,253 @@
+"""/api/berichten and /api/conversaties: submit, search, inspect and resend messages."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from gateway.api import app as app_module
+from gateway.codec import DecodeError, decode
+from gateway.codec.json_form import to_json
+from gateway.indienen import Afgewezen, Conflict
+from gateway.store.base import InvalidTransition, NotFound
+from gateway.store.records import Conversatie, InboxRow, OutboxRow
+from gateway.store.sql_search import BerichtFilter, BerichtSamenvatting
+
+MAX_PAGE = 500
+_DIRECTIONS = ("uit", "in")
+_CONVERSATION_STATES = ("open", "answered", "overdue")
+
+
+def _ctx(request: web.Request):
+    return request.app[app_module.CONTEXT]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+async def submit(request: web.Request) -> web.Response:
+    try:
+        body = await request.json(loads=json.loads)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return app_module.json_error(400, f"the body is not valid JSON: {exc}")
+    context = _ctx(request)
+    try:
+        result = await context.indiener.dien_in(body)
+    except Afgewezen as exc:
+        return web.json_response(
+            {"error": "the message was not accepted", "findings": exc.findings}, status=422
+        )
+    except Conflict as exc:
+        return app_module.json_error(409, str(exc))
+    return web.json_response(
+        {
+            "referentienummer": result.referentienummer,
+            "conversatie": result.conversatie,
+            "berichttype": result.berichttype,
+            "versie": result.versie,
+            "new": result.nieuw,
+            "warnings": [f.to_dict() for f in result.warnings],
+        },
+        status=202,
+        headers={"Location": f"/api/berichten/{result.referentienummer}"},
+    )
+
+
+def _filter(query: Any) -> BerichtFilter:
+    def when(name: str) -> datetime | None:
+        raw = query.get(name)
+        if not raw:
+            return None
+        try:
+            value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise web.HTTPBadRequest(
+                text=f"{name}: expected an ISO date-time such as 2025-11-03T09:00:00Z"
+            ) from None
+        if value.tzinfo is None:
+            raise web.HTTPBadRequest(text=f"{name}: give the time zone (Z for UTC)")
+        return value
+
+    richting = query.get("richting")
+    if richting and richting not in _DIRECTIONS:
+        raise web.HTTPBadRequest(text="richting: expected uit or in")
+    try:
+        limit = int(query.get("limit", "50"))
+    except ValueError:
+        raise web.HTTPBadRequest(text="limit: expected a number") from None
+    if not 1 <= limit <= MAX_PAGE:
+        raise web.HTTPBadRequest(text=f"limit: expected 1 to {MAX_PAGE}")
+    return BerichtFilter(
+        berichttype=query.get("berichttype") or None,
+        richting=richting or None,
+        state=query.get("state") or None,
+        tegenpartij=query.get("tegenpartij") or None,
+        conversatie=query.get("conversatie") or None,
+        vanaf=when("vanaf"),
+        tot=when("tot"),
+        limit=limit,
+        cursor=query.get("cursor") or None,
+    )
+
+
+def _summary(item: BerichtSamenvatting) -> dict[str, Any]:
+    data = asdict(item)
+    data["moment"], data["updated_at"] = _iso(item.moment), _iso(item.updated_at)
+    return data
+
+
+async def search(request: web.Request) -> web.Response:
+    f = _filter(request.query)
+    try:
+        page = await _ctx(request).store.search_messages(f)
+    except ValueError as exc:
+        return app_module.json_error(400, f"cursor: {exc}")
+    return web.json_response({"items": [_summary(i) for i in page.items], "next": page.volgende})
+
+
+async def detail(request: web.Request) -> web.Response:
+    context = _ctx(request)
+    ref = request.match_info["referentienummer"]
+    outbound = await context.store.get_outbound(ref)
+    if outbound is not None:
+        return web.json_response(await _outbound_detail(context, outbound))
+    inbound = await context.store.get_inbound(ref)
+    if inbound is not None:
+        return web.json_response(await _inbound_detail(context, inbound))
+    return app_module.json_error(404, f"no message with Referentienummer {ref}")
+
+
+async def _outbound_detail(context: Any, row: OutboxRow) -> dict[str, Any]:
+    attempts = await context.store.attempts(row.referentienummer)
+    document = row.document.decode("utf-8") if row.document else None
+    json_form = None
+    if row.document:
+        try:
+            json_form = to_json(decode(row.document))
+        except DecodeError:
+            json_form = None
+    return {
+        "referentienummer": row.referentienummer,
+        "richting": "uit",
+        "berichttype": row.berichttype,
+        "tegenpartij": row.ontvanger,
+        "conversatie": row.conversatie,
+        "state": str(row.state),
+        "attempts": [
+            {
+                "started_at": _iso(a.started_at),
+                "duration_ms": a.duration_ms,
+                "outcome": a.outcome,
+                "code": a.code,
+                "reason": a.reason,
+            }
+            for a in attempts
+        ],
+        "last_error": row.last_error,
+        "next_attempt_at": _iso(row.next_attempt_at),
+        "deadline": _iso(row.deadline),
+        "created_at": _iso(row.created_at),
+        "updated_at": _iso(row.updated_at),
+        "purged_at": _iso(row.purged_at),
+        "sha256": row.sha256,
+        "xml": document,
+        "json": json_form,
+    }
+
+
+async def _inbound_detail(context: Any, row: InboxRow) -> dict[str, Any]:
+    sinks = await context.store.sink_deliveries(row.referentienummer)
+    return {
+        "referentienummer": row.referentienummer,
+        "richting": "in",
+        "berichttype": row.berichttype,
+        "tegenpartij": row.afzender,
+        "conversatie": row.conversatie,
+        "state": str(row.state),
+        "valid": row.valid,
+        "problems": list(row.problems),
+        "received_at": _iso(row.received_at),
+        "confirmed_at": _iso(row.confirmed_at),
+        "updated_at": _iso(row.updated_at),
+        "purged_at": _iso(row.purged_at),
+        "sinks": [
+            {"sink": s.sink, "state": str(s.state), "attempts": s.attempts, "last_error": s.last_error}
+            for s in sinks
+        ],
+        "sha256": row.sha256,
+        "xml": row.document.decode("utf-8") if row.document else None,
+        "json": json.loads(row.json_body) if row.json_body else None,
+    }
+
+
+async def resend(request: web.Request) -> web.Response:
+    context = _ctx(request)
+    ref = request.match_info["referentienummer"]
+    if await context.store.get_outbound(ref) is not None:
+        try:
+            row = await context.engine.resend(ref)
+        except InvalidTransition as exc:
+            return app_module.json_error(409, str(exc))
+        return web.json_response({"referentienummer": ref, "state": str(row.state)}, status=202)
+    if await context.store.get_inbound(ref) is not None:
+        return await _resend_sinks(context, ref)
+    return app_module.json_error(404, f"no message with Referentienummer {ref}")
+
+
+async def _resend_sinks(context: Any, ref: str) -> web.Response:
+    dead = [s.sink for s in await context.store.sink_deliveries(ref) if str(s.state) == "dead"]
+    if not dead:
+        return app_module.json_error(
+            409, "nothing to redeliver: no delivery of this message to a sink is dead"
+        )
+    now = context.clock()
+    deadline = now + timedelta(seconds=context.config.engine.sink.deadline_seconds)
+    for sink in dead:
+        try:
+            await context.store.resend_sink(ref, sink, now=now, deadline=deadline)
+        except (NotFound, InvalidTransition) as exc:
+            return app_module.json_error(409, str(exc))
+    return web.json_response({"referentienummer": ref, "sinks": dead, "state": "pending"}, status=202)
+
+
+def _conversation(c: Conversatie) -> dict[str, Any]:
+    return {
+        "conversatie": c.conversatie,
+        "vraag_referentienummer": c.vraag_referentienummer,
+        "vraag_berichttype": c.vraag_berichttype,
+        "tegenpartij": c.tegenpartij,
+        "wacht_op": str(c.wacht_op),
+        "verwachte_antwoorden": list(c.verwachte_antwoorden),
+        "antwoord_uiterlijk": c.antwoord_uiterlijk.isoformat() if c.antwoord_uiterlijk else None,
+        "state": str(c.state),
+        "geopend_op": _iso(c.geopend_op),
+        "beantwoord_door": c.beantwoord_door,
+        "beantwoord_op": _iso(c.beantwoord_op),
+    }
+
+
+async def conversations(request: web.Request) -> web.Response:
+    context = _ctx(request)
+    state = request.query.get("state") or None
+    if state and state not in _CONVERSATION_STATES:
+        return app_module.json_error(400, "state: expected open, answered or overdue")
+    try:
+        limit, offset = int(request.query.get("limit", "50")), int(request.query.get("offset", "0"))
+    except ValueError:
+        return app_module.json_error(400, "limit and offset: expected numbers")
+    if not 1 <= limit <= MAX_PAGE or offset < 0:
+        return app_module.json_error(400, f"limit: expected 1 to {MAX_PAGE}; offset: 0 or more")
+    items = await context.store.list_conversations(
+        state=state, today=context.today(), limit=limit, offset=offset
+    )
+    return web.json_response({"items": [_conversation(c) for c in items]})
+
+
+async def fetch_now(request: web.Request) -> web.Response:
+    _ctx(request).engine.fetch_now()
+    return web.json_response({"fetch": "started"}, status=202)

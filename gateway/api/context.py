@@ -1,0 +1,28 @@
+"""What the API handlers need, wired by the daemon (gateway.service)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from gateway.adresboek import Adresboek
+from gateway.api.metrics import Metrics
+from gateway.config import Config
+from gateway.engine.runner import Engine
+from gateway.indienen import Indiener
+from gateway.store.base import Store
+
+
+@dataclass
+class ApiContext:
+    config: Config
+    store: Store
+    engine: Engine
+    indiener: Indiener
+    adresboek: Adresboek
+    metrics: Metrics
+    token: str | None  # bearer token; None only when the API is protected by mTLS instead
+    certificate_days: Callable[[], int | None]
+    clock: Callable[[], datetime]
+    today: Callable[[], date]  # the date in the Netherlands (werkdagen at the edges)

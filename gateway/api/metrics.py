@@ -1,0 +1,89 @@
+"""Prometheus metrics of one gateway process (own registry, so tests and several apps don't clash).
+
+Counters and the latency histogram are fed by the dispatcher's attempt hook; the gauges are read
+from the store when /metrics is scraped, so every process of a PostgreSQL cluster reports the
+same totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from gateway.store.base import Store
+from gateway.store.records import OutboxRow, Poging
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = r = CollectorRegistry()
+        self.berichten = Gauge(
+            "skgw_berichten",
+            "Messages in the store by direction, type and state",
+            ["richting", "berichttype", "state"],
+            registry=r,
+        )
+        self.pogingen = Counter(
+            "skgw_pogingen",
+            "Delivery attempts at the hub by outcome",
+            ["uitkomst", "berichttype"],
+            registry=r,
+        )
+        self.aflevertijd = Histogram(
+            "skgw_aflevertijd_seconden",
+            "From enqueue to delivered at the hub",
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400),
+            registry=r,
+        )
+        self.wachtrij = Gauge("skgw_wachtrij", "Outbound messages queued or being sent", registry=r)
+        self.dead_letters = Gauge("skgw_dead_letters", "Outbound messages dead-lettered", registry=r)
+        self.quarantaine = Gauge("skgw_quarantaine", "Inbound messages quarantined", registry=r)
+        self.sink_achterstand = Gauge(
+            "skgw_sink_achterstand", "Inbound deliveries to sinks not yet done", registry=r
+        )
+        self.te_laat = Gauge(
+            "skgw_conversaties_te_laat", "Open conversations past their answer date", registry=r
+        )
+        self.certificaat = Gauge(
+            "skgw_certificaat_dagen_over", "Days until our certificate expires", registry=r
+        )
+        self.ophaal_leeftijd = Gauge(
+            "skgw_laatste_ophaling_leeftijd_seconden",
+            "Age of the last successful fetch from the hub",
+            registry=r,
+        )
+
+    def observe_attempt(self, row: OutboxRow, poging: Poging, now: datetime) -> None:
+        self.pogingen.labels(poging.outcome, row.berichttype).inc()
+        if poging.outcome in ("delivered", "duplicate-accepted"):
+            self.aflevertijd.observe(max(0.0, (now - row.created_at).total_seconds()))
+
+    async def refresh(
+        self,
+        store: Store,
+        *,
+        today,  # date in the Netherlands
+        certificate_days: Callable[[], int | None],
+        fetch_age: float | None,
+    ) -> None:
+        self.berichten.clear()
+        for richting, berichttype, state, n in await store.message_counts():
+            self.berichten.labels(richting, berichttype, state).set(n)
+        counts = await store.counts()
+        self.wachtrij.set(counts.outbox.get("queued", 0) + counts.outbox.get("sending", 0))
+        self.dead_letters.set(counts.outbox.get("dead", 0))
+        self.quarantaine.set(counts.inbox.get("quarantined", 0))
+        self.sink_achterstand.set(counts.sink.get("pending", 0) + counts.sink.get("delivering", 0))
+        self.te_laat.set(await store.count_overdue(today=today))
+        days = certificate_days()
+        if days is not None:
+            self.certificaat.set(days)
+        if fetch_age is not None:
+            self.ophaal_leeftijd.set(fetch_age)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,275 @@
+"""The OpenAPI 3.1 document of the JSON API, built from the shipped JSON Schemas of the messages.
+
+Each message's ``$defs`` are hoisted into ``components/schemas``; for submissions a relaxed
+``<Berichttype>Invoer`` variant leaves out what the gateway fills in (only the Ontvanger of the
+Berichtheader is required).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from gateway import __version__
+from gateway.model.berichttype import Berichttype
+from gateway.xml.catalogue import SCHEMAS_DIR
+
+JSON_DIR = SCHEMAS_DIR / "json"
+_REF = "#/components/schemas/"
+
+
+def _rewrite_refs(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            k: (v.replace("#/$defs/", _REF) if k == "$ref" and isinstance(v, str) else _rewrite_refs(v))
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_rewrite_refs(v) for v in node]
+    return node
+
+
+def _message_schemas(directory: Path) -> dict[str, Any]:
+    components: dict[str, Any] = {}
+    for berichttype in Berichttype:
+        schema = json.loads((directory / f"{berichttype.value}.schema.json").read_text(encoding="utf-8"))
+        for name, definition in schema.pop("$defs", {}).items():
+            definition = _rewrite_refs(definition)
+            if components.setdefault(name, definition) != definition:
+                raise ValueError(f"two message schemas define {name} differently")
+        for key in ("$schema", "$id"):
+            schema.pop(key, None)
+        components[berichttype.value] = _rewrite_refs(schema)
+    header = components["Berichtheader"]
+    components["BerichtheaderInvoer"] = {**copy.deepcopy(header), "required": ["ontvanger"]}
+    for berichttype in Berichttype:
+        invoer = copy.deepcopy(components[berichttype.value])
+        invoer["properties"]["berichtheader"] = {"$ref": _REF + "BerichtheaderInvoer"}
+        invoer["title"] = f"{berichttype.value} to submit"
+        components[f"{berichttype.value}Invoer"] = invoer
+    return components
+
+
+def _error(description: str, with_findings: bool = False) -> dict[str, Any]:
+    schema: dict[str, Any] = {"$ref": _REF + ("Afwijzing" if with_findings else "Fout")}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _json(description: str, ref: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": _REF + ref}}}}
+
+
+_REF_PARAM = {"name": "referentienummer", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+
+
+def _infra_schemas() -> dict[str, Any]:
+    finding = {
+        "type": "object",
+        "required": ["code", "severity", "field", "message"],
+        "properties": {k: {"type": "string"} for k in ("code", "severity", "field", "message")},
+    }
+    nullable = {"type": ["string", "null"]}
+    return {
+        "Fout": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+        "Bevinding": finding,
+        "Afwijzing": {
+            "type": "object",
+            "required": ["error", "findings"],
+            "properties": {
+                "error": {"type": "string"},
+                "findings": {"type": "array", "items": {"$ref": _REF + "Bevinding"}},
+            },
+        },
+        "Ontvangen": {
+            "type": "object",
+            "required": ["referentienummer", "conversatie", "berichttype", "versie", "new", "warnings"],
+            "properties": {
+                "referentienummer": {"type": "string"},
+                "conversatie": {"type": "string"},
+                "berichttype": {"type": "string"},
+                "versie": {"type": "string"},
+                "new": {"type": "boolean"},
+                "warnings": {"type": "array", "items": {"$ref": _REF + "Bevinding"}},
+            },
+        },
+        "Samenvatting": {
+            "type": "object",
+            "properties": {
+                "richting": {"enum": ["uit", "in"]},
+                "referentienummer": {"type": "string"},
+                "berichttype": {"type": "string"},
+                "tegenpartij": {"type": "string"},
+                "conversatie": nullable,
+                "state": {"type": "string"},
+                "moment": {"type": "string", "format": "date-time"},
+                "attempts": {"type": "integer"},
+                "last_error": nullable,
+                "updated_at": {"type": "string", "format": "date-time"},
+            },
+        },
+        "Pagina": {
+            "type": "object",
+            "required": ["items", "next"],
+            "properties": {
+                "items": {"type": "array", "items": {"$ref": _REF + "Samenvatting"}},
+                "next": nullable,
+            },
+        },
+        "Detail": {
+            "type": "object",
+            "required": ["referentienummer", "richting", "state"],
+            "properties": {
+                "referentienummer": {"type": "string"},
+                "richting": {"enum": ["uit", "in"]},
+                "state": {"type": "string"},
+                "xml": nullable,
+            },
+        },
+        "Conversaties": {
+            "type": "object",
+            "required": ["items"],
+            "properties": {"items": {"type": "array", "items": {"type": "object"}}},
+        },
+    }
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    schemas = {**_message_schemas(JSON_DIR), **_infra_schemas()}
+    invoer = {"oneOf": [{"$ref": f"{_REF}{b.value}Invoer"} for b in Berichttype]}
+    unauthorized = _error("no or wrong bearer token")
+    paths = {
+        "/api/berichten": {
+            "post": {
+                "summary": "Submit a message (the model's JSON form): rules, encoding, XSD, outbox",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": invoer}}},
+                "responses": {
+                    "202": _json(
+                        "accepted into the outbox (also when submitted before with the same content)",
+                        "Ontvangen",
+                    ),
+                    "400": _error("the body is not JSON"),
+                    "401": unauthorized,
+                    "409": _error("the Referentienummer was used before for other content"),
+                    "413": _error("the body is larger than [api] max_body_bytes"),
+                    "422": _error("refused: every finding (code, field, message)", with_findings=True),
+                },
+            },
+            "get": {
+                "summary": "Messages in and out, newest first, keyset-paged",
+                "parameters": [
+                    _query("berichttype", "e.g. Saldoverzoek"),
+                    _query("richting", "uit or in", {"enum": ["uit", "in"]}),
+                    _query(
+                        "state",
+                        "uit: queued|sending|delivered|dead; in: received|decoded|delivered|quarantined",
+                    ),
+                    _query("tegenpartij", "address-book UUID"),
+                    _query("conversatie", "ConversatieReferentienummer"),
+                    _query("vanaf", "ISO date-time, inclusive", {"type": "string", "format": "date-time"}),
+                    _query("tot", "ISO date-time, exclusive", {"type": "string", "format": "date-time"}),
+                    _query("limit", "1 to 500", {"type": "integer", "minimum": 1, "maximum": 500}),
+                    _query("cursor", "the next value of the previous page"),
+                ],
+                "responses": {
+                    "200": _json("a page", "Pagina"),
+                    "400": _error("a bad filter"),
+                    "401": unauthorized,
+                },
+            },
+        },
+        "/api/berichten/{referentienummer}": {
+            "get": {
+                "summary": "State, attempts, errors, and the message as XML and JSON",
+                "parameters": [_REF_PARAM],
+                "responses": {
+                    "200": _json("the message", "Detail"),
+                    "401": unauthorized,
+                    "404": _error("unknown"),
+                },
+            }
+        },
+        "/api/berichten/{referentienummer}/opnieuw": {
+            "post": {
+                "summary": "Resend a dead letter (same Referentienummer) or redeliver to the sinks",
+                "parameters": [_REF_PARAM],
+                "responses": {
+                    "202": {"description": "queued again"},
+                    "401": unauthorized,
+                    "404": _error("unknown"),
+                    "409": _error("not dead"),
+                },
+            }
+        },
+        "/api/conversaties": {
+            "get": {
+                "summary": "Conversations: open, answered or overdue (past the answer date in werkdagen)",
+                "parameters": [
+                    _query("state", "open, answered, overdue", {"enum": ["open", "answered", "overdue"]}),
+                    _query("limit", "1 to 500", {"type": "integer", "minimum": 1, "maximum": 500}),
+                    _query("offset", "0 or more", {"type": "integer", "minimum": 0}),
+                ],
+                "responses": {
+                    "200": _json("conversations", "Conversaties"),
+                    "400": _error("bad filter"),
+                    "401": unauthorized,
+                },
+            }
+        },
+        "/api/ophalen": {
+            "post": {
+                "summary": "Fetch from the hub now",
+                "responses": {"202": {"description": "started"}, "401": unauthorized},
+            }
+        },
+        "/health": {
+            "get": {"summary": "alive", "security": [], "responses": {"200": {"description": "alive"}}}
+        },
+        "/ready": {
+            "get": {
+                "summary": "database, certificate and last hub fetch",
+                "security": [],
+                "responses": {"200": {"description": "ready"}, "503": {"description": "not ready"}},
+            }
+        },
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus metrics",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "text exposition format",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "skp-gateway API",
+            "version": __version__,
+            "description": "The organisation's side of the Schuldenknooppunt gateway (DESIGN.md).",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }

@@ -1,0 +1,250 @@
+"""One gateway process: the JSON API, the dispatcher, the poller and the sink deliveries.
+
+Built from a :class:`gateway.config.Config`; every start-up problem (bad config, missing
+certificates, an unreachable database, a port in use) is a :class:`StartupError` whose message
+says what to fix. SIGTERM/SIGINT stop it gracefully: no new claims, attempts in flight finish
+(or their leases run out and another process takes over), then the store is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import ssl
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from adapters.hub.client import HubClient
+from adapters.hub.settings import HubClientSettings
+from adapters.sinks.folder import FolderSettings, FolderSink
+from adapters.sinks.webhook import WebhookSettings, WebhookSink
+from gateway.api.app import make_app
+from gateway.api.context import ApiContext
+from gateway.api.metrics import Metrics
+from gateway.config import Config, ConfigError
+from gateway.engine.ports import SinkPort
+from gateway.engine.runner import Engine
+from gateway.indienen import Indiener
+from gateway.store import open_store
+from gateway.store.base import Store
+from gateway.verwerking import BerichtVerwerking
+
+log = logging.getLogger(__name__)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+STOP_GRACE_SECONDS = 30.0
+
+
+class StartupError(Exception):
+    """The gateway cannot start; the message says what to fix."""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _secret(env: str | None, what: str) -> str | None:
+    if env is None:
+        return None
+    value = os.environ.get(env)
+    if not value:
+        raise StartupError(f"{what}: the environment variable {env} is not set")
+    return value
+
+
+def _mask(url: str) -> str:
+    """A DSN without its password, for error messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}" if ":" in credentials else url
+    return url
+
+
+class Gateway:
+    def __init__(self, config: Config, *, clock: Callable[[], datetime] = _utcnow) -> None:
+        self.config = config
+        self.clock = clock
+        self.stopping = asyncio.Event()
+        self.store: Store | None = None
+        self.hub: HubClient | None = None
+        self.sinks: list[SinkPort] = []
+        self.engine: Engine | None = None
+        self.metrics = Metrics()
+        self._runner: web.AppRunner | None = None
+        self._engine_task: asyncio.Task[None] | None = None
+        self.api_port: int | None = None
+
+    # -- start -----------------------------------------------------------------------------------
+    async def start(self) -> None:
+        config = self.config
+        try:
+            config.check_for_serve()
+        except ConfigError as exc:
+            raise StartupError(str(exc)) from None
+        token = self._api_token()
+        self.hub = self._hub_client()
+        self.sinks = self._build_sinks()
+        self.store = await self._open_store()
+        adresboek = config.adresboek()
+        processing = BerichtVerwerking(
+            eigen_adres=config.gateway.adres, adresboek=adresboek, limits=config.xml.limits, clock=self.clock
+        )
+        self.engine = engine = Engine(
+            self.store, self.hub, processing, self.sinks, config.engine, clock=self.clock
+        )
+        engine.dispatcher.on_attempt = self.metrics.observe_attempt
+        indiener = Indiener(
+            eigen_adres=config.gateway.adres,
+            rol=config.gateway.rol,
+            adresboek=adresboek,
+            enqueue=engine.enqueue,
+            bestaand=self.store.get_outbound,
+            clock=self.clock,
+        )
+        context = ApiContext(
+            config=config,
+            store=self.store,
+            engine=engine,
+            indiener=indiener,
+            adresboek=adresboek,
+            metrics=self.metrics,
+            token=token,
+            certificate_days=self.hub.certificate_days_left,
+            clock=self.clock,
+            today=lambda: self.clock().astimezone(AMSTERDAM).date(),
+        )
+        await self._start_api(make_app(context))
+        self._engine_task = asyncio.create_task(engine.run(self.stopping), name="engine")
+        log.info(
+            "gateway %s (%s) started: API on %s:%s, hub %s, store %s",
+            config.gateway.naam,
+            config.gateway.rol.value,
+            config.api.host,
+            self.api_port,
+            config.hub.endpoint,
+            _mask(config.store.resolved_url(config.base)),
+        )
+
+    def _api_token(self) -> str | None:
+        api = self.config.api
+        token = os.environ.get(api.token_env) if api.token_env else None
+        if not token and api.client_ca is None:
+            raise StartupError(
+                f"[api]: the API is never open: set the environment variable {api.token_env or '(token_env)'}"
+                " to a bearer token, or configure client_ca (with certificate and private_key) for mTLS"
+            )
+        return token or None
+
+    def _hub_client(self) -> HubClient:
+        c = self.config
+        assert c.tls is not None
+        for name in ("certificate", "ca_bundle", "private_key"):
+            path = getattr(c.tls, name)
+            if path is not None and not path.is_file():
+                raise StartupError(f"[tls] {name}: no such file: {path}")
+        settings = HubClientSettings(
+            endpoint=c.hub.endpoint,
+            afzender=c.gateway.adres,
+            tls=c.tls,
+            wssecurity=c.wssecurity,
+            hub_oin=c.hub.hub_oin,
+            connect_timeout_seconds=c.hub.connect_timeout_seconds,
+            request_timeout_seconds=c.hub.request_timeout_seconds,
+            max_connections=c.hub.max_connections,
+            keepalive_seconds=c.hub.keepalive_seconds,
+            max_response_bytes=c.hub.max_response_bytes,
+        )
+        try:
+            return HubClient(settings)
+        except (OSError, ValueError, ssl.SSLError) as exc:
+            raise StartupError(f"[tls]: cannot load our certificate or the CA bundle: {exc}") from None
+
+    def _build_sinks(self) -> list[SinkPort]:
+        sinks: list[SinkPort] = []
+        webhook = self.config.sinks.webhook
+        if webhook is not None:
+            secret = _secret(webhook.secret_env, "[sinks.webhook] secret_env") or ""
+            sinks.append(WebhookSink(WebhookSettings(webhook.url, secret.encode(), webhook.timeout_seconds)))
+        folder = self.config.sinks.folder
+        if folder is not None:
+            sinks.append(FolderSink(FolderSettings(folder.path, folder.format)))
+        return sinks
+
+    async def _open_store(self) -> Store:
+        try:
+            url = self.config.store.resolved_url(self.config.base)
+        except ConfigError as exc:
+            raise StartupError(str(exc)) from None
+        try:
+            return await open_store(url)
+        except Exception as exc:  # any driver error: say which database and why
+            raise StartupError(
+                f"[store] url: cannot open the store at {_mask(url)}: {type(exc).__name__}: {exc}"
+            ) from None
+
+    async def _start_api(self, app: web.Application) -> None:
+        api = self.config.api
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, api.host, api.port, ssl_context=self._api_ssl())
+        try:
+            await site.start()
+        except OSError as exc:
+            await self._runner.cleanup()
+            raise StartupError(
+                f"[api] port: cannot listen on {api.host}:{api.port}: {exc.strerror}"
+            ) from None
+        sockets = site._server.sockets if site._server else ()  # type: ignore[union-attr]
+        self.api_port = sockets[0].getsockname()[1] if sockets else api.port
+
+    def _api_ssl(self) -> ssl.SSLContext | None:
+        api = self.config.api
+        if api.certificate is None:
+            if api.client_ca is not None:
+                raise StartupError("[api] client_ca needs certificate and private_key (the API's own TLS)")
+            return None
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(str(api.certificate), str(api.private_key) if api.private_key else None)
+        if api.client_ca is not None:
+            context.load_verify_locations(str(api.client_ca))
+            context.verify_mode = ssl.CERT_OPTIONAL if self.config.api.token_env else ssl.CERT_REQUIRED
+        return context
+
+    # -- run and stop ----------------------------------------------------------------------------
+    async def serve_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stopping.set)
+        await self.start()
+        try:
+            await self.stopping.wait()
+        finally:
+            await self.stop()
+
+    async def stop(self) -> None:
+        self.stopping.set()
+        if self._engine_task is not None:
+            try:
+                await asyncio.wait_for(self._engine_task, STOP_GRACE_SECONDS)
+            except TimeoutError:
+                log.warning(
+                    "attempts still in flight after %ss; their leases will expire", STOP_GRACE_SECONDS
+                )
+        if self._runner is not None:
+            await self._runner.cleanup()
+        for sink in self.sinks:
+            await sink.close()  # type: ignore[attr-defined]
+        if self.hub is not None:
+            await self.hub.close()
+        if self.store is not None:
+            await self.store.close()
+        log.info("gateway stopped")
+
+    def today(self) -> date:
+        return self.clock().astimezone(AMSTERDAM).date()

@@ -39,6 +39,7 @@ from gateway.xml.parsing import parse_xml
 from gateway.xml.validate import validate_document
 
 POLL_SECONDS = 0.05
+_SETUP_CODES = {"tls", "signature-invalid"}  # retryable for a daemon, but no time bound will fix them
 # Elements whose values are personal data: a failed check names the path, never the value found.
 PERSONAL = {
     "BSN", "Naam", "Voornamen", "Voorletters", "Voorvoegsel", "Achternaam", "Geboortedatum", "Geslacht",
@@ -138,9 +139,9 @@ class Play:
             try:
                 fetched = await client.haal_op(100)
             except HubError as exc:
-                if not exc.retryable:
+                if not exc.retryable or exc.code in _SETUP_CODES:
                     raise StepFailed(f"HaalBerichtenOp for {step.door} failed: {exc.reason}") from None
-                fetched = None
+                fetched = None  # the hub is busy: try again until the time bound
             box = self.inbox.setdefault(step.door, {})
             for bericht in fetched.berichten if fetched else ():
                 box.setdefault(bericht.referentienummer, bericht)

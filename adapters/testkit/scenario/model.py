@@ -153,5 +153,5 @@ class Scenario:
     parties: dict[str, PartyDef]  # every party the steps name
 
     @property
-    def uses_hub_admin(self) -> bool:
-        return any(isinstance(s, HubStep | ExpectExpiredStep) for s in self.steps)
+    def changes_faults(self) -> bool:
+        return any(isinstance(s, HubStep) and (s.faults is not None or s.clear_faults) for s in self.steps)

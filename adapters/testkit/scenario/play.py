@@ -61,7 +61,6 @@ class Play:
     refs: dict[str, str] = field(default_factory=dict)  # step name -> Referentienummer
     sent: dict[str, Outgoing] = field(default_factory=dict)  # send step name -> what was sent
     inbox: dict[str, dict[str, OpgehaaldBericht]] = field(default_factory=dict)  # party -> ref -> msg
-    touched_faults: bool = False
 
     def party(self, name: str) -> PartyDef:
         return self.scenario.parties[name]
@@ -130,18 +129,21 @@ class Play:
     async def expect(self, step: ExpectStep, result: StepResult) -> str:
         started = time.monotonic()
         client = self.clients[step.door]
+        last_error = ""
         while True:
             found = self._claim(step)
             if found is not None:
                 break
             if time.monotonic() - started > step.within_seconds:
-                raise StepFailed(self._nothing(step))
+                raise StepFailed(self._nothing(step) + last_error)
             try:
                 fetched = await client.haal_op(100)
+                last_error = ""
             except HubError as exc:
                 if not exc.retryable or exc.code in _SETUP_CODES:
                     raise StepFailed(f"HaalBerichtenOp for {step.door} failed: {exc.reason}") from None
-                fetched = None  # the hub is busy: try again until the time bound
+                fetched = None  # the hub is busy or unreachable: try again until the time bound
+                last_error = f"; the last HaalBerichtenOp failed: {exc.reason}"
             box = self.inbox.setdefault(step.door, {})
             for bericht in fetched.berichten if fetched else ():
                 box.setdefault(bericht.referentienummer, bericht)
@@ -164,7 +166,6 @@ class Play:
             if step.clear_faults:
                 await admin.clear_faults()
             if step.faults is not None:
-                self.touched_faults = True
                 await admin.set_faults(step.faults)
             if step.advance_seconds:
                 await admin.advance_clock(step.advance_seconds)

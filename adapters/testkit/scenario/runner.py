@@ -1,8 +1,8 @@
 """Run scenarios one after another against a :class:`~adapters.testkit.scenario.target.HubTarget`.
 
-Steps run in order; after the first failure the rest of the scenario is skipped. Faults a
-scenario set on the simulator are cleared when it ends, whatever happened, so the next scenario
-starts from a healthy hub.
+Steps run in order; after the first failure the rest of the scenario is skipped. A scenario that
+changes the simulator's faults leaves them as it found them: the fault plan is read before its
+first step and put back when it ends, whatever happened.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from adapters.hub.client import HubClient
 from adapters.testkit.scenario.model import Scenario
 from adapters.testkit.scenario.play import Play, StepFailed, safe
 from adapters.testkit.scenario.results import FAILED, PASSED, ScenarioResult, StepResult
-from adapters.testkit.scenario.target import AdminError, HubTarget
+from adapters.testkit.scenario.target import AdminError, HubAdmin, HubTarget
 from gateway.security.errors import SecurityError
 
 log = logging.getLogger("skgw.scenario")
@@ -49,15 +50,17 @@ async def run_scenario(scenario: Scenario, target: HubTarget) -> ScenarioResult:
         except (AdminError, SecurityError, OSError, ValueError) as exc:
             result.error = safe(f"cannot set up the parties' clients: {exc}")
             return result
+        saved = await _saved_faults(scenario, admin)
         play = Play(scenario, clients, admin)
         for step, step_result in zip(scenario.steps, result.steps, strict=True):
             if not await _run_step(play, step, step_result):
                 break
-        if play.touched_faults and admin is not None:
+        if saved is not None and admin is not None:
             try:
                 await admin.clear_faults()
+                await admin.set_faults(saved)
             except AdminError as exc:
-                log.warning("could not clear the hub's faults after %s: %s", scenario.name, exc)
+                log.warning("could not restore the hub's faults after %s: %s", scenario.name, exc)
     finally:
         for client in clients.values():
             await client.close()
@@ -79,3 +82,13 @@ async def _run_step(play: Play, step: object, result: StepResult) -> bool:
     finally:
         result.duration = time.perf_counter() - started
     return result.status == PASSED
+
+
+async def _saved_faults(scenario: Scenario, admin: HubAdmin | None) -> dict[str, Any] | None:
+    if admin is None or not scenario.changes_faults:
+        return None
+    try:
+        return await admin.get_faults()
+    except AdminError as exc:
+        log.warning("could not read the hub's faults before %s: %s", scenario.name, exc)
+        return None

@@ -52,6 +52,9 @@ class HubAdmin:
     async def set_faults(self, faults: dict[str, Any]) -> None:
         await self._request("PUT", "/faults", faults)
 
+    async def get_faults(self) -> dict[str, Any]:
+        return dict(await self._request("GET", "/faults") or {})
+
     async def clear_faults(self) -> None:
         await self._request("DELETE", "/faults")
 

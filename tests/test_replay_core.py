@@ -106,3 +106,39 @@ def test_percentiles_nearest_rank():
     assert percentile(values, 0.5) == 50.0 and percentile(values, 0.99) == 99.0
     assert percentile([], 0.5) == 0.0
     assert ReplaySummary().to_dict()["latency_ms"] == {"p50": 0.0, "p99": 0.0}
+
+
+class FakeTty:
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_progress_bar_on_a_terminal_plain_lines_otherwise():
+    from io import StringIO
+
+    from adapters.testkit.progress import Progress
+
+    tty = FakeTty()
+    bar = Progress(4, tty, width=8)
+    for ok in (True, True, False, True):
+        bar.update("f.xml", ok, "detail")
+    bar.finish()
+    assert tty.text.count("\r") == 4 and "[########] 4/4  accepted 3  refused 1" in tty.text
+    assert tty.text.endswith("\n") and "f.xml" not in tty.text
+    plain = StringIO()
+    lines = Progress(2, plain)
+    lines.update("a.xml", True, "delivered x")
+    lines.update("b.xml", False, "permanent OngeldigBericht y")
+    assert plain.getvalue().splitlines() == [
+        "[1/2] ok      a.xml: delivered x",
+        "[2/2] REFUSED b.xml: permanent OngeldigBericht y",
+    ]

@@ -119,3 +119,9 @@ def test_cli_reports_a_broken_scenario_as_usage_error(tmp_path, capsys):
     path = write(tmp_path, 'name = "x"\n[[step]]\nwait = "later"\n')
     assert main(["scenario", "run", str(path), "--start-hub"]) == 2
     assert f"{path}:3:" in capsys.readouterr().err
+
+
+def test_cli_hub_mode_needs_certificates(capsys):
+    argv = ["scenario", "run", str(SCENARIOS / "saldoverzoek.toml"), "--hub", "https://127.0.0.1:1/skp"]
+    assert main(argv) == 2
+    assert "missing for: energie, gemeente" in capsys.readouterr().err

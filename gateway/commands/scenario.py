@@ -81,6 +81,14 @@ def run_command(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         print(f"skgw scenario: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    missing = sorted({p.name for s in scenarios for p in s.parties.values() if p.tls is None})
+    if not args.start_hub and missing:
+        print(
+            f"skgw scenario: against --hub every party needs certificate/private_key and [hub] ca_bundle "
+            f"in its party file; missing for: {', '.join(missing)} (or use --start-hub)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         results = asyncio.run(_run(args, scenarios))
     except OSError as exc:

@@ -125,3 +125,20 @@ def test_cli_hub_mode_needs_certificates(capsys):
     argv = ["scenario", "run", str(SCENARIOS / "saldoverzoek.toml"), "--hub", "https://127.0.0.1:1/skp"]
     assert main(argv) == 2
     assert "missing for: energie, gemeente" in capsys.readouterr().err
+
+
+def test_a_scenario_may_define_its_own_parties_with_certificates(tmp_path):
+    path = tmp_path / "own.toml"
+    path.write_text(
+        'name = "own parties"\n[hub]\nca_bundle = "pki/ca.pem"\nhub_oin = "00000001800866472000"\n'
+        '[party.shv]\nrol = "SHV"\noin = "00000001001234567000"\n'
+        'id = "E321A2DF-71E0-5A03-A377-C7CE7396006F"\n'
+        'certificate = "pki/shv.pem"\nprivate_key = "pki/shv.key.pem"\n'
+        '[party.se]\nrol = "SE"\noin = "00000003123456780000"\n'
+        f'[[step]]\nsend = "{SCENARIOS.parent / "valid/2.0/Kennisgeving.xml"}"\nas = "shv"\nto = "se"\n'
+    )
+    scenario = load_scenario(path)
+    shv = scenario.parties["shv"]
+    assert shv.id == "e321a2df-71e0-5a03-a377-c7ce7396006f" and shv.hub_oin == "00000001800866472000"
+    assert shv.tls.certificate == tmp_path / "pki/shv.pem" and shv.tls.ca_bundle == tmp_path / "pki/ca.pem"
+    assert scenario.parties["se"].tls is None

@@ -31,7 +31,7 @@ from gateway.config import ConfigError
 from gateway.engine.ports import Outcome
 from gateway.soap.faults import FaultCode
 
-_TOP_KEYS = {"name", "description", "parties", "party", "step"}
+_TOP_KEYS = {"name", "description", "parties", "party", "hub", "step"}
 _MESSAGE_KEYS = {"send", "template", "conversatie", "set", "as", "to"}
 _KEYS: dict[str, set[str]] = {
     "send": _MESSAGE_KEYS | {"name", "outcome", "retry", "resend"},

@@ -59,10 +59,11 @@ class ReplaySummary:
         self.reasons.setdefault(code, reason)
 
     def lines(self) -> list[str]:
+        local = sum(n for code, n in self.refused.items() if code.startswith(f"{LOCAL_INVALID}:"))
         out = [
             f"sent      {self.sent}",
             f"accepted  {self.accepted}  (delivered {self.delivered}, duplicate-accepted {self.duplicates})",
-            f"refused   {self.refused_total}",
+            f"refused   {self.refused_total}" + (f"  ({local} locally, not sent)" if local else ""),
         ]
         for code, count in sorted(self.refused.items(), key=lambda kv: (-kv[1], kv[0])):
             out.append(f"  {count:>5}  {code}: {self.reasons[code]}")

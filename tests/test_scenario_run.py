@@ -213,3 +213,58 @@ def test_party_definitions_are_frozen():
     party = PartyDef("a", "A", "SE", "1", "x")
     with pytest.raises(dataclasses.FrozenInstanceError):
         party.rol = "SHV"  # type: ignore[misc]
+
+
+TEMPLATE = """name = "inline template with placeholders"
+
+[[step]]
+name = "eerste"
+send = "{valid}/2.0/Kennisgeving.xml"
+conversatie = "eerder"
+as = "gemeente"
+to = "energie"
+
+[[step]]
+expect = "Kennisgeving"
+by = "energie"
+conversatie = "eerder"
+within = "3s"
+
+[[step]]
+name = "vraag"
+as = "energie"
+to = "gemeente"
+template = '''<Statusverzoek xmlns="urn:skp-gateway:schuldregeling:2.0">
+  <Berichtheader>
+    <Referentienummer>{{{{uuid}}}}</Referentienummer>
+    <ConversatieReferentienummer>{{{{conversatie}}}}</ConversatieReferentienummer>
+    <CrossReferentienummer>{{{{conversatie:eerder}}}}</CrossReferentienummer>
+    <Afzender>{{{{party:energie}}}}</Afzender>
+    <Ontvanger>{{{{party:gemeente}}}}</Ontvanger>
+    <Berichttype>Statusverzoek</Berichttype>
+    <Versie>2.0</Versie>
+    <DatumTijd>{{{{now}}}}</DatumTijd>
+  </Berichtheader>
+  <KlantnummerSHV>T-1</KlantnummerSHV>
+  <Vraag>Over bericht {{{{ref:eerste}}}}</Vraag>
+</Statusverzoek>'''
+
+[[step]]
+expect = "Statusverzoek"
+by = "gemeente"
+from = "energie"
+within = "3s"
+
+[step.check]
+"Berichtheader/CrossReferentienummer" = "{{{{conversatie:eerder}}}}"
+"Vraag" = "Over bericht {{{{ref:eerste}}}}"
+"Berichtheader/Referentienummer" = "{{{{ref:vraag}}}}"
+"""
+
+
+async def test_inline_template_placeholders_keep_conversations_consistent(pki, hub, tmp_path):
+    (tmp_path / "t.toml").write_text(TEMPLATE.format(valid=SCENARIOS.parent / "valid"))
+    (result,) = await run([load_scenario(tmp_path / "t.toml", parties(pki))], hub)
+    assert result.passed, result.reason
+    kennisgeving, statusverzoek = result.steps[0].referentienummers[0], result.steps[2].referentienummers[0]
+    assert result.steps[3].referentienummers == [statusverzoek] and kennisgeving != statusverzoek

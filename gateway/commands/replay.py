@@ -54,7 +54,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--to", metavar="URL", help="the hub endpoint (default: [hub] endpoint of --config)")
-    p.add_argument("--config", type=Path, required=True, help="TOML with [tls], [hub] and [replay]")
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=Path("skgw.toml"),
+        help="TOML with [tls], [hub] and [replay] (default: ./skgw.toml)",
+    )
     p.add_argument("--ontvanger", metavar="UUID", help="the counterpart (default: [replay] ontvanger)")
     p.add_argument("--keep-ids", action="store_true", help="send the documents unchanged (a resend)")
     p.add_argument("--rate", type=_rate, metavar="N/s", help="at most N messages per second")

@@ -209,12 +209,6 @@ async def test_cli_against_a_given_hub_and_admin_endpoint(pki, hub, tmp_path, ca
     assert "needs the hub's admin endpoint" in capsys.readouterr().out
 
 
-def test_party_definitions_are_frozen():
-    party = PartyDef("a", "A", "SE", "1", "x")
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        party.rol = "SHV"  # type: ignore[misc]
-
-
 TEMPLATE = """name = "inline template with placeholders"
 
 [[step]]
@@ -268,3 +262,27 @@ async def test_inline_template_placeholders_keep_conversations_consistent(pki, h
     assert result.passed, result.reason
     kennisgeving, statusverzoek = result.steps[0].referentienummers[0], result.steps[2].referentienummers[0]
     assert result.steps[3].referentienummers == [statusverzoek] and kennisgeving != statusverzoek
+
+
+async def test_expect_fault_sends_documents_that_are_not_even_xml(pki, hub, tmp_path):
+    invalid = SCENARIOS.parent / "invalid"
+    (tmp_path / "f.toml").write_text(
+        f"""name = "not XML"
+[[step]]
+send = "{invalid / "truncated.xml"}"
+expect_fault = "OngeldigBericht"
+as = "gemeente"
+to = "energie"
+
+[[step]]
+send = "{invalid / "latin1-bytes.xml"}"
+expect_fault = "NietGeautoriseerd"
+as = "gemeente"
+to = "energie"
+"""
+    )
+    (result,) = await run([load_scenario(tmp_path / "f.toml", parties(pki))], hub)
+    first, second = result.steps
+    assert first.status == "passed" and first.berichttypen == ["(not XML)"]
+    assert second.status == "failed" and "expected fault NietGeautoriseerd" in second.detail
+    assert "OngeldigBericht" in second.detail and hub.state.bak(SE_ID) == []

@@ -219,9 +219,9 @@ class Play:
         data, header = rewrite(raw, change)
         if message.set:
             data = self._apply_set(data, message.set)
-        ref = change.referentienummer if header is not None else str(uuid.uuid4())
         berichttype = header.root if header is not None else "(not XML)"
-        return Outgoing(step_name, ref or str(uuid.uuid4()), self.party(ontvanger).id, berichttype, data)
+        ref = str(change.referentienummer)  # the hub's key, even when the document is not XML
+        return Outgoing(step_name, ref, self.party(ontvanger).id, berichttype, data)
 
     def _apply_set(self, data: bytes, values: dict[str, str]) -> bytes:
         try:

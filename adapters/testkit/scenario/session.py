@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,13 +46,15 @@ def load_all(paths: list[str], parties_file: Path | None = None) -> list[Scenari
     return [load_scenario(p, shared) for p in scenario_files(paths)]
 
 
-def with_generated_pki(scenarios: list[Scenario]) -> tuple[TlsSettings, list[Scenario], dict[str, PartyDef]]:
-    """Every party of every scenario with a certificate from one fresh development CA."""
+def with_generated_pki(
+    scenarios: list[Scenario], directory: Path
+) -> tuple[TlsSettings, list[Scenario], dict[str, PartyDef]]:
+    """Every party of every scenario with a certificate from one fresh development CA (in ``directory``)."""
     by_id: dict[str, PartyDef] = {}
     for scenario in scenarios:
         for party in scenario.parties.values():
             by_id.setdefault(party.id, party)
-    hub_tls, filled = generate_pki(by_id)
+    hub_tls, filled = generate_pki(by_id, directory)
     updated = [
         dataclasses.replace(s, parties={n: filled[p.id] for n, p in s.parties.items()}) for s in scenarios
     ]
@@ -61,10 +64,12 @@ def with_generated_pki(scenarios: list[Scenario]) -> tuple[TlsSettings, list[Sce
 async def run_with_local_hub(
     scenarios: list[Scenario], on_result: Callable[[ScenarioResult], None] | None = None
 ) -> list[ScenarioResult]:
-    """Start an in-process simulator holding every party, run the scenarios against it, stop it."""
-    hub_tls, scenarios, parties = with_generated_pki(scenarios)
-    simulator = await start_local_hub(parties, hub_tls)
-    try:
-        return await run_scenarios(scenarios, HubTarget(simulator.url, simulator.admin_url), on_result)
-    finally:
-        await simulator.stop()
+    """Start an in-process simulator holding every party, run the scenarios against it, stop it.
+    The generated keys live in a temporary folder that is removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="skgw-scenario-pki-") as directory:
+        hub_tls, scenarios, parties = with_generated_pki(scenarios, Path(directory))
+        simulator = await start_local_hub(parties, hub_tls)
+        try:
+            return await run_scenarios(scenarios, HubTarget(simulator.url, simulator.admin_url), on_result)
+        finally:
+            await simulator.stop()

@@ -6,7 +6,6 @@ parties; :func:`generate_pki` gives every party a certificate from a fresh devel
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,12 +105,10 @@ def address_book(parties: dict[str, PartyDef]) -> tuple[Partij, ...]:
     return tuple(seen.values())
 
 
-def generate_pki(
-    parties: dict[str, PartyDef], directory: Path | None = None
-) -> tuple[TlsSettings, dict[str, PartyDef]]:
+def generate_pki(parties: dict[str, PartyDef], directory: Path) -> tuple[TlsSettings, dict[str, PartyDef]]:
     """A fresh dev CA, a hub certificate, and one certificate per OIN; returns the hub's TLS
     settings and the parties with their ``tls`` filled in."""
-    out = Path(directory or tempfile.mkdtemp(prefix="skgw-scenario-pki-"))
+    out = Path(directory)
     ca = DevCa()
     (out / "ca.pem").write_bytes(ca.cert_pem())
 

@@ -1,0 +1,1 @@
+"""The integration tester's toolkit: replay fixtures to a hub, run scripted scenarios, report."""

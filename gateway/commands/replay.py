@@ -1,0 +1,141 @@
+"""`skgw replay PATH... --to URL --config FILE`: send fixture messages to a hub and summarise.
+
+Each document gets a fresh Referentienummer and DatumTijd and our party/counterpart as Afzender
+and Ontvanger (unless ``--keep-ids``), is validated, signed with the configured key and sent over
+mTLS. Exit 0 when every message was accepted, 1 otherwise, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gateway.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from gateway.commands._inputs import UsageError, expand, read_inputs
+from gateway.config import ConfigError
+
+if TYPE_CHECKING:
+    from adapters.testkit.replay import ReplayOptions
+    from adapters.testkit.settings import ToolConfig
+    from adapters.testkit.summary import ReplaySummary
+
+
+def _rate(value: str) -> float:
+    text = value.strip().lower().removesuffix("/s")
+    try:
+        rate = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected messages per second like 20/s, not {value!r}") from None
+    if rate < 0:
+        raise argparse.ArgumentTypeError("the rate cannot be negative")
+    return rate
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, not {value!r}")
+    return number
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "replay",
+        help="send fixture messages to a hub (fresh ids, signed), with a summary",
+        description="Send message files or folders (*.xml) to a hub as the configured party. "
+        "Exit 0 when all were accepted, 1 otherwise, 2 on usage errors.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--to", metavar="URL", help="the hub endpoint (default: [hub] endpoint of --config)")
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=Path("skgw.toml"),
+        help="TOML with [tls], [hub] and [replay] (default: ./skgw.toml)",
+    )
+    p.add_argument("--ontvanger", metavar="UUID", help="the counterpart (default: [replay] ontvanger)")
+    p.add_argument("--keep-ids", action="store_true", help="send the documents unchanged (a resend)")
+    p.add_argument("--rate", type=_rate, metavar="N/s", help="at most N messages per second")
+    p.add_argument("--concurrency", type=_positive, metavar="N", help="messages in flight at once")
+    p.add_argument("--retries", type=int, metavar="N", help="extra attempts for a retryable outcome")
+    p.add_argument("--repeat", type=_positive, default=1, metavar="N", help="send every file N times")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("-v", "--verbose", action="store_true", help="log every hub call on stderr")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from adapters.testkit.settings import load_tool_config
+    from gateway.logs import configure
+    from gateway.security.errors import SecurityError
+
+    configure("info" if args.verbose else "error")
+
+    try:
+        config = load_tool_config(args.config, endpoint=args.to)
+        names = expand(args.paths)
+        inputs = _read(names, args.repeat)
+        options = _options(args, config)
+    except (UsageError, ConfigError) as exc:
+        print(f"skgw replay: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        summary = asyncio.run(_send(inputs, config, options))
+    except (SecurityError, OSError) as exc:
+        print(f"skgw replay: cannot set up the hub client: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(summary.to_dict(), indent=2))
+    else:
+        print("\n".join(summary.lines()))
+    return EXIT_OK if summary.all_accepted else EXIT_INVALID
+
+
+def _read(names: list[str], repeat: int) -> list[tuple[str, bytes]]:
+    inputs = []
+    for item in read_inputs(names, 10 * 1024 * 1024):
+        if item.data is None:
+            raise UsageError(f"{item.name}: {item.problem}")
+        inputs.append((item.name, item.data))
+    return inputs * repeat
+
+
+def _options(args: argparse.Namespace, config: ToolConfig) -> ReplayOptions:
+    from adapters.testkit.replay import ReplayOptions
+    from adapters.testkit.sending import RetryPolicy
+
+    r = config.replay
+    retries = r.retries if args.retries is None else args.retries
+    if retries < 0:
+        raise UsageError("--retries cannot be negative")
+    ontvanger = args.ontvanger or r.ontvanger
+    if not ontvanger and not args.keep_ids:
+        raise UsageError("name the counterpart with --ontvanger or [replay] ontvanger in the config")
+    return ReplayOptions(
+        afzender=config.hub.afzender,
+        ontvanger=ontvanger,
+        keep_ids=args.keep_ids,
+        rate=r.rate if args.rate is None else args.rate,
+        concurrency=args.concurrency or r.concurrency,
+        retry=RetryPolicy(retries, r.retry_delay_seconds),
+    )
+
+
+async def _send(inputs: list[tuple[str, bytes]], config: ToolConfig, options: ReplayOptions) -> ReplaySummary:
+    from adapters.hub.client import HubClient
+    from adapters.testkit.progress import Progress
+    from adapters.testkit.replay import replay
+    from adapters.testkit.sending import HubSender
+
+    sender = HubSender(HubClient(config.hub))
+    try:
+        return await replay(inputs, sender, options, Progress(len(inputs)))
+    finally:
+        await sender.close()

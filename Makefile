@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/skgw validate fixtures/valid
+	$(VENV)/bin/skgw demo
 
 test: $(STAMP)
 	$(PY) -m pytest -q

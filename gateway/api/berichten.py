@@ -18,6 +18,7 @@ from gateway.store.records import Conversatie, InboxRow, OutboxRow
 from gateway.store.sql_search import BerichtFilter, BerichtSamenvatting
 
 MAX_PAGE = 500
+MAX_OFFSET = 1_000_000
 _DIRECTIONS = ("uit", "in")
 _CONVERSATION_STATES = ("open", "answered", "overdue")
 
@@ -240,8 +241,8 @@ async def conversations(request: web.Request) -> web.Response:
         limit, offset = int(request.query.get("limit", "50")), int(request.query.get("offset", "0"))
     except ValueError:
         return app_module.json_error(400, "limit and offset: expected numbers")
-    if not 1 <= limit <= MAX_PAGE or offset < 0:
-        return app_module.json_error(400, f"limit: expected 1 to {MAX_PAGE}; offset: 0 or more")
+    if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= MAX_OFFSET:
+        return app_module.json_error(400, f"limit: expected 1 to {MAX_PAGE}; offset: 0 to {MAX_OFFSET}")
     items = await context.store.list_conversations(
         state=state, today=context.today(), limit=limit, offset=offset
     )

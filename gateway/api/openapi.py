@@ -220,7 +220,7 @@ def openapi_document() -> dict[str, Any]:
                 "parameters": [
                     _query("state", "open, answered, overdue", {"enum": ["open", "answered", "overdue"]}),
                     _query("limit", "1 to 500", {"type": "integer", "minimum": 1, "maximum": 500}),
-                    _query("offset", "0 or more", {"type": "integer", "minimum": 0}),
+                    _query("offset", "0 to 1000000", {"type": "integer", "minimum": 0, "maximum": 1_000_000}),
                 ],
                 "responses": {
                     "200": _json("conversations", "Conversaties"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -59,7 +60,12 @@ async def _serve(simulator) -> None:  # noqa: ANN001 - HubSimulator, imported la
         print(f"admin endpoint on {simulator.admin_url}", flush=True)
     for partij in simulator.config.partijen:
         print(f"  {partij.id}  {partij.rol:<3}  OIN {partij.oin}  {partij.naam}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)  # stop gracefully: answer in-flight calls, then close
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await simulator.stop()
+        print("hub stopped", flush=True)

@@ -22,8 +22,11 @@ from gateway.store.sql_search import SearchMixin
 
 # Two 32-bit keys: "SKPG" and the purpose, so other applications on the database do not collide.
 _LOCK_NAMESPACE = 0x534B5047
-_LOCK_POLLER = 1
-_LOCK_MIGRATE = 2
+_LOCK_POLLER = "poller"
+_LOCK_MIGRATE = "migrate"
+# Advisory locks are database-wide; the second key includes the schema this store works in, so
+# gateways in different schemas of one database never block each other's poll or migration.
+_SCHEMA_KEY = "hashtext($2::text || ':' || current_schema())"
 
 
 def _args(args: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -86,7 +89,7 @@ class PostgresStore(SearchMixin):
         return migrations.load("postgres")
 
     async def _lock_migrations(self, c: Any) -> None:
-        await c.execute("SELECT pg_advisory_xact_lock($1, $2)", _LOCK_NAMESPACE, _LOCK_MIGRATE)
+        await c.execute(f"SELECT pg_advisory_xact_lock($1, {_SCHEMA_KEY})", _LOCK_NAMESPACE, _LOCK_MIGRATE)
 
     def _require_pool(self) -> asyncpg.Pool:
         if self._pool is None:
@@ -103,11 +106,15 @@ class PostgresStore(SearchMixin):
     @asynccontextmanager
     async def poller_lock(self) -> AsyncIterator[bool]:
         async with self._require_pool().acquire() as conn:
-            got = await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", _LOCK_NAMESPACE, _LOCK_POLLER)
+            got = await conn.fetchval(
+                f"SELECT pg_try_advisory_lock($1, {_SCHEMA_KEY})", _LOCK_NAMESPACE, _LOCK_POLLER
+            )
             if not got:
                 yield False
                 return
             try:
                 yield True
             finally:
-                await conn.execute("SELECT pg_advisory_unlock($1, $2)", _LOCK_NAMESPACE, _LOCK_POLLER)
+                await conn.execute(
+                    f"SELECT pg_advisory_unlock($1, {_SCHEMA_KEY})", _LOCK_NAMESPACE, _LOCK_POLLER
+                )

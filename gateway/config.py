@@ -77,6 +77,7 @@ class HubSection:
     """[hub]: where the hub is and how long to wait for it (adapters.hub.settings)."""
 
     endpoint: str = ""
+    afzender: str | None = None  # the testers' tools' party; for the gateway it must equal [gateway] adres
     hub_oin: str | None = None
     connect_timeout_seconds: float = 10.0
     request_timeout_seconds: float = 30.0
@@ -146,6 +147,7 @@ class Config:
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     health: HealthSettings = field(default_factory=HealthSettings)
     tegenpartij: tuple[Tegenpartij, ...] = ()
+    replay: dict[str, Any] = field(default_factory=dict)  # [replay]: read by skgw replay (adapters.testkit)
     source: Path | None = None
 
     @property
@@ -162,6 +164,8 @@ class Config:
             raise ConfigError(f"{where}: [gateway] adres: our address-book UUID (lowercase) is required")
         if self.tls is None:
             raise ConfigError(f"{where}: [tls]: certificate and ca_bundle are required to talk to the hub")
+        if self.hub.afzender and self.hub.afzender != self.gateway.adres:
+            raise ConfigError(f"{where}: [hub] afzender: differs from [gateway] adres (leave it out)")
         if not self.hub.endpoint:
             raise ConfigError(f"{where}: [hub] endpoint: the hub's URL is required")
         if not self.tegenpartij:

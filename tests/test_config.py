@@ -36,3 +36,56 @@ def test_errors_name_file_section_and_key(tmp_path, text, needle) -> None:
 def test_missing_file(tmp_path) -> None:
     with pytest.raises(ConfigError, match="no such configuration file"):
         load_config(tmp_path / "absent.toml")
+
+
+def test_the_example_config_is_valid_when_every_key_is_uncommented(tmp_path) -> None:
+    """config.example.toml documents every key with its default; uncommented, it must load as is."""
+    import re
+
+    from tests.conftest import ROOT
+
+    setting = re.compile(r"^# (\[\[?[a-z_.]+\]\]?|[A-Za-z_]+ = )")
+    lines = [
+        line[2:] if setting.match(line) else line
+        for line in (ROOT / "config.example.toml").read_text(encoding="utf-8").splitlines()
+    ]
+    path = tmp_path / "example.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    config = load_config(path)
+    assert config.gateway.adres and config.tegenpartij[0].versie == "2.0"
+    assert config.engine.retention.days == {"Saldoverzoek": 90}
+    assert config.sinks.webhook is not None and config.sinks.folder is not None
+    assert config.api.port == 8480 and config.xml.max_depth == 64
+
+
+def test_every_settings_key_is_documented_in_the_example() -> None:
+    import dataclasses
+    import typing
+
+    from gateway.config import Config
+    from tests.conftest import ROOT
+
+    text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+
+    def keys(cls: type) -> set[str]:
+        found = set()
+        for f in dataclasses.fields(cls):
+            hint = typing.get_type_hints(cls)[f.name]
+            inner = [a for a in typing.get_args(hint) if dataclasses.is_dataclass(a)] or [hint]
+            if dataclasses.is_dataclass(inner[0]):
+                found |= keys(inner[0])
+            else:
+                found.add(f.name)
+        return found
+
+    sections = [f for f in dataclasses.fields(Config) if f.name not in ("source", "replay", "tegenpartij")]
+    missing = set()
+    for section in sections:
+        hint = typing.get_type_hints(Config)[section.name]
+        cls = next(a for a in (hint, *typing.get_args(hint)) if dataclasses.is_dataclass(a))
+        missing |= {
+            k
+            for k in keys(cls)
+            if f"# {k} = " not in text and f"\n{k} = " not in text and f".{k}]" not in text
+        }
+    assert not missing, f"undocumented keys: {sorted(missing)}"

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import signal
+import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -28,6 +31,7 @@ from lxml import etree
 from adapters.hub.operations import Verzending
 from adapters.hub.simulator import HubSimulator, _peer_certificate
 from gateway.engine.processing import Inspectie
+from gateway.security.devpki import HUB_OIN
 from gateway.soap.envelope import Addressing, build_envelope, new_message_id
 from gateway.soap.namespaces import WSA_ANONYMOUS
 from gateway.xml.validate import validate_document
@@ -99,7 +103,8 @@ class FixtureProcessing:
 
 
 class CountingSimulator(HubSimulator):
-    """The simulator; ``sent`` counts VerstuurBericht calls per Referentienummer (new or resend).
+    """The simulator; ``sent`` counts VerstuurBericht calls per Referentienummer (new or resend) that
+    reached its bookkeeping, ``confirmed`` the BevestigBericht calls (first or repeated).
 
     ``hold_next_verstuur()`` makes the next VerstuurBericht request wait after it was received
     (the body read, nothing processed, no answer) until :meth:`release` — "the hub is busy with it"."""
@@ -120,7 +125,16 @@ class CountingSimulator(HubSimulator):
             self.accepted_at.setdefault(v.referentienummer, bewijs.ontvangen_op)
             return bewijs
 
+        bevestig = self.state.bevestig
+        self.confirmed: Counter[str] = Counter()
+
+        def counting_confirm(caller_oin: str | None, referentienummer: str) -> bool:
+            before = bevestig(caller_oin, referentienummer)
+            self.confirmed[referentienummer] += 1
+            return before
+
         self.state.verstuur = counting  # type: ignore[method-assign]
+        self.state.bevestig = counting_confirm  # type: ignore[method-assign]
 
     def hold_next_verstuur(self) -> None:
         self._hold = True
@@ -160,3 +174,50 @@ async def admin(sim: HubSimulator, method: str, path: str, body: Any = None) -> 
 
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def worker_config(
+    store: Any, sim: HubSimulator, pki_dir: Path, afzender: str, **extra: Any
+) -> dict[str, Any]:
+    """The JSON config of ``tests/reliability_worker.py`` for a store opened by ``store_factory``."""
+    schema = getattr(store, "schema", None)
+    return {
+        "store": store.dsn if schema else str(store.path),
+        "schema": schema,
+        "url": sim.url,
+        "pki": str(pki_dir),
+        "cert": "shv",
+        "afzender": afzender,
+        "hub_oin": HUB_OIN,
+        **extra,
+    }
+
+
+async def start_worker(config: dict[str, Any], log_path: Path) -> asyncio.subprocess.Process:
+    """Start a gateway worker process and wait until it says it is ready."""
+    with open(log_path, "wb") as log:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.reliability_worker", json.dumps(config),
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=asyncio.subprocess.PIPE, stderr=log,
+        )  # fmt: skip
+    assert proc.stdout is not None
+    line = await asyncio.wait_for(proc.stdout.readline(), timeout=20)
+    assert line.strip() == b"ready", (line, log_path.read_text())
+    return proc
+
+
+async def kill(proc: asyncio.subprocess.Process) -> None:
+    """SIGKILL, no goodbye."""
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGKILL)
+        await proc.wait()
+
+
+async def stop(proc: asyncio.subprocess.Process) -> None:
+    """SIGTERM (the worker finishes its round and closes), SIGKILL after 10 s."""
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(proc.wait(), timeout=10)
+        except TimeoutError:
+            await kill(proc)

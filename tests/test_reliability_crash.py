@@ -13,11 +13,7 @@ that was queued), every inbound message is stored once, processed and confirmed,
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import random
-import signal
-import sys
 import time
 import uuid
 from collections import Counter
@@ -30,10 +26,17 @@ import pytest
 from transport_support import SE_ID, SHV_ID, client_for, dev_pki, simulator_config
 
 from gateway.engine.ports import Outcome
-from gateway.security.devpki import HUB_OIN
 from gateway.store.base import Store
 from gateway.store.records import InboxState, NieuwUitgaand, OutboxState
-from tests.reliability_support import CountingSimulator, admin, fixture_document
+from tests.reliability_support import (
+    CountingSimulator,
+    admin,
+    fixture_document,
+    kill,
+    start_worker,
+    stop,
+    worker_config,
+)
 from tests.store_fixtures import store_factory  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
@@ -71,21 +74,7 @@ class Run:
 async def _start(run: Run, pause_at: str | None) -> asyncio.subprocess.Process:
     run.starts += 1
     config = {**run.config, "pause_at": pause_at, "owner": f"incarnation-{run.starts}"}
-    with open(run.tmp / f"worker-{run.starts}.log", "wb") as log:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.reliability_worker", json.dumps(config),
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=asyncio.subprocess.PIPE, stderr=log,
-        )  # fmt: skip
-    assert proc.stdout is not None
-    line = await asyncio.wait_for(proc.stdout.readline(), timeout=20)
-    assert line.strip() == b"ready", (line, (run.tmp / f"worker-{run.starts}.log").read_text())
-    return proc
-
-
-async def _kill(proc: asyncio.subprocess.Process) -> None:
-    if proc.returncode is None:
-        proc.send_signal(signal.SIGKILL)
-        await proc.wait()
+    return await start_worker(config, run.tmp / f"worker-{run.starts}.log")
 
 
 async def _queue_outbound(run: Run, rnd: int) -> None:
@@ -152,7 +141,7 @@ async def _incarnation(run: Run, moment: str | None, rng: random.Random) -> None
             assert ref is not None and run.sim.sent[ref] == 0
             assert (await run.store.get_outbound(ref)).state is OutboxState.SENDING  # type: ignore[union-attr]
         finally:
-            await _kill(proc)
+            await kill(proc)
             run.sim.release()  # the hub goes on and accepts it; its answer finds no one
         deadline = time.monotonic() + 5
         while run.sim.sent[ref] == 0 and time.monotonic() < deadline:
@@ -167,7 +156,7 @@ async def _incarnation(run: Run, moment: str | None, rng: random.Random) -> None
         else:
             run.hit[moment] = await _at_moment(run, proc, moment)
     finally:
-        await _kill(proc)
+        await kill(proc)
 
 
 async def _drain(run: Run) -> None:
@@ -186,11 +175,7 @@ async def _drain(run: Run) -> None:
                 break
             await asyncio.sleep(0.1)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(proc.wait(), timeout=10)
-        finally:
-            await _kill(proc)
+        await stop(proc)
 
 
 async def test_sigkill_against_the_real_hub_loses_nothing_and_sends_nothing_twice(store_factory, tmp_path):  # noqa: F811
@@ -200,17 +185,7 @@ async def test_sigkill_against_the_real_hub_loses_nothing_and_sends_nothing_twic
     sim = CountingSimulator(simulator_config(pki))  # the catalogue validator checks every document
     await sim.start()
     store = await store_factory()
-    schema = getattr(store, "schema", None)
-    config = {
-        "store": store.dsn if schema else str(store.path),  # type: ignore[attr-defined]
-        "schema": schema,
-        "url": sim.url,
-        "pki": str(pki.dir),
-        "cert": "shv",
-        "afzender": SHV_ID,
-        "hub_oin": HUB_OIN,
-        "lease_seconds": 2.0,
-    }
+    config = worker_config(store, sim, pki.dir, SHV_ID, lease_seconds=2.0)
     run = Run(store, sim, config, tmp_path)
     se = client_for(pki, sim.url, "se", SE_ID)
     try:

@@ -32,8 +32,6 @@ from adapters.hub.operations import Verzending
 from adapters.hub.simulator import HubSimulator, _peer_certificate
 from gateway.engine.processing import Inspectie
 from gateway.security.devpki import HUB_OIN
-from gateway.soap.envelope import Addressing, build_envelope, new_message_id
-from gateway.soap.namespaces import WSA_ANONYMOUS
 from gateway.xml.validate import validate_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,11 +154,7 @@ class CountingSimulator(HubSimulator):
         caller = _peer_certificate(request)  # read while the sender is still connected
         self.holding.set()
         await asyncio.wait_for(self._release.wait(), timeout=30)
-        # processed as the simulator processes every request; the answer may find no one
-        payload, action, relates_to, confirm, status = self._process(body, caller)
-        envelope = build_envelope(payload, Addressing(WSA_ANONYMOUS, action, new_message_id(), relates_to))
-        data = self._signer.sign(envelope, confirmations=confirm).data
-        return web.Response(status=status, body=data, content_type="text/xml", charset="utf-8")
+        return self.respond(body, caller)  # processed as every request; the answer may find no one
 
 
 async def admin(sim: HubSimulator, method: str, path: str, body: Any = None) -> Any:

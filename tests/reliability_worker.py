@@ -31,7 +31,7 @@ from adapters.hub.client import HubClient
 from adapters.hub.settings import HubClientSettings
 from gateway.engine.dispatcher import Dispatcher
 from gateway.engine.poller import Poller
-from gateway.engine.ports import HubResult, Ophaalresultaat
+from gateway.engine.ports import HubResult, Ophaalresultaat, Outcome
 from gateway.engine.settings import DispatchSettings, PollSettings
 from gateway.security.settings import TlsSettings
 from gateway.store.base import Store
@@ -65,7 +65,7 @@ class PausingHub:
         result = await self.client.verstuur(
             referentienummer=referentienummer, ontvanger=ontvanger, berichttype=berichttype, document=document
         )
-        if result.outcome.done:
+        if result.outcome is Outcome.DELIVERED:  # a first acceptance, not a resend's duplicate
             await self.pause("after-accept", referentienummer)
         return result
 

@@ -216,12 +216,13 @@ async def test_sigkill_against_the_real_hub_loses_nothing_and_sends_nothing_twic
         assert all(doc == run.outbound[ref] for ref, doc in fetched)
         assert set(sim.sent) == set(run.outbound) | set(run.inbound)
         # the two messages the hub took while the sender died were resent and answered with the
-        # first receipt: twice on the wire, once in effect
+        # first receipt: more than once on the wire (a resend may itself be cut off by a later
+        # kill), once in effect; no recorded attempt claims a first delivery
         for moment in ("in-flight", "after-accept"):
             ref = run.hit[moment]
-            assert sim.sent[ref] == 2
-            outcomes = [p.outcome for p in await store.attempts(ref)]
-            assert outcomes == [Outcome.DUPLICATE_ACCEPTED.value], (moment, outcomes)
+            assert sim.sent[ref] >= 2
+            outcomes = {p.outcome for p in await store.attempts(ref)}
+            assert outcomes == {Outcome.DUPLICATE_ACCEPTED.value}, (moment, outcomes)
 
         # inbound: every message stored once, processed, confirmed at the hub
         stored = await store.list_inbound(limit=1000)

@@ -41,7 +41,6 @@ from tests.store_fixtures import store_factory  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
-ROOT = Path(__file__).resolve().parent.parent
 OUT_TYPES = ("Saldoverzoek", "Betaalvoorstel", "Kennisgeving", "StatusberichtSHV")  # an SHV sends these
 IN_TYPES = ("SaldoverzoekAntwoord", "BetaalvoorstelAntwoord", "Statusverzoek")  # an SE sends these
 PER_ROUND_OUT, PER_ROUND_IN = 5, 4

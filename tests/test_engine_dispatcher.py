@@ -170,3 +170,39 @@ async def test_message_past_its_deadline_is_dead_lettered_unsent(store):  # noqa
     row = await store.get_outbound(m.referentienummer)
     assert row.state is OutboxState.DEAD and "never sent" in row.last_error
     assert hub.calls == []
+
+
+async def test_a_send_in_doubt_past_its_deadline_is_resolved_by_one_resend(store):  # noqa: F811
+    """A sender died after the hub took the message and before the result was recorded; when the
+    lease runs out the deadline has passed. The hub has it: recording a dead letter ("never sent")
+    would invite a second message with a new Referentienummer. One idempotent resend settles it."""
+    clock, hub = FakeClock(), FakeHub()
+    m = await enqueue(store, clock, deadline_seconds=30)
+    await store.claim_outbound(
+        owner="dead", now=clock(), lease_until=clock() + timedelta(seconds=60), limit=10, max_claims=3
+    )
+    await hub.verstuur(referentienummer=m.referentienummer, ontvanger="se-1", berichttype="Saldoverzoek",
+                       document=m.document)  # fmt: skip
+    clock.advance(61)  # lease expired, deadline passed
+    d = dispatcher(store, hub, clock)
+    assert (await d.run_once()).delivered == 1
+    row = await store.get_outbound(m.referentienummer)
+    assert row.state is OutboxState.DELIVERED
+    assert [p.outcome for p in await store.attempts(m.referentienummer)] == ["duplicate-accepted"]
+
+
+async def test_a_send_in_doubt_past_its_deadline_that_the_hub_refuses_is_a_dead_letter(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    hub.default = "retryable"
+    m = await enqueue(store, clock, deadline_seconds=30)
+    await store.claim_outbound(
+        owner="dead", now=clock(), lease_until=clock() + timedelta(seconds=60), limit=10, max_claims=3
+    )
+    clock.advance(61)
+    d = dispatcher(store, hub, clock)
+    for _ in range(3):  # the circuit opens, the one resend in doubt goes out regardless: bounded
+        await d.run_once()
+    row = await store.get_outbound(m.referentienummer)
+    assert row.state is OutboxState.DEAD and "deadline" in row.last_error
+    assert "TijdelijkNietBeschikbaar" in row.last_error and "never sent" not in row.last_error
+    assert len(await store.attempts(m.referentienummer)) == 1

@@ -282,3 +282,21 @@ async def test_foutbericht_queue_entry_is_dispatched_in_conversation_order(store
     (fout,) = [r for r in await store.list_outbound(conversatie=conv) if r.berichttype == "Foutbericht"]
     assert fout.state is OutboxState.DELIVERED
     assert hub.accepted == [ours.referentienummer, fout.referentienummer]
+
+
+async def test_a_message_offered_again_after_its_recorded_confirmation_is_confirmed_again(store):  # noqa: F811
+    """The hub offers a message we stored and confirmed (it lost the confirmation): confirming it again
+    is the only way to get it out of the way; otherwise it heads every page and newer messages are
+    never fetched (and expire at the hub after 5 werkdagen)."""
+    hub, clock = FakeHub(), FakeClock()
+    ref = inbound(hub)
+    offered = hub.inbound[0]
+    p = poller(store, hub, clock, fetch_batch=1)
+    await p.poll_once()
+    assert hub.confirmed == [ref] and (await store.get_inbound(ref)).confirmed_at is not None
+    hub.inbound.insert(0, offered)  # back at the head of the box
+    newer = inbound(hub)
+    report = await p.poll_once()
+    assert hub.confirmed == [ref, ref, newer] and hub.inbound == []
+    assert report.duplicates == 1 and report.stored == 1
+    assert (await store.get_inbound(newer)) is not None

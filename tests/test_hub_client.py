@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import uuid
 from dataclasses import replace
@@ -120,6 +121,26 @@ async def test_latency_beyond_the_timeout_is_retryable(pki, hub):
     finally:
         await client.close()
     assert (result.outcome, result.code) == (Outcome.RETRYABLE, "timeout")
+
+
+async def test_a_request_the_client_gave_up_on_is_still_processed_and_a_resend_is_a_duplicate(pki, hub, shv):
+    """The hub is slow, the client times out and goes away: the hub still takes the message it
+    received (as a real server would), so the resend must be answered with the first receipt."""
+    hub.faults = FaultPlan(latency_ms=600)
+    impatient = client_for(pki, hub.url, timeout=0.2)
+    ref, doc = str(uuid.uuid4()), document()
+    try:
+        first = await send(impatient, ref, doc=doc)
+    finally:
+        await impatient.close()
+    assert (first.outcome, first.code) == (Outcome.RETRYABLE, "timeout")
+    for _ in range(40):  # bounded: the hub finishes the request about 0.4 s later
+        if hub.state.bericht(ref) is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert hub.state.bericht(ref) is not None
+    hub.faults = FaultPlan()
+    assert (await send(shv, ref, doc=doc)).outcome is Outcome.DUPLICATE_ACCEPTED
 
 
 async def test_fetch_failures_raise_hub_error(se, hub):

@@ -10,7 +10,7 @@ import pytest
 from transport_support import SE2_ID, SE_ID, SE_OIN, SHV_ID, SHV_OIN, document, fake_validator, partijen
 
 from adapters.hub.operations import Verzending
-from adapters.hub.simulator_state import HubState, SimClock, _add_werkdagen
+from adapters.hub.simulator_state import HubState, SimClock, verloopmoment
 from gateway.soap.faults import FaultCode, SoapFault
 
 START = datetime(2026, 12, 23, 10, 0, tzinfo=UTC)  # a Wednesday before Christmas
@@ -39,10 +39,21 @@ def fault_of(fn, *args, **kw) -> SoapFault:
 
 def test_werkdagen_skip_weekends_and_dutch_holidays():
     # Thu 24 (1), Fri 25 + Sat 26 Christmas/weekend, Sun 27, Mon 28 (2), Tue 29 (3), Wed 30 (4), Thu 31 (5)
-    assert _add_werkdagen(START, 5) == datetime(2026, 12, 31, 10, 0, tzinfo=UTC)
-    assert (
-        _add_werkdagen(datetime(2026, 4, 24, 9, tzinfo=UTC), 1).date().isoformat() == "2026-04-28"
-    )  # Koningsdag
+    assert verloopmoment(START, 5) == datetime(2026, 12, 31, 10, 0, tzinfo=UTC)
+    koningsdag = verloopmoment(datetime(2026, 4, 24, 9, tzinfo=UTC), 1)
+    assert koningsdag.date().isoformat() == "2026-04-28"
+
+
+def test_werkdagen_count_from_the_dutch_date_and_keep_dutch_wall_clock_time():
+    # Fri 23:30 UTC is already Saturday 00:30 in Amsterdam: counting starts from Saturday, so the
+    # first working day is Monday (not Monday as the first of two from Friday's UTC date)
+    late = datetime(2026, 3, 6, 23, 30, tzinfo=UTC)
+    assert verloopmoment(late, 1) == datetime(2026, 3, 8, 23, 30, tzinfo=UTC)  # Mon 00:30 CET
+    # across the switch to summer time (Sun 29 March 2026) the Dutch wall-clock time is kept
+    before = datetime(2026, 3, 27, 8, 0, tzinfo=UTC)  # Fri 09:00 CET
+    assert verloopmoment(before, 1) == datetime(2026, 3, 30, 7, 0, tzinfo=UTC)  # Mon 09:00 CEST
+    with pytest.raises(ValueError):
+        verloopmoment(datetime(2026, 3, 6, 9), 1)
 
 
 def test_send_is_idempotent_on_referentienummer(hub, clock):

@@ -139,6 +139,10 @@ class HubSimulator:
 
     # -- the SOAP endpoint ---------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        # the caller and the request are read first: a request the client gave up on during injected
+        # latency is still processed (as a real server would), not refused for want of a certificate
+        caller = _peer_certificate(request)
+        body = await request.read()
         plan = self.faults
         if plan.latency_ms:
             await asyncio.sleep(plan.latency_ms / 1000)
@@ -150,8 +154,11 @@ class HubSimulator:
         if plan.take("http_503"):
             log.info("fault injection: HTTP 503")
             return web.Response(status=503, text="hub unavailable (injected fault)\n")
-        body = await request.read()
-        caller = _peer_certificate(request)
+        return self.respond(body, caller)
+
+    def respond(self, body: bytes, caller: x509.Certificate | None) -> web.Response:
+        """Process one received request and build its signed answer (faults ``garbage``/``unsigned``)."""
+        plan = self.faults
         payload, action, relates_to, confirm, status = self._process(body, caller)
         if plan.take("garbage"):
             log.info("fault injection: garbage answer")

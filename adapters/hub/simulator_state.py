@@ -12,13 +12,12 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
-
-import holidays
 
 from adapters.hub.operations import Berichtregel, Ontvangstbewijs, Verzending
 from adapters.hub.simulator_config import Partij
+from gateway.engine.werkdagen import NL_TZ, add_werkdagen, nl_datum
 from gateway.model.berichttype import Berichttype
 from gateway.soap.faults import FaultCode, SoapFault
 from gateway.xml.errors import XmlInputError
@@ -41,22 +40,18 @@ class SimClock:
         self.offset += delta
 
 
-_NL_HOLIDAYS = holidays.country_holidays("NL")
+def verloopmoment(start: datetime, werkdagen: int) -> datetime:
+    """``start`` moved forward by ``werkdagen`` Dutch working days, at the same Dutch wall-clock time.
 
-
-def _add_werkdagen(start: datetime, count: int) -> datetime:
-    """``start`` moved forward by ``count`` Dutch working days (weekends and public holidays skipped).
-
-    Private stand-in: the engine's ``gateway/engine/werkdagen.py`` (branch ``store``) is the shared
-    implementation; swap this for it once merged.
+    Counted on the calendar of :mod:`gateway.engine.werkdagen` (weekends and Dutch public holidays
+    skipped) on the date in the Netherlands, so a message received late in the evening UTC counts
+    from the Dutch date it arrived on. The result is in UTC.
     """
-    day: date = start.date()
-    added = 0
-    while added < count:
-        day += timedelta(days=1)
-        if day.weekday() < 5 and day not in _NL_HOLIDAYS:
-            added += 1
-    return datetime.combine(day, start.timetz())
+    if start.tzinfo is None:
+        raise ValueError("verloopmoment needs an aware datetime")
+    local = start.astimezone(NL_TZ)
+    day = add_werkdagen(nl_datum(start), werkdagen)
+    return datetime.combine(day, local.time(), NL_TZ).astimezone(UTC)
 
 
 class Validator(Protocol):
@@ -134,7 +129,7 @@ class HubState:
         self._check_document(v, ontvanger)
         now = self.clock.now()
         regel = Berichtregel(v.referentienummer, v.afzender, v.ontvanger, v.berichttype, now, v.document)
-        stored = Opgeslagen(regel, digest, _add_werkdagen(now, self._expiry))
+        stored = Opgeslagen(regel, digest, verloopmoment(now, self._expiry))
         self._berichten[v.referentienummer] = stored
         self._bakken[ontvanger.id][v.referentienummer] = stored
         log.info(

@@ -5,7 +5,9 @@ transaction, send them (at most ``max_concurrent`` at a time) outside any transa
 each result in its own short transaction fenced on the lease. The schedule lives in the rows
 (``next_attempt_at``, ``deadline``), so a restarted process simply carries on; a process that dies
 mid-send leaves a lease that expires, after which any process re-claims the row and sends it again
-under the same Referentienummer (the hub answers a resend with the first receipt).
+under the same Referentienummer (the hub answers a resend with the first receipt). Such an attempt
+in doubt is finished with that one resend even when the total deadline has passed meanwhile, so a
+message the hub holds is recorded as delivered, not as a dead letter "never sent".
 """
 
 from __future__ import annotations
@@ -136,7 +138,9 @@ class Dispatcher:
     async def _handle(self, row: OutboxRow, report: DispatchReport) -> None:
         """Pre-checks (deadline, payload, circuit), one attempt, then its recorded outcome."""
         now = self.clock()
-        if now >= row.deadline:
+        # claimed before without a recorded result: that sender may have died after the hub took it
+        in_doubt = row.claims > 1 and row.document is not None
+        if now >= row.deadline and not in_doubt:
             reason = (
                 f"deadline {row.deadline.isoformat()} passed after {row.attempts} attempt(s); "
                 f"last error: {row.last_error or 'none (never sent)'}"
@@ -148,7 +152,9 @@ class Dispatcher:
             return
         endpoint = self.endpoint_for(row)
         breaker = self.breakers.get(endpoint)
-        if not breaker.allow():
+        # past the deadline, an attempt in doubt is finished with one idempotent resend, circuit or
+        # not: the hub answers with the first receipt if it has the message; otherwise it is dead
+        if not (now >= row.deadline and in_doubt) and not breaker.allow():
             why = (
                 f"not sent: circuit for {endpoint} open after {breaker.failures} failure(s) "
                 f"(last: {breaker.last_failure or 'unknown'})"

@@ -153,16 +153,17 @@ class Poller:
                 report.stored += 1
             else:
                 report.duplicates += 1
-            confirmed_before = False
         else:
             report.duplicates += 1
-            confirmed_before = existing.confirmed_at is not None
+            if existing.confirmed_at is not None:
+                log.warning("the hub offers %s again although it was confirmed; confirming again", ref)
             if existing.sha256 != sha256_hex(b.document):
                 log.warning(
                     "hub returned a different document under known Referentienummer %s; first kept", ref
                 )
-        if not confirmed_before:
-            await self._confirm(ref, report)
+        # the hub offers it, so the hub does not hold it as confirmed, whatever we recorded: confirm
+        # (idempotent), or it heads every page from now on and newer messages are never fetched
+        await self._confirm(ref, report)
         row = await self.store.get_inbound(ref)
         if row is not None:
             await self._advance(row, report)

@@ -146,12 +146,9 @@ def _infra_schemas() -> dict[str, Any]:
     }
 
 
-@lru_cache(maxsize=1)
-def openapi_document() -> dict[str, Any]:
-    schemas = {**_message_schemas(JSON_DIR), **_infra_schemas()}
+def _message_paths(unauthorized: dict[str, Any]) -> dict[str, Any]:
     invoer = {"oneOf": [{"$ref": f"{_REF}{b.value}Invoer"} for b in Berichttype]}
-    unauthorized = _error("no or wrong bearer token")
-    paths = {
+    return {
         "/api/berichten": {
             "post": {
                 "summary": "Submit a message (the model's JSON form): rules, encoding, XSD, outbox",
@@ -235,6 +232,11 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {"202": {"description": "started"}, "401": unauthorized},
             }
         },
+    }
+
+
+def _operations_paths() -> dict[str, Any]:
+    return {
         "/health": {
             "get": {"summary": "alive", "security": [], "responses": {"200": {"description": "alive"}}}
         },
@@ -258,6 +260,12 @@ def openapi_document() -> dict[str, Any]:
             }
         },
     }
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    schemas = {**_message_schemas(JSON_DIR), **_infra_schemas()}
+    paths = {**_message_paths(_error("no or wrong bearer token")), **_operations_paths()}
     return {
         "openapi": "3.1.0",
         "info": {

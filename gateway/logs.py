@@ -20,6 +20,24 @@ CONTEXT_FIELDS = ("referentienummer", "conversatie", "berichttype", "tegenpartij
 _NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
 
 
+def context(
+    referentienummer: str | None = None,
+    conversatie: str | None = None,
+    berichttype: str | None = None,
+    tegenpartij: str | None = None,
+    event: str | None = None,
+) -> dict[str, str]:
+    """``extra=`` for a log call about one message: the fields every JSON line carries."""
+    fields = {
+        "referentienummer": referentienummer,
+        "conversatie": conversatie,
+        "berichttype": berichttype,
+        "tegenpartij": tegenpartij,
+        "event": event,
+    }
+    return {k: v for k, v in fields.items() if v}
+
+
 def mask_bsn(text: str) -> str:
     return _NINE_DIGITS.sub(lambda m: "*********" if bsn_is_valid(m.group()) else m.group(), text)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -33,3 +34,10 @@ def test_demo_runs_the_whole_conversation_and_exits_0(tmp_path) -> None:
         "SchuldregelingAkkoord",
     ):
         assert berichttype in out
+    log = (tmp_path / "demo" / "logs" / "shv.log").read_text()
+    events = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    delivered = [e for e in events if e.get("event") == "delivered"]
+    received = [e for e in events if e.get("event") == "received"]
+    assert len(delivered) == 6 and len(received) == 4
+    assert all(e["referentienummer"] and e["conversatie"] and e["berichttype"] for e in delivered + received)
+    assert "111222333" not in log and "Linden" not in log  # the fixtures' BSN and surname never logged

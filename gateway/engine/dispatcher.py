@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, wait_exponential
 
+from gateway import logs
 from gateway.engine.breaker import Breakers, BreakerState, CircuitBreaker
 from gateway.engine.clock import Clock, utcnow
 from gateway.engine.conversations import update_for
@@ -210,6 +211,7 @@ class Dispatcher:
                 row.referentienummer,
                 row.berichttype,
                 row.attempts + 1,
+                extra=_context(row, "delivered"),
             )
             return await self.store.record_delivered(
                 row.referentienummer, owner=self.owner, poging=poging, now=now, conversatie=conv
@@ -238,7 +240,12 @@ class Dispatcher:
         )
         report.retried += 1
         log.info(
-            "retry %s at %s: %s %s", row.referentienummer, when.isoformat(), result.code or "", klass.uitleg
+            "retry %s at %s: %s %s",
+            row.referentienummer,
+            when.isoformat(),
+            result.code or "",
+            klass.uitleg,
+            extra=_context(row, "retry"),
         )
         return await self.store.record_retry(
             row.referentienummer, owner=self.owner, poging=poging, now=now, next_attempt_at=when
@@ -260,7 +267,13 @@ class Dispatcher:
             row.referentienummer, owner=self.owner, poging=poging, now=now, reason=reason
         )
         report.dead += 1
-        log.warning("dead letter %s (%s): %s", row.referentienummer, row.berichttype, reason)
+        log.warning(
+            "dead letter %s (%s): %s",
+            row.referentienummer,
+            row.berichttype,
+            reason,
+            extra=_context(row, "dead"),
+        )
         return ok
 
     async def _send(self, row: OutboxRow, document: bytes) -> HubResult:
@@ -290,3 +303,7 @@ class Dispatcher:
             reraise=True,
         )
         return await retrying(call)
+
+
+def _context(row: OutboxRow, event: str) -> dict[str, str]:
+    return logs.context(row.referentienummer, row.conversatie, row.berichttype, row.ontvanger, event)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from gateway import logs
 from gateway.engine.clock import Clock, utcnow
 from gateway.engine.conversations import update_for
 from gateway.engine.fetchguard import record_fetch
@@ -219,6 +220,14 @@ class Poller:
                 row.referentienummer, now=now, sinks=self.sinks, sink_deadline=deadline, conversatie=conv
             ):
                 report.accepted += 1
+                log.info(
+                    "received %s (%s)",
+                    row.referentienummer,
+                    row.berichttype,
+                    extra=logs.context(
+                        row.referentienummer, row.conversatie, row.berichttype, row.afzender, "received"
+                    ),
+                )
             return
         foutbericht, note = self._foutbericht(row)
         if await self.store.quarantine_inbound(
@@ -230,7 +239,15 @@ class Poller:
             foutbericht_deadline=now + timedelta(seconds=self.settings.foutbericht_deadline_seconds),
         ):
             report.quarantined += 1
-            log.warning("quarantined %s: %d problem(s); %s", row.referentienummer, len(row.problems), note)
+            log.warning(
+                "quarantined %s: %d problem(s); %s",
+                row.referentienummer,
+                len(row.problems),
+                note,
+                extra=logs.context(
+                    row.referentienummer, row.conversatie, row.berichttype, row.afzender, "quarantined"
+                ),
+            )
             if foutbericht is not None:
                 self.on_enqueued()
 

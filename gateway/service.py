@@ -221,8 +221,8 @@ class Gateway:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stopping.set)
-        await self.start()
         try:
+            await self.start()  # a StartupError part-way still closes what was opened (finally)
             await self.stopping.wait()
         finally:
             await self.stop()

@@ -88,6 +88,12 @@ def test_role_must_fit_the_berichttype(hub):
     assert fault.code == FaultCode.NIET_GEAUTORISEERD
 
 
+def test_role_check_knows_the_1_1_root_names(hub):
+    doc = document("KlantOnbekend", version="1.1")
+    fault = fault_of(send, hub, berichttype="KlantOnbekend", doc=doc)  # an SHV sending Geen medewerking
+    assert fault.code == FaultCode.NIET_GEAUTORISEERD and "KlantOnbekend" in fault.message
+
+
 def test_invalid_document_is_refused_with_the_validator_problem(hub):
     fault = fault_of(send, hub, doc=document(extra="<Fout/>"))
     assert fault.code == FaultCode.ONGELDIG_BERICHT and "Fout is not allowed" in fault.message

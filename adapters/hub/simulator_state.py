@@ -20,6 +20,7 @@ from adapters.hub.simulator_config import Partij
 from gateway.engine.werkdagen import NL_TZ, add_werkdagen, nl_datum
 from gateway.model.berichttype import Berichttype
 from gateway.soap.faults import FaultCode, SoapFault
+from gateway.xml.catalogue import default_catalogue
 from gateway.xml.errors import XmlInputError
 from gateway.xml.parsing import parse_xml
 
@@ -142,10 +143,12 @@ class HubState:
         return Ontvangstbewijs(v.referentienummer, now, herhaling=False)
 
     def _check_role(self, afzender: Partij, berichttype: str) -> None:
+        # the metadata may carry the version-free name or a version's root name (1.1: KlantOnbekend …)
+        roots = {e.root: e.berichttype for e in default_catalogue().entries}
         try:
-            rol = Berichttype(berichttype).afzender_rol
+            rol = Berichttype(roots.get(berichttype, berichttype)).afzender_rol
         except ValueError:
-            return  # a 1.1 name or a type the model does not know: the XSD check decides
+            return  # a type the model does not know (an added toolkit module): the XSD check decides
         if rol is not None and rol.value != afzender.rol:
             raise SoapFault.of(
                 FaultCode.NIET_GEAUTORISEERD,

@@ -178,6 +178,7 @@ async def test_client_certificate_from_untrusted_ca_is_refused_by_tls(pki, hub):
     finally:
         await client.close()
     assert result.outcome is Outcome.RETRYABLE and result.code in ("tls", "connection"), result
+    assert "certificate" in result.reason  # the operator is told what to check
     assert hub.state.bak(SE_ID) == []
 
 

@@ -23,6 +23,7 @@ Sending again is always safe: VerstuurBericht and BevestigBericht are idempotent
 from __future__ import annotations
 
 import asyncio
+import errno
 import ssl
 
 import aiohttp
@@ -66,9 +67,19 @@ def from_exception(exc: BaseException, endpoint: str) -> CallFailed:
             "tls", f"TLS handshake with {endpoint} failed ({exc}); check our certificate and ca_bundle"
         )
     if isinstance(exc, aiohttp.ClientConnectionError | aiohttp.ClientPayloadError | ConnectionError):
-        return retryable(
-            "connection", f"the connection to {endpoint} failed or was dropped ({type(exc).__name__})"
-        )
+        reason = f"the connection to {endpoint} failed or was dropped ({type(exc).__name__})"
+        if (
+            isinstance(exc, ConnectionResetError)
+            or isinstance(exc.__cause__, ConnectionResetError)
+            or (getattr(exc, "errno", None) == errno.ECONNRESET)
+        ):
+            # With TLS 1.3 a server that refuses our client certificate just resets the connection
+            # after the handshake: indistinguishable from a network blip, so say what to check.
+            reason += (
+                "; the hub reset the connection: if this persists, it may refuse our client certificate "
+                "(check [tls] certificate and that the hub trusts its CA)"
+            )
+        return retryable("connection", reason)
     raise exc
 
 

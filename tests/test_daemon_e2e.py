@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import aiohttp
@@ -180,3 +181,64 @@ async def test_restart_in_the_middle_loses_nothing(tmp_path, monkeypatch) -> Non
             assert (
                 any(a["outcome"] == "retryable" for a in detail["attempts"]) or len(detail["attempts"]) >= 1
             )
+
+
+async def test_a_functionally_wrong_message_is_quarantined_and_answered_with_a_foutbericht(
+    tmp_path, monkeypatch
+) -> None:
+    import uuid
+
+    from lxml import etree
+
+    from tests.conftest import FIXTURES
+    from tests.transport_support import client_for
+
+    pki = dev_pki()
+    async with simulator(pki) as sim, aiohttp.ClientSession() as http:
+        config = gateway_config(pki, sim.url, tmp_path / "shv", rol=Rol.SHV, adres=SHV_ID, cert="shv")
+        async with running(config, monkeypatch) as gateway:
+            api = Api(http, gateway)
+            # the creditor's own software sends an answer whose header names another Ontvanger
+            root = etree.fromstring((FIXTURES / "valid" / "2.0" / "SaldoverzoekAntwoord.xml").read_bytes())
+            ns = {"m": "urn:skp-gateway:schuldregeling:2.0"}
+            ref = str(uuid.uuid4())
+            for name, value in (
+                ("Referentienummer", ref),
+                ("Afzender", SE_ID),
+                ("Ontvanger", str(uuid.uuid4())),
+            ):
+                root.find(f"m:Berichtheader/m:{name}", ns).text = value
+            se_client = client_for(pki, sim.url, "se", afzender=SE_ID)
+            try:
+                sent = await se_client.verstuur(
+                    referentienummer=ref,
+                    ontvanger=SHV_ID,
+                    berichttype="SaldoverzoekAntwoord",
+                    document=etree.tostring(root, xml_declaration=True, encoding="UTF-8"),
+                )
+                assert sent.outcome.done  # the hub routes on its metadata: the document itself is valid
+                detail = None
+                for _ in range(100):
+                    await api.call("POST", "/api/ophalen")
+                    status, detail = await api.call("GET", f"/api/berichten/{ref}")
+                    if status == 200 and detail["state"] == "quarantined":
+                        break
+                    await asyncio.sleep(0.1)
+                assert detail and detail["state"] == "quarantined", detail
+                assert (
+                    detail["problems"][0]["code"] == "wrong-recipient" and detail["xml"]
+                )  # kept as received
+                foutbericht = None
+                for _ in range(100):
+                    fetched = await se_client.haal_op(10)
+                    foutbericht = next((b for b in fetched.berichten if b.berichttype == "Foutbericht"), None)
+                    if foutbericht:
+                        await se_client.bevestig(foutbericht.referentienummer)
+                        break
+                    await asyncio.sleep(0.1)
+                assert foutbericht is not None, "no Foutbericht came back"
+                answer = etree.fromstring(foutbericht.document)
+                assert answer.findtext("m:GerefereerdBericht", namespaces=ns) == ref
+                assert answer.findtext("m:Fouten/m:Fout/m:Code", namespaces=ns) == "wrong-recipient"
+            finally:
+                await se_client.close()

@@ -55,7 +55,7 @@ class FakeHub:
         self.inbound: list[OpgehaaldBericht] = []  # the message box (unconfirmed), oldest first
         self.confirmed: list[str] = []
         self.fetch_script: deque[str] = deque()  # "fail" | "ok"
-        self.confirm_script: deque[str] = deque()  # "fail" | "ok" | "raise"
+        self.confirm_script: deque[str] = deque()  # "fail" | "ok" | "raise" | "gone"
         self.fetch_calls = 0
 
     # scripting --------------------------------------------------------------------------------
@@ -114,6 +114,9 @@ class FakeHub:
             raise ConnectionResetError("reset")
         if step == "fail":
             return HubResult(Outcome.RETRYABLE, "hub busy", code="TijdelijkNietBeschikbaar")
+        if step == "gone":  # e.g. expired at the hub: it will never accept this confirmation
+            self.inbound = [b for b in self.inbound if b.referentienummer != referentienummer]
+            return HubResult(Outcome.PERMANENT, "unknown message", code="OngeldigBericht")
         self.inbound = [b for b in self.inbound if b.referentienummer != referentienummer]
         self.confirmed.append(referentienummer)
         return HubResult(Outcome.DELIVERED, "confirmed")

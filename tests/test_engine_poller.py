@@ -300,3 +300,16 @@ async def test_a_message_offered_again_after_its_recorded_confirmation_is_confir
     assert hub.confirmed == [ref, ref, newer] and hub.inbound == []
     assert report.duplicates == 1 and report.stored == 1
     assert (await store.get_inbound(newer)) is not None
+
+
+async def test_a_confirmation_the_hub_refuses_for_good_is_not_asked_again_forever(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    ref = inbound(hub)
+    hub.confirm_script.extend(["gone"])
+    p = poller(store, hub, clock)
+    first = await p.poll_once()
+    assert (first.stored, first.confirm_failed) == (1, 1)
+    row = await store.get_inbound(ref)
+    assert row.confirmed_at is not None and row.state is InboxState.DECODED  # kept and processed
+    second = await p.poll_once()  # recovery does not ask the hub again
+    assert (second.confirmed, second.confirm_failed) == (0, 0)

@@ -19,7 +19,7 @@ from gateway import logs
 from gateway.engine.clock import Clock, utcnow
 from gateway.engine.conversations import update_for
 from gateway.engine.fetchguard import record_fetch
-from gateway.engine.ports import HubError, HubPort, OpgehaaldBericht
+from gateway.engine.ports import HubError, HubPort, OpgehaaldBericht, Outcome
 from gateway.engine.processing import InboundProcessing, Inspectie
 from gateway.engine.settings import PollSettings, SinkSettings
 from gateway.model.berichttype import Berichttype
@@ -196,6 +196,18 @@ class Poller:
         if result.outcome.done:
             await self.store.mark_confirmed(ref, now=self.clock())
             report.confirmed += 1
+        elif result.outcome is Outcome.PERMANENT:
+            # The hub will never take this confirmation (e.g. the message expired there): it no longer
+            # holds the message for us, and we have it stored. Record it as closed so recovery stops
+            # asking; should the hub offer it again, it is confirmed again like any repeat.
+            await self.store.mark_confirmed(ref, now=self.clock())
+            report.confirm_failed += 1
+            log.warning(
+                "the hub refused the confirmation of %s for good (%s %s); recorded as closed at the hub",
+                ref,
+                result.code,
+                result.reason,
+            )
         else:
             report.confirm_failed += 1
             log.warning(

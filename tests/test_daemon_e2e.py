@@ -86,7 +86,8 @@ async def test_whole_conversation_including_both_nul_aanbod_encodings(tmp_path, 
                 fixture_json("SchuldregelingAkkoord-nul-aanbod-SA.xml", SE_ID, voorstel["conversatie"])
             )
             assert status == 202
-            await se.wait_for("SchuldregelingAkkoord", conversatie=voorstel["conversatie"])
+            received_akkoord = await se.wait_for("SchuldregelingAkkoord", conversatie=voorstel["conversatie"])
+            await se.wait_state(received_akkoord["referentienummer"], "delivered")  # every sink took it
 
             # the SE gateway's folder sink has each message once, as JSON
             files = sorted(p.name for p in (tmp_path / "se" / "inbox").glob("*.json"))
@@ -98,6 +99,20 @@ async def test_whole_conversation_including_both_nul_aanbod_encodings(tmp_path, 
                 status == 200
                 and 'skgw_pogingen_total{berichttype="Betaalvoorstel",uitkomst="delivered"}' in metrics
             )
+            lines = dict(
+                line.rsplit(" ", 1) for line in metrics.splitlines() if line and not line.startswith("#")
+            )
+            assert (
+                float(lines['skgw_berichten{berichttype="Saldoverzoek",richting="uit",state="delivered"}'])
+                == 1
+            )
+            assert float(lines["skgw_wachtrij"]) == 0 and float(lines["skgw_dead_letters"]) == 0
+            assert (
+                float(lines["skgw_conversaties_te_laat"]) == 0
+                and float(lines["skgw_certificaat_dagen_over"]) > 30
+            )
+            assert float(lines["skgw_aflevertijd_seconden_count"]) == 5  # every message the SHV sent
+            assert 0 <= float(lines["skgw_laatste_ophaling_leeftijd_seconden"]) < 60
 
 
 async def test_bad_requests_get_the_right_status_and_store_nothing(tmp_path, monkeypatch) -> None:

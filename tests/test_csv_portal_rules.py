@@ -15,11 +15,26 @@ from gateway.cli import main
 from tests.csv_support import fill, fixture_vraag, read_rows, write_rows
 
 VRAAG = fixture_vraag()
-OPEN = {"klantnummer_se": "100384729", "cp_naam": "R. Smit", "datum": "01-10-2025", "schuldtype": "openstaande schuld",
-        "factuurnummer_se": "EN-1", "ontstaansdatum": "31-03-2024", "oorspronkelijke_vordering": "1184,56",
-        "rente": "23,40", "kosten": "40,00", "betaald": "150,00", "actueel_vorderingsbedrag": "1097,96"}  # fmt: skip
-OVER = {"klantnummer_se": "100384729", "cp_naam": "R. Smit", "datum": "01-10-2025",
-        "schuldtype": "overgedragen schuld", "overgedragen_aan": "Incasso BV"}  # fmt: skip
+OPEN = {
+    "klantnummer_se": "100384729",
+    "cp_naam": "R. Smit",
+    "datum": "01-10-2025",
+    "schuldtype": "openstaande schuld",
+    "factuurnummer_se": "EN-1",
+    "ontstaansdatum": "31-03-2024",
+    "oorspronkelijke_vordering": "1184,56",
+    "rente": "23,40",
+    "kosten": "40,00",
+    "betaald": "150,00",
+    "actueel_vorderingsbedrag": "1097,96",
+}
+OVER = {
+    "klantnummer_se": "100384729",
+    "cp_naam": "R. Smit",
+    "datum": "01-10-2025",
+    "schuldtype": "overgedragen schuld",
+    "overgedragen_aan": "Incasso BV",
+}
 
 
 def good() -> list[list[str]]:
@@ -63,20 +78,37 @@ def test_the_good_file_is_accepted() -> None:
         ("comma", "antwoord.csv", "row 1: delimiter: the cells must be separated by ';'"),
         ("header", "antwoord.csv", "row 1, column S (Schuldtype): the header cell must read 'Schuldtype'"),
         (("datum", "2025-10-01"), "antwoord.csv", "row 2, column R (Datum): expected a date as dd-mm-jjjj"),
-        (("oorspronkelijke_vordering", "1.184,56", 1), "antwoord.csv",
-         "row 2, column V (openstaand.Orginele vordering): '1.184,56': use a decimal comma"),
-        (("schuldtype", "betwiste schuld", 1), "antwoord.csv", "row 2, column S (Schuldtype): unknown Schuldtype"),
+        (
+            ("oorspronkelijke_vordering", "1.184,56", 1),
+            "antwoord.csv",
+            "row 2, column V (openstaand.Orginele vordering): '1.184,56': use a decimal comma",
+        ),
+        (
+            ("schuldtype", "betwiste schuld", 1),
+            "antwoord.csv",
+            "row 2, column S (Schuldtype): unknown Schuldtype",
+        ),
         (("klantnummer_se", ""), "antwoord.csv", "row 2, column L (Klantnummer SE): required"),
-        (("actueel_vorderingsbedrag", "1097,97", 1), "antwoord.csv",
-         "row 2, column Z (openstaand.ActueelVorderingsbedrag): ActueelVorderingsbedrag must equal "
-         "OorspronkelijkeVordering + Rente + Kosten − Betaald [openstaande-schuld-inconsistent]"),
+        (
+            ("actueel_vorderingsbedrag", "1097,97", 1),
+            "antwoord.csv",
+            "row 2, column Z (openstaand.ActueelVorderingsbedrag): ActueelVorderingsbedrag must equal "
+            "OorspronkelijkeVordering + Rente + Kosten − Betaald [openstaande-schuld-inconsistent]",
+        ),
         (("cp_email", "geen-adres"), "antwoord.csv", "row 2, column N (Contactpersoon SE.Email): emailadres"),
-        (("overgedragen_aan", "", 2), "antwoord.csv", "row 3, column AB (overgedragen.OvergedragenAan): required"),
+        (
+            ("overgedragen_aan", "", 2),
+            "antwoord.csv",
+            "row 3, column AB (overgedragen.OvergedragenAan): required",
+        ),
         (("rente", "5,00", 2), "antwoord.csv", "row 3, column W (openstaand.Rente): must be empty"),
-        (("conversatie", "0b1a7c1e-0000-4000-8000-000000000000"), "antwoord.csv",
-         "row 2, column A (ConversatieReferentienummer): no received Saldoverzoek"),
+        (
+            ("conversatie", "0b1a7c1e-0000-4000-8000-000000000000"),
+            "antwoord.csv",
+            "row 2, column A (ConversatieReferentienummer): no received Saldoverzoek",
+        ),
     ],
-)  # fmt: skip
+)
 def test_each_rule_violated_once(data, name, expected) -> None:
     rows = good()
     if data is None:

@@ -32,18 +32,30 @@ from gateway.xml.validate import validate_document
 from tests.csv_support import fill, fixture_vraag, read_rows
 
 NOW = datetime(2025, 10, 1, 9, 30, tzinfo=UTC)
-CONTACT = {"klantnummer_se": "100384729", "cp_naam": "R. Smit", "cp_email": "r.smit@energie.example",
-           "cp_telefoon": "+31 50 123 4567"}  # fmt: skip
+CONTACT = {
+    "klantnummer_se": "100384729",
+    "cp_naam": "R. Smit",
+    "cp_email": "r.smit@energie.example",
+    "cp_telefoon": "+31 50 123 4567",
+}
 
 
 def test_export_has_the_portal_layout_one_row_per_claim() -> None:
     vraag = fixture_vraag()
     rows = read_rows(export_saldo([vraag]))
     assert rows[0][:11] == [
-        "ConversatieReferentienummer", "Referentienummer", "Schuldhulpverlener", "Contactpersoon SHV",
-        "KlantnummerSHV", "KlantnummerSEVolgensSHV", "TypeSchuldregeling", "Klant", "Partner", "Adres",
+        "ConversatieReferentienummer",
+        "Referentienummer",
+        "Schuldhulpverlener",
+        "Contactpersoon SHV",
+        "KlantnummerSHV",
+        "KlantnummerSEVolgensSHV",
+        "TypeSchuldregeling",
+        "Klant",
+        "Partner",
+        "Adres",
         "Vordering.FactuurnummerSEVolgensSHV",
-    ]  # fmt: skip
+    ]
     assert (
         rows[0][11:22] == [c.name for c in SALDO.columns[11:22]]
         and rows[0][21] == "openstaand.Orginele vordering"
@@ -59,8 +71,10 @@ def test_export_has_the_portal_layout_one_row_per_claim() -> None:
 def test_composite_cells_escape_the_separator() -> None:
     text = composite.join(["Naam | met streep", None, "a\\b"])
     assert composite.split(text, composite.CONTACTPERSOON) == {
-        "naam": "Naam | met streep", "telefoonnummer": "", "emailadres": "a\\b",
-    }  # fmt: skip
+        "naam": "Naam | met streep",
+        "telefoonnummer": "",
+        "emailadres": "a\\b",
+    }
     with pytest.raises(cells.CellError):
         composite.split("a|b", composite.CONTACTPERSOON)
 
@@ -80,19 +94,36 @@ def _answer(vragen):
             return {"klant_onbekend": "Ja", "toelichting": "Klant niet gevonden op naam en adres."}
         base = CONTACT | {"datum": "01-10-2025"}
         if q["conversatie"] == akkoord:
-            return base | {"standaard_akkoord": "ja", "schuldtype": "openstaande schuld",
-                           "factuurnummer_se": q["factuurnummer_se_volgens_shv"], "ontstaansdatum": "01-01-2025",
-                           "oorspronkelijke_vordering": "100", "actueel_vorderingsbedrag": "100,00",
-                           "grondslag": "Convenant", "convenant": "Convenant Energie 2025"}  # fmt: skip
+            return base | {
+                "standaard_akkoord": "ja",
+                "schuldtype": "openstaande schuld",
+                "factuurnummer_se": q["factuurnummer_se_volgens_shv"],
+                "ontstaansdatum": "01-01-2025",
+                "oorspronkelijke_vordering": "100",
+                "actueel_vorderingsbedrag": "100,00",
+                "grondslag": "Convenant",
+                "convenant": "Convenant Energie 2025",
+            }
         assert q["conversatie"] == gewoon
         if q["factuurnummer_se_volgens_shv"] == "EN-2024-0081734":
-            return base | {"schuldtype": "Openstaande schuld", "factuurnummer_se": "EN-2024-0081734",
-                           "ontstaansdatum": "31-03-2024", "oorspronkelijke_vordering": "1184,56",
-                           "rente": "23,40", "kosten": "40", "betaald": "150,00",
-                           "actueel_vorderingsbedrag": "1097,96", "vorderingstype": "concurrent",
-                           "toelichting": "Stand per peildatum."}  # fmt: skip
-        return base | {"schuldtype": "overgedragen schuld", "factuurnummer_se": "EN-2025-0012290",
-                       "overgedragen_aan": "Incassobureau Van Dijk | Partners", "datum_overdracht": "15-06-2025"}  # fmt: skip
+            return base | {
+                "schuldtype": "Openstaande schuld",
+                "factuurnummer_se": "EN-2024-0081734",
+                "ontstaansdatum": "31-03-2024",
+                "oorspronkelijke_vordering": "1184,56",
+                "rente": "23,40",
+                "kosten": "40",
+                "betaald": "150,00",
+                "actueel_vorderingsbedrag": "1097,96",
+                "vorderingstype": "concurrent",
+                "toelichting": "Stand per peildatum.",
+            }
+        return base | {
+            "schuldtype": "overgedragen schuld",
+            "factuurnummer_se": "EN-2025-0012290",
+            "overgedragen_aan": "Incassobureau Van Dijk | Partners",
+            "datum_overdracht": "15-06-2025",
+        }
 
     return answer
 
@@ -100,9 +131,28 @@ def _answer(vragen):
 def test_round_trip_export_fill_import_xml_decode(tmp_path) -> None:
     vragen = _three_questions()
     data = fill(export_saldo(vragen), SALDO, _answer(vragen))
-    extra = data + ";".join([vragen[0].conversatie, vragen[0].referentienummer, *read_rows(data)[1][2:10], "",
-                             *CONTACT.values(), "", "", "01-10-2025", "onbekende schuld bij SE", "EN-2023-1",
-                             *[""] * 10, "Oude eindafrekening.", "", ""]).encode() + b"\r\n"  # fmt: skip
+    extra = (
+        data
+        + ";".join(
+            [
+                vragen[0].conversatie,
+                vragen[0].referentienummer,
+                *read_rows(data)[1][2:10],
+                "",
+                *CONTACT.values(),
+                "",
+                "",
+                "01-10-2025",
+                "onbekende schuld bij SE",
+                "EN-2023-1",
+                *[""] * 10,
+                "Oude eindafrekening.",
+                "",
+                "",
+            ]
+        ).encode()
+        + b"\r\n"
+    )
     result = import_saldo("antwoord.csv", extra, by_conversation(vragen), now=NOW)
     assert result.unanswered == [] and result.warnings == []
     got = {a.vraag.conversatie: a for a in result.antwoorden}
@@ -121,26 +171,37 @@ def test_round_trip_export_fill_import_xml_decode(tmp_path) -> None:
     assert gewoon.toelichting == "Stand per peildatum."
     assert gewoon.vorderingen == (
         SaldoVordering(
-            factuurnummer_se_volgens_shv="EN-2024-0081734", factuurnummer_se="EN-2024-0081734",
+            factuurnummer_se_volgens_shv="EN-2024-0081734",
+            factuurnummer_se="EN-2024-0081734",
             openstaande_schuld=OpenstaandeSchuld(
-                ontstaansdatum=date(2024, 3, 31), oorspronkelijke_vordering=Decimal("1184.56"),
-                rente=Decimal("23.40"), kosten=Decimal("40"), betaald=Decimal("150.00"),
-                actueel_vorderingsbedrag=Decimal("1097.96"), vorderingstype=VorderingsType.CONCURRENT),
+                ontstaansdatum=date(2024, 3, 31),
+                oorspronkelijke_vordering=Decimal("1184.56"),
+                rente=Decimal("23.40"),
+                kosten=Decimal("40"),
+                betaald=Decimal("150.00"),
+                actueel_vorderingsbedrag=Decimal("1097.96"),
+                vorderingstype=VorderingsType.CONCURRENT,
+            ),
         ),
         SaldoVordering(
-            factuurnummer_se_volgens_shv="EN-2025-0012290", factuurnummer_se="EN-2025-0012290",
+            factuurnummer_se_volgens_shv="EN-2025-0012290",
+            factuurnummer_se="EN-2025-0012290",
             overgedragen_schuld=OvergedragenSchuld(
-                overgedragen_aan="Incassobureau Van Dijk | Partners", datum_overdracht=date(2025, 6, 15)),
+                overgedragen_aan="Incassobureau Van Dijk | Partners", datum_overdracht=date(2025, 6, 15)
+            ),
         ),
-        SaldoVordering(factuurnummer_se="EN-2023-1", onbekende_schuld=OnbekendeSchuld(toelichting="Oude eindafrekening.")),
-    )  # fmt: skip
+        SaldoVordering(
+            factuurnummer_se="EN-2023-1", onbekende_schuld=OnbekendeSchuld(toelichting="Oude eindafrekening.")
+        ),
+    )
     onbekend = got[vragen[1].conversatie].bericht
     assert isinstance(onbekend, GeenMedewerking) and onbekend.reden is RedenGeenMedewerking.KLANT_ONBEKEND
     assert onbekend.klantnummer_shv == "ZW-2025-00417" and onbekend.contactpersoon is None
     akkoord = got[vragen[2].conversatie].bericht
     assert isinstance(akkoord, SaldoverzoekAntwoordVoorafAkkoord) and len(akkoord.vorderingen) == 3
-    assert akkoord.vooraf_akkoord == VoorafAkkoord(grondslag=GrondslagVoorafAkkoord.CONVENANT,
-                                                   convenant="Convenant Energie 2025")  # fmt: skip
+    assert akkoord.vooraf_akkoord == VoorafAkkoord(
+        grondslag=GrondslagVoorafAkkoord.CONVENANT, convenant="Convenant Energie 2025"
+    )
 
     for antwoord in result.antwoorden:  # XML valid, and decoding gives exactly the intended answer
         document = encode(antwoord.bericht, Tegenpartij("2.0"))
@@ -174,11 +235,25 @@ def test_importing_the_same_rows_twice_gives_the_same_referentienummers() -> Non
 
 def test_a_file_near_4_mb_imports() -> None:
     vragen = [fixture_vraag(factuurnummers_se_volgens_shv=(f"F-{n}-1", f"F-{n}-2")) for n in range(3900)]
-    data = fill(export_saldo(vragen), SALDO, lambda i, q: CONTACT | {"datum": "01-10-2025",
-        "schuldtype": "openstaande schuld", "factuurnummer_se": q["factuurnummer_se_volgens_shv"],
-        "ontstaansdatum": "31-03-2024", "oorspronkelijke_vordering": "1184,56", "rente": "23,40",
-        "kosten": "40,00", "betaald": "150,00", "actueel_vorderingsbedrag": "1097,96",
-        "toelichting": "Stand per peildatum, inclusief rente en kosten tot vandaag."})  # fmt: skip
+    data = fill(
+        export_saldo(vragen),
+        SALDO,
+        lambda i, q: (
+            CONTACT
+            | {
+                "datum": "01-10-2025",
+                "schuldtype": "openstaande schuld",
+                "factuurnummer_se": q["factuurnummer_se_volgens_shv"],
+                "ontstaansdatum": "31-03-2024",
+                "oorspronkelijke_vordering": "1184,56",
+                "rente": "23,40",
+                "kosten": "40,00",
+                "betaald": "150,00",
+                "actueel_vorderingsbedrag": "1097,96",
+                "toelichting": "Stand per peildatum, inclusief rente en kosten tot vandaag.",
+            }
+        ),
+    )
     assert MAX_BYTES * 0.85 < len(data) <= MAX_BYTES, len(data)
     result = import_saldo("groot.csv", data, by_conversation(vragen), now=NOW)
     assert len(result.antwoorden) == 3900

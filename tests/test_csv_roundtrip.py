@@ -272,3 +272,16 @@ def test_cells_format_and_parse() -> None:
     for bad in ("1.097,96", "1097.96", "-5", "1,234", "abc"):
         with pytest.raises(cells.CellError):
             cells.parse_bedrag(bad)
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_neutralised_and_read_back() -> None:
+    vraag = fixture_vraag(klantnummer_shv="=HYPERLINK(1)", factuurnummers_se_volgens_shv=("-42", "@x"))
+    data = export_saldo([vraag])
+    rows = read_rows(data)
+    assert rows[1][4] == "'=HYPERLINK(1)" and [r[10] for r in rows[1:]] == ["'-42", "'@x"]
+    filled = fill(
+        data, SALDO, lambda i, q: CONTACT | {"datum": "01-10-2025", "schuldtype": "onbekende schuld bij SE"}
+    )
+    (antwoord,) = import_saldo("a.csv", filled, by_conversation([vraag]), now=NOW).antwoorden
+    assert antwoord.bericht.klantnummer_shv == "=HYPERLINK(1)"
+    assert [v.factuurnummer_se_volgens_shv for v in antwoord.bericht.vorderingen] == ["-42", "@x"]

@@ -3,16 +3,31 @@ answers to its outbox. Bearer token; bounded timeouts; errors say what the gatew
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import aiohttp
 
 from adapters.csv.vragen import Vraag, VraagError, vraag_from_xml
 
+T = TypeVar("T")
 PAGE = 500
+CONCURRENCY = 8  # requests in flight at once
+
+
+async def bounded(calls: Sequence[Callable[[], Awaitable[T]]], limit: int = CONCURRENCY) -> list[T]:
+    """Run the calls with at most ``limit`` in flight; results in the order of ``calls``."""
+    gate = asyncio.Semaphore(limit)
+
+    async def one(call: Callable[[], Awaitable[T]]) -> T:
+        async with gate:
+            return await call()
+
+    return list(await asyncio.gather(*(one(c) for c in calls)))
 
 
 class GatewayApiError(RuntimeError):
@@ -76,9 +91,9 @@ class GatewayApi:
             cursor = page.get("next")
             if not cursor:
                 break
+        details = await bounded([lambda ref=ref: self._get(f"/api/berichten/{ref}") for ref in refs])
         vragen = []
-        for ref in refs:
-            detail = await self._get(f"/api/berichten/{ref}")
+        for ref, detail in zip(refs, details, strict=True):
             if not detail.get("valid") or not detail.get("xml"):
                 continue  # quarantined: the gateway answered it with a Foutbericht
             try:

@@ -3,6 +3,8 @@
 Decisions (README): ``;`` as delimiter, UTF-8 with a byte order mark, one header row with the
 layout's column names, CRLF line ends, fields quoted only when needed. Rules: a ``.csv`` name,
 at most 4 MB. Leading and trailing spaces of a cell are ignored; wholly empty rows are skipped.
+Exported cells that a spreadsheet would run as a formula get a leading apostrophe, which is
+removed again on import.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from adapters.csv.problems import CsvRejected, Problems
 MAX_BYTES = 4 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
 DELIMITER = ";"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,18 @@ class Row:
         return self.cells[key]
 
 
+def spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula: text starting with = + - @ (or a tab or CR)
+    gets a leading apostrophe. The question columns come from the counterpart, so their text is
+    not trusted to be harmless when the creditor opens the file."""
+    return "'" + text if text[:1] in _FORMULA_START else text
+
+
+def from_spreadsheet(text: str) -> str:
+    """The inverse of :func:`spreadsheet_safe`."""
+    return text[1:] if text[:1] == "'" and text[1:2] in _FORMULA_START else text
+
+
 def write_table(layout: Layout, rows: list[list[str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=DELIMITER, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
@@ -35,7 +50,7 @@ def write_table(layout: Layout, rows: list[list[str]]) -> bytes:
     for row in rows:
         if len(row) != len(layout):
             raise ValueError(f"a {layout.title} row has {len(row)} cells, the layout {len(layout)}")
-        writer.writerow(row)
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
     return BOM + out.getvalue().encode("utf-8")
 
 
@@ -73,7 +88,8 @@ def read_table(name: str, data: bytes, layout: Layout) -> tuple[list[Row], Probl
                 number, None, None, f"has {len(record)} cells, expected {len(layout)} (delimiter ';')"
             )
             continue
-        rows.append(Row(number, {c.key: v.strip() for c, v in zip(layout.columns, record, strict=True)}))
+        cells = {c.key: from_spreadsheet(v.strip()) for c, v in zip(layout.columns, record, strict=True)}
+        rows.append(Row(number, cells))
     return rows, problems
 
 

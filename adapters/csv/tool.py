@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.csv.answers import Antwoord, ImportResult
-from adapters.csv.api_client import GatewayApi, Submitted
+from adapters.csv.api_client import GatewayApi, Submitted, bounded
 from adapters.csv.betaal_export import export_betaal
 from adapters.csv.betaal_import import import_betaal
 from adapters.csv.columns import BETAAL, SALDO, Layout
@@ -63,8 +63,8 @@ async def gateway_questions(
         if conversations is None:
             found.extend(await api.received(berichttype))
         else:
-            for conversatie in conversations:
-                found.extend(await api.received(berichttype, conversatie))
+            calls = [lambda c=c, t=berichttype: api.received(t, c) for c in conversations]
+            found.extend(v for page in await bounded(calls) for v in page)
     return questions_for(kind, found)
 
 
@@ -111,4 +111,5 @@ def submission(antwoord: Antwoord) -> dict[str, Any]:
 
 
 async def submit_all(api: GatewayApi, antwoorden: Sequence[Antwoord]) -> list[tuple[Antwoord, Submitted]]:
-    return [(a, await api.submit(submission(a))) for a in antwoorden]
+    results = await bounded([lambda a=a: api.submit(submission(a)) for a in antwoorden])
+    return list(zip(antwoorden, results, strict=True))

@@ -12,6 +12,7 @@ from adapters.csv.saldo_export import export_saldo
 from adapters.csv.saldo_import import import_saldo
 from adapters.csv.vragen import by_conversation
 from gateway.cli import main
+from gateway.codec import encode
 from tests.csv_support import fill, fixture_vraag, read_rows, write_rows
 
 VRAAG = fixture_vraag()
@@ -169,10 +170,7 @@ def test_every_error_is_listed_and_nothing_is_imported(tmp_path, capsys) -> None
 
     source = tmp_path / "antwoord.csv"
     source.write_bytes(data)
-    question = tmp_path / "vraag.xml"
-    question.write_bytes(b"")  # replaced below: the CLI reads the questions from XML files
-    from gateway.codec import encode
-
+    question = tmp_path / "vraag.xml"  # the CLI reads the questions from their XML files
     question.write_bytes(encode(VRAAG.bericht, "2.0"))
     other_xml = tmp_path / "ander.xml"
     other_xml.write_bytes(encode(other.bericht, "2.0"))

@@ -4,7 +4,13 @@ deliberately broken gateway, and wrong expectations, fail them with the reason."
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -26,6 +32,7 @@ from tests.test_scenario_run import SCENARIOS
 from tests.transport_support import SE2_ID, SE_ID, SE_OIN, SHV_ID, SHV_OIN, dev_pki
 
 pytestmark = pytest.mark.timeout(60)
+ROOT = Path(__file__).resolve().parents[1]
 GATEWAY_SCENARIOS = [str(SCENARIOS / "regel-bevinding.toml"), str(SCENARIOS / "foutbericht-van-gateway.toml")]
 
 
@@ -196,3 +203,72 @@ def test_loader_mistakes(tmp_path, step, message) -> None:
     )
     with pytest.raises(ScenarioError, match=message):
         load_scenario(path)
+
+
+async def test_against_a_gateway_in_its_own_process(tmp_path) -> None:
+    """`skgw serve` in a subprocess serves the creditor; the scenario reaches it by URL."""
+    pki = dev_pki()
+    parties = {
+        "gemeente": PartyDef(
+            "gemeente", "Gemeente", "SHV", SHV_OIN, SHV_ID, tls=pki.tls("shv"), hub_oin=HUB_OIN
+        ),
+        "energie": PartyDef("energie", "Energie", "SE", SE_OIN, SE2_ID, tls=pki.tls("se"), hub_oin=HUB_OIN),
+    }
+    hub = await start_local_hub(
+        {**parties, "gw": PartyDef("gw", "Energie GW", "SE", SE_OIN, SE_ID)}, pki.tls("hub")
+    )
+    tls = pki.tls("se")
+    config = tmp_path / "se.toml"
+    config.write_text(
+        f"""[gateway]
+rol = "SE"
+adres = "{SE_ID}"
+[store]
+url = "sqlite:///{tmp_path / "se.db"}"
+[tls]
+certificate = "{tls.certificate}"
+private_key = "{tls.private_key}"
+ca_bundle = "{tls.ca_bundle}"
+[hub]
+endpoint = "{hub.url}"
+hub_oin = "{HUB_OIN}"
+[api]
+port = 0
+token_env = "SKGW_SUBPROCESS_TOKEN"
+[engine.poll]
+interval_seconds = 0.2
+[[tegenpartij]]
+id = "{SHV_ID}"
+naam = "Gemeente"
+oin = "{SHV_OIN}"
+rol = "SHV"
+"""
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SKGW_SUBPROCESS_TOKEN": "subprocess-token-123"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway", "serve", "--config", str(config),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=str(ROOT),
+    )  # fmt: skip
+    try:
+        port = None
+        while port is None:
+            line = await asyncio.wait_for(process.stderr.readline(), 20)
+            assert line, "the gateway process ended before it started"
+            found = re.search(rb"API on 127\.0\.0\.1:(\d+)", line)
+            port = int(found.group(1)) if found else None
+        drain = asyncio.create_task(process.stderr.read())  # keep the pipe from filling up
+        gw = PartyDef("energie-gw", "Energie GW", "SE", SE_OIN, SE_ID, gateway=f"http://127.0.0.1:{port}",
+                      token_env="SKGW_SUBPROCESS_TOKEN")  # fmt: skip
+        scenario = load_scenario(SCENARIOS / "foutbericht-van-gateway.toml", {**parties, "energie-gw": gw})
+        os.environ["SKGW_SUBPROCESS_TOKEN"] = "subprocess-token-123"
+        try:
+            (result,) = await run_scenarios([scenario], HubTarget(hub.url, hub.admin_url))
+        finally:
+            os.environ.pop("SKGW_SUBPROCESS_TOKEN", None)
+        assert result.passed, result.reason
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        await asyncio.wait_for(process.wait(), 20)
+        await hub.stop()
+    await drain

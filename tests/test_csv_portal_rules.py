@@ -186,3 +186,14 @@ def test_unanswered_conversations_are_skipped() -> None:
     result = import_saldo("a.csv", export_saldo([VRAAG]), by_conversation([VRAAG]))
     assert result.antwoorden == [] and result.unanswered == [VRAAG.conversatie]
     assert export_saldo([VRAAG]).startswith(BOM)
+
+
+def test_a_claim_rule_error_is_listed_beside_a_cell_error_of_the_same_conversation() -> None:
+    rows = good()
+    rows[1][col("actueel_vorderingsbedrag")] = "1097,97"
+    rows[2][col("datum_overdracht")] = "15/06/2025"
+    assert refused(write_rows(rows)) == [
+        "row 3, column AC (overgedragen.DatumOverdracht): expected a date as dd-mm-jjjj, e.g. 31-03-2024",
+        "row 2, column Z (openstaand.ActueelVorderingsbedrag): ActueelVorderingsbedrag must equal "
+        "OorspronkelijkeVordering + Rente + Kosten − Betaald [openstaande-schuld-inconsistent]",
+    ]

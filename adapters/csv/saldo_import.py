@@ -30,8 +30,10 @@ from gateway.model import (
     Saldoverzoek,
     SaldoverzoekAntwoord,
     SaldoverzoekAntwoordVoorafAkkoord,
+    SaldoVordering,
     VoorafAkkoord,
 )
+from gateway.rules.consistentie import openstaande_schuld_rules
 
 _QUESTION = tuple(c.key for c in SALDO.question if c.key != "factuurnummer_se_volgens_shv")
 _ANSWER = tuple(c.key for c in SALDO.answer)
@@ -110,7 +112,7 @@ def _answer(
         return _geen_medewerking(c, rows, vraag, versie, now)
     before = len(c.problems.errors)
     akkoord = c.one(rows, "standaard_akkoord", cells.parse_ja)
-    header_fields = {
+    fields = {
         "klantnummer_shv": vraag.bericht.klantnummer_shv,  # type: ignore[attr-defined]
         "klantnummer_se": c.one(rows, "klantnummer_se", required=True),
         "contactpersoon": _contactpersoon(c, rows, required=True),
@@ -119,30 +121,35 @@ def _answer(
     }
     claims = [read_claim(c, row) for row in rows]
     if akkoord:
-        grondslag = c.one(rows, "grondslag", lambda t: cells.parse_code(t, GrondslagVoorafAkkoord))
-        vooraf = c.make(
-            rows[0],
-            FIELD_COLUMNS,
-            VoorafAkkoord,
-            grondslag=grondslag or GrondslagVoorafAkkoord.COLLECTIEF_SCHULDREGELEN,
-            convenant=c.one(rows, "convenant"),
-        )
+        fields["vooraf_akkoord"] = _vooraf_akkoord(c, rows)
     else:
         c.empty(rows, _AKKOORD, "without Standaard akkoord Ja")
     if len(c.problems.errors) > before:
+        _claim_rules(c, rows, claims)
         return None
+    kind = SaldoverzoekAntwoordVoorafAkkoord if akkoord else SaldoverzoekAntwoord
     header = answer_header(vraag, answer_referentienummer(SALDO, rows), now)
-    if akkoord:
-        bericht = c.make(
-            rows[0], FIELD_COLUMNS, SaldoverzoekAntwoordVoorafAkkoord,
-            berichtheader=header, vooraf_akkoord=vooraf, vorderingen=tuple(claims), **header_fields,
-        )  # fmt: skip
-    else:
-        bericht = c.make(
-            rows[0], FIELD_COLUMNS, SaldoverzoekAntwoord,
-            berichtheader=header, vorderingen=tuple(claims), **header_fields,
-        )  # fmt: skip
+    bericht = c.make(rows[0], FIELD_COLUMNS, kind, berichtheader=header, vorderingen=tuple(claims), **fields)
     return None if bericht is None else checked(c, bericht, rows, FIELD_COLUMNS, vraag, versie)
+
+
+def _vooraf_akkoord(c: Cells, rows: Sequence[Row]) -> VoorafAkkoord | None:
+    grondslag = c.one(rows, "grondslag", lambda t: cells.parse_code(t, GrondslagVoorafAkkoord))
+    return c.make(
+        rows[0],
+        FIELD_COLUMNS,
+        VoorafAkkoord,
+        grondslag=grondslag or GrondslagVoorafAkkoord.COLLECTIEF_SCHULDREGELEN,
+        convenant=c.one(rows, "convenant"),
+    )
+
+
+def _claim_rules(c: Cells, rows: Sequence[Row], claims: Sequence[SaldoVordering | None]) -> None:
+    """When other cells of the conversation are wrong, the claims that could be read still get
+    their own rule checks, so every error of the file is listed at once."""
+    valid = [(row, claim) for row, claim in zip(rows, claims, strict=True) if claim is not None]
+    findings = list(openstaande_schuld_rules([claim for _, claim in valid], ""))
+    c.findings(findings, [row for row, _ in valid], FIELD_COLUMNS)
 
 
 def _geen_medewerking(

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from adapters.hub.simulator import HubSimulator
+from adapters.hub.simulator_config import SimulatorConfig
 from adapters.testkit.header import read_header
 from adapters.testkit.scenario.junit import junit_xml
 from adapters.testkit.scenario.loader import load_scenario
@@ -22,11 +24,12 @@ from adapters.testkit.scenario.model import ExpectFoutberichtStep, ExpectStep, P
 from adapters.testkit.scenario.parties import ScenarioError
 from adapters.testkit.scenario.runner import run_scenarios
 from adapters.testkit.scenario.session import load_all, run_with_local_hub
-from adapters.testkit.scenario.target import HubTarget, start_local_hub
+from adapters.testkit.scenario.target import HubTarget, address_book, start_local_hub
 from gateway.cli import main
 from gateway.model.berichttype import Rol
 from gateway.security.devpki import HUB_OIN
 from gateway.verwerking import BerichtVerwerking
+from tests.conftest import FIXTURES
 from tests.daemon_support import gateway_config, running
 from tests.test_scenario_run import SCENARIOS
 from tests.transport_support import SE2_ID, SE_ID, SE_OIN, SHV_ID, SHV_OIN, dev_pki
@@ -132,7 +135,9 @@ to = "energie-gw"
 
 
 async def test_against_a_gateway_given_by_its_url(tmp_path, monkeypatch) -> None:
-    """The creditor's gateway runs on its own (here in-process; a `skgw serve` works the same)."""
+    """The creditor's gateway runs on its own (here in-process; a `skgw serve` works the same). The
+    hub here does not validate documents, so a BSN failing the elfproef gets through to the gateway,
+    which answers it with a Foutbericht bsn-elfproef."""
     pki = dev_pki()
     parties = {
         "gemeente": PartyDef(
@@ -149,7 +154,20 @@ async def test_against_a_gateway_given_by_its_url(tmp_path, monkeypatch) -> None
             token_env="SKGW_TEST_API_TOKEN",
         ),
     }
-    hub = await start_local_hub(parties, pki.tls("hub"))
+    hub = HubSimulator(
+        SimulatorConfig(pki.tls("hub"), address_book(parties), port=0, admin_port=0, validate_documents=False)
+    )
+    await hub.start()
+    elfproef = tmp_path / "elfproef.toml"
+    elfproef.write_text(
+        f"""name = "elfproef"
+[[step]]
+expect_foutbericht = "bsn-elfproef"
+send = "{FIXTURES / "invalid/bsn-elfproef.xml"}"
+as = "gemeente"
+to = "energie-gw"
+"""
+    )
     try:
         config = gateway_config(pki, hub.url, tmp_path / "se", rol=Rol.SE, adres=SE_ID, cert="se")
         async with running(config, monkeypatch) as gateway:
@@ -157,8 +175,10 @@ async def test_against_a_gateway_given_by_its_url(tmp_path, monkeypatch) -> None
                 parties["energie-gw"], gateway=f"http://127.0.0.1:{gateway.api_port}"
             )
             scenario = load_scenario(SCENARIOS / "foutbericht-van-gateway.toml", parties)
-            (result,) = await run_scenarios([scenario], HubTarget(hub.url, hub.admin_url))
-            assert result.passed, result.reason
+            bsn = load_scenario(elfproef, parties)
+            results = await run_scenarios([scenario, bsn], HubTarget(hub.url, hub.admin_url))
+            assert [r.reason for r in results] == ["", ""]
+            assert results[1].steps[0].detail.startswith("Foutbericht bsn-elfproef after")
             monkeypatch.setenv("SKGW_TEST_API_TOKEN", "")
             (result,) = await run_scenarios([scenario], HubTarget(hub.url, hub.admin_url))
             assert "SKGW_TEST_API_TOKEN (its gateway's token) is not set" in result.reason

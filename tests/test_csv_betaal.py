@@ -106,3 +106,6 @@ def test_cli_to_xml_detects_the_layout(tmp_path, capsys) -> None:
     assert b"schuldregeling:1.1" in written.read_bytes()
     assert decode(written.read_bytes()).reden == "Te laag"
     assert "BetaalvoorstelAntwoord" in capsys.readouterr().out
+    forced = ["csv", "import", str(out), "--berichttype", "Saldoverzoek", "--to-xml", str(target)]
+    assert main([*forced, "--from-xml", str(question)]) == 1
+    assert "row 1: the header has 21 columns, expected 33 (Saldoverzoek antwoord)" in capsys.readouterr().out

@@ -42,6 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp.set_defaults(func=export_command)
     imp = actions.add_parser("import", help="filled-in CSV → answer messages (all or nothing)")
     imp.add_argument("file", metavar="FILE.csv")
+    imp.add_argument(
+        "--berichttype",
+        choices=("Saldoverzoek", "Betaalvoorstel"),
+        help="the file's layout (default: recognised by its header row)",
+    )
     imp.add_argument("--gateway", metavar="URL", help="submit to this gateway's outbox (its JSON API)")
     imp.add_argument(
         "--token-env", metavar="VAR", default="SKGW_API_TOKEN", help="variable holding the token"
@@ -166,9 +171,9 @@ def _to_xml(args: argparse.Namespace, data: bytes) -> int:
 
 async def _to_gateway(args: argparse.Namespace, data: bytes) -> int:
     from adapters.csv.api_client import GatewayApi
-    from adapters.csv.tool import conversations_in, gateway_questions, import_file, kind_of_file, submit_all
+    from adapters.csv.tool import conversations_in, gateway_questions, import_file, submit_all
 
-    kind = kind_of_file(data)
+    kind = _kind(args, data)
     async with GatewayApi(args.gateway, _token(args.token_env)) as api:
         vragen = await gateway_questions(api, kind, conversations_in(kind, args.file, data))
         result = import_file(kind, args.file, data, vragen)
@@ -185,6 +190,12 @@ async def _to_gateway(args: argparse.Namespace, data: bytes) -> int:
     _report(kind, result)
     print(f"{len(submitted) - failed} of {len(submitted)} answer(s) in the gateway's outbox")
     return EXIT_OK if not failed else EXIT_INVALID
+
+
+def _kind(args: argparse.Namespace, data: bytes) -> Kind:
+    from adapters.csv.tool import KINDS, kind_of_file
+
+    return KINDS[args.berichttype] if args.berichttype else kind_of_file(data)
 
 
 def _rows(rows: tuple[int, ...]) -> str:

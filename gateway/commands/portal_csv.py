@@ -159,9 +159,9 @@ def _report(kind: Kind, result: ImportResult) -> None:
 
 
 def _to_xml(args: argparse.Namespace, data: bytes) -> int:
-    from adapters.csv.tool import import_file, kind_of_file, questions_for, write_xml
+    from adapters.csv.tool import import_file, questions_for, write_xml
 
-    kind = kind_of_file(data)
+    kind = _kind(args, data)
     result = import_file(kind, args.file, data, questions_for(kind, _files(args.from_xml)), args.version)
     for path, antwoord in zip(write_xml(result.antwoorden, args.to_xml), result.antwoorden, strict=True):
         print(f"{antwoord.bericht.berichttype.value:<34} {_rows(antwoord.rows):<12} {path}")

@@ -24,6 +24,7 @@ from gateway.security.devpki import HUB_OIN
 pytestmark = pytest.mark.timeout(60)
 SCENARIOS = Path(__file__).resolve().parents[1] / "fixtures" / "scenarios"
 USES_BETAALVOORSTEL_ANTWOORD = {"heroverweging", "nul-aanbod-sa", "nul-aanbod-sk-workaround"}
+NEEDS_A_GATEWAY = {"regel-bevinding", "foutbericht-van-gateway"}  # tests/test_scenario_gateway.py
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,8 @@ def quick(scenario, within=1.0):
 
 
 def shipped(defs):
-    return [load_scenario(p, defs) for p in scenario_files([str(SCENARIOS)])]
+    """The shipped scenarios that play only hub parties (those with gateways: test_scenario_gateway)."""
+    return [load_scenario(p, defs) for p in scenario_files([str(SCENARIOS)]) if p.stem not in NEEDS_A_GATEWAY]
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from gateway.xml.validate import validate_document
 
 @dataclass(frozen=True, slots=True)
 class ReplayOptions:
-    afzender: str  # our party (address-book UUID)
+    afzender: str | None  # our party (address-book UUID); None: leave each document's Afzender
     ontvanger: str | None  # the counterpart; None: the one in each fixture's header
     keep_ids: bool = False  # send the documents exactly as they are
     rate: float = 0.0  # messages per second; 0: unlimited

@@ -1,8 +1,9 @@
 """The sending side of replay and scenarios, as one small interface.
 
 :class:`Sender` is what replay talks to. :class:`HubSender` sends straight to a hub through any
-:class:`~gateway.engine.ports.HubPort` (our signed mTLS client); a sender posting JSON to a running
-gateway's API plugs in beside it without changing replay.
+:class:`~gateway.engine.ports.HubPort` (our signed mTLS client);
+:class:`~adapters.testkit.gateway_sender.GatewaySender` posts the JSON form to a running
+gateway's API instead, without changing replay.
 """
 
 from __future__ import annotations

@@ -95,3 +95,16 @@ def load_tool_config(path: Path, endpoint: str | None = None) -> ToolConfig:
     if replay.concurrency < 1 or replay.rate < 0 or replay.retries < 0:
         raise ConfigError(f"{path}: [replay]: concurrency must be >= 1, rate and retries >= 0")
     return ToolConfig(hub=hub, replay=replay)
+
+
+def load_replay_settings(path: Path) -> ReplaySettings:
+    """Only ``[replay]`` (for ``skgw replay --gateway``, which needs no TLS keys); a missing file
+    gives the defaults."""
+    path = Path(path)
+    if not path.is_file():
+        return ReplaySettings()
+    data = read_toml(path)
+    replay = build(ReplaySettings, data.get("replay", {}), f"{path}: [replay]")
+    if replay.concurrency < 1 or replay.rate < 0 or replay.retries < 0:
+        raise ConfigError(f"{path}: [replay]: concurrency must be >= 1, rate and retries >= 0")
+    return replay

@@ -1,8 +1,11 @@
 """`skgw replay PATH... --to URL --config FILE`: send fixture messages to a hub and summarise.
+`skgw replay PATH... --gateway URL --token-env VAR --ontvanger UUID`: submit them to a running
+gateway's API instead (its outbox sends them on).
 
 Each document gets a fresh Referentienummer and DatumTijd and our party/counterpart as Afzender
 and Ontvanger (unless ``--keep-ids``), is validated, signed with the configured key and sent over
-mTLS. Exit 0 when every message was accepted, 1 otherwise, 2 on usage errors.
+mTLS — or, with ``--gateway``, posted as its JSON form (202 accepted, 409/422 refused, 5xx retried).
+Exit 0 when every message was accepted, 1 otherwise, 2 on usage errors.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +24,7 @@ from gateway.config import ConfigError
 
 if TYPE_CHECKING:
     from adapters.testkit.replay import ReplayOptions
-    from adapters.testkit.settings import ToolConfig
+    from adapters.testkit.settings import ReplaySettings, ToolConfig
     from adapters.testkit.summary import ReplaySummary
 
 
@@ -53,7 +57,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Exit 0 when all were accepted, 1 otherwise, 2 on usage errors.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--to", metavar="URL", help="the hub endpoint (default: [hub] endpoint of --config)")
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--to", metavar="URL", help="the hub endpoint (default: [hub] endpoint of --config)")
+    target.add_argument("--gateway", metavar="URL", help="submit to a running gateway's API instead of a hub")
+    p.add_argument(
+        "--token-env",
+        metavar="VAR",
+        default="SKGW_API_TOKEN",
+        help="with --gateway: variable holding the token",
+    )
     p.add_argument(
         "--config",
         type=Path,
@@ -78,11 +90,13 @@ def run(args: argparse.Namespace) -> int:
 
     configure("info" if args.verbose else "error")
 
+    if args.gateway:
+        return _run_gateway(args)
     try:
         config = load_tool_config(args.config, endpoint=args.to)
         names = expand(args.paths)
         inputs = _read(names, args.repeat)
-        options = _options(args, config)
+        options = _options(args, config.replay, config.hub.afzender)
     except (UsageError, ConfigError) as exc:
         print(f"skgw replay: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -91,11 +105,43 @@ def run(args: argparse.Namespace) -> int:
     except (SecurityError, OSError) as exc:
         print(f"skgw replay: cannot set up the hub client: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    return _print(args, summary)
+
+
+def _print(args: argparse.Namespace, summary: ReplaySummary) -> int:
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:
         print("\n".join(summary.lines()))
     return EXIT_OK if summary.all_accepted else EXIT_INVALID
+
+
+def _run_gateway(args: argparse.Namespace) -> int:
+    """Replay to a gateway's API: no TLS keys needed; [replay] of --config when the file exists."""
+    from adapters.testkit.gateway_sender import GatewaySender
+    from adapters.testkit.progress import Progress
+    from adapters.testkit.replay import replay
+    from adapters.testkit.settings import load_replay_settings
+
+    try:
+        settings = load_replay_settings(args.config)
+        inputs = _read(expand(args.paths), args.repeat)
+        options = _options(args, settings, None)
+        token = os.environ.get(args.token_env)
+        if not token:
+            raise UsageError(f"--token-env {args.token_env}: the variable is not set")
+    except (UsageError, ConfigError) as exc:
+        print(f"skgw replay: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    async def send() -> ReplaySummary:
+        sender = GatewaySender(args.gateway, token)
+        try:
+            return await replay(inputs, sender, options, Progress(len(inputs)))
+        finally:
+            await sender.close()
+
+    return _print(args, asyncio.run(send()))
 
 
 def _read(names: list[str], repeat: int) -> list[tuple[str, bytes]]:
@@ -107,11 +153,11 @@ def _read(names: list[str], repeat: int) -> list[tuple[str, bytes]]:
     return inputs * repeat
 
 
-def _options(args: argparse.Namespace, config: ToolConfig) -> ReplayOptions:
+def _options(args: argparse.Namespace, r: ReplaySettings, afzender: str | None) -> ReplayOptions:
+    """``afzender`` None: leave each document's Afzender (a gateway fills in its own)."""
     from adapters.testkit.replay import ReplayOptions
     from adapters.testkit.sending import RetryPolicy
 
-    r = config.replay
     retries = r.retries if args.retries is None else args.retries
     if retries < 0:
         raise UsageError("--retries cannot be negative")
@@ -119,7 +165,7 @@ def _options(args: argparse.Namespace, config: ToolConfig) -> ReplayOptions:
     if not ontvanger and not args.keep_ids:
         raise UsageError("name the counterpart with --ontvanger or [replay] ontvanger in the config")
     return ReplayOptions(
-        afzender=config.hub.afzender,
+        afzender=afzender,
         ontvanger=ontvanger,
         keep_ids=args.keep_ids,
         rate=r.rate if args.rate is None else args.rate,

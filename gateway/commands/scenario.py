@@ -81,7 +81,14 @@ def run_command(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         print(f"skgw scenario: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    missing = sorted({p.name for s in scenarios for p in s.parties.values() if p.tls is None})
+    missing = sorted(
+        {
+            p.name
+            for s in scenarios
+            for p in s.parties.values()
+            if p.tls is None and p.gateway in (None, "local")
+        }
+    )
     if not args.start_hub and missing:
         print(
             f"skgw scenario: against --hub every party needs certificate/private_key and [hub] ca_bundle "
@@ -105,13 +112,11 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace, scenarios: list[Scenario]) -> list[ScenarioResult]:
-    from adapters.testkit.scenario.runner import run_scenarios
-    from adapters.testkit.scenario.session import run_with_local_hub
-    from adapters.testkit.scenario.target import HubTarget
+    from adapters.testkit.scenario.session import run_against, run_with_local_hub
 
     if args.start_hub:
         return await run_with_local_hub(scenarios, _print_result)
-    return await run_scenarios(scenarios, HubTarget(args.hub, args.admin), _print_result)
+    return await run_against(scenarios, args.hub, args.admin, _print_result)
 
 
 def _print_result(result: ScenarioResult) -> None:

@@ -13,6 +13,8 @@ from adapters.testkit.scenario.model import (
     ACCEPTED,
     ExpectExpiredStep,
     ExpectFaultStep,
+    ExpectFindingStep,
+    ExpectFoutberichtStep,
     ExpectStep,
     HubStep,
     Message,
@@ -40,7 +42,18 @@ _KEYS: dict[str, set[str]] = {
     "hub": {"name", "hub"},
     "expect_expired": {"name", "expect_expired", "by"},
     "wait": {"name", "wait"},
+    "expect_finding": (_MESSAGE_KEYS - {"as"}) | {"name", "expect_finding", "via", "severity"},
+    "expect_foutbericht": _MESSAGE_KEYS | {"name", "expect_foutbericht", "within"},
 }
+_KIND_KEYS = (
+    "expect_finding",
+    "expect_foutbericht",
+    "expect_fault",
+    "expect_expired",
+    "expect",
+    "hub",
+    "wait",
+)
 _SEND_OUTCOMES = (ACCEPTED, Outcome.DELIVERED.value, Outcome.DUPLICATE_ACCEPTED.value)
 
 
@@ -99,14 +112,14 @@ class _StepReader:
         self.index = index
         if not isinstance(raw, dict):
             raise self.fail("expected a [[step]] table")
-        kinds = [k for k in ("expect_fault", "expect_expired", "expect", "hub", "wait") if k in raw]
+        kinds = [k for k in _KIND_KEYS if k in raw]
         if not kinds and ({"send", "template", "resend"} & set(raw)):
             kinds = ["send"]
         if len(kinds) != 1:
             found = ", ".join(kinds) or "none"
             raise self.fail(
                 "say what the step does with exactly one of send/template/resend, expect, expect_fault, "
-                f"hub, expect_expired, wait (found: {found})"
+                f"expect_finding, expect_foutbericht, hub, expect_expired, wait (found: {found})"
             )
         kind = kinds[0]
         unknown = sorted(set(raw) - _KEYS[kind])
@@ -246,10 +259,13 @@ class _StepReader:
         confirm = raw.get("confirm", True)
         if not isinstance(confirm, bool):
             raise self.fail("confirm must be true or false", "confirm")
+        door = self.party(raw, "by")
+        if self.parties[door or ""].served_by_gateway:
+            raise self.fail(f"{door} is served by a gateway, which fetches its messages: expect cannot", "by")
         return ExpectStep(
             **base,
             berichttype=berichttype,
-            door=self.party(raw, "by"),  # type: ignore[arg-type]
+            door=door,  # type: ignore[arg-type]
             van=self.party(raw, "from", required=False),
             within_seconds=self.duration(raw, "within", 10.0),
             conversatie=None if conversatie == "*" else conversatie,
@@ -283,6 +299,48 @@ class _StepReader:
                 f"expect_expired must name an earlier send step, found {sent!r}", "expect_expired"
             )
         return ExpectExpiredStep(**base, sent=sent, door=self.party(raw, "by", required=False))
+
+    def gateway_party(self, raw: dict[str, Any], key: str) -> str:
+        name = self.party(raw, key)
+        assert name is not None
+        if not self.parties[name].served_by_gateway:
+            raise self.fail(
+                f'{key} must name a party served by a gateway (gateway = "local" or a URL in [party.{name}])',
+                key,
+            )
+        return name
+
+    def _expect_finding(self, raw: dict[str, Any], base: dict[str, Any]) -> ExpectFindingStep:
+        code = raw["expect_finding"]
+        if not isinstance(code, str) or not code:
+            raise self.fail('expect_finding must be a rule code, e.g. "nul-aanbod-met-afloscapaciteit"')
+        severity = raw.get("severity", "error")
+        if severity not in ("error", "warning"):
+            raise self.fail("severity must be error (a 422) or warning (a 202 with the warning)", "severity")
+        return ExpectFindingStep(
+            **base,
+            via=self.gateway_party(raw, "via"),
+            ontvanger=self.party(raw, "to"),  # type: ignore[arg-type]
+            message=self.message(raw),
+            code=code,
+            severity=severity,
+        )
+
+    def _expect_foutbericht(self, raw: dict[str, Any], base: dict[str, Any]) -> ExpectFoutberichtStep:
+        code = raw["expect_foutbericht"]
+        if not isinstance(code, str) or not code:
+            raise self.fail('expect_foutbericht must be the Fout code expected, e.g. "wrong-recipient"')
+        afzender = self.party(raw, "as")
+        if self.parties[afzender or ""].served_by_gateway:
+            raise self.fail("as must be a party the runner plays (not one served by a gateway)", "as")
+        return ExpectFoutberichtStep(
+            **base,
+            afzender=afzender,  # type: ignore[arg-type]
+            ontvanger=self.gateway_party(raw, "to"),
+            message=self.message(raw),
+            code=code,
+            within_seconds=self.duration(raw, "within", 10.0),
+        )
 
     def _wait(self, raw: dict[str, Any], base: dict[str, Any]) -> WaitStep:
         return WaitStep(**base, seconds=self.duration(raw, "wait", 0.0))

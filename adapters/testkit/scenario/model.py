@@ -28,6 +28,12 @@ class PartyDef:
     kent_sa: bool = True
     tls: TlsSettings | None = None  # None: only usable with --start-hub (generated certificates)
     hub_oin: str | None = None  # the OIN the hub signs with; None: any certificate under ca_bundle
+    gateway: str | None = None  # served by a gateway: its API URL, or "local" (started in-process)
+    token_env: str | None = None  # with a gateway URL: the variable holding its API token
+
+    @property
+    def served_by_gateway(self) -> bool:
+        return self.gateway is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +140,36 @@ class WaitStep(Step):
         return f"wait {self.seconds:g}s"
 
 
+@dataclass(frozen=True, slots=True)
+class ExpectFindingStep(Step):
+    """Submit through a gateway's API (as its organisation would) and expect a rule finding: a 422
+    naming the code (severity error), or a 202 with a warning of that code."""
+
+    via: str = ""  # the party whose gateway the message is submitted to
+    ontvanger: str = ""  # the counterpart ("to")
+    message: Message | None = None
+    code: str = ""
+    severity: str = "error"  # error | warning
+
+    def describe(self) -> str:
+        return f"submit via {self.via}'s gateway → {self.ontvanger}, expect {self.severity} {self.code}"
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectFoutberichtStep(Step):
+    """Send a message the hub accepts but the receiving party's gateway must refuse; expect the
+    Foutbericht back at the sender, naming the problem by its code."""
+
+    afzender: str = ""
+    ontvanger: str = ""  # a party served by a gateway
+    message: Message | None = None
+    code: str = ""  # a Fout/Code the Foutbericht must hold, e.g. wrong-recipient
+    within_seconds: float = 10.0
+
+    def describe(self) -> str:
+        return f"send {self.afzender} → {self.ontvanger}, expect Foutbericht {self.code}"
+
+
 KINDS: dict[type, str] = {
     SendStep: "send",
     ExpectFaultStep: "expect_fault",
@@ -141,6 +177,8 @@ KINDS: dict[type, str] = {
     HubStep: "hub",
     ExpectExpiredStep: "expect_expired",
     WaitStep: "wait",
+    ExpectFindingStep: "expect_finding",
+    ExpectFoutberichtStep: "expect_foutbericht",
 }
 
 
@@ -151,6 +189,10 @@ class Scenario:
     description: str
     steps: tuple[Step, ...]
     parties: dict[str, PartyDef]  # every party the steps name
+
+    @property
+    def gateway_parties(self) -> dict[str, PartyDef]:
+        return {n: p for n, p in self.parties.items() if p.served_by_gateway}
 
     @property
     def changes_faults(self) -> bool:

@@ -13,6 +13,8 @@
     kent_sa = true                         # optional
     certificate = "pki/gemeente-voorbeeld.pem"       # optional with --start-hub
     private_key = "pki/gemeente-voorbeeld.key.pem"
+    gateway = "local"                      # optional: served by a gateway ("local": started in-process,
+    # or its API URL with token_env = "VAR"); the runner then never fetches this party's messages
 
 Relative paths are resolved against the file's directory.
 """
@@ -31,7 +33,9 @@ from gateway.security.settings import TlsSettings
 
 from .model import PartyDef
 
-_PARTY_KEYS = {"naam", "rol", "oin", "id", "versies", "kent_sa", "certificate", "private_key"}
+_PARTY_KEYS = {
+    "naam", "rol", "oin", "id", "versies", "kent_sa", "certificate", "private_key", "gateway", "token_env",
+}  # fmt: skip
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -97,6 +101,13 @@ def _party(
     pid = str(entry.get("id") or party_id(name)).lower()
     if not _UUID.match(pid):
         raise ScenarioError(f"{_where(source, name, 'id')}: id must be a UUID, not {entry['id']!r}")
+    gateway, token_env = entry.get("gateway"), entry.get("token_env")
+    if gateway is not None and (not isinstance(gateway, str) or not gateway):
+        raise ScenarioError(f'{_where(source, name, "gateway")}: gateway must be "local" or the API URL')
+    if gateway not in (None, "local") and not isinstance(token_env, str):
+        raise ScenarioError(
+            f"{_where(source, name, 'gateway')}: a gateway URL needs token_env (the variable with its token)"
+        )
     tls = None
     if entry.get("certificate"):
         if ca_bundle is None:
@@ -116,6 +127,8 @@ def _party(
         kent_sa=bool(entry.get("kent_sa", True)),
         tls=tls,
         hub_oin=hub_oin,
+        gateway=gateway,
+        token_env=token_env,
     )
 
 

@@ -16,10 +16,13 @@ from lxml import etree
 
 from adapters.hub.client import HubClient
 from adapters.testkit.header import Rewrite, read_header, rewrite, utc_stamp
+from adapters.testkit.scenario.gateways import GatewayEndpoint
 from adapters.testkit.scenario.model import (
     ACCEPTED,
     ExpectExpiredStep,
     ExpectFaultStep,
+    ExpectFindingStep,
+    ExpectFoutberichtStep,
     ExpectStep,
     HubStep,
     Message,
@@ -28,7 +31,8 @@ from adapters.testkit.scenario.model import (
     SendStep,
     WaitStep,
 )
-from adapters.testkit.scenario.results import StepResult
+from adapters.testkit.scenario.play_gateway import expect_finding, expect_foutbericht
+from adapters.testkit.scenario.results import StepFailed, StepResult
 from adapters.testkit.scenario.target import AdminError, HubAdmin
 from adapters.testkit.scenario.template import render, select
 from adapters.testkit.sending import HubSender, Outgoing, RetryPolicy, send_with_retry
@@ -48,10 +52,6 @@ PERSONAL = {
 }  # fmt: skip
 
 
-class StepFailed(Exception):
-    pass
-
-
 @dataclass
 class Play:
     scenario: Scenario
@@ -61,6 +61,15 @@ class Play:
     refs: dict[str, str] = field(default_factory=dict)  # step name -> Referentienummer
     sent: dict[str, Outgoing] = field(default_factory=dict)  # send step name -> what was sent
     inbox: dict[str, dict[str, OpgehaaldBericht]] = field(default_factory=dict)  # party -> ref -> msg
+    gateways: dict[str, GatewayEndpoint] = field(default_factory=dict)  # party name -> its gateway
+
+    def gateway(self, name: str) -> GatewayEndpoint:
+        endpoint = self.gateways.get(name)
+        if endpoint is None:
+            raise StepFailed(
+                f"party {name} has no running gateway (is it started? see [party.{name}] gateway)"
+            )
+        return endpoint
 
     def party(self, name: str) -> PartyDef:
         return self.scenario.parties[name]
@@ -86,6 +95,8 @@ class Play:
             HubStep: self.hub,
             ExpectExpiredStep: self.expect_expired,
             WaitStep: self.wait,
+            ExpectFindingStep: lambda s, r: expect_finding(self, s, r),
+            ExpectFoutberichtStep: lambda s, r: expect_foutbericht(self, s, r),
         }[type(step)]
         return await handler(step, result)  # type: ignore[operator]
 
@@ -99,7 +110,7 @@ class Play:
             if not report.ok:
                 problems = "; ".join(str(p) for p in report.problems[:3])
                 raise StepFailed(f"the {outgoing.berichttype} is not valid, so it was not sent: {problems}")
-        self._note(result, outgoing.berichttype, outgoing.referentienummer)
+        self.note(result, outgoing.berichttype, outgoing.referentienummer)
         policy = RetryPolicy(step.retry.attempts - 1, step.retry.delay_seconds)
         delivery = await send_with_retry(HubSender(self.clients[step.afzender]), outgoing, policy)
         outcome = delivery.result.outcome
@@ -117,7 +128,7 @@ class Play:
     async def expect_fault(self, step: ExpectFaultStep, result: StepResult) -> str:
         assert step.message is not None
         outgoing = self.build(step.name, step.message, step.afzender, step.ontvanger)
-        self._note(result, outgoing.berichttype, outgoing.referentienummer)
+        self.note(result, outgoing.berichttype, outgoing.referentienummer)
         got = await HubSender(self.clients[step.afzender]).send(outgoing)
         if got.outcome.done:
             raise StepFailed(f"expected fault {step.code}, but the hub accepted the message ({got.outcome})")
@@ -150,7 +161,7 @@ class Play:
             if self._claim(step, peek=True) is None:
                 await asyncio.sleep(POLL_SECONDS)
         bericht, berichttype = found
-        self._note(result, berichttype, bericht.referentienummer)
+        self.note(result, berichttype, bericht.referentienummer)
         self.refs[step.name] = bericht.referentienummer
         self._assert(step, bericht)
         if step.confirm:
@@ -175,7 +186,7 @@ class Play:
 
     async def expect_expired(self, step: ExpectExpiredStep, result: StepResult) -> str:
         ref = self.refs[step.sent]
-        self._note(result, self.sent[step.sent].berichttype, ref)
+        self.note(result, self.sent[step.sent].berichttype, ref)
         said = []
         if self.admin is not None:
             try:
@@ -298,7 +309,7 @@ class Play:
         return self.admin
 
     @staticmethod
-    def _note(result: StepResult, berichttype: str, ref: str) -> None:
+    def note(result: StepResult, berichttype: str, ref: str) -> None:
         result.berichttypen.append(berichttype)
         result.referentienummers.append(ref)
 

@@ -10,6 +10,10 @@ from pathlib import Path
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 
 
+class StepFailed(Exception):
+    """A step did not pass; the message is the reason shown in the reports."""
+
+
 @dataclass(slots=True)
 class StepResult:
     number: int

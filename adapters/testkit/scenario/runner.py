@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.hub.client import HubClient
+from adapters.testkit.scenario.gateways import LOCAL, GatewayEndpoint, external_endpoint
 from adapters.testkit.scenario.model import Scenario
 from adapters.testkit.scenario.play import Play, StepFailed, safe
 from adapters.testkit.scenario.results import FAILED, PASSED, ScenarioResult, StepResult
@@ -46,12 +47,14 @@ async def run_scenario(scenario: Scenario, target: HubTarget) -> ScenarioResult:
     try:
         try:
             for name, party in scenario.parties.items():
-                clients[name] = target.client(party)
+                if not party.served_by_gateway:  # its gateway fetches its messages, not the runner
+                    clients[name] = target.client(party)
+            gateways = _gateways(scenario, target)
         except (AdminError, SecurityError, OSError, ValueError) as exc:
             result.error = safe(f"cannot set up the parties' clients: {exc}")
             return result
         saved = await _saved_faults(scenario, admin)
-        play = Play(scenario, clients, admin)
+        play = Play(scenario, clients, admin, gateways=gateways)
         for step, step_result in zip(scenario.steps, result.steps, strict=True):
             if not await _run_step(play, step, step_result):
                 break
@@ -68,6 +71,18 @@ async def run_scenario(scenario: Scenario, target: HubTarget) -> ScenarioResult:
             await admin.close()
         result.duration = time.perf_counter() - started
     return result
+
+
+def _gateways(scenario: Scenario, target: HubTarget) -> dict[str, GatewayEndpoint]:
+    found = {}
+    for name, party in scenario.gateway_parties.items():
+        if party.gateway == LOCAL:
+            if party.id not in target.local_gateways:
+                raise AdminError(f"party {name}: its local gateway was not started")
+            found[name] = target.local_gateways[party.id]
+        else:
+            found[name] = external_endpoint(party)
+    return found
 
 
 async def _run_step(play: Play, step: object, result: StepResult) -> bool:

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from adapters.testkit.scenario.gateways import local_gateways
 from adapters.testkit.scenario.loader import load_scenario
 from adapters.testkit.scenario.model import PartyDef, Scenario
 from adapters.testkit.scenario.parties import ScenarioError, load_parties
@@ -61,15 +62,37 @@ def with_generated_pki(
     return hub_tls, updated, filled
 
 
+def _all_parties(scenarios: list[Scenario]) -> dict[str, PartyDef]:
+    return {f"{p.id}:{n}": p for s in scenarios for n, p in s.parties.items()}
+
+
 async def run_with_local_hub(
     scenarios: list[Scenario], on_result: Callable[[ScenarioResult], None] | None = None
 ) -> list[ScenarioResult]:
-    """Start an in-process simulator holding every party, run the scenarios against it, stop it.
-    The generated keys live in a temporary folder that is removed afterwards."""
+    """Start an in-process simulator holding every party (and a gateway for each party marked
+    ``gateway = "local"``), run the scenarios against it, stop it. The generated keys and the
+    gateways' stores live in a temporary folder that is removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="skgw-scenario-pki-") as directory:
         hub_tls, scenarios, parties = with_generated_pki(scenarios, Path(directory))
         simulator = await start_local_hub(parties, hub_tls)
         try:
-            return await run_scenarios(scenarios, HubTarget(simulator.url, simulator.admin_url), on_result)
+            return await run_against(
+                scenarios, simulator.url, simulator.admin_url, on_result, Path(directory)
+            )
         finally:
             await simulator.stop()
+
+
+async def run_against(
+    scenarios: list[Scenario],
+    hub_url: str,
+    admin_url: str | None,
+    on_result: Callable[[ScenarioResult], None] | None = None,
+    workdir: Path | None = None,
+) -> list[ScenarioResult]:
+    """Run against a hub, with the in-process gateways the scenarios' parties ask for."""
+    with tempfile.TemporaryDirectory(prefix="skgw-scenario-gw-") as fallback:
+        base = (workdir or Path(fallback)) / "gateways"
+        async with local_gateways(_all_parties(scenarios), hub_url, base) as endpoints:
+            target = HubTarget(hub_url, admin_url, local_gateways=endpoints)
+            return await run_scenarios(scenarios, target, on_result)

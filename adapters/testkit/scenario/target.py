@@ -77,6 +77,7 @@ class HubTarget:
     url: str
     admin_url: str | None = None
     request_timeout_seconds: float = 10.0
+    local_gateways: dict[str, Any] = dataclasses.field(default_factory=dict)  # party id -> GatewayEndpoint
 
     def client(self, party: PartyDef) -> HubClient:
         if party.tls is None:

@@ -1,0 +1,59 @@
+"""What an import produces: the answer messages (model objects with a full Berichthader), the
+conversations left unanswered, and the warnings; plus the last checks every answer passes
+(rules, and encoding for the version it goes out in)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from adapters.csv.fileformat import Row
+from adapters.csv.groups import Cells
+from adapters.csv.problems import CsvProblem
+from adapters.csv.vragen import Vraag
+from gateway.codec import EncodeError, Tegenpartij, encode
+from gateway.model import Bericht, Berichtheader
+from gateway.rules import check_rules
+
+
+@dataclass(frozen=True, slots=True)
+class Antwoord:
+    bericht: Bericht
+    vraag: Vraag
+    rows: tuple[int, ...]  # the rows it was read from
+    versie: str  # the version it is encoded in when written as XML
+
+
+@dataclass(slots=True)
+class ImportResult:
+    antwoorden: list[Antwoord] = field(default_factory=list)
+    unanswered: list[str] = field(default_factory=list)  # conversations whose answer cells were all empty
+    warnings: list[CsvProblem] = field(default_factory=list)
+
+
+def answer_header(vraag: Vraag, referentienummer: str, now: datetime | None) -> Berichtheader:
+    """The answer goes back in the question's conversation, from the one asked to the one who asked."""
+    return Berichtheader(
+        referentienummer=referentienummer,
+        conversatie_referentienummer=vraag.conversatie,
+        afzender=vraag.se,
+        ontvanger=vraag.shv,
+        datum_tijd=(now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0),
+    )
+
+
+def checked(
+    c: Cells, bericht: Bericht, rows: Sequence[Row], columns: dict[str, str], vraag: Vraag, versie: str
+) -> Antwoord | None:
+    """Run the rules (errors and warnings at their row/column) and encode once for the version."""
+    before = len(c.problems.errors)
+    c.findings(check_rules(bericht), rows, columns)
+    if len(c.problems.errors) > before:
+        return None
+    try:
+        encode(bericht, Tegenpartij(versie=versie, kent_sa=True))
+    except EncodeError as exc:
+        c.fail(rows[0], None, f"cannot be written as version {versie}: {exc}")
+        return None
+    return Antwoord(bericht, vraag, tuple(r.number for r in rows), versie)

@@ -1,0 +1,94 @@
+"""The second :class:`~adapters.testkit.sending.Sender`: posts each message's JSON form to a running
+gateway's ``POST /api/berichten`` (bearer token), as the organisation's own system would.
+
+The document is decoded and turned into its JSON form; the header is reduced to what the
+organisation gives: the Ontvanger, the Referentienummer (so a retry or a ``--keep-ids`` resend is
+idempotent at the gateway) and, for an answer or a Foutbericht, the conversation. The gateway fills
+in the Afzender and DatumTijd. Results are classified like a hub's:
+
+- 202 → delivered (``new``) or duplicate-accepted (the same message was submitted before);
+- 409 → permanent ``conflict`` (the Referentienummer was used for other content);
+- 422 → permanent, code = the first finding's code (``wrong-role``, ``unknown-counterpart`` …);
+- 401/403 → permanent ``unauthorized``; other 4xx permanent ``http-NNN``;
+- 5xx, timeouts, refused connections → retryable (``http-503``, ``timeout``, ``connection``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiohttp
+
+from adapters.testkit.sending import Outgoing
+from gateway.codec import DecodeError, decode
+from gateway.codec.json_form import to_json
+from gateway.engine.ports import HubResult, Outcome
+from gateway.model.berichttype import Berichttype
+
+_ANSWERS = frozenset(a for b in Berichttype for a in b.verwachte_antwoorden) | {Berichttype.FOUTBERICHT}
+
+
+def submission(document: bytes, ontvanger: str) -> dict[str, Any]:
+    """The JSON form as the organisation submits it (raises DecodeError for an invalid document)."""
+    bericht = decode(document)
+    body = to_json(bericht)
+    header: dict[str, str] = {
+        "ontvanger": ontvanger,
+        "referentienummer": bericht.berichtheader.referentienummer,
+    }
+    if bericht.berichttype in _ANSWERS:
+        header["conversatie_referentienummer"] = bericht.berichtheader.conversatie_referentienummer
+    body["berichtheader"] = header
+    return body
+
+
+def classify(status: int, body: Any) -> HubResult:
+    if status == 202 and isinstance(body, dict):
+        outcome = Outcome.DELIVERED if body.get("new", True) else Outcome.DUPLICATE_ACCEPTED
+        return HubResult(outcome, f"accepted as {body.get('referentienummer')}")
+    error = body.get("error", "") if isinstance(body, dict) else str(body)[:200]
+    if status == 422 and isinstance(body, dict) and body.get("findings"):
+        findings = body["findings"]
+        reason = "; ".join(f"{f.get('field')}: {f.get('message')}" for f in findings[:3])
+        return HubResult(Outcome.PERMANENT, reason, str(findings[0].get("code") or "refused"))
+    if status == 409:
+        return HubResult(Outcome.PERMANENT, error, "conflict")
+    if status in (401, 403):
+        return HubResult(Outcome.PERMANENT, error, "unauthorized")
+    if status >= 500:
+        return HubResult(Outcome.RETRYABLE, error or f"HTTP {status}", f"http-{status}")
+    return HubResult(Outcome.PERMANENT, error or f"HTTP {status}", f"http-{status}")
+
+
+class GatewaySender:
+    def __init__(self, base_url: str, token: str, timeout_seconds: float = 10.0) -> None:
+        self._url = base_url.rstrip("/") + "/api/berichten"
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def send(self, message: Outgoing) -> HubResult:
+        try:
+            body = submission(message.document, message.ontvanger)
+        except DecodeError as exc:
+            return HubResult(Outcome.PERMANENT, str(exc)[:300], "not-decodable")
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=self._timeout, headers=self._headers)
+        try:
+            async with self._session.post(self._url, json=body) as response:
+                text = await response.text()
+                try:
+                    answer: Any = json.loads(text)
+                except json.JSONDecodeError:
+                    answer = text
+                return classify(response.status, answer)
+        except TimeoutError:
+            return HubResult(Outcome.RETRYABLE, "the gateway did not answer in time", "timeout")
+        except aiohttp.ClientError as exc:
+            return HubResult(Outcome.RETRYABLE, f"cannot reach the gateway: {exc}", "connection")
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

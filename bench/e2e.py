@@ -469,7 +469,9 @@ class SoakResult:
     drift: float  # (last window - first window) / first window
 
 
-def run_soak(env: Environment, procs: Processes, count: int, concurrency: int, time_limit: float) -> SoakResult:
+def run_soak(
+    env: Environment, procs: Processes, count: int, concurrency: int, time_limit: float
+) -> SoakResult:
     url = store_url("sqlite", env.workdir, "", "soak")
     gw = start_gateways(procs, env.pki, env.hub_url, url, env.workdir, 1)[0]
     try:

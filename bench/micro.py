@@ -84,7 +84,9 @@ def micro_figures(groups: set[str], claim_counts: tuple[int, ...], large_claims:
     if "large" in groups:
         message = saldoverzoek_antwoord(large_claims)
         kind = "SaldoverzoekAntwoord"
-        result.append(MicroFigure(f"large in {kind} {large_claims}", "large", message, kind, inbound(message)))
+        result.append(
+            MicroFigure(f"large in {kind} {large_claims}", "large", message, kind, inbound(message))
+        )
         result.append(
             MicroFigure(f"large out {kind} {large_claims}", "large", message, kind, outbound(message))
         )

@@ -84,8 +84,10 @@ class Indiener:
         if not isinstance(header, dict):
             raise Afgewezen([_finding("invalid-json-form", "/berichtheader", "must be a JSON object")])
         ontvanger = self._ontvanger(header)
-        referentienummer = str(header.get("referentienummer") or uuid.uuid4())
-        bestaand = await self._bestaand(referentienummer)
+        given = header.get("referentienummer")
+        referentienummer = str(given or uuid.uuid4())
+        # a fresh UUID cannot have been submitted before: skip the store read (one round trip less)
+        bestaand = await self._bestaand(referentienummer) if given else None
         filled = copy.deepcopy(body)
         filled["berichtheader"] = {
             **header,

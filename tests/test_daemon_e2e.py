@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 import aiohttp
 import pytest
@@ -87,8 +89,14 @@ async def test_whole_conversation_including_both_nul_aanbod_encodings(tmp_path, 
             assert status == 202
             await se.wait_for("SchuldregelingAkkoord", conversatie=voorstel["conversatie"])
 
-            # the SE gateway's folder sink has each message once, as JSON
-            files = sorted(p.name for p in (tmp_path / "se" / "inbox").glob("*.json"))
+            # the SE gateway's folder sink has each message once, as JSON (the sink delivers after the
+            # message is in the inbox, so give it a bounded moment)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                files = sorted(p.name for p in (tmp_path / "se" / "inbox").glob("*.json"))
+                if any(f.startswith("SchuldregelingAkkoord-") for f in files):
+                    break
+                await asyncio.sleep(0.05)
             assert len(files) == len(set(files)) and any(
                 f.startswith("SchuldregelingAkkoord-") for f in files
             )

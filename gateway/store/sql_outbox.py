@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from gateway.store.base import EnqueueConflict, InvalidTransition, NotFound
 from gateway.store.records import (
+    Afgeleverd,
     ConversatieUpdate,
     EnqueueResult,
     NieuwUitgaand,
@@ -77,6 +79,20 @@ class OutboxMixin(SqlCore):
         async with self._tx() as c:
             return await self._insert_outbound(c, msg, now, deadline)
 
+    async def enqueue_many(
+        self, msgs: Sequence[NieuwUitgaand], *, now: datetime, deadline: datetime
+    ) -> list[EnqueueResult | EnqueueConflict]:
+        """Several enqueues in one transaction; a conflict is returned in its place, not raised, so
+        it leaves the others (the conflicting insert wrote nothing)."""
+        results: list[EnqueueResult | EnqueueConflict] = []
+        async with self._tx() as c:
+            for msg in msgs:
+                try:
+                    results.append(await self._insert_outbound(c, msg, now, deadline))
+                except EnqueueConflict as exc:
+                    results.append(exc)
+        return results
+
     async def claim_outbound(
         self, *, owner: str, now: datetime, lease_until: datetime, limit: int, max_claims: int
     ) -> list[OutboxRow]:
@@ -134,20 +150,29 @@ class OutboxMixin(SqlCore):
         conversatie: ConversatieUpdate | None,
     ) -> bool:
         async with self._tx() as c:
-            await self._insert_attempt(c, poging)
-            changed = await c.execute(
-                f"""UPDATE outbox SET state = 'delivered', attempts = attempts + 1, claims = 0,
-                        lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = $3
-                    WHERE {_FENCE}""",
-                referentienummer,
-                owner,
-                now,
-            )
-            if changed and conversatie is not None:
-                await self._apply_conversation(c, conversatie)
-                if conversatie.opens:
-                    await self._answered_early(c, conversatie)
-            return bool(changed)
+            return await self._delivered(c, Afgeleverd(referentienummer, owner, poging, now, conversatie))
+
+    async def record_delivered_many(self, items: Sequence[Afgeleverd]) -> list[bool]:
+        """Several :meth:`record_delivered` in one transaction (the dispatcher's group commit)."""
+        async with self._tx() as c:
+            return [await self._delivered(c, item) for item in items]
+
+    async def _delivered(self, c: Conn, item: Afgeleverd) -> bool:
+        await self._insert_attempt(c, item.poging)
+        changed = await c.execute(
+            f"""UPDATE outbox SET state = 'delivered', attempts = attempts + 1, claims = 0,
+                    lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = $3
+                WHERE {_FENCE}""",
+            item.referentienummer,
+            item.owner,
+            item.now,
+        )
+        conversatie = item.conversatie
+        if changed and conversatie is not None:
+            await self._apply_conversation(c, conversatie)
+            if conversatie.opens:
+                await self._answered_early(c, conversatie)
+        return bool(changed)
 
     async def _answered_early(self, c: Conn, upd: ConversatieUpdate) -> None:
         """Close a just-opened conversation whose answer is already in the inbox.

@@ -48,6 +48,8 @@ SHV = ("Gemeente Bench", "00000001001234567000", "SHV")
 SE = ("Energie Bench", "00000003123456780000", "SE")
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 PG_BENCH_DB = "skgw_bench"
+#: the dispatcher's settings for the runs (config keys, documented in docs/performance.md)
+DISPATCH = {"batch_size": 100, "max_concurrent": 32}
 
 
 def _env() -> dict[str, str]:
@@ -134,7 +136,8 @@ def make_pki(workdir: Path) -> Pki:
 
 def start_hub(procs: Processes, pki: Pki, workdir: Path) -> tuple[subprocess.Popen, str]:
     proc = procs.start(
-        ["-m", "gateway.cli", "hub", "--config", str(pki.dir / "hub.toml"), "--port", "0", "--admin-port", "0"],
+        ["-m", "gateway.cli", "hub", "--config", str(pki.dir / "hub.toml"),
+         "--port", "0", "--admin-port", "0"],
         workdir / "hub.log",
     )  # fmt: skip
     deadline = time.monotonic() + 30
@@ -167,10 +170,15 @@ ca_bundle = "{d / "ca.pem"}"
 [hub]
 endpoint = "{hub_url}"
 hub_oin = "00000001800866472000"
+max_connections = {DISPATCH["max_concurrent"]}
 
 [api]
 port = {port}
 token_env = "SKGW_BENCH_TOKEN"
+
+[engine.dispatch]
+batch_size = {DISPATCH["batch_size"]}
+max_concurrent = {DISPATCH["max_concurrent"]}
 
 [logging]
 level = "warning"

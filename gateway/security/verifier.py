@@ -35,7 +35,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
 
-from gateway.security.certificates import oin_of, subject_text
+from gateway.security.certificates import load_der_certificate, oin_of, subject_text
 from gateway.security.errors import SecurityError
 from gateway.security.namespaces import (
     DIGEST_METHODS,
@@ -306,7 +306,7 @@ def _token_certificate(
     if token.get("ValueType") != X509V3:
         raise _fail("token-invalid", "the BinarySecurityToken is not an X509v3 certificate")
     try:
-        return x509.load_der_x509_certificate(base64.b64decode(_b64_text(token.text), validate=True))
+        return load_der_certificate(base64.b64decode(_b64_text(token.text), validate=True))
     except (ValueError, binascii.Error):
         raise _fail("token-invalid", "the BinarySecurityToken does not hold a readable certificate") from None
 

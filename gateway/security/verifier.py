@@ -227,6 +227,9 @@ def _check_signed_info(signed_info: etree._Element) -> type:
     return SIGNATURE_METHODS[uri]
 
 
+_TRANSFORMS, _TRANSFORM = q(DS, "Transforms"), q(DS, "Transform")
+
+
 def _check_references(
     signed_info: etree._Element, ids: dict[str, etree._Element], signature: etree._Element
 ) -> set[int]:
@@ -244,7 +247,8 @@ def _check_references(
             raise _fail("reference-invalid", f"the element {uri} is referenced twice")
         if target is signature or any(a is signature for a in target.iterancestors()):
             raise _fail("reference-invalid", "a Reference points into the Signature itself")
-        transforms = ref.findall(f"{q(DS, 'Transforms')}/{q(DS, 'Transform')}")
+        # children of children, as findall("ds:Transforms/ds:Transform") but without ElementPath
+        transforms = [t for ts in ref.iterchildren(_TRANSFORMS) for t in ts.iterchildren(_TRANSFORM)]
         if len(transforms) > 1 or any(t.get("Algorithm") != EXC_C14N for t in transforms):
             raise _fail("algorithm-refused", f"Reference {uri}: only the exclusive C14N transform is allowed")
         prefixes = inclusive_prefixes(transforms[0]) if transforms else None

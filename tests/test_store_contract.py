@@ -347,3 +347,35 @@ async def test_record_delivered_many_is_fenced_per_row(store):  # noqa: F811
     assert await store.record_delivered_many(items) == [True, False]
     assert (await store.get_outbound(a.referentienummer)).state is OutboxState.DELIVERED
     assert (await store.get_outbound(b.referentienummer)).state is OutboxState.SENDING
+
+
+async def test_record_delivered_many_opens_conversations_and_sees_early_answers(store):  # noqa: F811
+    plain, early = msg(), msg()
+    for m in (plain, early):
+        await store.enqueue(m, now=T0, deadline=T0 + DAY)
+    await claim(store)
+    # the answer to `early` arrived before its delivery was recorded (a crash after the hub took it)
+    assert await store.store_inbound(inkomend("r-early", conv=early.conversatie))
+
+    def opens(m: NieuwUitgaand) -> ConversatieUpdate:
+        return ConversatieUpdate(
+            m.conversatie,
+            m.referentienummer,
+            "Saldoverzoek",
+            "se-1",
+            T0,
+            True,
+            WachtOp.TEGENPARTIJ,
+            ("GeenMedewerking", "SaldoverzoekAntwoord"),
+            date(2026, 3, 16),
+        )
+
+    items = [
+        Afgeleverd(m.referentienummer, "A", poging(m.referentienummer, "A"), T0, opens(m))
+        for m in (plain, early)
+    ]
+    assert await store.record_delivered_many(items) == [True, True]
+    assert (await store.get_conversation(plain.conversatie)).state is ConversationState.OPEN
+    answered = await store.get_conversation(early.conversatie)
+    assert answered.state is ConversationState.ANSWERED and answered.beantwoord_door == "r-early"
+    assert [p.attempt_no for p in await store.attempts(early.referentienummer)] == [1]

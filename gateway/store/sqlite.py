@@ -9,9 +9,10 @@ store; an asyncio lock keeps its transactions from interleaving on the event loo
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -56,6 +57,9 @@ class _SqliteConn:
         rows = await self._db.execute_fetchall(self._sql(sql), [_param(a) for a in args])
         return [dict(zip(row.keys(), row, strict=True)) for row in rows]  # sqlite3.Row (connect())
 
+    async def executemany(self, sql: str, args: Sequence[Sequence[Any]]) -> None:
+        await self._db.executemany(self._sql(sql), [[_param(a) for a in row] for row in args])
+
     async def fetchrow(self, sql: str, *args: Any) -> dict[str, Any] | None:
         rows = await self.fetch(sql, *args)
         return rows[0] if rows else None
@@ -63,6 +67,14 @@ class _SqliteConn:
 
 class SqliteStore(SearchMixin):
     backend = "sqlite"
+
+    @staticmethod
+    def in_list(column: str, param: str) -> str:
+        return f"{column} IN (SELECT value FROM json_each({param}))"
+
+    @staticmethod
+    def list_param(values: Sequence[str]) -> str:
+        return json.dumps(list(values))
 
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 10_000) -> None:
         super().__init__()

@@ -131,10 +131,11 @@ def run_e2e(report: Report, args: argparse.Namespace, floor10: float, extra: dic
             scale = by[("postgres", 2)].per_second / by[("postgres", 1)].per_second
             report.add("e2e postgres 2 proc / 1 proc", scale, "x")
         seconds = 2 if args.quick else args.latency_seconds
-        lat = e2e.run_latency(bench.env, bench.procs, "sqlite", args.rate, seconds, args.postgres)
-        results.append(lat)
-        report.add(f"e2e sqlite latency p50 at {args.rate:.0f}/s", lat.latency_p50_ms or 0.0, "ms")
-        report.add(f"e2e sqlite latency p99 at {args.rate:.0f}/s", lat.latency_p99_ms or 0.0, "ms")
+        for rate in args.rates:
+            lat = e2e.run_latency(bench.env, bench.procs, "sqlite", rate, seconds, args.postgres)
+            results.append(lat)
+            report.add(f"e2e sqlite latency p50 at {rate:.0f}/s", lat.latency_p50_ms or 0.0, "ms")
+            report.add(f"e2e sqlite latency p99 at {rate:.0f}/s", lat.latency_p99_ms or 0.0, "ms")
         extra["hub_peak_rss_mib"] = bench.hub_peak_rss_mib()
     extra["e2e"] = [asdict(r) for r in results]
 
@@ -167,20 +168,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--e2e-messages", type=int, default=3000, help="messages per throughput run")
     parser.add_argument("--concurrency", type=int, default=32, help="submitting clients")
-    parser.add_argument("--rate", type=float, default=200.0, help="messages/s for the latency run")
+    parser.add_argument(
+        "--rates", default="100,200", help="messages/s of the latency runs (open loop), comma-separated"
+    )
     parser.add_argument("--latency-seconds", type=float, default=15.0)
     parser.add_argument("--soak-messages", type=int, default=100_000)
     parser.add_argument("--soak-time-limit", type=float, default=900.0, help="seconds of submitting")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, databases)")
     args = parser.parse_args(argv)
     groups = {g.strip() for g in args.only.split(",") if g.strip()}
+    try:
+        args.rates = [float(r) for r in args.rates.split(",") if r.strip()]
+    except ValueError:
+        parser.error("--rates: numbers separated by commas, e.g. 100,200")
     unknown = groups - set(FIGURES)
     if unknown:
         parser.error(f"unknown figures: {', '.join(sorted(unknown))} (known: {', '.join(FIGURES)})")
     if args.quick:
         args.e2e_messages = min(args.e2e_messages, 40)
         args.soak_messages = min(args.soak_messages, 60)
-        args.rate = min(args.rate, 20.0)
+        args.rates = [20.0]
 
     started = time.time()
     load_before = os.getloadavg()

@@ -11,7 +11,6 @@ under the same Referentienummer (the hub answers a resend with the first receipt
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import random
@@ -112,70 +111,23 @@ class Dispatcher:
         return report
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Send continuously until ``stop`` is set, with at most ``max_concurrent`` sends in flight.
+        """Rounds until ``stop`` is set; sleeps until the next row is due (at most ``idle_wait``)."""
+        while not stop.is_set():
+            try:
+                report = await self.run_once()
+            except Exception:  # the store is unreachable: log, wait, try again
+                log.exception("dispatch round failed; retrying after the idle wait")
+                report = DispatchReport()
+            if report.claimed >= self.settings.batch_size:
+                continue
+            await self._idle(stop)
 
-        Unlike rounds of :meth:`run_once` (which wait for their slowest send before claiming again),
-        a free slot is filled as soon as a send finishes or a message is enqueued, so a message never
-        waits for unrelated sends. Rows are claimed only for free slots: nothing sits leased in this
-        process while waiting. On stop, the sends in flight finish and are recorded."""
-        s = self.settings
-        limit = max(1, s.max_concurrent)
-        in_flight: set[asyncio.Task[None]] = set()
-        report = DispatchReport()  # running totals (the per-row handling needs one)
-
-        def finished(task: asyncio.Task[None]) -> None:
-            in_flight.discard(task)
-            self._wake.set()  # a free slot: look for more work
-            if not task.cancelled() and task.exception() is not None:  # e.g. the store failed to record
-                log.error("sending a message failed; its lease expires and it is sent again",
-                          exc_info=task.exception())  # fmt: skip
-
-        try:
-            while not stop.is_set():
-                self._wake.clear()  # before counting: a send finishing from here on wakes the wait
-                free = limit - len(in_flight)
-                claimed: list[OutboxRow] = []
-                if free > 0:
-                    try:
-                        now = self.clock()
-                        claimed = await self.store.claim_outbound(
-                            owner=self.owner,
-                            now=now,
-                            lease_until=now + timedelta(seconds=s.lease_seconds),
-                            limit=min(free, s.batch_size),
-                            max_claims=s.max_claims,
-                        )
-                    except Exception:  # the store is unreachable: log, wait, try again
-                        log.exception("claiming outbound messages failed; retrying after the idle wait")
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(stop.wait(), s.idle_wait_seconds)
-                        continue
-                    report.claimed += len(claimed)
-                    for row in claimed:
-                        task = asyncio.create_task(self._handle(row, report))
-                        in_flight.add(task)
-                        task.add_done_callback(finished)
-                    if len(claimed) == free:
-                        continue  # every slot filled and maybe more due: claim again when one frees
-                await self._idle(stop, busy=bool(in_flight))
-        finally:
-            if in_flight:
-                await asyncio.gather(*in_flight, return_exceptions=True)
-
-    async def _idle(self, stop: asyncio.Event, *, busy: bool = False) -> None:
-        """Wait for a wake (enqueue, a finished send), ``stop``, or the next row falling due.
-
-        ``busy``: sends of this process are in flight. A row that is due but was not claimed then
-        waits for a free slot or for its predecessor in the conversation: a finishing send wakes us,
-        so its past due time must not turn this wait into a spin."""
-        if self._wake.is_set():
-            return
+    async def _idle(self, stop: asyncio.Event) -> None:
         wait = self.settings.idle_wait_seconds
         due = await self.store.next_outbound_due()
         if due is not None:
-            until = (due - self.clock()).total_seconds()
-            if until > 0 or not busy:
-                wait = min(wait, max(0.0, until))
+            wait = min(wait, max(0.0, (due - self.clock()).total_seconds()))
+        self._wake.clear()
         waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
         try:
             await asyncio.wait(waiters, timeout=wait, return_when=asyncio.FIRST_COMPLETED)

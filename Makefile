@@ -20,8 +20,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check gateway adapters tests bench
 
+# e.g. make bench BENCH_ARGS="--only inbound,outbound"; PostgreSQL rows need SKPGW_TEST_POSTGRES_DSN
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

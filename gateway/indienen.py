@@ -9,7 +9,6 @@ other content under that number is a conflict.
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -84,9 +83,11 @@ class Indiener:
         if not isinstance(header, dict):
             raise Afgewezen([_finding("invalid-json-form", "/berichtheader", "must be a JSON object")])
         ontvanger = self._ontvanger(header)
-        referentienummer = str(header.get("referentienummer") or uuid.uuid4())
-        bestaand = await self._bestaand(referentienummer)
-        filled = copy.deepcopy(body)
+        given = header.get("referentienummer")
+        referentienummer = str(given or uuid.uuid4())
+        # a fresh UUID cannot have been submitted before: skip the store read (one round trip less)
+        bestaand = await self._bestaand(referentienummer) if given else None
+        filled = dict(body)  # only the header is replaced; nothing below it is changed (from_json reads)
         filled["berichtheader"] = {
             **header,
             "referentienummer": referentienummer,

@@ -1,22 +1,44 @@
-"""Keeps `python -m bench` runnable; asserts nothing about speed (that is bench's job)."""
+"""Keeps `python -m bench` runnable with every figure in a tiny configuration; asserts nothing about speed
+(that is bench's job, on a machine whose load is known)."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
+
 from bench.__main__ import main
-from bench.messages import betaalvoorstel
+from bench.messages import betaalvoorstel, saldoverzoek_antwoord
 from gateway.xml.validate import validate_document
 
 
 def test_benchmark_messages_are_valid() -> None:
     for claims in (1, 10, 100):
         assert validate_document(betaalvoorstel(claims)).ok
+    for claims in (3, 1000):
+        assert validate_document(saldoverzoek_antwoord(claims)).ok
 
 
-def test_bench_quick_run_writes_its_figures(tmp_path, capsys) -> None:
+def test_bench_micro_figures_quick(tmp_path, capsys) -> None:
     out = tmp_path / "bench.json"
-    assert main(["--quick", "--json", str(out)]) == 0
+    assert main(["--quick", "--only", "inbound,outbound,large", "--json", str(out)]) == 0
     rows = json.loads(out.read_text())["figures"]
-    assert rows and all(row["floor_per_s"] > 0 and row["value_per_s"] > 0 for row in rows)
+    names = " ".join(row["name"] for row in rows)
+    assert "inbound Betaalvoorstel 10" in names and "outbound Betaalvoorstel 10" in names
+    assert "large in" in names and "large out" in names
+    assert all(row["floor"] > 0 and row["value"] > 0 and row["ratio"] > 0 for row in rows)
     assert "ratio" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_bench_end_to_end_and_soak_quick(tmp_path) -> None:
+    """Hub simulator and gateway as processes, a few dozen messages through the API (SQLite)."""
+    out = tmp_path / "bench.json"
+    assert main(["--quick", "--only", "e2e,soak", "--e2e-messages", "20", "--json", str(out)]) == 0
+    result = json.loads(out.read_text())
+    rows = {row["name"]: row for row in result["figures"]}
+    throughput = rows["e2e sqlite 1 proc delivered+confirmed"]
+    assert throughput["value"] > 0 and throughput["floor"] > 0
+    assert result["e2e"][0]["delivered"] == 20
+    assert result["soak"]["delivered"] == result["soak"]["count"]
+    assert any(name.startswith("e2e sqlite latency p99") for name in rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import aiohttp
 import pytest
@@ -89,8 +90,14 @@ async def test_whole_conversation_including_both_nul_aanbod_encodings(tmp_path, 
             received_akkoord = await se.wait_for("SchuldregelingAkkoord", conversatie=voorstel["conversatie"])
             await se.wait_state(received_akkoord["referentienummer"], "delivered")  # every sink took it
 
-            # the SE gateway's folder sink has each message once, as JSON
-            files = sorted(p.name for p in (tmp_path / "se" / "inbox").glob("*.json"))
+            # the SE gateway's folder sink has each message once, as JSON (the sink delivers after the
+            # message is in the inbox, so give it a bounded moment)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                files = sorted(p.name for p in (tmp_path / "se" / "inbox").glob("*.json"))
+                if any(f.startswith("SchuldregelingAkkoord-") for f in files):
+                    break
+                await asyncio.sleep(0.05)
             assert len(files) == len(set(files)) and any(
                 f.startswith("SchuldregelingAkkoord-") for f in files
             )

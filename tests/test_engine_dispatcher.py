@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 from gateway.engine.breaker import BreakerState
@@ -206,3 +208,42 @@ async def test_a_send_in_doubt_past_its_deadline_that_the_hub_refuses_is_a_dead_
     assert row.state is OutboxState.DEAD and "deadline" in row.last_error
     assert "TijdelijkNietBeschikbaar" in row.last_error and "never sent" not in row.last_error
     assert len(await store.attempts(m.referentienummer)) == 1
+
+
+async def test_run_keeps_at_most_max_concurrent_in_flight_and_keeps_order_per_conversation(
+    store,  # noqa: F811
+):
+    """The continuous loop: a slow hub, more messages than slots, two in one conversation."""
+    hub, clock = FakeHub(slow_seconds=0.02), FakeClock()
+    hub.default = "slow"
+    settings = replace(FAST, max_concurrent=3)
+    first = await enqueue(store, clock, conv="c-shared")
+    second = await enqueue(store, clock, conv="c-shared")
+    others = [await enqueue(store, clock) for _ in range(7)]
+    d = dispatcher(store, hub, clock, settings)
+    in_flight = peak = 0
+    original = hub.verstuur
+
+    async def counting(**kw):
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        try:
+            return await original(**kw)
+        finally:
+            in_flight -= 1
+
+    hub.verstuur = counting  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    task = asyncio.create_task(d.run(stop))
+    for _ in range(500):
+        counts = await store.counts()
+        if counts.outbox.get(OutboxState.DELIVERED) == 9:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    assert (await store.counts()).outbox.get(OutboxState.DELIVERED) == 9
+    assert 1 <= peak <= 3
+    assert hub.calls.index(first.referentienummer) < hub.calls.index(second.referentienummer)
+    assert set(hub.accepted) >= {m.referentienummer for m in others}

@@ -23,7 +23,7 @@ from adapters.hub import operations as ops
 from adapters.hub.classify import CallFailed, from_exception, from_status, permanent, retryable
 from adapters.hub.settings import HubClientSettings
 from gateway.engine.ports import HubError, HubResult, OpgehaaldBericht, Ophaalresultaat, Outcome
-from gateway.security.certificates import Credentials, days_left, load_credentials
+from gateway.security.certificates import Credentials, days_left, load_credentials, load_der_certificate
 from gateway.security.errors import SecurityError
 from gateway.security.signer import WsSigner, utcnow
 from gateway.security.tls import client_context
@@ -241,7 +241,7 @@ def _tls_peer(response: aiohttp.ClientResponse) -> x509.Certificate | None:
     transport = getattr(protocol, "transport", None)
     ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
     der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
-    return x509.load_der_x509_certificate(der) if der else None
+    return load_der_certificate(der) if der else None
 
 
 def _bad_payload(exc: ops.PayloadError, raw: bytes) -> HubResult:

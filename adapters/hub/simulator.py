@@ -25,7 +25,7 @@ from adapters.hub.simulator_admin import admin_app
 from adapters.hub.simulator_config import SimulatorConfig
 from adapters.hub.simulator_faults import FaultPlan
 from adapters.hub.simulator_state import HubState, SimClock, Validator
-from gateway.security.certificates import Credentials, load_credentials, oin_of
+from gateway.security.certificates import Credentials, load_credentials, load_der_certificate, oin_of
 from gateway.security.errors import SecurityError
 from gateway.security.signer import WsSigner
 from gateway.security.tls import server_context
@@ -235,4 +235,4 @@ class HubSimulator:
 def _peer_certificate(request: web.Request) -> x509.Certificate | None:
     ssl_object = request.transport.get_extra_info("ssl_object") if request.transport else None
     der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
-    return x509.load_der_x509_certificate(der) if der else None
+    return load_der_certificate(der) if der else None

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, wait_exponential
 
 from gateway import logs
+from gateway.engine.batching import GroupCommit
 from gateway.engine.breaker import Breakers, BreakerState, CircuitBreaker
 from gateway.engine.clock import Clock, utcnow
 from gateway.engine.conversations import update_for
@@ -33,7 +34,7 @@ from gateway.engine.ports import HubPort, HubResult, Outcome
 from gateway.engine.retry import Besluit, classify, next_attempt
 from gateway.engine.settings import DispatchSettings
 from gateway.store.base import Store
-from gateway.store.records import OutboxRow, Poging
+from gateway.store.records import Afgeleverd, OutboxRow, Poging
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,8 @@ class Dispatcher:
             self.settings.breaker_failure_threshold, self.settings.breaker_reset_seconds, clock
         )
         self._wake = asyncio.Event()
+        # deliveries that finish while another is being recorded share its transaction
+        self._delivered: GroupCommit[Afgeleverd, bool] = GroupCommit(store.record_delivered_many)
         #: called after every recorded attempt (metrics); must not raise and must not block
         self.on_attempt: Callable[[OutboxRow, Poging, datetime], None] | None = None
 
@@ -213,8 +216,8 @@ class Dispatcher:
                 row.attempts + 1,
                 extra=_context(row, "delivered"),
             )
-            return await self.store.record_delivered(
-                row.referentienummer, owner=self.owner, poging=poging, now=now, conversatie=conv
+            return await self._delivered.submit(
+                Afgeleverd(row.referentienummer, self.owner, poging, now, conv)
             )
         if klass.besluit is Besluit.DEAD:
             breaker.success()  # the hub answered: the endpoint is fine, this message is not

@@ -17,6 +17,7 @@ import random
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
+from gateway.engine.batching import GroupCommit
 from gateway.engine.clock import Clock, utcnow
 from gateway.engine.conversations import ConversationMonitor
 from gateway.engine.delivery import SinkDeliverer
@@ -27,7 +28,7 @@ from gateway.engine.ports import HubPort, SinkPort
 from gateway.engine.processing import InboundProcessing
 from gateway.engine.retention import purge_payloads
 from gateway.engine.settings import EngineSettings
-from gateway.store.base import Store
+from gateway.store.base import EnqueueConflict, Store
 from gateway.store.records import EnqueueResult, NieuwUitgaand, OutboxRow
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class Engine:
             on_enqueued=self.dispatcher.wake,
         )
         self.conversations = ConversationMonitor(store, clock)
+        self._enqueued: GroupCommit[NieuwUitgaand, EnqueueResult] = GroupCommit(self._enqueue_many)
         self._sink_wake = asyncio.Event()
 
     def enqueued(self) -> None:
@@ -75,11 +77,16 @@ class Engine:
         """Queue a validated document with the configured total deadline and send it soon.
 
         Idempotent on Referentienummer; :class:`gateway.store.EnqueueConflict` for other content."""
+        return await self._enqueued.submit(msg)
+
+    async def _enqueue_many(self, msgs: Sequence[NieuwUitgaand]) -> list[EnqueueResult | EnqueueConflict]:
+        """Submissions that arrive while another is being stored share its transaction (group commit):
+        each caller still gets its answer only after the commit that holds its message."""
         now = self.clock()
         deadline = now + timedelta(seconds=self.settings.dispatch.total_deadline_seconds)
-        result = await self.store.enqueue(msg, now=now, deadline=deadline)
+        results = await self.store.enqueue_many(msgs, now=now, deadline=deadline)
         self.dispatcher.wake()
-        return result
+        return results
 
     async def resend(self, referentienummer: str) -> OutboxRow:
         """Send a dead letter again under the same Referentienummer, with a fresh total deadline."""

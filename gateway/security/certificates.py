@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from cryptography import x509
@@ -117,6 +118,19 @@ def load_pem_certificates(data: bytes, where: Path | str = "<bytes>") -> list[x5
 
 def oin_of(cert: x509.Certificate) -> str | None:
     """The OIN (Organisatie-identificatienummer) in the subject serialNumber, as PKIoverheid puts it."""
+    return _oin_of(cert)
+
+
+@lru_cache(maxsize=256)
+def load_der_certificate(der: bytes) -> x509.Certificate:
+    """A DER certificate, parsed once: partners sign and connect with the same certificate every time,
+    and the same object then hits the caches keyed on it (OIN, trust path). ``ValueError`` when
+    unreadable (not cached)."""
+    return x509.load_der_x509_certificate(der)
+
+
+@lru_cache(maxsize=256)  # certificates hash and compare by their DER encoding
+def _oin_of(cert: x509.Certificate) -> str | None:
     values = cert.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
     if not values:
         return None

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from gateway.security.certificates import load_pem_certificates, subject_text
 from gateway.security.errors import SecurityError
@@ -33,7 +32,7 @@ class TrustStore:
         self._by_subject: dict[bytes, list[x509.Certificate]] = {}
         for cert in certificates:
             self._by_subject.setdefault(cert.subject.public_bytes(), []).append(cert)
-        self._paths: dict[bytes, list[x509.Certificate]] = {}  # leaf DER -> validated path
+        self._paths: dict[x509.Certificate, list[x509.Certificate]] = {}  # leaf -> validated path
         self._crls: dict[bytes, list[x509.CertificateRevocationList]] = {}
         for crl in crls:
             self._crls.setdefault(crl.issuer.public_bytes(), []).append(crl)
@@ -55,7 +54,7 @@ class TrustStore:
         Signature checks along a path are cached per leaf (partners sign with the same certificate
         every time); validity periods and revocation are checked again on every call.
         """
-        key = leaf.public_bytes(Encoding.DER)
+        key = leaf  # certificates hash and compare by their DER encoding
         cached = self._paths.get(key)
         if cached is not None:
             for cert in cached:

@@ -35,7 +35,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
 
-from gateway.security.certificates import oin_of, subject_text
+from gateway.security.certificates import load_der_certificate, oin_of, subject_text
 from gateway.security.errors import SecurityError
 from gateway.security.namespaces import (
     DIGEST_METHODS,
@@ -196,13 +196,14 @@ def _single(parent: etree._Element, tag: str, name: str) -> etree._Element:
 
 def _id_map(envelope: etree._Element) -> dict[str, etree._Element]:
     ids: dict[str, etree._Element] = {}
-    for element in envelope.iter():
-        if not isinstance(element.tag, str):
+    for element in envelope.iter(etree.Element):  # elements only: no comments, no PIs
+        names = element.keys()
+        if not names:  # most elements carry no attribute: one call instead of four lookups
             continue
         for attr in _ID_ATTRS:
-            value = element.get(attr)
-            if value is None:
+            if attr not in names:
                 continue
+            value = element.get(attr)
             if value in ids and ids[value] is not element:
                 raise _fail("id-duplicate", f"the id {value!r} occurs more than once in the envelope")
             ids[value] = element
@@ -227,6 +228,15 @@ def _check_signed_info(signed_info: etree._Element) -> type:
     return SIGNATURE_METHODS[uri]
 
 
+_TRANSFORMS, _TRANSFORM = q(DS, "Transforms"), q(DS, "Transform")
+_DIGEST_METHOD, _DIGEST_VALUE = q(DS, "DigestMethod"), q(DS, "DigestValue")
+
+
+def _child(parent: etree._Element, tag: str) -> etree._Element | None:
+    """The first child element with this tag, as ``parent.find(tag)`` without ElementPath."""
+    return next(parent.iterchildren(tag), None)
+
+
 def _check_references(
     signed_info: etree._Element, ids: dict[str, etree._Element], signature: etree._Element
 ) -> set[int]:
@@ -244,11 +254,12 @@ def _check_references(
             raise _fail("reference-invalid", f"the element {uri} is referenced twice")
         if target is signature or any(a is signature for a in target.iterancestors()):
             raise _fail("reference-invalid", "a Reference points into the Signature itself")
-        transforms = ref.findall(f"{q(DS, 'Transforms')}/{q(DS, 'Transform')}")
+        # children of children, as findall("ds:Transforms/ds:Transform") but without ElementPath
+        transforms = [t for ts in ref.iterchildren(_TRANSFORMS) for t in ts.iterchildren(_TRANSFORM)]
         if len(transforms) > 1 or any(t.get("Algorithm") != EXC_C14N for t in transforms):
             raise _fail("algorithm-refused", f"Reference {uri}: only the exclusive C14N transform is allowed")
         prefixes = inclusive_prefixes(transforms[0]) if transforms else None
-        digest_method = ref.find(q(DS, "DigestMethod"))
+        digest_method = _child(ref, _DIGEST_METHOD)
         digest_uri = digest_method.get("Algorithm") if digest_method is not None else None
         if digest_uri in SHA1_URIS:
             raise _fail(
@@ -256,7 +267,8 @@ def _check_references(
             )
         if digest_uri not in DIGEST_METHODS:
             raise _fail("algorithm-refused", f"Reference {uri}: digest method {digest_uri} is not allowed")
-        expected = _b64_text(ref.findtext(q(DS, "DigestValue")))
+        value_el = _child(ref, _DIGEST_VALUE)
+        expected = _b64_text(value_el.text if value_el is not None else None)
         actual = digest_b64(exc_c14n(target, prefixes), DIGEST_METHODS[digest_uri])
         if not hmac.compare_digest(expected.encode("ascii", "replace"), actual.encode("ascii")):
             raise _fail(
@@ -306,7 +318,7 @@ def _token_certificate(
     if token.get("ValueType") != X509V3:
         raise _fail("token-invalid", "the BinarySecurityToken is not an X509v3 certificate")
     try:
-        return x509.load_der_x509_certificate(base64.b64decode(_b64_text(token.text), validate=True))
+        return load_der_certificate(base64.b64decode(_b64_text(token.text), validate=True))
     except (ValueError, binascii.Error):
         raise _fail("token-invalid", "the BinarySecurityToken does not hold a readable certificate") from None
 

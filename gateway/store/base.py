@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from gateway.store.records import (
+    Afgeleverd,
     Conversatie,
     ConversatieUpdate,
     Counts,
@@ -77,6 +78,12 @@ class Store(Protocol):
     async def enqueue(self, msg: NieuwUitgaand, *, now: datetime, deadline: datetime) -> EnqueueResult:
         """Queue a message; idempotent on Referentienummer, :class:`EnqueueConflict` on other content."""
 
+    async def enqueue_many(
+        self, msgs: Sequence[NieuwUitgaand], *, now: datetime, deadline: datetime
+    ) -> list[EnqueueResult | EnqueueConflict]:
+        """:meth:`enqueue` for several messages in one transaction (group commit); a conflict is
+        returned in the message's place and leaves the others queued."""
+
     async def claim_outbound(
         self, *, owner: str, now: datetime, lease_until: datetime, limit: int, max_claims: int
     ) -> list[OutboxRow]:
@@ -99,6 +106,9 @@ class Store(Protocol):
         """Attempt delivered: row → delivered and the conversation update, in one transaction.
 
         Returns False when the lease was lost (the attempt row is recorded all the same)."""
+
+    async def record_delivered_many(self, items: Sequence[Afgeleverd]) -> list[bool]:
+        """:meth:`record_delivered` for several attempts in one transaction (group commit)."""
 
     async def record_retry(
         self,

@@ -9,7 +9,7 @@ time: a session advisory lock held on a dedicated connection for the length of a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -46,6 +46,9 @@ class _PgConn:
     async def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]:
         return [dict(r) for r in await self._conn.fetch(sql, *_args(args))]
 
+    async def executemany(self, sql: str, args: Sequence[Sequence[Any]]) -> None:
+        await self._conn.executemany(sql, [_args(tuple(row)) for row in args])
+
     async def fetchrow(self, sql: str, *args: Any) -> dict[str, Any] | None:
         row = await self._conn.fetchrow(sql, *_args(args))
         return None if row is None else dict(row)
@@ -54,6 +57,14 @@ class _PgConn:
 class PostgresStore(SearchMixin):
     backend = "postgres"
     claim_lock_clause = " FOR UPDATE SKIP LOCKED"
+
+    @staticmethod
+    def in_list(column: str, param: str) -> str:
+        return f"{column} = ANY({param}::text[])"
+
+    @staticmethod
+    def list_param(values: Sequence[str]) -> list[str]:
+        return list(values)
 
     def __init__(self, dsn: str, *, schema: str | None = None, min_size: int = 1, max_size: int = 10) -> None:
         super().__init__()

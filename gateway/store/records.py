@@ -68,7 +68,10 @@ def as_dt(value: Any) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return utc(value)
-    return datetime.strptime(str(value), _TS_FORMAT).replace(tzinfo=UTC)
+    text = str(value)
+    if len(text) != 27 or text[-1] != "Z":  # not ts_to_text's fixed width: the strict parser explains
+        return datetime.strptime(text, _TS_FORMAT).replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)  # 10x faster than strptime; the Z gives tzinfo=UTC
 
 
 def as_date(value: Any) -> date | None:
@@ -96,6 +99,17 @@ class NieuwUitgaand:
     @property
     def sha256(self) -> str:
         return sha256_hex(self.document)
+
+
+@dataclass(frozen=True, slots=True)
+class Afgeleverd:
+    """One delivered attempt to record (the arguments of ``Store.record_delivered``)."""
+
+    referentienummer: str
+    owner: str
+    poging: Poging
+    now: datetime
+    conversatie: ConversatieUpdate | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from gateway.store.base import EnqueueConflict, InvalidTransition, NotFound
 from gateway.store.records import (
+    Afgeleverd,
     ConversatieUpdate,
     EnqueueResult,
     NieuwUitgaand,
@@ -14,7 +16,7 @@ from gateway.store.records import (
     Poging,
     as_dt,
 )
-from gateway.store.sqlcore import Conn, SqlCore
+from gateway.store.sqlcore import Conn, SqlCore, conversation_statement
 
 _INSERT = """
 INSERT INTO outbox (referentienummer, berichttype, ontvanger, conversatie, document, sha256, state,
@@ -35,6 +37,17 @@ LIMIT $2
 """
 
 _FENCE = "referentienummer = $1 AND state = 'sending' AND lease_owner = $2"
+
+_INSERT_ATTEMPT = """
+INSERT INTO outbox_attempt (referentienummer, attempt_no, owner, started_at, duration_ms, outcome, code,
+    reason, receipt)
+VALUES ($1, (SELECT COALESCE(MAX(attempt_no), 0) + 1 FROM outbox_attempt WHERE referentienummer = $1),
+    $2, $3, $4, $5, $6, $7, $8)
+"""
+
+
+def _attempt_args(p: Poging) -> tuple[object, ...]:
+    return (p.referentienummer, p.owner, p.started_at, p.duration_ms, p.outcome, p.code, p.reason, p.receipt)
 
 
 def error_text(p: Poging) -> str:
@@ -77,11 +90,25 @@ class OutboxMixin(SqlCore):
         async with self._tx() as c:
             return await self._insert_outbound(c, msg, now, deadline)
 
+    async def enqueue_many(
+        self, msgs: Sequence[NieuwUitgaand], *, now: datetime, deadline: datetime
+    ) -> list[EnqueueResult | EnqueueConflict]:
+        """Several enqueues in one transaction; a conflict is returned in its place, not raised, so
+        it leaves the others (the conflicting insert wrote nothing)."""
+        results: list[EnqueueResult | EnqueueConflict] = []
+        async with self._tx() as c:
+            for msg in msgs:
+                try:
+                    results.append(await self._insert_outbound(c, msg, now, deadline))
+                except EnqueueConflict as exc:
+                    results.append(exc)
+        return results
+
     async def claim_outbound(
         self, *, owner: str, now: datetime, lease_until: datetime, limit: int, max_claims: int
     ) -> list[OutboxRow]:
-        claimed: list[OutboxRow] = []
         async with self._tx() as c:
+            refs: list[str] = []
             for due in await c.fetch(_DUE + self.claim_lock_clause, now, limit):
                 ref = due["referentienummer"]
                 if due["state"] == OutboxState.SENDING and int(due["claims"]) >= max_claims:
@@ -94,35 +121,24 @@ class OutboxMixin(SqlCore):
                         now,
                     )
                     continue
-                row = await c.fetchrow(
-                    """UPDATE outbox SET state = 'sending', lease_owner = $2, lease_until = $3,
-                           claims = claims + 1, updated_at = $4
-                       WHERE referentienummer = $1 RETURNING *""",
-                    ref,
-                    owner,
-                    lease_until,
-                    now,
-                )
-                if row is not None:
-                    claimed.append(OutboxRow.from_row(row))
-        return claimed
+                refs.append(ref)
+            if not refs:
+                return []
+            rows = await c.fetch(  # one statement for the whole batch
+                f"""UPDATE outbox SET state = 'sending', lease_owner = $1, lease_until = $2,
+                        claims = claims + 1, updated_at = $3
+                    WHERE {self.in_list("referentienummer", "$4")} RETURNING *""",
+                owner,
+                lease_until,
+                now,
+                self.list_param(refs),
+            )
+        by_ref = {r["referentienummer"]: r for r in rows}
+        return [OutboxRow.from_row(by_ref[ref]) for ref in refs if ref in by_ref]  # oldest first
 
     @staticmethod
     async def _insert_attempt(c: Conn, p: Poging) -> None:
-        await c.execute(
-            """INSERT INTO outbox_attempt (referentienummer, attempt_no, owner, started_at, duration_ms,
-                   outcome, code, reason, receipt)
-               VALUES ($1, (SELECT COALESCE(MAX(attempt_no), 0) + 1 FROM outbox_attempt
-                            WHERE referentienummer = $1), $2, $3, $4, $5, $6, $7, $8)""",
-            p.referentienummer,
-            p.owner,
-            p.started_at,
-            p.duration_ms,
-            p.outcome,
-            p.code,
-            p.reason,
-            p.receipt,
-        )
+        await c.execute(_INSERT_ATTEMPT, *_attempt_args(p))
 
     async def record_delivered(
         self,
@@ -134,20 +150,68 @@ class OutboxMixin(SqlCore):
         conversatie: ConversatieUpdate | None,
     ) -> bool:
         async with self._tx() as c:
-            await self._insert_attempt(c, poging)
-            changed = await c.execute(
-                f"""UPDATE outbox SET state = 'delivered', attempts = attempts + 1, claims = 0,
-                        lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = $3
-                    WHERE {_FENCE}""",
-                referentienummer,
-                owner,
-                now,
-            )
-            if changed and conversatie is not None:
-                await self._apply_conversation(c, conversatie)
-                if conversatie.opens:
-                    await self._answered_early(c, conversatie)
-            return bool(changed)
+            return await self._delivered(c, Afgeleverd(referentienummer, owner, poging, now, conversatie))
+
+    async def record_delivered_many(self, items: Sequence[Afgeleverd]) -> list[bool]:
+        """Several :meth:`record_delivered` in one transaction (the dispatcher's group commit), with a
+        constant number of statements per batch instead of four per message."""
+        if not items:
+            return []
+        async with self._tx() as c:
+            if len({i.referentienummer for i in items}) != len(items):  # the same row twice: in order
+                return [await self._delivered(c, item) for item in items]
+            await c.executemany(_INSERT_ATTEMPT, [_attempt_args(i.poging) for i in items])
+            by_owner: dict[str, list[Afgeleverd]] = {}
+            for item in items:
+                by_owner.setdefault(item.owner, []).append(item)
+            changed: set[str] = set()
+            for owner, group in by_owner.items():
+                rows = await c.fetch(
+                    f"""UPDATE outbox SET state = 'delivered', attempts = attempts + 1, claims = 0,
+                            lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = $2
+                        WHERE state = 'sending' AND lease_owner = $1
+                          AND {self.in_list("referentienummer", "$3")}
+                        RETURNING referentienummer""",
+                    owner,
+                    max(i.now for i in group),
+                    self.list_param([i.referentienummer for i in group]),
+                )
+                changed.update(r["referentienummer"] for r in rows)
+            updates = [i.conversatie for i in items if i.referentienummer in changed and i.conversatie]
+            statements: dict[str, list[tuple[object, ...]]] = {}
+            for upd in updates:
+                sql, args = conversation_statement(upd)
+                statements.setdefault(sql, []).append(args)
+            for sql, rows_args in statements.items():
+                await c.executemany(sql, rows_args)
+            opened = [u for u in updates if u.opens]
+            if opened:  # _answered_early only where the inbox holds something of that conversation
+                found = await c.fetch(
+                    f"SELECT DISTINCT conversatie FROM inbox WHERE {self.in_list('conversatie', '$1')}",
+                    self.list_param([u.conversatie for u in opened]),
+                )
+                with_inbox = {r["conversatie"] for r in found}
+                for upd in opened:
+                    if upd.conversatie in with_inbox:
+                        await self._answered_early(c, upd)
+            return [i.referentienummer in changed for i in items]
+
+    async def _delivered(self, c: Conn, item: Afgeleverd) -> bool:
+        await self._insert_attempt(c, item.poging)
+        changed = await c.execute(
+            f"""UPDATE outbox SET state = 'delivered', attempts = attempts + 1, claims = 0,
+                    lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = $3
+                WHERE {_FENCE}""",
+            item.referentienummer,
+            item.owner,
+            item.now,
+        )
+        conversatie = item.conversatie
+        if changed and conversatie is not None:
+            await self._apply_conversation(c, conversatie)
+            if conversatie.opens:
+                await self._answered_early(c, conversatie)
+        return bool(changed)
 
     async def _answered_early(self, c: Conn, upd: ConversatieUpdate) -> None:
         """Close a just-opened conversation whose answer is already in the inbox.

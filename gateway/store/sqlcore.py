@@ -28,6 +28,9 @@ class Conn(Protocol):
 
     async def fetchrow(self, sql: str, *args: Any) -> dict[str, Any] | None: ...
 
+    async def executemany(self, sql: str, args: Sequence[Sequence[Any]]) -> None:
+        """One statement for several argument rows, in one round trip."""
+
 
 class SqlCore:
     """Transactions, migrations, conversations, key/value, retention and counts."""
@@ -35,6 +38,15 @@ class SqlCore:
     backend: str = ""
     #: appended to the claim SELECTs (PostgreSQL: row locks that other claimers skip)
     claim_lock_clause: str = ""
+
+    @staticmethod
+    def in_list(column: str, param: str) -> str:
+        """``column`` is one of the strings in list parameter ``param`` (see :meth:`list_param`)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def list_param(values: Sequence[str]) -> Any:
+        raise NotImplementedError
 
     def __init__(self) -> None:
         self._poll_lock = asyncio.Lock()
@@ -79,46 +91,8 @@ class SqlCore:
     # conversations ----------------------------------------------------------------------------
     @staticmethod
     async def _apply_conversation(c: Conn, upd: ConversatieUpdate) -> None:
-        if upd.opens:
-            await c.execute(
-                """
-                INSERT INTO conversation (conversatie, vraag_referentienummer, vraag_berichttype, tegenpartij,
-                    wacht_op, verwachte_antwoorden, antwoord_uiterlijk, state, geopend_op, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8)
-                ON CONFLICT (conversatie) DO UPDATE SET
-                    vraag_referentienummer = excluded.vraag_referentienummer,
-                    vraag_berichttype = excluded.vraag_berichttype,
-                    tegenpartij = excluded.tegenpartij,
-                    wacht_op = excluded.wacht_op,
-                    verwachte_antwoorden = excluded.verwachte_antwoorden,
-                    antwoord_uiterlijk = excluded.antwoord_uiterlijk,
-                    state = 'open', beantwoord_door = NULL, beantwoord_op = NULL,
-                    geopend_op = excluded.geopend_op, updated_at = excluded.updated_at
-                WHERE conversation.vraag_referentienummer <> excluded.vraag_referentienummer
-                  AND conversation.geopend_op <= excluded.geopend_op
-                """,
-                upd.conversatie,
-                upd.referentienummer,
-                upd.berichttype,
-                upd.tegenpartij,
-                str(upd.wacht_op),
-                json.dumps(sorted(upd.verwachte_antwoorden)),
-                upd.antwoord_uiterlijk,
-                upd.at,
-            )
-        else:
-            await c.execute(
-                """
-                UPDATE conversation SET state = 'answered', beantwoord_door = $2, beantwoord_op = $3,
-                    updated_at = $3
-                WHERE conversatie = $1 AND state = 'open' AND wacht_op = $4 AND verwachte_antwoorden LIKE $5
-                """,
-                upd.conversatie,
-                upd.referentienummer,
-                upd.at,
-                str(upd.wacht_op),
-                f'%"{upd.berichttype}"%',
-            )
+        sql, args = conversation_statement(upd)
+        await c.execute(sql, *args)
 
     async def get_conversation(self, conversatie: str) -> Conversatie | None:
         async with self._tx(write=False) as c:
@@ -208,3 +182,50 @@ class SqlCore:
 
 def problems_json(problems: Sequence[dict[str, Any]]) -> str:
     return json.dumps(list(problems), ensure_ascii=False, sort_keys=True)
+
+
+_OPEN_CONVERSATION = """
+                INSERT INTO conversation (conversatie, vraag_referentienummer, vraag_berichttype, tegenpartij,
+                    wacht_op, verwachte_antwoorden, antwoord_uiterlijk, state, geopend_op, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8)
+                ON CONFLICT (conversatie) DO UPDATE SET
+                    vraag_referentienummer = excluded.vraag_referentienummer,
+                    vraag_berichttype = excluded.vraag_berichttype,
+                    tegenpartij = excluded.tegenpartij,
+                    wacht_op = excluded.wacht_op,
+                    verwachte_antwoorden = excluded.verwachte_antwoorden,
+                    antwoord_uiterlijk = excluded.antwoord_uiterlijk,
+                    state = 'open', beantwoord_door = NULL, beantwoord_op = NULL,
+                    geopend_op = excluded.geopend_op, updated_at = excluded.updated_at
+                WHERE conversation.vraag_referentienummer <> excluded.vraag_referentienummer
+                  AND conversation.geopend_op <= excluded.geopend_op
+                """
+
+_ANSWER_CONVERSATION = """
+                UPDATE conversation SET state = 'answered', beantwoord_door = $2, beantwoord_op = $3,
+                    updated_at = $3
+                WHERE conversatie = $1 AND state = 'open' AND wacht_op = $4 AND verwachte_antwoorden LIKE $5
+                """
+
+
+def conversation_statement(upd: ConversatieUpdate) -> tuple[str, tuple[Any, ...]]:
+    """The statement and arguments that apply ``upd``: open (or re-open) a conversation, or answer it.
+    Statements are shared per kind, so a batch of updates can run as one ``executemany`` each."""
+    if upd.opens:
+        return _OPEN_CONVERSATION, (
+            upd.conversatie,
+            upd.referentienummer,
+            upd.berichttype,
+            upd.tegenpartij,
+            str(upd.wacht_op),
+            json.dumps(sorted(upd.verwachte_antwoorden)),
+            upd.antwoord_uiterlijk,
+            upd.at,
+        )
+    return _ANSWER_CONVERSATION, (
+        upd.conversatie,
+        upd.referentienummer,
+        upd.at,
+        str(upd.wacht_op),
+        f'%"{upd.berichttype}"%',
+    )

@@ -4,13 +4,13 @@ conversations left unanswered, and the warnings; plus the last checks every answ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from adapters.csv.fileformat import Row
-from adapters.csv.groups import Cells
-from adapters.csv.problems import CsvProblem
+from adapters.csv.groups import Cells, group_by_conversation
+from adapters.csv.problems import CsvProblem, CsvRejected, Problems
 from adapters.csv.vragen import Vraag
 from gateway.codec import EncodeError, Tegenpartij, encode
 from gateway.model import Bericht, Berichtheader
@@ -57,3 +57,30 @@ def checked(
         c.fail(rows[0], None, f"cannot be written as version {versie}: {exc}")
         return None
     return Antwoord(bericht, vraag, tuple(r.number for r in rows), versie)
+
+
+def collect_answers(
+    rows: Sequence[Row],
+    problems: Problems,
+    answer_columns: Sequence[str],
+    question_for: Callable[[list[Row]], Vraag | None],
+    answer_for: Callable[[list[Row], Vraag], Antwoord | None],
+) -> ImportResult:
+    """The loop every import shares: per conversation, find its question; a conversation whose answer
+    cells are all empty is unanswered, not an error; read the answer. One error anywhere rejects the
+    whole file (the portal's rule), with every problem listed."""
+    result = ImportResult()
+    for conversatie, group in group_by_conversation(rows).items():
+        vraag = question_for(group)
+        if all(not row[key] for row in group for key in answer_columns):
+            result.unanswered.append(conversatie)
+            continue
+        if vraag is None:
+            continue
+        antwoord = answer_for(group, vraag)
+        if antwoord is not None:
+            result.antwoorden.append(antwoord)
+    if problems.errors:
+        raise CsvRejected(problems.items)
+    result.warnings = problems.warnings
+    return result

@@ -8,11 +8,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from adapters.csv import cells
-from adapters.csv.answers import Antwoord, ImportResult, answer_header, checked
+from adapters.csv.answers import Antwoord, ImportResult, answer_header, checked, collect_answers
 from adapters.csv.columns import BETAAL
 from adapters.csv.fileformat import Row, read_table
-from adapters.csv.groups import Cells, answer_referentienummer, group_by_conversation
-from adapters.csv.problems import CsvRejected
+from adapters.csv.groups import Cells, answer_referentienummer
 from adapters.csv.vragen import Vraag
 from gateway.model import (
     Akkoord,
@@ -49,20 +48,13 @@ def import_betaal(
 ) -> ImportResult:
     rows, problems = read_table(name, data, BETAAL)
     c = Cells(BETAAL, problems)
-    result = ImportResult()
-    for conversatie, group in group_by_conversation(rows).items():
-        vraag = _vraag(c, group, vragen)
-        if all(not r[k] for r in group for k in _ANSWER):
-            result.unanswered.append(conversatie)
-            continue
-        if vraag is not None:
-            antwoord = _answer(c, group, vraag, versie or vraag.versie, now)
-            if antwoord is not None:
-                result.antwoorden.append(antwoord)
-    if problems.errors:
-        raise CsvRejected(problems.items)
-    result.warnings = problems.warnings
-    return result
+    return collect_answers(
+        rows,
+        problems,
+        _ANSWER,
+        lambda group: _vraag(c, group, vragen),
+        lambda group, vraag: _answer(c, group, vraag, versie or vraag.versie, now),
+    )
 
 
 def _vraag(c: Cells, rows: Sequence[Row], vragen: Mapping[str, Vraag]) -> Vraag | None:

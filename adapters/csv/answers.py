@@ -4,7 +4,7 @@ conversations left unanswered, and the warnings; plus the last checks every answ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -84,3 +84,29 @@ def collect_answers(
         raise CsvRejected(problems.items)
     result.warnings = problems.warnings
     return result
+
+
+def question_for(
+    c: Cells,
+    rows: Sequence[Row],
+    question_columns: Sequence[str],
+    vragen: Mapping[str, Vraag],
+    kinds: tuple[type, ...],
+    named: str,
+) -> Vraag | None:
+    """The received question a conversation's rows answer, checking the repeated question columns
+    against it; ``kinds`` are the message types that can be that question, ``named`` says them."""
+    c.same(rows, question_columns)
+    first = rows[0]
+    conversatie = c.uuid(first, "conversatie")
+    if conversatie is None:
+        return None
+    vraag = vragen.get(conversatie)
+    if vraag is None or not isinstance(vraag.bericht, kinds):
+        c.fail(first, "conversatie", f"no received {named} has this ConversatieReferentienummer")
+        return None
+    if first["referentienummer"] != vraag.referentienummer:
+        c.fail(first, "referentienummer", f"is not the Referentienummer of the conversation's {named}")
+    if first["klantnummer_shv"] != vraag.bericht.klantnummer_shv:
+        c.fail(first, "klantnummer_shv", f"is not the KlantnummerSHV of the conversation's {named}")
+    return vraag

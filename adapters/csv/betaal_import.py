@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from adapters.csv import cells
-from adapters.csv.answers import Antwoord, ImportResult, answer_header, checked, collect_answers
+from adapters.csv.answers import Antwoord, ImportResult, answer_header, checked, collect_answers, question_for
 from adapters.csv.columns import BETAAL
 from adapters.csv.fileformat import Row, read_table
 from adapters.csv.groups import Cells, answer_referentienummer
@@ -52,26 +52,16 @@ def import_betaal(
         rows,
         problems,
         _ANSWER,
-        lambda group: _vraag(c, group, vragen),
+        lambda group: question_for(
+            c,
+            group,
+            _QUESTION,
+            vragen,
+            (Betaalvoorstel, Heroverweging),
+            "latest Betaalvoorstel or Heroverweging",
+        ),
         lambda group, vraag: _answer(c, group, vraag, versie or vraag.versie, now),
     )
-
-
-def _vraag(c: Cells, rows: Sequence[Row], vragen: Mapping[str, Vraag]) -> Vraag | None:
-    c.same(rows, _QUESTION)
-    first = rows[0]
-    conversatie = c.uuid(first, "conversatie")
-    if conversatie is None:
-        return None
-    vraag = vragen.get(conversatie)
-    if vraag is None or not isinstance(vraag.bericht, Betaalvoorstel | Heroverweging):
-        c.fail(first, "conversatie", "no received Betaalvoorstel or Heroverweging has this conversation")
-        return None
-    if first["referentienummer"] != vraag.referentienummer:
-        c.fail(first, "referentienummer", "is not the Referentienummer of the conversation's latest proposal")
-    if first["klantnummer_shv"] != vraag.bericht.klantnummer_shv:
-        c.fail(first, "klantnummer_shv", "is not the KlantnummerSHV of the conversation's proposal")
-    return vraag
 
 
 def _answer(

@@ -30,7 +30,7 @@ from gateway.codec.parts import read_header, write_header
 from gateway.codec.profile import Tegenpartij, profile_for
 from gateway.codec.registry import REGISTRY, MessageCodec
 from gateway.codec.xmlio import In, Out
-from gateway.codec.xmltext import TextOut
+from gateway.codec.xmltext import TextOut, tree_of
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
 from gateway.model.types import ModelError, schema_checked_values
@@ -63,22 +63,29 @@ def encode(
             f"the catalogue has no {bericht.berichttype.value} for version {tegenpartij.versie}"
         ) from None
     schema = catalogue.schema(entry)
-    root = _written_as_text(codec, bericht, tegenpartij, entry)
-    if root is None or not schema.validate(root):
-        # the reference writer: for whatever the text writer does not take, and for the errors (their
-        # wording and lines are those of the tree this writer builds)
-        root = _written(Out(entry.namespace), codec, bericht, tegenpartij, entry)
-        if not schema.validate(root):
-            problems = problems_from_log(schema.error_log, root.getroottree())
-            raise EncodeError(
-                f"the encoded {entry.root} {entry.versie} is not valid against its XSD: {problems[0]}",
-                problems=problems,
-            )
+    written = _written_as_text(codec, bericht, tegenpartij, entry)
+    if written is not None and schema.validate(written[2]):
+        out, text, root = written
+        data = None if pretty else out.as_bytes(text)
+        return data or etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=pretty)
+    # the reference writer: for whatever the text writer does not take, and for the errors (their
+    # wording and lines are those of the tree this writer builds)
+    root = _written(Out(entry.namespace), codec, bericht, tegenpartij, entry)
+    if not schema.validate(root):
+        problems = problems_from_log(schema.error_log, root.getroottree())
+        raise EncodeError(
+            f"the encoded {entry.root} {entry.versie} is not valid against its XSD: {problems[0]}",
+            problems=problems,
+        )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=pretty)
 
 
 def _written(
-    out: Out | TextOut, codec: MessageCodec, bericht: Bericht, tegenpartij: Tegenpartij, entry: CatalogueEntry
+    out: Out | TextOut,
+    codec: MessageCodec,
+    bericht: Bericht,
+    tegenpartij: Tegenpartij,
+    entry: CatalogueEntry,
 ) -> Any:
     root = out.root(entry.root, entry.namespace)
     write_header(out, root, bericht.berichtheader, entry)
@@ -88,15 +95,16 @@ def _written(
 
 def _written_as_text(
     codec: MessageCodec, bericht: Bericht, tegenpartij: Tegenpartij, entry: CatalogueEntry
-) -> etree._Element | None:
-    """The message written as text and parsed (:mod:`gateway.codec.xmltext`), or None: write it with ``Out``.
+) -> tuple[TextOut, str, etree._Element] | None:
+    """The writer, the message it wrote and its tree (:mod:`gateway.codec.xmltext`); None: use ``Out``.
 
     Any exception means the same: the reference writer runs next and does (or raises) what it always did.
     """
     out = TextOut(entry.namespace)
     try:
         _written(out, codec, bericht, tegenpartij, entry)
-        return out.tree()
+        text = out.text()
+        return out, text, tree_of(text)
     except Exception:
         return None
 

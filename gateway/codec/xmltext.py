@@ -22,6 +22,7 @@ from typing import Any
 from lxml import etree
 
 _SPECIAL = re.compile("[&<>\r]")
+DECLARATION = b"<?xml version='1.0' encoding='UTF-8'?>\n"  # as etree.tostring writes it
 _local = threading.local()
 
 
@@ -32,41 +33,36 @@ class NotPlain(Exception):
 class _Open:
     """An element written as a start tag whose end tag is still to come (the handle writers hold)."""
 
-    __slots__ = ("end",)
+    __slots__ = ("end", "start")
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, start: str, name: str) -> None:
+        self.start = start
         self.end = f"</{name}>"
 
 
-_CLOSED = _Open("")  # the handle of an element with text: writers never add children to those
+_CLOSED = _Open("", "")  # the handle of an element with text: writers never add children to those
 
 
 class TextOut:
     """Writes elements of one namespace as text, in document order (the interface of ``Out``)."""
 
-    __slots__ = ("_open", "_parts")
+    __slots__ = ("_has_empty", "_open", "_parts")
 
     def __init__(self, namespace: str) -> None:
         self._parts: list[str] = []
         self._open: list[_Open] = []
+        self._has_empty = False  # an element without children or text (libxml2 writes it as <X/>)
 
     def root(self, name: str, namespace: str) -> _Open:
         if self._parts or not set(namespace).isdisjoint('&<>"'):
             raise NotPlain("a second root, or a namespace that needs escaping")
-        self._parts.append(f'<{name} xmlns="{namespace}">')
-        node = _Open(name)
-        self._open.append(node)
-        return node
+        return self._start(f'<{name} xmlns="{namespace}">', name)
 
     def el(self, parent: _Open, name: str, text: str | None = None) -> _Open:
-        stack = self._open
-        if stack[-1] is not parent:
+        if self._open[-1] is not parent:
             self._close_to(parent)
         if text is None:
-            self._parts.append(f"<{name}>")
-            node = _Open(name)
-            stack.append(node)
-            return node
+            return self._start(f"<{name}>", name)
         if type(text) is not str or not text:
             raise NotPlain("the text of an element must be a non-empty string")
         if _SPECIAL.search(text):
@@ -79,19 +75,42 @@ class TextOut:
         if value is not None:
             self.el(parent, name, fmt(value))
 
-    def _close_to(self, parent: _Open) -> None:
-        stack = self._open
-        if parent not in stack:
-            raise NotPlain("an element added to one that is already closed")
-        while stack[-1] is not parent:
-            self._parts.append(stack.pop().end)
+    def text(self) -> str:
+        """The document written (the elements still open are closed)."""
+        while self._open:
+            self._close()
+        return "".join(self._parts)
 
-    def tree(self) -> etree._Element:
-        """The written elements as a tree (an ``etree.XMLSyntaxError`` when libxml2 refuses the text)."""
-        parts = self._parts
-        parts.extend(node.end for node in reversed(self._open))
-        self._open.clear()
-        return etree.fromstring("".join(parts), _parser())
+    def as_bytes(self, text: str) -> bytes | None:
+        """What ``etree.tostring(tree_of(text), xml_declaration=True, encoding="UTF-8")`` gives for
+        ``text = self.text()``, without serialising the tree, when that is the text itself: ASCII, no
+        character that was escaped (each escape has an "&"), no empty element. None otherwise."""
+        if self._has_empty or not text.isascii() or "&" in text:
+            return None
+        return DECLARATION + text.encode("ascii")
+
+    def _start(self, start: str, name: str) -> _Open:
+        self._parts.append(start)
+        node = _Open(start, name)
+        self._open.append(node)
+        return node
+
+    def _close_to(self, parent: _Open) -> None:
+        if parent not in self._open:
+            raise NotPlain("an element added to one that is already closed")
+        while self._open[-1] is not parent:
+            self._close()
+
+    def _close(self) -> None:
+        node = self._open.pop()
+        if self._parts[-1] is node.start:
+            self._has_empty = True
+        self._parts.append(node.end)
+
+
+def tree_of(text: str) -> etree._Element:
+    """The tree of a document :class:`TextOut` wrote (an ``etree.XMLSyntaxError`` when libxml2 refuses it)."""
+    return etree.fromstring(text, _parser())
 
 
 def _parser() -> etree.XMLParser:

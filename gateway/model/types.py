@@ -117,7 +117,8 @@ _HUNDRED = Decimal("100")
 _MAX_BEDRAG = Decimal("10000000000")
 # Characters XML 1.0 cannot carry, plus CR (a parser turns it into LF, so it would not survive).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_TRIMMED = re.compile(r"[^ \t\n\r]([^\n\r]*[^ \t\n\r])?")
+_TRIMMED = re.compile(r"[^ \t\n\r]([^\n\r]*[^ \t\n\r])?")  # the rule; _is_trimmed applies it
+_WHITE = " \t\n\r"
 
 Check = Callable[[Any, str], Any]  # (value, field) -> normalised value (or raises ModelError)
 
@@ -160,17 +161,31 @@ def _check_geld(marker: Geld) -> Check:
     return check
 
 
+def _has_non_xml(value: str) -> bool:
+    """``_NOT_XML.search(value)``; printable ASCII (nearly every text) has none of those characters, and
+    ``isascii`` + ``isprintable`` tell that in a fraction of the regex's time."""
+    if value.isascii() and value.isprintable():
+        return False
+    return _NOT_XML.search(value) is not None
+
+
+def _is_trimmed(value: str) -> bool:
+    """``_TRIMMED.fullmatch(value)`` for a non-empty text, without the regex (which backtracks)."""
+    return value[0] not in _WHITE and value[-1] not in _WHITE and "\n" not in value and "\r" not in value
+
+
 def _check_tekst(marker: Tekst) -> Check:
     extra = re.compile(marker.pattern) if marker.pattern else None
+    max_length, trimmed = marker.max_length, marker.trimmed
 
     def check(value: Any, name: str) -> str:
         if not isinstance(value, str):
             raise ModelError(name, "must be text")
-        if not 1 <= len(value) <= marker.max_length:
-            raise ModelError(name, f"must be 1 to {marker.max_length} characters long")
-        if _NOT_XML.search(value):
+        if not 1 <= len(value) <= max_length:
+            raise ModelError(name, f"must be 1 to {max_length} characters long")
+        if _has_non_xml(value):
             raise ModelError(name, "contains a control character (or CR) that XML cannot carry")
-        if marker.trimmed and not _TRIMMED.fullmatch(value):
+        if trimmed and not _is_trimmed(value):
             raise ModelError(name, "must not start or end with white space or contain line breaks")
         if extra is not None and not extra.fullmatch(value):
             raise ModelError(name, "does not have the expected form")

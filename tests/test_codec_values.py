@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 import pytest
@@ -54,3 +55,36 @@ def test_edges_as_before(text: str) -> None:
 def test_any_decimal_as_before(value: Decimal) -> None:
     assert _outcome(v.bedrag, value) == _outcome(_reference_bedrag, value)
     assert _outcome(v.percentage, value) == _outcome(_reference_percentage, value)
+
+
+def _reference_datum_tijd(value: datetime) -> str:
+    value = value.astimezone(UTC)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+@given(st.datetimes(timezones=st.timezones() | st.just(UTC)))
+def test_datum_tijd_as_before(value: datetime) -> None:
+    try:
+        expected = _reference_datum_tijd(value)
+    except OverflowError:  # a year-1 or year-9999 time that UTC moves out of range
+        return
+    assert v.datum_tijd(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2025, 11, 3, 9, 0, tzinfo=UTC),
+        datetime(2025, 11, 3, 9, 0, 0, 120000, tzinfo=UTC),
+        datetime(2025, 11, 3, 10, 0, tzinfo=timezone(timedelta(hours=1))),
+        datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),
+        datetime(1000, 1, 2, 3, 4, 5, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(5, 1, 2, 3, 4, 5, 1, tzinfo=UTC),
+    ],
+)
+def test_datum_tijd_examples_as_before(value: datetime) -> None:
+    assert v.datum_tijd(value) == _reference_datum_tijd(value)

@@ -44,7 +44,10 @@ def datum(value: date) -> str:
 
 def datum_tijd(value: datetime) -> str:
     value = value.astimezone(UTC)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if type(value) is datetime and value.year >= 1000:
+        text = value.isoformat()[:19]  # what strftime writes below, at under half its cost
+    else:  # (strftime writes no leading zeros in years before 1000)
+        text = value.strftime("%Y-%m-%dT%H:%M:%S")
     if value.microsecond:
         text += f".{value.microsecond:06d}".rstrip("0")
     return text + "Z"

@@ -115,13 +115,13 @@ def load(cls: type, data: Any, path: str) -> Any:
         unknown = sorted(set(data) - names)
         raise JsonFormError(f"{path}/{unknown[0]}", "is not a field of this object")
     kwargs: dict[str, Any] = {}
-    for name, required, loader in loaders:
+    for name, suffix, required, loader in loaders:
         value = data.get(name)
         if value is None:  # absent or null
             if required:
-                raise JsonFormError(f"{path}/{name}", "is required")
+                raise JsonFormError(path + suffix, "is required")
             continue
-        kwargs[name] = loader(value, f"{path}/{name}")
+        kwargs[name] = loader(value, path + suffix)
     try:
         return cls(**kwargs)
     except ModelError as exc:
@@ -132,14 +132,14 @@ Loader = Callable[[Any, str], Any]
 
 
 @cache
-def _loaders(cls: type) -> tuple[frozenset[str], tuple[tuple[str, bool, Loader], ...]]:
-    """The field names of ``cls`` and, per field, (name, required, loader)."""
+def _loaders(cls: type) -> tuple[frozenset[str], tuple[tuple[str, str, bool, Loader], ...]]:
+    """The field names of ``cls`` and, per field, (name, "/name", required, loader)."""
     hints = typing.get_type_hints(cls, include_extras=True)
     result = []
     for f in dataclasses.fields(cls):
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        result.append((f.name, required, _loader(hints[f.name])))
-    return frozenset(name for name, _, _ in result), tuple(result)
+        result.append((f.name, "/" + f.name, required, _loader(hints[f.name])))
+    return frozenset(name for name, _, _, _ in result), tuple(result)
 
 
 def _loader(hint: Any) -> Loader:

@@ -14,14 +14,12 @@ behaves (and fails) exactly as it always has.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
 
-_SPECIAL = re.compile("[&<>\r]")
 DECLARATION = b"<?xml version='1.0' encoding='UTF-8'?>\n"  # as etree.tostring writes it
 _local = threading.local()
 
@@ -65,7 +63,7 @@ class TextOut:
             return self._start(f"<{name}>", name)
         if type(text) is not str or not text:
             raise NotPlain("the text of an element must be a non-empty string")
-        if _SPECIAL.search(text):
+        if "&" in text or "<" in text or ">" in text or "\r" in text:  # (cheaper than one regex search)
             text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
         self._parts.append(f"<{name}>{text}</{name}>")
         return _CLOSED

@@ -52,7 +52,7 @@ class TextOut:
         self._has_empty = False  # an element without children or text (libxml2 writes it as <X/>)
 
     def root(self, name: str, namespace: str) -> _Open:
-        if self._parts or not set(namespace).isdisjoint('&<>"'):
+        if self._parts or "&" in namespace or "<" in namespace or ">" in namespace or '"' in namespace:
             raise NotPlain("a second root, or a namespace that needs escaping")
         return self._start(f'<{name} xmlns="{namespace}">', name)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 class Timing:
     median_s: float  # per operation
     spread: float  # (max - min) / median over the rounds
+    best_s: float = 0.0  # the fastest round (per operation): the least disturbed by other load
 
     @property
     def per_second(self) -> float:
@@ -45,5 +46,5 @@ def interleaved(
     result = {}
     for name, values in samples.items():
         median = statistics.median(values)
-        result[name] = Timing(median, (max(values) - min(values)) / median if median else 0.0)
+        result[name] = Timing(median, (max(values) - min(values)) / median if median else 0.0, min(values))
     return result

@@ -20,6 +20,7 @@ from lxml import etree
 from gateway.adresboek import Adresboek, OnbekendeTegenpartij
 from gateway.codec import EncodeError, encode
 from gateway.codec import Tegenpartij as Codering
+from gateway.codec import values as v
 from gateway.codec.json_form import JsonFormError, from_json
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.rules import Finding, check_rules, has_errors
@@ -210,7 +211,7 @@ class Indiener:
             stored = _header_datum_tijd(bestaand.document)
             if stored:
                 return stored
-        return self._clock().astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return v.datum_tijd(self._clock().astimezone(UTC).replace(microsecond=0))
 
 
 def _header_datum_tijd(document: bytes) -> str | None:

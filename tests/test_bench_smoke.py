@@ -9,6 +9,7 @@ import pytest
 
 from bench.__main__ import main
 from bench.messages import betaalvoorstel, saldoverzoek_antwoord
+from bench.submit_path import main as submit_path_main
 from gateway.xml.validate import validate_document
 
 
@@ -42,3 +43,10 @@ def test_bench_end_to_end_and_soak_quick(tmp_path) -> None:
     assert result["e2e"][0]["delivered"] == 20
     assert result["soak"]["delivered"] == result["soak"]["count"]
     assert any(name.startswith("e2e sqlite latency p99") for name in rows)
+
+
+def test_bench_submit_path_quick(capsys) -> None:
+    submit_path_main(["--claims", "2", "--rounds", "1", "--seconds", "0.001"])
+    out = capsys.readouterr().out
+    for step in ("json.loads", "from_json", "rules", "encode", "dien_in", "submit"):
+        assert step in out

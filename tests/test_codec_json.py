@@ -126,3 +126,26 @@ def test_from_json_errors_name_the_path(mutate, path: str, reason: str) -> None:
 def test_from_json_refuses_a_non_object() -> None:
     with pytest.raises(JsonFormError, match="JSON object"):
         from_json([])
+
+
+@pytest.mark.parametrize("value", [[], {}, ["Concurrent"], "concurrent", "", 1, True])
+def test_from_json_refuses_what_is_not_an_enum_code(value) -> None:
+    document = _document()
+    document["voorstel"]["vorderingen"][0]["vorderingstype"] = value
+    with pytest.raises(JsonFormError) as caught:
+        from_json(document)
+    assert caught.value.path == "/voorstel/vorderingen/0/vorderingstype"
+    assert caught.value.reason == "must be one of Preferent, Concurrent"
+
+
+def test_from_json_names_the_first_unknown_key_and_treats_null_as_absent() -> None:
+    document = _document()
+    document["voorstel"].update(zzz=1, aaa=2, toelichting=None)
+    with pytest.raises(JsonFormError) as caught:
+        from_json(document)
+    assert caught.value.path == "/voorstel/aaa"
+    del document["voorstel"]["zzz"], document["voorstel"]["aaa"]
+    assert from_json(document).voorstel.toelichting is None
+    document["voorstel"]["datum_voorstel"] = None
+    with pytest.raises(JsonFormError, match="is required"):
+        from_json(document)

@@ -110,17 +110,18 @@ def load(cls: type, data: Any, path: str) -> Any:
     """A model object of ``cls`` from its JSON form (no discriminator)."""
     if not isinstance(data, dict):
         raise JsonFormError(path, "must be a JSON object")
-    loaders = _loaders(cls)
-    unknown = sorted(set(data) - {name for name, _, _ in loaders})
-    if unknown:
+    names, loaders = _loaders(cls)
+    if not names.issuperset(data):
+        unknown = sorted(set(data) - names)
         raise JsonFormError(f"{path}/{unknown[0]}", "is not a field of this object")
     kwargs: dict[str, Any] = {}
-    for name, required, loader in loaders:
-        if name not in data or data[name] is None:
+    for name, suffix, required, loader in loaders:
+        value = data.get(name)
+        if value is None:  # absent or null
             if required:
-                raise JsonFormError(f"{path}/{name}", "is required")
+                raise JsonFormError(path + suffix, "is required")
             continue
-        kwargs[name] = loader(data[name], f"{path}/{name}")
+        kwargs[name] = loader(value, path + suffix)
     try:
         return cls(**kwargs)
     except ModelError as exc:
@@ -131,13 +132,14 @@ Loader = Callable[[Any, str], Any]
 
 
 @cache
-def _loaders(cls: type) -> tuple[tuple[str, bool, Loader], ...]:
+def _loaders(cls: type) -> tuple[frozenset[str], tuple[tuple[str, str, bool, Loader], ...]]:
+    """The field names of ``cls`` and, per field, (name, "/name", required, loader)."""
     hints = typing.get_type_hints(cls, include_extras=True)
     result = []
     for f in dataclasses.fields(cls):
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        result.append((f.name, required, _loader(hints[f.name])))
-    return tuple(result)
+        result.append((f.name, "/" + f.name, required, _loader(hints[f.name])))
+    return frozenset(name for name, _, _, _ in result), tuple(result)
 
 
 def _loader(hint: Any) -> Loader:
@@ -207,7 +209,13 @@ def _load_bytes(value: Any, path: str) -> bytes:
 
 
 def _enum_loader(kind: type[enum.Enum]) -> Loader:
+    members = {member.value: member for member in kind}  # what kind(value) finds first, without its cost
+
     def load_enum(value: Any, path: str) -> enum.Enum:
+        try:
+            return members[value]
+        except (KeyError, TypeError):  # not a code (TypeError: unhashable): kind(value) decides, as ever
+            pass
         try:
             return kind(value)
         except ValueError:

@@ -1,9 +1,11 @@
 """``encode`` / ``decode`` / ``decode_tree``: model <-> XML for every (berichttype, versie) in the catalogue.
 
-Encoding writes the message by hand with lxml (see :mod:`gateway.codec.xmlio` for why), then validates
-the result against the catalogue's cached compiled XSD (lxml, a few µs) before returning it: output is
-always XSD-valid, or an :class:`EncodeError` says why not. Output is UTF-8 with an XML declaration,
-deterministic (byte-identical for equal input) and not pretty-printed unless asked.
+Encoding writes the message by hand (see :mod:`gateway.codec.xmlio` for why), as text that lxml parses
+once (:mod:`gateway.codec.xmltext`; element by element with ``Out`` whenever the text writer cannot
+guarantee the same tree), then validates the result against the catalogue's cached compiled XSD before
+returning it: output is always XSD-valid, or an :class:`EncodeError` says why not. Output is UTF-8
+with an XML declaration, deterministic (byte-identical for equal input) and not pretty-printed unless
+asked.
 
 Decoding validates first (hardened parse, XSD, content checks) and raises :class:`DecodeError` with the
 problems; :func:`decode_tree` maps a tree the caller has already validated (the inbound poller).
@@ -12,6 +14,7 @@ problems; :func:`decode_tree` maps a tree the caller has already validated (the 
 from __future__ import annotations
 
 from decimal import InvalidOperation
+from typing import Any
 
 from lxml import etree
 
@@ -25,8 +28,9 @@ from gateway.codec import (  # noqa: F401
 from gateway.codec.errors import DecodeError, EncodeError
 from gateway.codec.parts import read_header, write_header
 from gateway.codec.profile import Tegenpartij, profile_for
-from gateway.codec.registry import REGISTRY
+from gateway.codec.registry import REGISTRY, MessageCodec
 from gateway.codec.xmlio import In, Out
+from gateway.codec.xmltext import TextOut, tree_of
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
 from gateway.model.types import ModelError, schema_checked_values
@@ -58,11 +62,15 @@ def encode(
         raise EncodeError(
             f"the catalogue has no {bericht.berichttype.value} for version {tegenpartij.versie}"
         ) from None
-    out = Out(entry.namespace)
-    root = out.root(entry.root, entry.namespace)
-    write_header(out, root, bericht.berichtheader, entry)
-    codec.write(out, root, bericht, tegenpartij)
     schema = catalogue.schema(entry)
+    written = _written_as_text(codec, bericht, tegenpartij, entry)
+    if written is not None and schema.validate(written[2]):
+        out, text, root = written
+        data = None if pretty else out.as_bytes(text)
+        return data or etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=pretty)
+    # the reference writer: for whatever the text writer does not take, and for the errors (their
+    # wording and lines are those of the tree this writer builds)
+    root = _written(Out(entry.namespace), codec, bericht, tegenpartij, entry)
     if not schema.validate(root):
         problems = problems_from_log(schema.error_log, root.getroottree())
         raise EncodeError(
@@ -70,6 +78,35 @@ def encode(
             problems=problems,
         )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=pretty)
+
+
+def _written(
+    out: Out | TextOut,
+    codec: MessageCodec,
+    bericht: Bericht,
+    tegenpartij: Tegenpartij,
+    entry: CatalogueEntry,
+) -> Any:
+    root = out.root(entry.root, entry.namespace)
+    write_header(out, root, bericht.berichtheader, entry)
+    codec.write(out, root, bericht, tegenpartij)
+    return root
+
+
+def _written_as_text(
+    codec: MessageCodec, bericht: Bericht, tegenpartij: Tegenpartij, entry: CatalogueEntry
+) -> tuple[TextOut, str, etree._Element] | None:
+    """The writer, the message it wrote and its tree (:mod:`gateway.codec.xmltext`); None: use ``Out``.
+
+    Any exception means the same: the reference writer runs next and does (or raises) what it always did.
+    """
+    out = TextOut(entry.namespace)
+    try:
+        _written(out, codec, bericht, tegenpartij, entry)
+        text = out.text()
+        return out, text, tree_of(text)
+    except Exception:
+        return None
 
 
 def decode(

@@ -110,10 +110,15 @@ DatumTijd = datetime  # aware, normalised to UTC
 # Checks
 
 _CENT = Decimal("0.01")
+_TENTH = Decimal("0.1")
+_ONE = Decimal("1")
+_ZERO = Decimal("0")
+_HUNDRED = Decimal("100")
 _MAX_BEDRAG = Decimal("10000000000")
 # Characters XML 1.0 cannot carry, plus CR (a parser turns it into LF, so it would not survive).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_TRIMMED = re.compile(r"[^ \t\n\r]([^\n\r]*[^ \t\n\r])?")
+_TRIMMED = re.compile(r"[^ \t\n\r]([^\n\r]*[^ \t\n\r])?")  # the rule; _is_trimmed applies it
+_WHITE = " \t\n\r"
 
 Check = Callable[[Any, str], Any]  # (value, field) -> normalised value (or raises ModelError)
 
@@ -126,36 +131,61 @@ def _fraction_digits(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
+def _more_than_2_decimals(value: Decimal) -> bool:
+    """``_fraction_digits(value) > 2`` for a finite Decimal; ``as_tuple`` costs ~0.7 µs, so the exponents
+    of nearly every amount (-2, 0, -1: "1097.96", "0", "22.5") are recognised with ``same_quantum`` first."""
+    if value.same_quantum(_CENT) or value.same_quantum(_ONE) or value.same_quantum(_TENTH):
+        return False
+    return _fraction_digits(value) > 2
+
+
 def _check_geld(marker: Geld) -> Check:
+    percentage = marker.percentage
+
     def check(value: Any, name: str) -> Decimal:
-        if not isinstance(value, Decimal) or isinstance(value, bool):
+        if not isinstance(value, Decimal):  # a bool is not a Decimal either
             raise ModelError(name, "must be a Decimal (never a float)")
         if not value.is_finite():
             raise ModelError(name, "must be a finite number")
-        if value < 0:
+        if value < _ZERO:
             raise ModelError(name, "must be 0 or more")
-        if _fraction_digits(value) > 2:
+        if _more_than_2_decimals(value):
             raise ModelError(name, "has more than 2 decimals")
-        if marker.percentage and value > 100:
-            raise ModelError(name, "a percentage must be between 0 and 100")
-        if not marker.percentage and value >= _MAX_BEDRAG:
+        if percentage:
+            if value > _HUNDRED:
+                raise ModelError(name, "a percentage must be between 0 and 100")
+        elif value >= _MAX_BEDRAG:
             raise ModelError(name, "is too large (at most 9999999999.99)")
         return value
 
     return check
 
 
+def _has_non_xml(value: str) -> bool:
+    """``_NOT_XML.search(value)``; printable ASCII (nearly every text) has none of those characters, and
+    ``isascii`` + ``isprintable`` tell that in a fraction of the regex's time."""
+    if value.isascii() and value.isprintable():
+        return False
+    return _NOT_XML.search(value) is not None
+
+
+def _is_trimmed(value: str) -> bool:
+    """``_TRIMMED.fullmatch(value)`` for a non-empty text, without the regex (which backtracks)."""
+    return value[0] not in _WHITE and value[-1] not in _WHITE and "\n" not in value and "\r" not in value
+
+
 def _check_tekst(marker: Tekst) -> Check:
     extra = re.compile(marker.pattern) if marker.pattern else None
+    max_length, trimmed = marker.max_length, marker.trimmed
 
     def check(value: Any, name: str) -> str:
         if not isinstance(value, str):
             raise ModelError(name, "must be text")
-        if not 1 <= len(value) <= marker.max_length:
-            raise ModelError(name, f"must be 1 to {marker.max_length} characters long")
-        if _NOT_XML.search(value):
+        if not 1 <= len(value) <= max_length:
+            raise ModelError(name, f"must be 1 to {max_length} characters long")
+        if _has_non_xml(value):
             raise ModelError(name, "contains a control character (or CR) that XML cannot carry")
-        if marker.trimmed and not _TRIMMED.fullmatch(value):
+        if trimmed and not _is_trimmed(value):
             raise ModelError(name, "must not start or end with white space or contain line breaks")
         if extra is not None and not extra.fullmatch(value):
             raise ModelError(name, "does not have the expected form")

@@ -1,0 +1,81 @@
+"""The Bedrag / Percentage check refuses exactly what it refused before its fast path (same message)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gateway.model.types import Geld, ModelError, _check_geld
+
+
+def _reference_fraction_digits(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -2:
+        return max(0, -exponent)
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _reference(percentage: bool, value: Any) -> str | None:
+    """The check as it was written before (the message it raised, or None)."""
+    if not isinstance(value, Decimal) or isinstance(value, bool):
+        return "must be a Decimal (never a float)"
+    if not value.is_finite():
+        return "must be a finite number"
+    if value < 0:
+        return "must be 0 or more"
+    if _reference_fraction_digits(value) > 2:
+        return "has more than 2 decimals"
+    if percentage and value > 100:
+        return "a percentage must be between 0 and 100"
+    if not percentage and value >= Decimal("10000000000"):
+        return "is too large (at most 9999999999.99)"
+    return None
+
+
+def _outcome(percentage: bool, value: Any) -> str | None:
+    try:
+        result = _check_geld(Geld(percentage=percentage))(value, "bedrag")
+    except ModelError as exc:
+        assert exc.field == "bedrag"
+        return exc.reason
+    assert result is value
+    return None
+
+
+EDGES = [
+    "0", "0.0", "0.00", "0.000", "-0", "-0.00", "-0.000", "0E-10", "0E+5", "1", "1.0", "1.00", "1.000",
+    "1.005", "1.10", "1.100", "1.1000", "1.001", "1E+2", "1E+10", "1E+30", "1E-2", "1E-3", "1.5E-1",
+    "12.345E1", "9999999999.99", "9999999999.990", "10000000000", "10000000000.00", "100", "100.00",
+    "100.000", "100.01", "100.001", "99.999", "22.34", "22.5", "-0.01", "-1", "-1.005",
+    "1.0000000000000000000000000000001", "1.00000000000000000000000000000000000000",
+    "123456789012345678901234567890.123", "1E+999999", "1E-999999", "9E+999999999", "1E-999999999",
+    "NaN", "-NaN", "sNaN", "Infinity", "-Infinity",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("percentage", [False, True])
+@pytest.mark.parametrize("text", EDGES)
+def test_edges_as_before(percentage: bool, text: str) -> None:
+    value = Decimal(text)
+    assert _outcome(percentage, value) == _reference(percentage, value)
+
+
+@pytest.mark.parametrize("value", [1.5, 1, True, False, "1.00", None])
+def test_anything_but_a_decimal_is_refused(value: Any) -> None:
+    for percentage in (False, True):
+        assert _outcome(percentage, value) == "must be a Decimal (never a float)"
+
+
+@given(
+    st.decimals(allow_nan=True, allow_infinity=True)
+    | st.builds(lambda n, e: Decimal(n).scaleb(e), st.integers(-(10**14), 10**14), st.integers(-6, 3))
+    | st.from_regex(r"-?[0-9]{1,12}(\.[0-9]{0,5})?(E[+-]?[0-9]{1,3})?", fullmatch=True).map(Decimal),
+    st.booleans(),
+)
+def test_any_decimal_as_before(value: Decimal, percentage: bool) -> None:
+    assert _outcome(percentage, value) == _reference(percentage, value)

@@ -210,16 +210,26 @@ async def test_a_send_in_doubt_past_its_deadline_that_the_hub_refuses_is_a_dead_
     assert len(await store.attempts(m.referentienummer)) == 1
 
 
+async def _run_until(store, d, stop: asyncio.Event, delivered: int) -> None:  # noqa: F811
+    task = asyncio.create_task(d.run(stop))
+    for _ in range(500):
+        if (await store.counts()).outbox.get(OutboxState.DELIVERED, 0) >= delivered:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+
+
 async def test_run_keeps_at_most_max_concurrent_in_flight_and_keeps_order_per_conversation(
     store,  # noqa: F811
 ):
-    """The continuous loop: a slow hub, more messages than slots, two in one conversation."""
+    """The continuous loop: a slow hub, more messages than senders, two in one conversation."""
     hub, clock = FakeHub(slow_seconds=0.02), FakeClock()
     hub.default = "slow"
-    settings = replace(FAST, max_concurrent=3)
+    settings = replace(FAST, max_concurrent=3, batch_size=4)
     first = await enqueue(store, clock, conv="c-shared")
     second = await enqueue(store, clock, conv="c-shared")
-    others = [await enqueue(store, clock) for _ in range(7)]
+    others = [await enqueue(store, clock) for _ in range(9)]
     d = dispatcher(store, hub, clock, settings)
     in_flight = peak = 0
     original = hub.verstuur
@@ -234,16 +244,58 @@ async def test_run_keeps_at_most_max_concurrent_in_flight_and_keeps_order_per_co
             in_flight -= 1
 
     hub.verstuur = counting  # type: ignore[method-assign]
-    stop = asyncio.Event()
-    task = asyncio.create_task(d.run(stop))
-    for _ in range(500):
-        counts = await store.counts()
-        if counts.outbox.get(OutboxState.DELIVERED) == 9:
-            break
-        await asyncio.sleep(0.01)
-    stop.set()
-    await asyncio.wait_for(task, 5)
-    assert (await store.counts()).outbox.get(OutboxState.DELIVERED) == 9
-    assert 1 <= peak <= 3
+    await _run_until(store, d, asyncio.Event(), 11)
+    assert (await store.counts()).outbox.get(OutboxState.DELIVERED) == 11
+    assert peak == 3
     assert hub.calls.index(first.referentienummer) < hub.calls.index(second.referentienummer)
     assert set(hub.accepted) >= {m.referentienummer for m in others}
+    assert len(hub.calls) == 11  # each sent once
+
+
+async def test_run_sends_a_message_enqueued_while_others_are_slow(store):  # noqa: F811
+    """No rounds: a message enqueued during slow sends goes out on the next free sender, without
+    waiting for every send of a round to finish."""
+    hub, clock = FakeHub(slow_seconds=0.5), FakeClock()
+    hub.script("slow")  # the first send is slow, later ones are quick
+    slow = await enqueue(store, clock)
+    d = dispatcher(store, hub, clock, replace(FAST, max_concurrent=2))
+    stop = asyncio.Event()
+    task = asyncio.create_task(d.run(stop))
+    try:
+        while hub.calls != [slow.referentienummer]:
+            await asyncio.sleep(0.005)
+        quick = await enqueue(store, clock)
+        d.wake()
+        for _ in range(40):  # well before the slow send ends
+            if (await store.get_outbound(quick.referentienummer)).state is OutboxState.DELIVERED:
+                break
+            await asyncio.sleep(0.005)
+        assert (await store.get_outbound(quick.referentienummer)).state is OutboxState.DELIVERED
+        assert (await store.get_outbound(slow.referentienummer)).state is OutboxState.SENDING
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+    assert (await store.get_outbound(slow.referentienummer)).state is OutboxState.DELIVERED
+
+
+async def test_stop_finishes_sends_in_flight_and_hands_back_the_rest(store):  # noqa: F811
+    hub, clock = FakeHub(slow_seconds=0.1), FakeClock()
+    hub.default = "slow"
+    msgs = [await enqueue(store, clock) for _ in range(6)]
+    d = dispatcher(store, hub, clock, replace(FAST, max_concurrent=2, batch_size=6))
+    stop = asyncio.Event()
+    task = asyncio.create_task(d.run(stop))
+    while len(hub.calls) < 2:
+        await asyncio.sleep(0.005)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    rows = [await store.get_outbound(m.referentienummer) for m in msgs]
+    sent = [r for r in rows if r.referentienummer in hub.calls]
+    assert len(sent) == 2 and all(r.state is OutboxState.DELIVERED for r in sent)
+    rest = [r for r in rows if r.referentienummer not in hub.calls]
+    assert len(rest) == 4
+    assert all(r.state is OutboxState.QUEUED and r.claims == 0 and r.lease_owner is None for r in rest)
+    # due at once for the next process, not after a lease
+    assert len(await store.claim_outbound(
+        owner="next", now=clock(), lease_until=clock() + timedelta(seconds=60), limit=10, max_claims=5
+    )) == 4  # fmt: skip

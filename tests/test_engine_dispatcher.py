@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from dataclasses import replace
 from datetime import timedelta
 
 from gateway.engine.breaker import BreakerState
-from gateway.engine.dispatcher import HUB_ENDPOINT
+from gateway.engine.dispatcher import HUB_ENDPOINT, Dispatcher
 from gateway.store.records import ConversationState, OutboxState, WachtOp
 from tests.engine_helpers import FAST, dispatcher, drive, enqueue
 from tests.fakes import FakeClock, FakeHub
@@ -41,6 +42,31 @@ async def test_connection_blips_are_retried_within_the_attempt(store):  # noqa: 
     assert hub.calls == [m.referentienummer] * 3
     row = await store.get_outbound(m.referentienummer)
     assert row.state is OutboxState.DELIVERED and row.attempts == 1
+
+
+async def test_blip_retries_wait_exponentially_and_stop_after_the_configured_count(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    m = await enqueue(store, clock)
+    hub.script("blip", "blip", "blip", "blip", "blip", ref=m.referentienummer)
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    settings = replace(FAST, in_attempt_retries=4, in_attempt_wait_seconds=0.5)
+    d = Dispatcher(store, hub, settings, clock=clock, owner="A", rng=random.Random(1), sleep=sleep)
+    assert (await d.run_once()).retried == 1
+    assert hub.calls == [m.referentienummer] * 5 and waits == [0.5, 1.0, 2.0, 4.0]
+    row = await store.get_outbound(m.referentienummer)
+    assert row.state is OutboxState.QUEUED and row.attempts == 1 and "connection" in row.last_error
+
+
+async def test_a_clean_failure_is_not_retried_within_the_attempt(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    m = await enqueue(store, clock)
+    hub.script("retryable", ref=m.referentienummer)
+    await dispatcher(store, hub, clock).run_once()
+    assert hub.calls == [m.referentienummer]
 
 
 async def test_retryable_failure_schedules_backoff_and_restart_resumes_it(store_factory):  # noqa: F811

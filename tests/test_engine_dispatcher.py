@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from dataclasses import replace
 from datetime import timedelta
 
 from gateway.engine.breaker import BreakerState
-from gateway.engine.dispatcher import HUB_ENDPOINT
+from gateway.engine.dispatcher import HUB_ENDPOINT, Dispatcher
 from gateway.store.records import ConversationState, OutboxState, WachtOp
 from tests.engine_helpers import FAST, dispatcher, drive, enqueue
 from tests.fakes import FakeClock, FakeHub
@@ -41,6 +42,31 @@ async def test_connection_blips_are_retried_within_the_attempt(store):  # noqa: 
     assert hub.calls == [m.referentienummer] * 3
     row = await store.get_outbound(m.referentienummer)
     assert row.state is OutboxState.DELIVERED and row.attempts == 1
+
+
+async def test_blip_retries_wait_exponentially_and_stop_after_the_configured_count(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    m = await enqueue(store, clock)
+    hub.script("blip", "blip", "blip", "blip", "blip", ref=m.referentienummer)
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    settings = replace(FAST, in_attempt_retries=4, in_attempt_wait_seconds=0.5)
+    d = Dispatcher(store, hub, settings, clock=clock, owner="A", rng=random.Random(1), sleep=sleep)
+    assert (await d.run_once()).retried == 1
+    assert hub.calls == [m.referentienummer] * 5 and waits == [0.5, 1.0, 2.0, 4.0]
+    row = await store.get_outbound(m.referentienummer)
+    assert row.state is OutboxState.QUEUED and row.attempts == 1 and "connection" in row.last_error
+
+
+async def test_a_clean_failure_is_not_retried_within_the_attempt(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    m = await enqueue(store, clock)
+    hub.script("retryable", ref=m.referentienummer)
+    await dispatcher(store, hub, clock).run_once()
+    assert hub.calls == [m.referentienummer]
 
 
 async def test_retryable_failure_schedules_backoff_and_restart_resumes_it(store_factory):  # noqa: F811
@@ -210,16 +236,26 @@ async def test_a_send_in_doubt_past_its_deadline_that_the_hub_refuses_is_a_dead_
     assert len(await store.attempts(m.referentienummer)) == 1
 
 
+async def _run_until(store, d, stop: asyncio.Event, delivered: int) -> None:  # noqa: F811
+    task = asyncio.create_task(d.run(stop))
+    for _ in range(500):
+        if (await store.counts()).outbox.get(OutboxState.DELIVERED, 0) >= delivered:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+
+
 async def test_run_keeps_at_most_max_concurrent_in_flight_and_keeps_order_per_conversation(
     store,  # noqa: F811
 ):
-    """The continuous loop: a slow hub, more messages than slots, two in one conversation."""
+    """The continuous loop: a slow hub, more messages than senders, two in one conversation."""
     hub, clock = FakeHub(slow_seconds=0.02), FakeClock()
     hub.default = "slow"
-    settings = replace(FAST, max_concurrent=3)
+    settings = replace(FAST, max_concurrent=3, batch_size=4)
     first = await enqueue(store, clock, conv="c-shared")
     second = await enqueue(store, clock, conv="c-shared")
-    others = [await enqueue(store, clock) for _ in range(7)]
+    others = [await enqueue(store, clock) for _ in range(9)]
     d = dispatcher(store, hub, clock, settings)
     in_flight = peak = 0
     original = hub.verstuur
@@ -234,16 +270,58 @@ async def test_run_keeps_at_most_max_concurrent_in_flight_and_keeps_order_per_co
             in_flight -= 1
 
     hub.verstuur = counting  # type: ignore[method-assign]
-    stop = asyncio.Event()
-    task = asyncio.create_task(d.run(stop))
-    for _ in range(500):
-        counts = await store.counts()
-        if counts.outbox.get(OutboxState.DELIVERED) == 9:
-            break
-        await asyncio.sleep(0.01)
-    stop.set()
-    await asyncio.wait_for(task, 5)
-    assert (await store.counts()).outbox.get(OutboxState.DELIVERED) == 9
-    assert 1 <= peak <= 3
+    await _run_until(store, d, asyncio.Event(), 11)
+    assert (await store.counts()).outbox.get(OutboxState.DELIVERED) == 11
+    assert peak == 3
     assert hub.calls.index(first.referentienummer) < hub.calls.index(second.referentienummer)
     assert set(hub.accepted) >= {m.referentienummer for m in others}
+    assert len(hub.calls) == 11  # each sent once
+
+
+async def test_run_sends_a_message_enqueued_while_others_are_slow(store):  # noqa: F811
+    """No rounds: a message enqueued during slow sends goes out on the next free sender, without
+    waiting for every send of a round to finish."""
+    hub, clock = FakeHub(slow_seconds=0.5), FakeClock()
+    hub.script("slow")  # the first send is slow, later ones are quick
+    slow = await enqueue(store, clock)
+    d = dispatcher(store, hub, clock, replace(FAST, max_concurrent=2))
+    stop = asyncio.Event()
+    task = asyncio.create_task(d.run(stop))
+    try:
+        while hub.calls != [slow.referentienummer]:
+            await asyncio.sleep(0.005)
+        quick = await enqueue(store, clock)
+        d.wake()
+        for _ in range(40):  # well before the slow send ends
+            if (await store.get_outbound(quick.referentienummer)).state is OutboxState.DELIVERED:
+                break
+            await asyncio.sleep(0.005)
+        assert (await store.get_outbound(quick.referentienummer)).state is OutboxState.DELIVERED
+        assert (await store.get_outbound(slow.referentienummer)).state is OutboxState.SENDING
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+    assert (await store.get_outbound(slow.referentienummer)).state is OutboxState.DELIVERED
+
+
+async def test_stop_finishes_sends_in_flight_and_hands_back_the_rest(store):  # noqa: F811
+    hub, clock = FakeHub(slow_seconds=0.1), FakeClock()
+    hub.default = "slow"
+    msgs = [await enqueue(store, clock) for _ in range(6)]
+    d = dispatcher(store, hub, clock, replace(FAST, max_concurrent=2, batch_size=6))
+    stop = asyncio.Event()
+    task = asyncio.create_task(d.run(stop))
+    while len(hub.calls) < 2:
+        await asyncio.sleep(0.005)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    rows = [await store.get_outbound(m.referentienummer) for m in msgs]
+    sent = [r for r in rows if r.referentienummer in hub.calls]
+    assert len(sent) == 2 and all(r.state is OutboxState.DELIVERED for r in sent)
+    rest = [r for r in rows if r.referentienummer not in hub.calls]
+    assert len(rest) == 4
+    assert all(r.state is OutboxState.QUEUED and r.claims == 0 and r.lease_owner is None for r in rest)
+    # due at once for the next process, not after a lease
+    assert len(await store.claim_outbound(
+        owner="next", now=clock(), lease_until=clock() + timedelta(seconds=60), limit=10, max_claims=5
+    )) == 4  # fmt: skip

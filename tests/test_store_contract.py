@@ -139,6 +139,27 @@ async def test_order_within_a_conversation(store):  # noqa: F811
     assert [r.referentienummer for r in rows] == [second.referentienummer]
 
 
+async def test_release_hands_unsent_claims_back_without_counting_them(store):  # noqa: F811
+    first, second = msg(), msg()
+    for m in (first, second):
+        await store.enqueue(m, now=T0, deadline=T0 + DAY)
+    assert len(await claim(store, "A")) == 2
+    later = T0 + timedelta(seconds=5)
+    # only A's own leases are released; a row B holds is left alone
+    assert await store.release_outbound([first.referentienummer], owner="B", now=later) == 0
+    released = await store.release_outbound(
+        [first.referentienummer, second.referentienummer, "unknown"], owner="A", now=later
+    )
+    assert released == 2
+    row = await store.get_outbound(first.referentienummer)
+    assert row.state is OutboxState.QUEUED and row.claims == 0 and row.lease_owner is None
+    assert row.next_attempt_at == T0  # due again at once, not after the lease
+    retaken = await claim(store, "B", later)
+    assert {r.referentienummer for r in retaken} == {first.referentienummer, second.referentienummer}
+    assert all(r.claims == 1 for r in retaken)
+    assert await store.release_outbound([], owner="B", now=later) == 0
+
+
 async def test_poison_row_is_dead_lettered_by_the_claim(store):  # noqa: F811
     m = msg()
     await store.enqueue(m, now=T0, deadline=T0 + 10 * DAY)

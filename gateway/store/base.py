@@ -124,6 +124,12 @@ class Store(Protocol):
         self, referentienummer: str, *, owner: str, poging: Poging | None, now: datetime, reason: str
     ) -> bool: ...
 
+    async def release_outbound(self, referentienummers: Sequence[str], *, owner: str, now: datetime) -> int:
+        """Hand back rows this owner claimed but never started sending (the dispatcher stops).
+
+        They are due again at once for any process; the claim is not counted (``claims`` goes back
+        down by one), so a row in doubt keeps its count. Returns how many rows were still ours."""
+
     async def defer_outbound(
         self, referentienummer: str, *, owner: str, now: datetime, until: datetime, reason: str
     ) -> bool:

@@ -287,6 +287,21 @@ class OutboxMixin(SqlCore):
                 )
             )
 
+    async def release_outbound(self, referentienummers: Sequence[str], *, owner: str, now: datetime) -> int:
+        if not referentienummers:
+            return 0
+        async with self._tx() as c:
+            rows = await c.fetch(
+                f"""UPDATE outbox SET state = 'queued', claims = claims - 1, lease_owner = NULL,
+                        lease_until = NULL, updated_at = $2
+                    WHERE {self.in_list("referentienummer", "$3")} AND state = 'sending' AND lease_owner = $1
+                    RETURNING referentienummer""",
+                owner,
+                now,
+                self.list_param(list(referentienummers)),
+            )
+        return len(rows)
+
     async def defer_outbound(
         self, referentienummer: str, *, owner: str, now: datetime, until: datetime, reason: str
     ) -> bool:

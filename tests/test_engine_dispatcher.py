@@ -8,9 +8,10 @@ from dataclasses import replace
 from datetime import timedelta
 
 from gateway.engine.breaker import BreakerState
+from gateway.engine.clock import utcnow
 from gateway.engine.dispatcher import HUB_ENDPOINT, Dispatcher
 from gateway.store.records import ConversationState, OutboxState, WachtOp
-from tests.engine_helpers import FAST, dispatcher, drive, enqueue
+from tests.engine_helpers import FAST, dispatcher, drive, enqueue, no_sleep
 from tests.fakes import FakeClock, FakeHub
 from tests.store_fixtures import store, store_factory  # noqa: F401  (fixtures)
 
@@ -325,3 +326,50 @@ async def test_stop_finishes_sends_in_flight_and_hands_back_the_rest(store):  # 
     assert len(await store.claim_outbound(
         owner="next", now=clock(), lease_until=clock() + timedelta(seconds=60), limit=10, max_claims=5
     )) == 4  # fmt: skip
+
+
+async def test_run_sends_a_successor_as_soon_as_its_predecessor_is_delivered(store):  # noqa: F811
+    """The next message of a conversation waits for the one in flight, then goes out at once: a
+    finished send wakes the claimer (here the idle wait is long, so only that wake can do it)."""
+    hub, clock = FakeHub(slow_seconds=0.2), FakeClock()
+    hub.script("slow")
+    first = await enqueue(store, clock, conv="c-order")
+    d = dispatcher(store, hub, clock, replace(FAST, idle_wait_seconds=30))
+    stop = asyncio.Event()
+    task = asyncio.create_task(d.run(stop))
+    try:
+        while hub.calls != [first.referentienummer]:
+            await asyncio.sleep(0.005)
+        second = await enqueue(store, clock, conv="c-order")
+        d.wake()
+        for _ in range(200):  # 2 s at most, far below the idle wait
+            if (await store.get_outbound(second.referentienummer)).state is OutboxState.DELIVERED:
+                break
+            await asyncio.sleep(0.01)
+        assert hub.calls == [first.referentienummer, second.referentienummer]
+        assert (await store.get_outbound(second.referentienummer)).state is OutboxState.DELIVERED
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+
+async def test_run_sends_a_retry_at_its_time_not_after_the_idle_wait(store):  # noqa: F811
+    """A failed send schedules its retry (backoff); a claimer that was waiting long is woken to
+    look at that new due time."""
+    hub = FakeHub()
+    m = await enqueue(store, utcnow)  # type: ignore[arg-type]  # this test runs on real time
+    hub.script("retryable", ref=m.referentienummer)
+    settings = replace(FAST, idle_wait_seconds=30, backoff_base_seconds=0.2, backoff_cap_seconds=0.2)
+    d = Dispatcher(store, hub, settings, owner="A", rng=random.Random(1), sleep=no_sleep)  # real clock
+    stop = asyncio.Event()
+    task = asyncio.create_task(d.run(stop))
+    try:
+        for _ in range(300):  # 3 s at most
+            if (await store.get_outbound(m.referentienummer)).state is OutboxState.DELIVERED:
+                break
+            await asyncio.sleep(0.01)
+        assert hub.calls == [m.referentienummer] * 2
+        assert (await store.get_outbound(m.referentienummer)).state is OutboxState.DELIVERED
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)

@@ -41,6 +41,9 @@ class SenderPool:
         self.capacity = max(s.batch_size, 2 * self.senders)
         self.waiting: asyncio.Queue[OutboxRow | None] = asyncio.Queue()
         self.busy = 0
+        #: the claimer knows nothing is due before an enqueue or a known time: a finished send then
+        #: need not wake it (it would only find nothing, at two store round trips per message)
+        self.quiet = False
 
     async def run(self, stop: asyncio.Event) -> None:
         tasks = [asyncio.create_task(self._sender()) for _ in range(self.senders)]
@@ -75,6 +78,7 @@ class SenderPool:
                 self.waiting.put_nowait(row)
             if len(rows) < room:  # nothing more is due now
                 await self._idle(stop)
+                self.quiet = False
 
     async def _claim(self, limit: int) -> list[OutboxRow]:
         d, s = self.d, self.d.settings
@@ -107,6 +111,9 @@ class SenderPool:
                 wait = min(wait, until)
             elif not (self.busy or self.waiting.qsize()):
                 wait = min(wait, _BLOCKED_POLL_SECONDS)
+        # nothing due now, so no row waits for a predecessor: until an enqueue (which wakes us) or
+        # the next due time, a finished send cannot make anything due
+        self.quiet = due is None or due > d.clock()
         await self._wait(stop, wait)
 
     async def _wait(self, stop: asyncio.Event, timeout: float, *, wake: bool = True) -> None:
@@ -123,13 +130,16 @@ class SenderPool:
     async def _sender(self) -> None:
         while (row := await self.waiting.get()) is not None:
             self.busy += 1
+            rescheduled = self.report.retried + self.report.deferred
             try:
                 await self.d._handle(row, self.report)
             except Exception:  # e.g. the store failed to record: the lease expires, it is sent again
                 log.exception("sending %s failed; it is sent again after its lease", row.referentienummer)
             finally:
                 self.busy -= 1
-                if self.waiting.qsize() < self.senders:
+                if self.report.retried + self.report.deferred != rescheduled:
+                    self.d._wake.set()  # a new due time: the claimer's wait may be too long for it
+                elif not self.quiet and self.waiting.qsize() < self.senders:
                     self.d._wake.set()  # room to claim more
 
     def _drain(self) -> list[OutboxRow]:

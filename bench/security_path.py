@@ -1,0 +1,203 @@
+"""`python -m bench.security_path [--rounds N] [--per-round N]`: µs per operation of the WS-Security path.
+
+One VerstuurBericht carrying the bench's 10-claim Betaalvoorstel goes the whole way in one process,
+without HTTP: the gateway signs the request, the hub verifies it, the hub builds and signs its
+receipt, the gateway verifies the receipt, and the hub simulator's whole ``respond`` (verify, XSD,
+bookkeeping, signed receipt). Bare RSA-2048 sign and verify are timed beside them, so the overhead
+of our own code is the total minus the RSA it cannot avoid (the ``non-RSA`` column).
+
+Every operation that is refused when repeated (replay cache, the hub's idempotency) runs over a
+pool of distinct signed messages made beforehand, so each timed call does the full work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+
+from adapters.hub import operations as ops
+from adapters.hub.client import HubClient
+from adapters.hub.settings import HubClientSettings
+from adapters.hub.simulator import HubSimulator
+from adapters.hub.simulator_config import Partij, SimulatorConfig
+from bench.messages import betaalvoorstel
+from gateway.security.certificates import Credentials
+from gateway.security.devpki import HUB_OIN, DevCa, Issued
+from gateway.security.settings import TlsSettings
+from gateway.security.signer import WsSigner
+from gateway.security.trust import TrustStore
+from gateway.security.verifier import WsVerifier
+from gateway.soap.envelope import Addressing, build_envelope, message_id_for, new_message_id, parse_envelope
+
+ENDPOINT = "https://127.0.0.1:8443/skp"
+SHV = Partij(
+    str(uuid.uuid5(uuid.NAMESPACE_URL, "bench-shv")), "Gemeente Bench", "00000001001234567000", "SHV"
+)
+SE = Partij(str(uuid.uuid5(uuid.NAMESPACE_URL, "bench-se")), "Energie Bench", "00000003123456780000", "SE")
+SIGNED_INFO_BYTES = 1400  # about the size of a canonical SignedInfo with three to five References
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    name: str
+    median_us: float
+    rsa_us: float  # the RSA work inside the operation (its own figure is measured beside it)
+
+    @property
+    def overhead_us(self) -> float:
+        return self.median_us - self.rsa_us
+
+
+class World:
+    """A development PKI, the gateway's client and the hub simulator, wired as in production."""
+
+    def __init__(self, directory: Path) -> None:
+        ca = DevCa(name="bench CA")
+        self.hub: Issued = ca.issue("Schuldenknooppunt simulator", HUB_OIN)
+        self.shv: Issued = ca.issue(SHV.naam, SHV.oin)
+        (directory / "ca.pem").write_bytes(ca.cert_pem())
+        for name, issued in (("hub", self.hub), ("shv", self.shv)):
+            (directory / f"{name}.pem").write_bytes(issued.cert_pem())
+            (directory / f"{name}.key.pem").write_bytes(issued.key_pem())
+        tls = {
+            name: TlsSettings(directory / f"{name}.pem", directory / "ca.pem", directory / f"{name}.key.pem")
+            for name in ("hub", "shv")
+        }
+        self.trust = TrustStore([ca.certificate])
+        self.client = HubClient(
+            HubClientSettings(endpoint=ENDPOINT, afzender=SHV.id, tls=tls["shv"], hub_oin=HUB_OIN),
+            credentials=Credentials(self.shv.certificate, self.shv.key),
+            trust=self.trust,
+        )
+        self.simulator = HubSimulator(
+            SimulatorConfig(tls=tls["hub"], partijen=(SHV, SE), port=0, admin_port=None),
+            credentials=Credentials(self.hub.certificate, self.hub.key),
+            trust=self.trust,
+        )
+        self.request_signer = WsSigner(Credentials(self.shv.certificate, self.shv.key))
+        self.receipt_signer = WsSigner(Credentials(self.hub.certificate, self.hub.key))
+        self.document = betaalvoorstel(10)
+
+    def request(self) -> tuple[str, bytes, str]:
+        """A fresh signed VerstuurBericht: (MessageID, bytes, SignatureValue)."""
+        referentienummer = str(uuid.uuid4())
+        verzending = ops.Verzending(referentienummer, SHV.id, SE.id, "Betaalvoorstel", self.document)
+        message_id = message_id_for(referentienummer)
+        envelope = build_envelope(
+            ops.verstuur_request(verzending), Addressing(ENDPOINT, ops.action(ops.VERSTUUR), message_id)
+        )
+        signed = self.request_signer.sign(envelope)
+        return message_id, signed.data, signed.signature_value
+
+    def receipt(self, relates_to: str, confirm: str) -> bytes:
+        bewijs = ops.Ontvangstbewijs(str(uuid.uuid4()), datetime.now(UTC), herhaling=False)
+        addressing = Addressing(
+            "http://www.w3.org/2005/08/addressing/anonymous",
+            ops.response_action(ops.VERSTUUR),
+            new_message_id(),
+            relates_to,
+        )
+        envelope = build_envelope(ops.verstuur_response(bewijs), addressing)
+        return self.receipt_signer.sign(envelope, confirmations=[confirm]).data
+
+
+def interleaved_us(
+    ops_: dict[str, tuple[Callable[[object], object], Sequence[object]]], rounds: int
+) -> dict[str, float]:
+    """Median over ``rounds`` of the mean µs per item; each round runs every operation over its own
+    slice of its items, one operation after the other, so machine noise hits them all alike."""
+    samples: dict[str, list[float]] = {name: [] for name in ops_}
+    for r in range(rounds):
+        for name, (func, items) in ops_.items():
+            size = len(items) // rounds
+            chunk = items[r * size : (r + 1) * size]
+            start = time.perf_counter()
+            for item in chunk:
+                func(item)
+            samples[name].append((time.perf_counter() - start) / len(chunk))
+    return {name: statistics.median(values) * 1e6 for name, values in samples.items()}
+
+
+def measure(rounds: int, per_round: int) -> list[Row]:
+    with tempfile.TemporaryDirectory(prefix="skgw-bench-pki-") as tmp:
+        world = World(Path(tmp))
+        return _measure(world, rounds, per_round)
+
+
+def _measure(world: World, rounds: int, per_round: int) -> list[Row]:
+    n = rounds * per_round
+    key, public = world.shv.key, world.shv.certificate.public_key()
+    signed_info = b"x" * SIGNED_INFO_BYTES
+    rsa_signature = key.sign(signed_info, padding.PKCS1v15(), hashes.SHA256())
+    requests = [world.request() for _ in range(n)]
+    receipts = [(r, world.receipt(r[0], r[2])) for r in requests]
+    fresh = [world.request() for _ in range(n)]
+    hub_verifier = WsVerifier(world.trust)
+    peer, hub_cert = world.shv.certificate, world.hub.certificate
+
+    def verify_receipt(item: tuple[tuple[str, bytes, str], bytes]) -> object:
+        (message_id, _, signature), raw = item
+        answer = world.client._verified_answer(raw, message_id, signature, hub_cert)
+        return ops.read_verstuur_response(answer.payload)
+
+    def respond(item: tuple[str, bytes, str]) -> None:
+        response = world.simulator.respond(item[1], peer)
+        assert response.status == 200, response.body
+
+    t = interleaved_us(
+        {
+            "rsa sign": (lambda _: key.sign(signed_info, padding.PKCS1v15(), hashes.SHA256()), range(n)),
+            "rsa verify": (
+                lambda _: public.verify(rsa_signature, signed_info, padding.PKCS1v15(), hashes.SHA256()),
+                range(n),
+            ),
+            "sign request": (lambda _: world.request(), range(n)),
+            "verify request": (
+                lambda r: hub_verifier.verify(parse_envelope(r[1]), peer_certificate=peer),
+                requests,
+            ),
+            "sign receipt": (lambda r: world.receipt(r[0], r[2]), requests),
+            "verify receipt": (verify_receipt, receipts),
+            "respond": (respond, fresh),
+        },
+        rounds,
+    )
+    rsa_sign, rsa_verify = t["rsa sign"], t["rsa verify"]
+    return [
+        Row("RSA-2048 sign (reference)", rsa_sign, rsa_sign),
+        Row("RSA-2048 verify (reference)", rsa_verify, rsa_verify),
+        Row("gateway: build + sign VerstuurBericht", t["sign request"], rsa_sign),
+        Row("hub: parse + verify VerstuurBericht", t["verify request"], rsa_verify),
+        Row("hub: build + sign receipt", t["sign receipt"], rsa_sign),
+        Row("gateway: verify receipt (_verified_answer)", t["verify receipt"], rsa_verify),
+        Row("hub: HubSimulator.respond VerstuurBericht", t["respond"], rsa_sign + rsa_verify),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.security_path", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--rounds", type=int, default=7, help="rounds per operation (median taken)")
+    parser.add_argument("--per-round", type=int, default=60, help="operations per round")
+    args = parser.parse_args(argv)
+    rows = measure(args.rounds, args.per_round)
+    print(f"{'operation':<46} {'µs/op':>9} {'non-RSA µs':>11}")
+    for row in rows:
+        print(f"{row.name:<46} {row.median_us:>9.1f} {row.overhead_us:>11.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

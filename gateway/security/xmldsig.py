@@ -50,12 +50,13 @@ def inclusive_prefixes(method_element: etree._Element) -> list[str] | None:
     return [p for p in (inc.get("PrefixList") or "").split() if p]
 
 
-def ensure_id(element: etree._Element, kind: str) -> str:
-    """The element's wsu:Id, adding a fresh one when it has none."""
+def ensure_id(element: etree._Element, kind: str, random_hex: str | None = None) -> str:
+    """The element's wsu:Id, adding a fresh one when it has none (``random_hex``: 128 random bits
+    as hex drawn by the caller, else read here)."""
     existing = element.get(WSU_ID)
     if existing:
         return existing
-    value = f"{kind}-{os.urandom(16).hex()}"  # 128 random bits like uuid4, without building a UUID
+    value = f"{kind}-{random_hex or os.urandom(16).hex()}"  # 128 random bits like uuid4, no UUID built
     element.set(WSU_ID, value)
     return value
 

@@ -2,6 +2,7 @@
 
 Every level is walked once, child by child, and its parts sorted by tag: lxml's ``find``/``findall``
 go through ElementPath (a few µs per call) and the verifier used to ask each level several times.
+(The SignedInfo is read by :mod:`gateway.security.shape`.)
 What a part *is* stays as strict as before: a part is a direct child with exactly that tag, and
 where one is required and several are present the envelope is refused as ambiguous.
 """
@@ -17,6 +18,7 @@ from gateway.security.namespaces import DS, WSSE, WSSE11, WSU, WSU_ID
 from gateway.soap.namespaces import SOAP, WSA, q
 
 ID_ATTRS = (WSU_ID, "Id", "ID", "id")
+_ID_SET = frozenset(ID_ATTRS)
 
 _ENVELOPE, _HEADER, _BODY = q(SOAP, "Envelope"), q(SOAP, "Header"), q(SOAP, "Body")
 _MUST_UNDERSTAND = q(SOAP, "mustUnderstand")
@@ -28,11 +30,6 @@ SECURITY, TIMESTAMP, CONFIRMATION = (
 )
 SIGNATURE, SIGNED_INFO, SIGNATURE_VALUE = q(DS, "Signature"), q(DS, "SignedInfo"), q(DS, "SignatureValue")
 KEY_INFO, STR, STR_REFERENCE = q(DS, "KeyInfo"), q(WSSE, "SecurityTokenReference"), q(WSSE, "Reference")
-C14N_METHOD, SIGNATURE_METHOD, REFERENCE = (
-    q(DS, "CanonicalizationMethod"),
-    q(DS, "SignatureMethod"),
-    q(DS, "Reference"),
-)
 
 
 @dataclass(slots=True)
@@ -53,13 +50,6 @@ class SignatureParts:
     signed_infos: list[etree._Element]
     value: str | None  # text of the first SignatureValue (None when there is none)
     key_infos: list[etree._Element]
-
-
-@dataclass(slots=True)
-class SignedInfoParts:
-    c14n_method: etree._Element | None  # the first of each, as ``find`` would return
-    signature_method: etree._Element | None
-    references: list[etree._Element]
 
 
 def locate(envelope: etree._Element) -> Layout:
@@ -137,20 +127,6 @@ def signature_parts(signature: etree._Element) -> SignatureParts:
     return SignatureParts(signed_infos, value, key_infos)
 
 
-def signed_info_parts(signed_info: etree._Element) -> SignedInfoParts:
-    c14n = method = None
-    references = []
-    for child in signed_info:
-        tag = child.tag
-        if tag == REFERENCE:
-            references.append(child)
-        elif tag == C14N_METHOD and c14n is None:
-            c14n = child
-        elif tag == SIGNATURE_METHOD and method is None:
-            method = child
-    return SignedInfoParts(c14n, method, references)
-
-
 def token_reference(key_infos: list[etree._Element]) -> etree._Element | None:
     """The first KeyInfo/SecurityTokenReference/Reference, in document order."""
     for key_info in key_infos:
@@ -167,7 +143,7 @@ def id_map(envelope: etree._Element) -> dict[str, etree._Element]:
     ids: dict[str, etree._Element] = {}
     for element in envelope.iter(etree.Element):  # elements only: no comments, no PIs
         names = element.keys()
-        if not names:  # most elements carry no attribute: one call instead of four lookups
+        if not names or _ID_SET.isdisjoint(names):  # most elements carry no id: one C call each
             continue
         for attr in ID_ATTRS:
             if attr not in names:

@@ -36,24 +36,17 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
 
+from gateway.security import shape as signed_info_shape
 from gateway.security.certificates import load_der_certificate, oin_of, subject_text
 from gateway.security.errors import SecurityError
-from gateway.security.layout import (
-    Layout,
-    id_map,
-    locate,
-    signature_parts,
-    signed_info_parts,
-    single,
-    token_reference,
-)
+from gateway.security.layout import Layout, id_map, locate, signature_parts, single, token_reference
 from gateway.security.namespaces import WSSE, WSU, X509V3
 from gateway.security.references import check_references, check_signed_info, require_covered
 from gateway.security.replay import ReplayCache
 from gateway.security.settings import WsSecuritySettings
 from gateway.security.signer import utcnow
 from gateway.security.trust import TrustStore
-from gateway.security.xmldsig import b64_text, exc_c14n, inclusive_prefixes, parse_time
+from gateway.security.xmldsig import b64_text, exc_c14n, parse_time
 from gateway.soap.namespaces import q
 
 _TOKEN = q(WSSE, "BinarySecurityToken")
@@ -119,14 +112,14 @@ class WsVerifier:
         signature = single(layout.signatures, "Signature")
         parts = signature_parts(signature)
         signed_info = single(parts.signed_infos, "SignedInfo")
-        info = signed_info_parts(signed_info)
-        hash_cls = check_signed_info(info)
-        referenced = check_references(info.references, ids, signature)
+        signed, shape = _read_signed_info(signed_info)
+        hash_cls = check_signed_info(shape)
+        referenced = check_references(shape.references, ids, signature)
         wsa = require_covered(layout, timestamp, referenced)
         certificate, oin = _token_certificate(parts.key_infos, ids, layout)
         value = b64_text(parts.value)
-        prefixes = inclusive_prefixes(info.c14n_method) if info.c14n_method is not None else None
-        signed = exc_c14n(signed_info, prefixes)
+        if signed is None:
+            signed = exc_c14n(signed_info, shape.prefixes)
         _check_signature_value(certificate, value, signed, hash_cls)
         now = self._clock()
         self._trust.validate(certificate, now)
@@ -157,6 +150,19 @@ class WsVerifier:
         if expires < now - skew or created + ttl < now - skew:
             raise _fail("timestamp-expired", "the message Timestamp has expired")
         return created, max(expires, created + ttl) + skew
+
+
+def _read_signed_info(signed_info: etree._Element) -> tuple[bytes | None, signed_info_shape.SignedInfoShape]:
+    """The SignedInfo's shape, and — when it has our signer's layout — its canonical form (the bytes
+    the SignatureValue signs) from the same text; otherwise None, canonicalized after the checks."""
+    try:
+        canonical = etree.tostring(signed_info, method="c14n", exclusive=True, with_comments=True)
+    except Exception:  # noqa: BLE001 - any failure: the tree path, and C14N again where it always ran
+        canonical = None
+    shape = signed_info_shape.from_text(canonical) if canonical is not None else None
+    if shape is None:
+        return None, signed_info_shape.from_tree(signed_info)
+    return canonical, shape
 
 
 def _token_certificate(

@@ -30,6 +30,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from adapters.hub import operations as ops
 from adapters.hub.client import HubClient
@@ -37,7 +38,7 @@ from adapters.hub.settings import HubClientSettings
 from adapters.hub.simulator import HubSimulator
 from adapters.hub.simulator_config import Partij, SimulatorConfig
 from bench.messages import betaalvoorstel
-from gateway.security.certificates import Credentials
+from gateway.security.certificates import Credentials, load_der_certificate
 from gateway.security.devpki import HUB_OIN, DevCa, Issued
 from gateway.security.settings import TlsSettings
 from gateway.security.signer import WsSigner
@@ -163,7 +164,11 @@ def _measure(world: World, rounds: int, per_round: int) -> list[Row]:
     receipts = [(r, world.receipt(r[0], r[2])) for r in requests]
     fresh = [world.request() for _ in range(2 * n)]
     hub_verifier = WsVerifier(world.trust)
-    peer, hub_cert = world.shv.certificate, world.hub.certificate
+    # the TLS peers as the client and the simulator see them: parsed from DER by load_der_certificate
+    peer, hub_cert = (
+        load_der_certificate(c.public_bytes(Encoding.DER))
+        for c in (world.shv.certificate, world.hub.certificate)
+    )
 
     def verify_receipt(item: tuple[tuple[str, bytes, str], bytes]) -> object:
         (message_id, _, signature), raw = item

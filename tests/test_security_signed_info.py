@@ -1,5 +1,6 @@
-"""The signer writes its SignedInfo's canonical form as text: it must be what libxml2's exclusive C14N
-of the SignedInfo gives — in the signer's tree and in the sent bytes as a verifier parses them."""
+"""The signer writes the canonical form of its SignedInfo, Timestamp and SignatureConfirmations as text:
+it must be what libxml2's exclusive C14N of them gives — in the signer's tree and in the sent bytes as a
+verifier parses them — whatever prefixes the envelope declares."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from lxml import etree
 from transport_support import dev_pki
 
 from gateway.security import signer as signer_module
-from gateway.security.namespaces import ALGORITHMS, DS, WSU_ID
+from gateway.security.namespaces import ALGORITHMS, DS, WSSE11, WSU, WSU_ID
 from gateway.security.settings import WsSecuritySettings
 from gateway.security.signed_info import canonical_signed_info
 from gateway.security.signer import WsSigner
@@ -16,7 +17,7 @@ from gateway.security.trust import TrustStore
 from gateway.security.verifier import WsVerifier
 from gateway.security.xmldsig import exc_c14n
 from gateway.soap.envelope import Addressing, build_envelope, new_message_id, parse_envelope
-from gateway.soap.namespaces import HUB, SOAP, q
+from gateway.soap.namespaces import HUB, SOAP, WSA, q
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +71,52 @@ def test_an_existing_id_with_such_characters_still_signs_correctly(pki):
     assert b'URI="#body&amp;1"' in data
     verified = WsVerifier(TrustStore([pki.ca.certificate])).verify(parse_envelope(data))
     assert verified.body.get(WSU_ID) == "body&1"
+
+
+def _raw_envelope(envelope_ns: str, header_ns: str = "") -> etree._Element:
+    return etree.fromstring(
+        f'<soap:Envelope xmlns:soap="{SOAP}" xmlns:wsa="{WSA}" {envelope_ns}><soap:Header {header_ns}>'
+        f"<wsa:To>t</wsa:To><wsa:Action>a</wsa:Action><wsa:MessageID>{new_message_id()}</wsa:MessageID>"
+        "</soap:Header><soap:Body><x/></soap:Body></soap:Envelope>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("envelope_ns", "header_ns"),
+    [
+        ("", ""),  # nothing declared: the Security header declares wsu itself
+        (f'xmlns:wsu="{WSU}"', ""),
+        (f'xmlns:u="{WSU}"', ""),  # another prefix for wsu: our parts take it over
+        (f'xmlns:wsu="{WSU}"', f'xmlns:h="{WSU}"'),  # the nearest declaration wins
+        (f'xmlns="{WSU}"', ""),  # wsu as the default namespace: left to libxml2
+        ('xmlns:wsu="urn:something-else"', ""),
+        (f'xmlns:s11="{WSSE11}" xmlns:wsse11="urn:other"', ""),
+    ],
+)
+def test_own_parts_written_as_text_are_their_exclusive_c14n(pki, monkeypatch, envelope_ns, header_ns):
+    written: list[bytes] = []
+    for name in ("canonical_timestamp", "canonical_confirmation"):
+        original = getattr(signer_module, name)
+
+        def recording(*args: object, _original=original) -> bytes | None:
+            result = _original(*args)
+            if result is not None:
+                written.append(result)
+            return result
+
+        monkeypatch.setattr(signer_module, name, recording)
+    envelope = _raw_envelope(envelope_ns, header_ns)
+    data = WsSigner(pki.credentials("shv")).sign(envelope, confirmations=("Y29uZmlybQ==",)).data
+    parts = [
+        envelope.find(f".//{q(WSU, 'Timestamp')}"),
+        envelope.find(f".//{q(WSSE11, 'SignatureConfirmation')}"),
+    ]
+    expected = [exc_c14n(part) for part in parts]
+    if envelope_ns.startswith("xmlns="):
+        assert written == []  # unprefixed wsu parts are left to libxml2
+    else:
+        assert written == expected
+    sent = etree.fromstring(data)
+    assert [exc_c14n(sent.find(f".//{part.tag}")) for part in parts] == expected
+    verified = WsVerifier(TrustStore([pki.ca.certificate])).verify(parse_envelope(data))
+    assert verified.confirmations == ("Y29uZmlybQ==",)

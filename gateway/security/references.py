@@ -21,6 +21,7 @@ from gateway.soap.namespaces import WSA
 
 REQUIRED_WSA = ("To", "Action", "MessageID")
 _WSA_LOCAL = slice(len(WSA) + 2, None)  # "{WSA}To" -> "To"
+_ALLOWED_TRANSFORMS = ((), (EXC_C14N,))
 
 
 def _fail(code: str, message: str) -> SecurityError:
@@ -62,7 +63,7 @@ def check_references(
 
 def _check_digest(ref: ReferenceSpec, target: etree._Element) -> None:
     uri = ref.uri
-    if len(ref.transforms) > 1 or any(a != EXC_C14N for a in ref.transforms):
+    if ref.transforms not in _ALLOWED_TRANSFORMS:  # none, or exactly one exclusive C14N
         raise _fail("algorithm-refused", f"Reference {uri}: only the exclusive C14N transform is allowed")
     digest_uri = ref.digest_uri
     if digest_uri in SHA1_URIS:

@@ -10,13 +10,15 @@ written here as text (a few µs) instead of asking libxml2 to canonicalize the e
 this machine). That text must be byte for byte what a verifier's exclusive C14N of the serialized
 SignedInfo gives: ``tests/test_security_signed_info.py`` compares the two for every algorithm and
 part count, and :func:`canonical_signed_info` refuses (returns None, and the signer falls back to
-libxml2) any URI whose characters C14N would escape.
+libxml2) any URI whose characters C14N would escape. Our Timestamp and SignatureConfirmations are
+written as text the same way, with the prefixes read from the tree.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from lxml import etree
 
@@ -25,6 +27,8 @@ from gateway.soap.namespaces import q
 
 SECURITY_NSMAP = {"wsse": WSSE, "wsu": WSU, "ds": DS}
 _SAFE_URI = re.compile(r"#[A-Za-z0-9_.:-]+")  # nothing C14N escapes in an attribute value
+_SAFE_VALUE = re.compile(r"[A-Za-z0-9_.:+/=-]*")  # ids, times, base64: nothing C14N escapes
+_PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
 
 def security_template(
@@ -61,6 +65,41 @@ def security_template(
     return security
 
 
+def canonical_timestamp(
+    prefix: str | None, ts_id: str | None, created: str | None, expires: str | None
+) -> bytes | None:
+    """Exclusive C14N of our Timestamp[Created, Expires] whose element and wsu:Id use ``prefix``;
+    None when anything would need escaping or a default namespace (the caller canonicalizes)."""
+    if not (_safe_prefix(prefix) and _safe(ts_id) and _safe(created) and _safe(expires)):
+        return None
+    p = prefix
+    return (
+        f'<{p}:Timestamp xmlns:{p}="{WSU}" {p}:Id="{ts_id}"><{p}:Created>{created}</{p}:Created>'
+        f"<{p}:Expires>{expires}</{p}:Expires></{p}:Timestamp>"
+    ).encode("ascii")
+
+
+def canonical_confirmation(
+    prefix: str | None, wsu_prefix: str | None, value: str | None, sc_id: str | None
+) -> bytes | None:
+    """Exclusive C14N of our SignatureConfirmation (prefix ``prefix``, wsu:Id with ``wsu_prefix``)."""
+    if not (_safe_prefix(prefix) and _safe_prefix(wsu_prefix) and prefix != wsu_prefix):
+        return None
+    if not (_safe(value) and _safe(sc_id)):
+        return None
+    declarations = "".join(f' xmlns:{p}="{ns}"' for p, ns in sorted([(prefix, WSSE11), (wsu_prefix, WSU)]))
+    tag = f"{prefix}:SignatureConfirmation"
+    return f'<{tag}{declarations} Value="{value}" {wsu_prefix}:Id="{sc_id}"></{tag}>'.encode("ascii")
+
+
+def _safe(text: str | None) -> bool:
+    return text is not None and _SAFE_VALUE.fullmatch(text) is not None
+
+
+def _safe_prefix(prefix: str | None) -> bool:
+    return prefix is not None and _PREFIX.fullmatch(prefix) is not None and prefix != "xml"
+
+
 def canonical_signed_info(
     sig_uri: str, digest_uri: str, uris: Sequence[str], digests: Sequence[str]
 ) -> bytes | None:
@@ -68,13 +107,23 @@ def canonical_signed_info(
     when a URI holds a character that would need escaping (the caller then canonicalizes)."""
     if not all(_SAFE_URI.fullmatch(uri) for uri in uris):
         return None
-    method = f'<ds:CanonicalizationMethod Algorithm="{EXC_C14N}"></ds:CanonicalizationMethod>'
-    method += f'<ds:SignatureMethod Algorithm="{sig_uri}"></ds:SignatureMethod>'
+    head, reference = _canonical_parts(sig_uri, digest_uri)
+    references = "".join([reference.format(uri, digest) for uri, digest in zip(uris, digests, strict=True)])
+    return f"{head}{references}</ds:SignedInfo>".encode("ascii")
+
+
+@lru_cache(maxsize=8)
+def _canonical_parts(sig_uri: str, digest_uri: str) -> tuple[str, str]:
+    """The canonical SignedInfo up to its References, and the format of one Reference (URI, digest)."""
+    head = (
+        f'<ds:SignedInfo xmlns:ds="{DS}">'
+        f'<ds:CanonicalizationMethod Algorithm="{EXC_C14N}"></ds:CanonicalizationMethod>'
+        f'<ds:SignatureMethod Algorithm="{sig_uri}"></ds:SignatureMethod>'
+    )
     reference = (
         '<ds:Reference URI="{}"><ds:Transforms>'
         f'<ds:Transform Algorithm="{EXC_C14N}"></ds:Transform></ds:Transforms>'
         f'<ds:DigestMethod Algorithm="{digest_uri}"></ds:DigestMethod>'
         "<ds:DigestValue>{}</ds:DigestValue></ds:Reference>"
     )
-    references = "".join(reference.format(uri, digest) for uri, digest in zip(uris, digests, strict=True))
-    return f'<ds:SignedInfo xmlns:ds="{DS}">{method}{references}</ds:SignedInfo>'.encode("ascii")
+    return head, reference

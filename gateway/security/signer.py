@@ -29,13 +29,19 @@ from lxml import etree
 
 from gateway.security.certificates import Credentials
 from gateway.security.errors import SecurityError
-from gateway.security.namespaces import ALGORITHMS, DIGEST_METHODS, SIGNATURE_METHODS, WSSE, WSU_ID
+from gateway.security.namespaces import ALGORITHMS, DIGEST_METHODS, SIGNATURE_METHODS, WSSE, WSU, WSU_ID
 from gateway.security.settings import WsSecuritySettings
-from gateway.security.signed_info import canonical_signed_info, security_template
+from gateway.security.signed_info import (
+    canonical_confirmation,
+    canonical_signed_info,
+    canonical_timestamp,
+    security_template,
+)
 from gateway.security.xmldsig import digest_b64, ensure_id, exc_c14n, format_time
 from gateway.soap.namespaces import SOAP, WSA, q
 
 _SECURITY, _MUST_UNDERSTAND = q(WSSE, "Security"), q(SOAP, "mustUnderstand")
+_TIMESTAMP = q(WSU, "Timestamp")
 _ENVELOPE, _HEADER, _BODY = q(SOAP, "Envelope"), q(SOAP, "Header"), q(SOAP, "Body")
 _WSA_PREFIX = f"{{{WSA}}}"
 _PKCS1 = padding.PKCS1v15()
@@ -78,46 +84,65 @@ class WsSigner:
     def sign(self, envelope: etree._Element, *, confirmations: Sequence[str] = ()) -> SignedEnvelope:
         """Sign ``envelope`` in place and serialize it; ``confirmations``: request SignatureValues."""
         header, body = _header_and_body(envelope)
-        if any(child.tag == _SECURITY for child in header):
-            raise SecurityError("already-signed", "the envelope already has a WS-Security header")
-        addressing = [el for el in header if isinstance(el.tag, str) and el.tag.startswith(_WSA_PREFIX)]
+        addressing = _addressing_headers(header)
         count = len(confirmations)
-        security = copy.deepcopy(self._template(2 + len(addressing) + count, count))
+        references = 2 + len(addressing) + count  # Body, Timestamp, WS-Addressing, confirmations
+        fresh = _fresh_ids(2 + count + references)  # Timestamp, token, confirmations; one per Reference
+        security = copy.deepcopy(self._template(references, count))
+        own = self._fill_own_parts(security, confirmations, fresh)
         header.append(security)  # into the tree before anything is canonicalized
         security.set(_MUST_UNDERSTAND, "1")
-        fresh = _fresh_ids(3 + len(addressing) + count)
-        timestamp, token, signature = security[0], security[1], security[-1]
-        now = self._clock()
-        timestamp[0].text = format_time(now)  # Created
-        timestamp[1].text = format_time(now + self._ttl)  # Expires
-        token_hex = next(fresh)
-        token.set(WSU_ID, f"X509-{token_hex}")
-        signature.set("Id", f"SIG-{token_hex}")
-        signature[2][0][0].set("URI", f"#X509-{token_hex}")  # KeyInfo/SecurityTokenReference/Reference
-        targets = [(body, "Body"), (timestamp, "TS")] + [(el, "WSA") for el in addressing]
-        for conf, value in zip(security[2 : 2 + count], confirmations, strict=True):
-            conf.set("Value", value)
-            targets.append((conf, "SC"))
+        targets: list[tuple[etree._Element, str, bytes | None]] = [(body, "Body", None)]
+        targets += [(element, kind, _canonical_own_part(element, security)) for element, kind in own[:1]]
+        targets += [(el, "WSA", None) for el in addressing]
+        targets += [(element, kind, _canonical_own_part(element, security)) for element, kind in own[1:]]
+        signature = security[-1]
         signed_info = self._references(signature[0], targets, fresh)
         raw = self._key.sign(signed_info, _PKCS1, self._hash())
         value = base64.b64encode(raw).decode("ascii")
         signature[1].text = value  # SignatureValue
         return SignedEnvelope(etree.tostring(envelope, encoding="utf-8", xml_declaration=True), value)
 
+    def _fill_own_parts(
+        self, security: etree._Element, confirmations: Sequence[str], fresh: Iterator[str]
+    ) -> list[tuple[etree._Element, str]]:
+        """Times, ids and confirmation values of the copied Security header, set while it is still
+        detached (so its wsu:Id attributes use the header's own wsu prefix, as its elements do);
+        the Timestamp and the SignatureConfirmations, to be signed."""
+        timestamp, token, signature = security[0], security[1], security[-1]
+        now = self._clock()
+        timestamp.set(WSU_ID, f"TS-{next(fresh)}")
+        timestamp[0].text = format_time(now)  # Created
+        timestamp[1].text = format_time(now + self._ttl)  # Expires
+        token_hex = next(fresh)
+        token.set(WSU_ID, f"X509-{token_hex}")
+        signature.set("Id", f"SIG-{token_hex}")
+        signature[2][0][0].set("URI", f"#X509-{token_hex}")  # KeyInfo/SecurityTokenReference/Reference
+        own = [(timestamp, "TS")]
+        for conf, value in zip(security[2 : 2 + len(confirmations)], confirmations, strict=True):
+            conf.set("Value", value)
+            conf.set(WSU_ID, f"SC-{next(fresh)}")
+            own.append((conf, "SC"))
+        return own
+
     def _references(
-        self, signed_info: etree._Element, targets: list[tuple[etree._Element, str]], fresh: Iterator[str]
+        self,
+        signed_info: etree._Element,
+        targets: list[tuple[etree._Element, str, bytes | None]],
+        fresh: Iterator[str],
     ) -> bytes:
-        """Give every target an id, fill in its Reference; the canonical SignedInfo to sign."""
+        """Give every target an id, fill in its Reference; the canonical SignedInfo to sign.
+        A target's canonical form is computed by libxml2 unless it was written as text already."""
         uris, digests = [], []
-        for ref, (element, kind) in zip(signed_info[2:], targets, strict=True):
+        for ref, (element, kind, canonical) in zip(signed_info[2:], targets, strict=True):
             uri = f"#{ensure_id(element, kind, next(fresh))}"
-            digest = digest_b64(exc_c14n(element), self._digest_name)
+            digest = digest_b64(canonical or exc_c14n(element), self._digest_name)
             ref.set("URI", uri)
             ref[2].text = digest  # DigestValue
             uris.append(uri)
             digests.append(digest)
-        canonical = canonical_signed_info(self._sig_uri, self._digest_uri, uris, digests)
-        return canonical if canonical is not None else exc_c14n(signed_info)
+        canonical_info = canonical_signed_info(self._sig_uri, self._digest_uri, uris, digests)
+        return canonical_info if canonical_info is not None else exc_c14n(signed_info)
 
     def _template(self, references: int, confirmations: int) -> etree._Element:
         """The Security header for this many References and SignatureConfirmations, built once:
@@ -130,6 +155,28 @@ class WsSigner:
             )
             self._templates[key] = template
         return template
+
+
+def _canonical_own_part(element: etree._Element, security: etree._Element) -> bytes | None:
+    """The exclusive C14N of our Timestamp or a SignatureConfirmation, written as text; its prefixes
+    are read from the tree (the Timestamp's is the one its wsu:Id attributes use, see
+    :meth:`WsSigner._fill_own_parts`)."""
+    wsu_prefix = security[0].prefix  # the Timestamp's
+    if element.tag == _TIMESTAMP:
+        return canonical_timestamp(wsu_prefix, element.get(WSU_ID), element[0].text, element[1].text)
+    return canonical_confirmation(element.prefix, wsu_prefix, element.get("Value"), element.get(WSU_ID))
+
+
+def _addressing_headers(header: etree._Element) -> list[etree._Element]:
+    """The WS-Addressing header blocks, in order; an envelope already signed is refused."""
+    addressing = []
+    for block in header:
+        tag = block.tag
+        if tag == _SECURITY:
+            raise SecurityError("already-signed", "the envelope already has a WS-Security header")
+        if isinstance(tag, str) and tag.startswith(_WSA_PREFIX):
+            addressing.append(block)
+    return addressing
 
 
 def _fresh_ids(count: int) -> Iterator[str]:

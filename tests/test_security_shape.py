@@ -12,7 +12,8 @@ from lxml import etree
 from transport_support import SHV_OIN, dev_pki
 
 from gateway.security.errors import SecurityError
-from gateway.security.namespaces import ALGORITHMS, DS
+from gateway.security.layout import _elements_outside, id_map
+from gateway.security.namespaces import ALGORITHMS, DS, WSU_ID
 from gateway.security.settings import WsSecuritySettings
 from gateway.security.shape import from_text, from_tree
 from gateway.security.signer import WsSigner
@@ -20,7 +21,7 @@ from gateway.security.trust import TrustStore
 from gateway.security.verifier import WsVerifier
 from gateway.security.xmldsig import exc_c14n
 from gateway.soap.envelope import Addressing, build_envelope, new_message_id, parse_envelope
-from gateway.soap.namespaces import HUB, q
+from gateway.soap.namespaces import HUB, SOAP, q
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +132,23 @@ def test_inclusive_namespaces_of_the_signed_info_are_honoured(pki):
     assert from_text(_with_comments(_signed_info(root))) is None
     # signed without the prefix list, verified with it (as the tree says): not the signed bytes
     assert _outcome(pki, _resigned(pki, root)) == "signature-invalid"
+
+
+def test_walk_beside_the_signed_info_is_document_order_without_it(pki):
+    root = parse_envelope(_signed(pki, confirmations=("YQ==",)))
+    signed_info = _signed_info(root)
+    inside = set(signed_info.iter())
+    expected = [e for e in root.iter(etree.Element) if e not in inside]
+    assert list(_elements_outside(root, signed_info)) == expected
+    assert id_map(root, skip=signed_info) == id_map(root)
+
+
+def test_an_id_inside_the_signed_info_is_still_seen(pki):
+    root = etree.fromstring(_signed(pki))
+    body_id = root.find(q(SOAP, "Body")).get(WSU_ID)
+    _signed_info(root).set("Id", body_id)
+    assert _outcome(pki, _resigned(pki, root)) == "id-duplicate"
+    root = etree.fromstring(_signed(pki))
+    _signed_info(root).find(q(DS, "Reference")).set("Id", "ref-1")
+    _signed_info(root).find(q(DS, "SignatureMethod")).set("Id", "ref-1")
+    assert _outcome(pki, _resigned(pki, root)) == "id-duplicate"

@@ -9,6 +9,7 @@ where one is required and several are present the envelope is refused as ambiguo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -138,10 +139,14 @@ def token_reference(key_infos: list[etree._Element]) -> etree._Element | None:
     return None
 
 
-def id_map(envelope: etree._Element) -> dict[str, etree._Element]:
-    """Every id in the envelope (wsu:Id, Id, ID, id) -> its element; an id used twice is refused."""
+def id_map(envelope: etree._Element, skip: etree._Element | None = None) -> dict[str, etree._Element]:
+    """Every id in the envelope (wsu:Id, Id, ID, id) -> its element; an id used twice is refused.
+
+    ``skip``: a subtree known to hold no id attribute at all (the verifier passes a SignedInfo whose
+    canonical text showed every attribute in it), left out of the walk."""
     ids: dict[str, etree._Element] = {}
-    for element in envelope.iter(etree.Element):  # elements only: no comments, no PIs
+    elements = envelope.iter(etree.Element) if skip is None else _elements_outside(envelope, skip)
+    for element in elements:  # elements only: no comments, no PIs; in document order
         names = element.keys()
         if not names or _ID_SET.isdisjoint(names):  # most elements carry no id: one C call each
             continue
@@ -153,3 +158,27 @@ def id_map(envelope: etree._Element) -> dict[str, etree._Element]:
                 raise SecurityError("id-duplicate", f"the id {value!r} occurs more than once in the envelope")
             ids[value] = element
     return ids
+
+
+def _elements_outside(root: etree._Element, skip: etree._Element) -> Iterator[etree._Element]:
+    """The elements of ``root``'s tree in document order, but ``skip`` and its descendants."""
+    path = [skip]
+    for ancestor in skip.iterancestors():
+        path.append(ancestor)
+        if ancestor is root:
+            break
+    else:
+        raise ValueError("skip is not inside root")
+    path.reverse()  # root ... skip
+    return _walk_beside(path)
+
+
+def _walk_beside(path: list[etree._Element]) -> Iterator[etree._Element]:
+    node, on_path = path[0], path[1]
+    yield node
+    for child in node:
+        if child is on_path:
+            if len(path) > 2:
+                yield from _walk_beside(path[1:])
+        elif isinstance(child.tag, str):
+            yield from child.iter(etree.Element)

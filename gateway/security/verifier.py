@@ -36,7 +36,6 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
 
-from gateway.security import shape as signed_info_shape
 from gateway.security.certificates import load_der_certificate, oin_of, subject_text
 from gateway.security.errors import SecurityError
 from gateway.security.layout import Layout, id_map, locate, signature_parts, single, token_reference
@@ -44,6 +43,7 @@ from gateway.security.namespaces import WSSE, WSU, X509V3
 from gateway.security.references import check_references, check_signed_info, require_covered
 from gateway.security.replay import ReplayCache
 from gateway.security.settings import WsSecuritySettings
+from gateway.security.shape import SignedInfoShape, from_text, from_tree
 from gateway.security.signer import utcnow
 from gateway.security.trust import TrustStore
 from gateway.security.xmldsig import b64_text, exc_c14n, parse_time
@@ -107,12 +107,13 @@ class WsVerifier:
         expected_confirmation: str | None = None,
     ) -> VerifiedEnvelope:
         layout = locate(envelope)
-        ids = id_map(envelope)
+        early = _read_early(layout)
+        ids = id_map(envelope, skip=early[0] if early is not None else None)
         timestamp = single(layout.timestamps, "Timestamp")
         signature = single(layout.signatures, "Signature")
         parts = signature_parts(signature)
         signed_info = single(parts.signed_infos, "SignedInfo")
-        signed, shape = _read_signed_info(signed_info)
+        signed, shape = (early[1], early[2]) if early is not None else (None, from_tree(signed_info))
         hash_cls = check_signed_info(shape)
         referenced = check_references(shape.references, ids, signature)
         wsa = require_covered(layout, timestamp, referenced)
@@ -152,17 +153,22 @@ class WsVerifier:
         return created, max(expires, created + ttl) + skew
 
 
-def _read_signed_info(signed_info: etree._Element) -> tuple[bytes | None, signed_info_shape.SignedInfoShape]:
-    """The SignedInfo's shape, and — when it has our signer's layout — its canonical form (the bytes
-    the SignatureValue signs) from the same text; otherwise None, canonicalized after the checks."""
+def _read_early(layout: Layout) -> tuple[etree._Element, bytes, SignedInfoShape] | None:
+    """When the envelope has one Signature with one SignedInfo of our signer's layout: that
+    SignedInfo, its canonical form (the bytes the SignatureValue signs) and its shape, read from the
+    same text. Otherwise None: the checks then raise where they always did, or read the tree.
+    Raises nothing, so it may run before the checks."""
+    if len(layout.signatures) != 1:
+        return None
+    signed_infos = signature_parts(layout.signatures[0]).signed_infos
+    if len(signed_infos) != 1:
+        return None
     try:
-        canonical = etree.tostring(signed_info, method="c14n", exclusive=True, with_comments=True)
+        canonical = etree.tostring(signed_infos[0], method="c14n", exclusive=True, with_comments=True)
     except Exception:  # noqa: BLE001 - any failure: the tree path, and C14N again where it always ran
-        canonical = None
-    shape = signed_info_shape.from_text(canonical) if canonical is not None else None
-    if shape is None:
-        return None, signed_info_shape.from_tree(signed_info)
-    return canonical, shape
+        return None
+    shape = from_text(canonical)
+    return (signed_infos[0], canonical, shape) if shape is not None else None
 
 
 def _token_certificate(

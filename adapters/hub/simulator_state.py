@@ -12,15 +12,15 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from functools import cache
+from datetime import UTC, date, datetime, timedelta
+from functools import cache, lru_cache
 from typing import Any, Protocol
 
 from lxml import etree
 
 from adapters.hub.operations import Berichtregel, Ontvangstbewijs, Verzending
 from adapters.hub.simulator_config import Partij
-from gateway.engine.werkdagen import NL_TZ, add_werkdagen, nl_datum
+from gateway.engine.werkdagen import NL_TZ, add_werkdagen
 from gateway.model.berichttype import Berichttype
 from gateway.soap.faults import FaultCode, SoapFault
 from gateway.xml.catalogue import default_catalogue
@@ -62,8 +62,14 @@ def verloopmoment(start: datetime, werkdagen: int) -> datetime:
     if start.tzinfo is None:
         raise ValueError("verloopmoment needs an aware datetime")
     local = start.astimezone(NL_TZ)
-    day = add_werkdagen(nl_datum(start), werkdagen)
+    day = _werkdagen_later(local.date(), werkdagen)
     return datetime.combine(day, local.time(), NL_TZ).astimezone(UTC)
+
+
+@lru_cache(maxsize=64)
+def _werkdagen_later(day: date, werkdagen: int) -> date:
+    """add_werkdagen, once per (Dutch date, count): every message of a day expires on the same date."""
+    return add_werkdagen(day, werkdagen)
 
 
 class Validator(Protocol):

@@ -54,11 +54,25 @@ def check_references(
         target = ids[uri[1:]]
         if id(target) in seen:
             raise _fail("reference-invalid", f"the element {uri} is referenced twice")
-        if target is signature or any(a is signature for a in target.iterancestors()):
+        if _inside(target, signature):
             raise _fail("reference-invalid", "a Reference points into the Signature itself")
         _check_digest(ref, target)
         seen.add(id(target))
     return seen
+
+
+def _inside(element: etree._Element, signature: etree._Element) -> bool:
+    """Whether ``element`` is the Signature or lies within it. The walk up stops at the Signature's
+    parent (the Security header): nothing above it can be the Signature."""
+    if element is signature:
+        return True
+    security = signature.getparent()
+    for ancestor in element.iterancestors():
+        if ancestor is signature:
+            return True
+        if ancestor is security:
+            return False
+    return False
 
 
 def _check_digest(ref: ReferenceSpec, target: etree._Element) -> None:

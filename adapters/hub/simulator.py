@@ -25,7 +25,7 @@ from adapters.hub.simulator_admin import admin_app
 from adapters.hub.simulator_config import SimulatorConfig
 from adapters.hub.simulator_faults import FaultPlan
 from adapters.hub.simulator_state import HubState, SimClock, Validator
-from gateway.security.certificates import Credentials, load_credentials, load_der_certificate, oin_of
+from gateway.security.certificates import Credentials, load_credentials, load_der_certificate
 from gateway.security.errors import SecurityError
 from gateway.security.signer import WsSigner
 from gateway.security.tls import server_context
@@ -38,6 +38,8 @@ from gateway.xml.errors import XmlInputError
 
 log = logging.getLogger("skgw.hub")
 _HUB_SCHEMA: etree.XMLSchema | None = None
+_OPERATION_OF_ACTION = {ops.action(op): op for op in ops.OPERATIONS}
+_HEADER, _MESSAGE_ID = q(SOAP, "Header"), q(WSA, "MessageID")
 
 
 def hub_schema() -> etree.XMLSchema:
@@ -177,7 +179,7 @@ class HubSimulator:
         relates_to: str | None = None
         try:
             root = parse_envelope(body)
-            relates_to = (root.findtext(f"{q(SOAP, 'Header')}/{q(WSA, 'MessageID')}") or "").strip() or None
+            relates_to = _unverified_message_id(root)
             if caller is None:
                 raise SecurityError("no-client-certificate", "no TLS client certificate")
             verified = self._verifier.verify(root, peer_certificate=caller)
@@ -191,7 +193,7 @@ class HubSimulator:
         confirm = [verified.signature_value]
         try:
             operation, payload = self._operation(verified.action, verified.payload)
-            answer = self._handlers[operation](oin_of(caller), payload)
+            answer = self._handlers[operation](verified.oin, payload)  # = the caller's: verify checked
         except SoapFault as fault:
             log.info("request %s answered with fault %s", verified.message_id, fault.code)
             return self._fault(fault, verified.message_id, confirm)
@@ -205,7 +207,7 @@ class HubSimulator:
 
     @staticmethod
     def _operation(action: str, payload: etree._Element | None) -> tuple[str, etree._Element]:
-        operation = next((op for op in ops.OPERATIONS if ops.action(op) == action), None)
+        operation = _OPERATION_OF_ACTION.get(action)
         if operation is None:
             raise SoapFault.of(FaultCode.ONGELDIG_BERICHT, f"unknown wsa:Action {action}")
         if payload is None or payload.tag != q(HUB, operation):
@@ -230,6 +232,17 @@ class HubSimulator:
     def _bevestig(self, caller_oin: str | None, payload: etree._Element) -> etree._Element:
         referentienummer = ops.read_bevestig_request(payload)
         return ops.bevestig_response(referentienummer, self.state.bevestig(caller_oin, referentienummer))
+
+
+def _unverified_message_id(root: etree._Element) -> str | None:
+    """The request's MessageID, to relate even a refusal to it: the text of the first
+    Header/MessageID (as findtext() reads it), stripped; None when absent or empty."""
+    for header in root:
+        if header.tag == _HEADER:
+            for block in header:
+                if block.tag == _MESSAGE_ID:
+                    return (block.text or "").strip() or None
+    return None
 
 
 def _peer_certificate(request: web.Request) -> x509.Certificate | None:

@@ -12,19 +12,30 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import cache, lru_cache
 from typing import Any, Protocol
+
+from lxml import etree
 
 from adapters.hub.operations import Berichtregel, Ontvangstbewijs, Verzending
 from adapters.hub.simulator_config import Partij
-from gateway.engine.werkdagen import NL_TZ, add_werkdagen, nl_datum
+from gateway.engine.werkdagen import NL_TZ, add_werkdagen
 from gateway.model.berichttype import Berichttype
 from gateway.soap.faults import FaultCode, SoapFault
 from gateway.xml.catalogue import default_catalogue
 from gateway.xml.errors import XmlInputError
 from gateway.xml.parsing import parse_xml
+from gateway.xml.validate import validate_document, validate_tree
 
 log = logging.getLogger("skgw.hub")
+_HAS_SA = etree.XPath("boolean(//*[local-name()='TypeSchuldregeling'][.='SA'])")
+
+
+@cache
+def _berichttype_of_root() -> dict[str, str]:
+    """Root element name of each catalogued version -> its version-free Berichttype (1.1: KlantOnbekend …)."""
+    return {e.root: e.berichttype for e in default_catalogue().entries}
 
 
 class SimClock:
@@ -51,14 +62,28 @@ def verloopmoment(start: datetime, werkdagen: int) -> datetime:
     if start.tzinfo is None:
         raise ValueError("verloopmoment needs an aware datetime")
     local = start.astimezone(NL_TZ)
-    day = add_werkdagen(nl_datum(start), werkdagen)
+    day = _werkdagen_later(local.date(), werkdagen)
     return datetime.combine(day, local.time(), NL_TZ).astimezone(UTC)
+
+
+@lru_cache(maxsize=64)
+def _werkdagen_later(day: date, werkdagen: int) -> date:
+    """add_werkdagen, once per (Dutch date, count): every message of a day expires on the same date."""
+    return add_werkdagen(day, werkdagen)
 
 
 class Validator(Protocol):
     def __call__(
         self, data: bytes
     ) -> Any: ...  # gateway.xml.validate.ValidationReport (.ok, .problems, .entry)
+
+
+def _report(validator: Validator, data: bytes, tree: etree._ElementTree) -> Any:
+    """The validator's report; the catalogue's validator is handed the tree the hub parsed already
+    (the same hardened parse with the same limits it would do itself) instead of the bytes again."""
+    if validator is validate_document:
+        return validate_tree(tree)
+    return validator(data)
 
 
 @dataclass(slots=True)
@@ -144,9 +169,8 @@ class HubState:
 
     def _check_role(self, afzender: Partij, berichttype: str) -> None:
         # the metadata may carry the version-free name or a version's root name (1.1: KlantOnbekend …)
-        roots = {e.root: e.berichttype for e in default_catalogue().entries}
         try:
-            rol = Berichttype(roots.get(berichttype, berichttype)).afzender_rol
+            rol = Berichttype(_berichttype_of_root().get(berichttype, berichttype)).afzender_rol
         except ValueError:
             return  # a type the model does not know (an added toolkit module): the XSD check decides
         if rol is not None and rol.value != afzender.rol:
@@ -157,39 +181,40 @@ class HubState:
 
     def _check_document(self, v: Verzending, ontvanger: Partij) -> None:
         try:
-            root = parse_xml(v.document).getroot()
+            tree = parse_xml(v.document)
         except XmlInputError as exc:
             raise SoapFault.of(
                 FaultCode.ONGELDIG_BERICHT, f"the Document is not acceptable XML: {exc}"
             ) from None
+        root = tree.getroot()
         if self._validator is not None:
-            report = self._validator(v.document)
-            if not report.ok:
-                first = "; ".join(str(p) for p in list(report.problems)[:3])
-                raise SoapFault.of(FaultCode.ONGELDIG_BERICHT, f"the Document is not valid: {first}")
-            entry = getattr(report, "entry", None)
-            names = {
-                root.xpath("local-name()"),
-                getattr(entry, "berichttype", None),
-                getattr(entry, "root", None),
-            }
-            if v.berichttype not in names:
-                raise SoapFault.of(
-                    FaultCode.ONGELDIG_BERICHT,
-                    f"Berichttype {v.berichttype} does not match the Document ({root.xpath('local-name()')})",
-                )
-            version = getattr(entry, "versie", None) or getattr(entry, "version", None)
-            if version is not None and str(version) not in ontvanger.versies:
-                raise SoapFault.of(
-                    FaultCode.ONGELDIG_BERICHT,
-                    f"Ontvanger {ontvanger.id} does not support version {version} "
-                    f"(supports {', '.join(ontvanger.versies)})",
-                )
-        if not ontvanger.kent_sa and root.xpath("boolean(//*[local-name()='TypeSchuldregeling'][.='SA'])"):
+            report = _report(self._validator, v.document, tree)
+            self._check_valid(v, ontvanger, report, etree.QName(root).localname)
+        if not ontvanger.kent_sa and _HAS_SA(root):
             raise SoapFault.of(
                 FaultCode.ONGELDIG_BERICHT,
                 f"Ontvanger {ontvanger.id} does not know TypeSchuldregeling SA; "
                 "send the nul-aanbod as a saneringskrediet of 0.00 (SK)",
+            )
+
+    @staticmethod
+    def _check_valid(v: Verzending, ontvanger: Partij, report: Any, root_name: str) -> None:
+        if not report.ok:
+            first = "; ".join(str(p) for p in list(report.problems)[:3])
+            raise SoapFault.of(FaultCode.ONGELDIG_BERICHT, f"the Document is not valid: {first}")
+        entry = getattr(report, "entry", None)
+        names = {root_name, getattr(entry, "berichttype", None), getattr(entry, "root", None)}
+        if v.berichttype not in names:
+            raise SoapFault.of(
+                FaultCode.ONGELDIG_BERICHT,
+                f"Berichttype {v.berichttype} does not match the Document ({root_name})",
+            )
+        version = getattr(entry, "versie", None) or getattr(entry, "version", None)
+        if version is not None and str(version) not in ontvanger.versies:
+            raise SoapFault.of(
+                FaultCode.ONGELDIG_BERICHT,
+                f"Ontvanger {ontvanger.id} does not support version {version} "
+                f"(supports {', '.join(ontvanger.versies)})",
             )
 
     # -- HaalBerichtenOp / BevestigBericht ---------------------------------------------------------

@@ -9,14 +9,17 @@ needs is small: one detached Signature in the Security header with one Reference
 part found by ``wsu:Id``, exclusive C14N, RSA PKCS#1 v1.5 with SHA-2. That is written here on
 lxml + cryptography, and checked against xmlsec1 in the interop tests.
 
-The private key is loaded once (:class:`~gateway.security.certificates.Credentials`) and reused.
+The private key is loaded once (:class:`~gateway.security.certificates.Credentials`) and reused;
+the Security header is copied from a template and its SignedInfo canonicalized as text, see
+:mod:`gateway.security.signed_info`.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -26,23 +29,22 @@ from lxml import etree
 
 from gateway.security.certificates import Credentials
 from gateway.security.errors import SecurityError
-from gateway.security.namespaces import (
-    ALGORITHMS,
-    BASE64_BINARY,
-    DIGEST_METHODS,
-    DS,
-    EXC_C14N,
-    SIGNATURE_METHODS,
-    WSSE,
-    WSSE11,
-    WSU,
-    X509V3,
-)
+from gateway.security.namespaces import ALGORITHMS, DIGEST_METHODS, SIGNATURE_METHODS, WSSE, WSU, WSU_ID
 from gateway.security.settings import WsSecuritySettings
+from gateway.security.signed_info import (
+    canonical_confirmation,
+    canonical_signed_info,
+    canonical_timestamp,
+    security_template,
+)
 from gateway.security.xmldsig import digest_b64, ensure_id, exc_c14n, format_time
 from gateway.soap.namespaces import SOAP, WSA, q
 
-_NSMAP = {"wsse": WSSE, "wsu": WSU, "ds": DS}
+_SECURITY, _MUST_UNDERSTAND = q(WSSE, "Security"), q(SOAP, "mustUnderstand")
+_TIMESTAMP = q(WSU, "Timestamp")
+_ENVELOPE, _HEADER, _BODY = q(SOAP, "Envelope"), q(SOAP, "Header"), q(SOAP, "Body")
+_WSA_PREFIX = f"{{{WSA}}}"
+_PKCS1 = padding.PKCS1v15()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,84 +78,125 @@ class WsSigner:
         self._key = credentials.private_key
         self._token = base64.b64encode(credentials.certificate.public_bytes(Encoding.DER)).decode("ascii")
         self._clock = clock
-        self._templates: dict[int, etree._Element] = {}
+        self._ttl = timedelta(seconds=self._settings.timestamp_ttl_seconds)
+        self._templates: dict[tuple[int, int], etree._Element] = {}
 
     def sign(self, envelope: etree._Element, *, confirmations: Sequence[str] = ()) -> SignedEnvelope:
         """Sign ``envelope`` in place and serialize it; ``confirmations``: request SignatureValues."""
         header, body = _header_and_body(envelope)
-        if header.find(q(WSSE, "Security")) is not None:
-            raise SecurityError("already-signed", "the envelope already has a WS-Security header")
-        security = etree.SubElement(header, q(WSSE, "Security"), nsmap=_NSMAP)
-        security.set(q(SOAP, "mustUnderstand"), "1")
-        now = self._clock()
-        timestamp = etree.SubElement(security, q(WSU, "Timestamp"))
-        etree.SubElement(timestamp, q(WSU, "Created")).text = format_time(now)
-        expires = now + timedelta(seconds=self._settings.timestamp_ttl_seconds)
-        etree.SubElement(timestamp, q(WSU, "Expires")).text = format_time(expires)
-        token = etree.SubElement(
-            security, q(WSSE, "BinarySecurityToken"), EncodingType=BASE64_BINARY, ValueType=X509V3
-        )
-        token.text = self._token
-        token_id = ensure_id(token, "X509")
-        targets = [(body, "Body"), (timestamp, "TS")]
-        targets += [
-            (el, "WSA") for el in header if isinstance(el.tag, str) and el.tag.startswith(f"{{{WSA}}}")
-        ]
-        for value in confirmations:
-            conf = etree.SubElement(security, q(WSSE11, "SignatureConfirmation"), nsmap={"wsse11": WSSE11})
-            conf.set("Value", value)
-            targets.append((conf, "SC"))
-        signature = self._signature_element(security, targets, token_id)
-        signed_info = signature.find(q(DS, "SignedInfo"))
-        raw = self._key.sign(exc_c14n(signed_info), padding.PKCS1v15(), self._hash())
+        addressing = _addressing_headers(header)
+        count = len(confirmations)
+        references = 2 + len(addressing) + count  # Body, Timestamp, WS-Addressing, confirmations
+        fresh = _fresh_ids(2 + count + references)  # Timestamp, token, confirmations; one per Reference
+        security = copy.deepcopy(self._template(references, count))
+        own = self._fill_own_parts(security, confirmations, fresh)
+        header.append(security)  # into the tree before anything is canonicalized
+        security.set(_MUST_UNDERSTAND, "1")
+        targets: list[tuple[etree._Element, str, bytes | None]] = [(body, "Body", None)]
+        targets += [(element, kind, _canonical_own_part(element, security)) for element, kind in own[:1]]
+        targets += [(el, "WSA", None) for el in addressing]
+        targets += [(element, kind, _canonical_own_part(element, security)) for element, kind in own[1:]]
+        signature = security[-1]
+        signed_info = self._references(signature[0], targets, fresh)
+        raw = self._key.sign(signed_info, _PKCS1, self._hash())
         value = base64.b64encode(raw).decode("ascii")
-        signature.find(q(DS, "SignatureValue")).text = value
+        signature[1].text = value  # SignatureValue
         return SignedEnvelope(etree.tostring(envelope, encoding="utf-8", xml_declaration=True), value)
 
-    def _signature_element(
-        self, security: etree._Element, targets: list[tuple[etree._Element, str]], token_id: str
-    ) -> etree._Element:
-        signature = copy.deepcopy(self._template(len(targets)))
-        signature.set("Id", f"SIG-{token_id.split('-', 1)[1]}")
-        signed_info = signature[0]
-        for ref, (element, kind) in zip(signed_info[2:], targets, strict=True):
-            ref.set("URI", f"#{ensure_id(element, kind)}")
-            ref[2].text = digest_b64(exc_c14n(element), self._digest_name)  # DigestValue
-        signature[2][0][0].set("URI", f"#{token_id}")  # KeyInfo/SecurityTokenReference/Reference
-        security.append(signature)  # into the tree before SignedInfo is canonicalized
-        return signature
+    def _fill_own_parts(
+        self, security: etree._Element, confirmations: Sequence[str], fresh: Iterator[str]
+    ) -> list[tuple[etree._Element, str]]:
+        """Times, ids and confirmation values of the copied Security header, set while it is still
+        detached (so its wsu:Id attributes use the header's own wsu prefix, as its elements do);
+        the Timestamp and the SignatureConfirmations, to be signed."""
+        timestamp, token, signature = security[0], security[1], security[-1]
+        now = self._clock()
+        timestamp.set(WSU_ID, f"TS-{next(fresh)}")
+        timestamp[0].text = format_time(now)  # Created
+        timestamp[1].text = format_time(now + self._ttl)  # Expires
+        token_hex = next(fresh)
+        token.set(WSU_ID, f"X509-{token_hex}")
+        signature.set("Id", f"SIG-{token_hex}")
+        signature[2][0][0].set("URI", f"#X509-{token_hex}")  # KeyInfo/SecurityTokenReference/Reference
+        own = [(timestamp, "TS")]
+        for conf, value in zip(security[2 : 2 + len(confirmations)], confirmations, strict=True):
+            conf.set("Value", value)
+            conf.set(WSU_ID, f"SC-{next(fresh)}")
+            own.append((conf, "SC"))
+        return own
 
-    def _template(self, references: int) -> etree._Element:
-        """The Signature element with ``references`` empty References, built once per count: copying
-        it is several times cheaper than building ~35 elements one by one for every message."""
-        template = self._templates.get(references)
+    def _references(
+        self,
+        signed_info: etree._Element,
+        targets: list[tuple[etree._Element, str, bytes | None]],
+        fresh: Iterator[str],
+    ) -> bytes:
+        """Give every target an id, fill in its Reference; the canonical SignedInfo to sign.
+        A target's canonical form is computed by libxml2 unless it was written as text already."""
+        uris, digests = [], []
+        for ref, (element, kind, canonical) in zip(signed_info[2:], targets, strict=True):
+            uri = f"#{ensure_id(element, kind, next(fresh))}"
+            digest = digest_b64(canonical or exc_c14n(element), self._digest_name)
+            ref.set("URI", uri)
+            ref[2].text = digest  # DigestValue
+            uris.append(uri)
+            digests.append(digest)
+        canonical_info = canonical_signed_info(self._sig_uri, self._digest_uri, uris, digests)
+        return canonical_info if canonical_info is not None else exc_c14n(signed_info)
+
+    def _template(self, references: int, confirmations: int) -> etree._Element:
+        """The Security header for this many References and SignatureConfirmations, built once:
+        copying it is several times cheaper than building ~40 elements for every message."""
+        key = (references, confirmations)
+        template = self._templates.get(key)
         if template is None:
-            template = etree.Element(q(DS, "Signature"), nsmap={"ds": DS})
-            signed_info = etree.SubElement(template, q(DS, "SignedInfo"))
-            etree.SubElement(signed_info, q(DS, "CanonicalizationMethod"), Algorithm=EXC_C14N)
-            etree.SubElement(signed_info, q(DS, "SignatureMethod"), Algorithm=self._sig_uri)
-            for _ in range(references):
-                ref = etree.SubElement(signed_info, q(DS, "Reference"), URI="")
-                transforms = etree.SubElement(ref, q(DS, "Transforms"))
-                etree.SubElement(transforms, q(DS, "Transform"), Algorithm=EXC_C14N)
-                etree.SubElement(ref, q(DS, "DigestMethod"), Algorithm=self._digest_uri)
-                etree.SubElement(ref, q(DS, "DigestValue"))
-            etree.SubElement(template, q(DS, "SignatureValue"))
-            key_info = etree.SubElement(template, q(DS, "KeyInfo"))
-            str_el = etree.SubElement(key_info, q(WSSE, "SecurityTokenReference"))
-            etree.SubElement(str_el, q(WSSE, "Reference"), URI="", ValueType=X509V3)
-            self._templates[references] = template
+            template = security_template(
+                self._sig_uri, self._digest_uri, self._token, references, confirmations
+            )
+            self._templates[key] = template
         return template
 
 
+def _canonical_own_part(element: etree._Element, security: etree._Element) -> bytes | None:
+    """The exclusive C14N of our Timestamp or a SignatureConfirmation, written as text; its prefixes
+    are read from the tree (the Timestamp's is the one its wsu:Id attributes use, see
+    :meth:`WsSigner._fill_own_parts`)."""
+    wsu_prefix = security[0].prefix  # the Timestamp's
+    if element.tag == _TIMESTAMP:
+        return canonical_timestamp(wsu_prefix, element.get(WSU_ID), element[0].text, element[1].text)
+    return canonical_confirmation(element.prefix, wsu_prefix, element.get("Value"), element.get(WSU_ID))
+
+
+def _addressing_headers(header: etree._Element) -> list[etree._Element]:
+    """The WS-Addressing header blocks, in order; an envelope already signed is refused."""
+    addressing = []
+    for block in header:
+        tag = block.tag
+        if tag == _SECURITY:
+            raise SecurityError("already-signed", "the envelope already has a WS-Security header")
+        if isinstance(tag, str) and tag.startswith(_WSA_PREFIX):
+            addressing.append(block)
+    return addressing
+
+
+def _fresh_ids(count: int) -> Iterator[str]:
+    """``count`` ids of 128 random bits each (like uuid4), from one read of the random source."""
+    pool = os.urandom(16 * count).hex()
+    return iter([pool[i : i + 32] for i in range(0, len(pool), 32)])
+
+
 def _header_and_body(envelope: etree._Element) -> tuple[etree._Element, etree._Element]:
-    if envelope.tag != q(SOAP, "Envelope"):
+    if envelope.tag != _ENVELOPE:
         raise SecurityError("not-soap", "only SOAP 1.1 envelopes can be signed")
-    body = envelope.find(q(SOAP, "Body"))
+    header = body = None
+    for child in envelope:  # the first Header and the first Body, as find() returns them
+        if child.tag == _BODY and body is None:
+            body = child
+        elif child.tag == _HEADER and header is None:
+            header = child
     if body is None:
         raise SecurityError("not-soap", "the envelope has no Body")
-    header = envelope.find(q(SOAP, "Header"))
     if header is None:
-        header = etree.Element(q(SOAP, "Header"))
+        header = etree.Element(_HEADER)
         envelope.insert(0, header)
     return header, body

@@ -8,6 +8,7 @@ within its validity period, every issuer must be a CA, and the leaf must not be 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +22,24 @@ MAX_PATH_LENGTH = 6
 MAX_CACHED_PATHS = 1024
 
 
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """A leaf whose path was built and whose revocation was checked: the path, and the time window
+    in which every certificate on it is valid (the latest notBefore, the earliest notAfter)."""
+
+    path: tuple[x509.Certificate, ...]
+    not_before: datetime
+    not_after: datetime
+
+    @classmethod
+    def of(cls, path: list[x509.Certificate]) -> _Verdict:
+        return cls(
+            tuple(path),
+            max(c.not_valid_before_utc for c in path),
+            min(c.not_valid_after_utc for c in path),
+        )
+
+
 class TrustStore:
     """Trust anchors (self-signed CAs), intermediates and CRLs, loaded once."""
 
@@ -32,7 +51,8 @@ class TrustStore:
         self._by_subject: dict[bytes, list[x509.Certificate]] = {}
         for cert in certificates:
             self._by_subject.setdefault(cert.subject.public_bytes(), []).append(cert)
-        self._paths: dict[x509.Certificate, list[x509.Certificate]] = {}  # leaf -> validated path
+        self._verdicts: dict[x509.Certificate, _Verdict] = {}  # leaf -> its validated path
+        self._last: tuple[x509.Certificate, _Verdict] | None = None  # the last leaf, by identity
         self._crls: dict[bytes, list[x509.CertificateRevocationList]] = {}
         for crl in crls:
             self._crls.setdefault(crl.issuer.public_bytes(), []).append(crl)
@@ -51,21 +71,25 @@ class TrustStore:
     def validate(self, leaf: x509.Certificate, at: datetime) -> list[x509.Certificate]:
         """The path leaf → anchor, or :class:`SecurityError` saying what is wrong with it.
 
-        Signature checks along a path are cached per leaf (partners sign with the same certificate
-        every time); validity periods and revocation are checked again on every call.
+        The path (its signatures) and the revocation verdict are cached per leaf — partners sign
+        with the same certificate every time, and the CRLs are fixed for the store's lifetime;
+        the validity periods of every certificate on the path are checked again on every call.
         """
-        key = leaf  # certificates hash and compare by their DER encoding
-        cached = self._paths.get(key)
-        if cached is not None:
-            for cert in cached:
+        last = self._last  # one read: safe when threads share the store
+        if last is not None and last[0] is leaf:  # same object: no DER hashing at all
+            verdict = last[1]
+        else:
+            verdict = self._verdicts.get(leaf)  # certificates hash and compare by their DER encoding
+            if verdict is None:
+                verdict = _Verdict.of(self._build(leaf, at))
+                if len(self._verdicts) >= MAX_CACHED_PATHS:
+                    self._verdicts.clear()
+                self._verdicts[leaf] = verdict
+            self._last = (leaf, verdict)
+        if not verdict.not_before <= at <= verdict.not_after:
+            for cert in verdict.path:  # raises, naming the certificate that is out of its period
                 _check_period(cert, at)
-            self._check_revocation(leaf, at)
-            return list(cached)
-        path = self._build(leaf, at)
-        if len(self._paths) >= MAX_CACHED_PATHS:
-            self._paths.clear()
-        self._paths[key] = path
-        return list(path)
+        return list(verdict.path)
 
     def _build(self, leaf: x509.Certificate, at: datetime) -> list[x509.Certificate]:
         path = [leaf]

@@ -17,18 +17,19 @@ The checks, in order (any failure raises :class:`SecurityError` and nothing is h
 6. freshness: Created not in the future and the envelope not expired, both within the skew;
 7. replay: a (MessageID, signature) pair seen before is refused (see :mod:`.replay`).
 
-Only the elements that were verified are returned in :class:`VerifiedEnvelope`; callers read the
-Body and the WS-Addressing values from there and nowhere else.
+The parts are found by :mod:`.layout`; SignedInfo, References and coverage are checked by
+:mod:`.references`. Only the elements that were verified are returned in :class:`VerifiedEnvelope`;
+callers read the Body and the WS-Addressing values from there and nowhere else.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -37,27 +38,29 @@ from lxml import etree
 
 from gateway.security.certificates import load_der_certificate, oin_of, subject_text
 from gateway.security.errors import SecurityError
-from gateway.security.namespaces import (
-    DIGEST_METHODS,
-    DS,
-    EXC_C14N,
-    SHA1_URIS,
-    SIGNATURE_METHODS,
-    WSSE,
-    WSSE11,
-    WSU,
-    WSU_ID,
-    X509V3,
+from gateway.security.layout import (
+    Layout,
+    SignatureParts,
+    id_map,
+    locate,
+    signature_parts,
+    single,
+    token_reference,
 )
+from gateway.security.namespaces import WSSE, WSU, X509V3
+from gateway.security.references import check_references, check_signed_info, require_covered
 from gateway.security.replay import ReplayCache
 from gateway.security.settings import WsSecuritySettings
+from gateway.security.shape import SignedInfoShape, from_text, from_tree
 from gateway.security.signer import utcnow
 from gateway.security.trust import TrustStore
-from gateway.security.xmldsig import digest_b64, exc_c14n, inclusive_prefixes, parse_time
-from gateway.soap.namespaces import SOAP, WSA, q
+from gateway.security.xmldsig import b64_text, exc_c14n, parse_time
+from gateway.soap.namespaces import q
 
-_ID_ATTRS = (WSU_ID, "Id", "ID", "id")
-REQUIRED_WSA = ("To", "Action", "MessageID")
+_TOKEN = q(WSSE, "BinarySecurityToken")
+_CREATED, _EXPIRES = q(WSU, "Created"), q(WSU, "Expires")
+_PKCS1 = padding.PKCS1v15()
+MAX_CACHED_TOKENS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +87,6 @@ class VerifiedEnvelope:
         return children[0] if children else None
 
 
-def _b64_text(text: str | None) -> str:
-    """base64 content with the line breaks and spaces XML-DSig allows (xmlsec1 wraps at 64) removed."""
-    return "".join((text or "").split())
-
-
 def _fail(code: str, message: str) -> SecurityError:
     return SecurityError(code, message)
 
@@ -105,6 +103,8 @@ class WsVerifier:
         self._settings = settings or WsSecuritySettings()
         self._replay = replay if replay is not None else ReplayCache(self._settings.replay_cache_size)
         self._clock = clock
+        self._skew = timedelta(seconds=self._settings.clock_skew_seconds)
+        self._ttl = timedelta(seconds=self._settings.timestamp_ttl_seconds)
 
     def verify(
         self,
@@ -114,40 +114,46 @@ class WsVerifier:
         peer_certificate: x509.Certificate | None = None,
         expected_confirmation: str | None = None,
     ) -> VerifiedEnvelope:
-        header, body, security = _locate(envelope)
-        ids = _id_map(envelope)
-        timestamp = _single(security, q(WSU, "Timestamp"), "Timestamp")
-        signature = _single(security, q(DS, "Signature"), "Signature")
-        signed_info = _single(signature, q(DS, "SignedInfo"), "SignedInfo")
-        hash_cls = _check_signed_info(signed_info)
-        referenced = _check_references(signed_info, ids, signature)
-        wsa = _require_covered(header, body, security, timestamp, referenced)
-        certificate = _token_certificate(signature, ids, security)
-        value = _b64_text(signature.findtext(q(DS, "SignatureValue")))
-        _check_signature_value(
-            certificate, value, exc_c14n(signed_info, _c14n_prefixes(signed_info)), hash_cls
-        )
+        layout = locate(envelope)
+        parts = signature_parts(layout.signatures[0]) if len(layout.signatures) == 1 else None
+        early = _read_early(parts)
+        ids = id_map(envelope, skip=early[0] if early is not None else None)
+        timestamp = single(layout.timestamps, "Timestamp")
+        signature = single(layout.signatures, "Signature")
+        parts = parts or signature_parts(signature)
+        signed_info = single(parts.signed_infos, "SignedInfo")
+        signed, shape = (early[1], early[2]) if early is not None else (None, from_tree(signed_info))
+        hash_cls = check_signed_info(shape)
+        referenced = check_references(shape.references, ids, signature)
+        wsa = require_covered(layout, timestamp, referenced)
+        certificate, oin = _token_certificate(parts.key_infos, ids, layout)
+        value = b64_text(parts.value)
+        if signed is None:
+            signed = exc_c14n(signed_info, shape.prefixes)
+        _check_signature_value(certificate, value, signed, hash_cls)
         now = self._clock()
         self._trust.validate(certificate, now)
-        oin = oin_of(certificate)
         _check_identity(certificate, oin, expected_oin, peer_certificate)
         created, until = self._check_freshness(timestamp, now)
-        confirmations = tuple(
-            c.get("Value", "") for c in security.findall(q(WSSE11, "SignatureConfirmation"))
-        )
+        confirmations = tuple(c.get("Value", "") for c in layout.confirmations)
         if expected_confirmation is not None and expected_confirmation not in confirmations:
             raise _fail(
                 "confirmation-mismatch",
                 "the response does not confirm the signature of our request (SignatureConfirmation)",
             )
         self._replay.check_and_remember(wsa["MessageID"], value, until, now)
-        return VerifiedEnvelope(body, wsa, certificate, oin, value, confirmations, created)
+        return VerifiedEnvelope(layout.body, wsa, certificate, oin, value, confirmations, created)
 
     def _check_freshness(self, timestamp: etree._Element, now: datetime) -> tuple[datetime, datetime]:
-        skew = timedelta(seconds=self._settings.clock_skew_seconds)
-        created = parse_time(timestamp.findtext(q(WSU, "Created")), "Created")
-        expires_text = timestamp.findtext(q(WSU, "Expires"))
-        ttl = timedelta(seconds=self._settings.timestamp_ttl_seconds)
+        created_text = expires_text = None
+        for child in timestamp:  # the first Created and the first Expires, as findtext() reads them
+            tag = child.tag
+            if tag == _CREATED and created_text is None:
+                created_text = child.text or ""
+            elif tag == _EXPIRES and expires_text is None:
+                expires_text = child.text or ""
+        skew, ttl = self._skew, self._ttl
+        created = parse_time(created_text, "Created")
         expires = parse_time(expires_text, "Expires") if expires_text is not None else created + ttl
         if created > now + skew:
             raise _fail("timestamp-future", "the Timestamp Created lies in the future (check the clocks)")
@@ -156,171 +162,45 @@ class WsVerifier:
         return created, max(expires, created + ttl) + skew
 
 
-def _locate(envelope: etree._Element) -> tuple[etree._Element, etree._Element, etree._Element]:
-    if envelope.tag != q(SOAP, "Envelope"):
-        raise _fail("not-soap", "the document is not a SOAP 1.1 Envelope")
-    children = [c for c in envelope if isinstance(c.tag, str)]
-    headers = [c for c in children if c.tag == q(SOAP, "Header")]
-    bodies = [c for c in children if c.tag == q(SOAP, "Body")]
-    if len(bodies) != 1 or len(headers) > 1 or len(children) != len(headers) + len(bodies):
-        raise _fail("not-soap", "the Envelope must hold at most one Header and exactly one Body")
-    if not headers:
-        raise _fail("unsigned", "the envelope is not signed (no SOAP Header, no WS-Security)")
-    for block in headers[0]:
-        understood = block.tag == q(WSSE, "Security") or str(block.tag).startswith(f"{{{WSA}}}")
-        if (
-            isinstance(block.tag, str)
-            and not understood
-            and block.get(q(SOAP, "mustUnderstand")) in ("1", "true")
-        ):
-            raise _fail(
-                "must-understand", f"header {block.tag} is marked mustUnderstand but is not supported"
-            )
-    securities = headers[0].findall(q(WSSE, "Security"))
-    if not securities:
-        raise _fail("unsigned", "the envelope is not signed (no wsse:Security header)")
-    if len(securities) > 1:
-        raise _fail("ambiguous-security", "the envelope has more than one wsse:Security header")
-    return headers[0], bodies[0], securities[0]
-
-
-def _single(parent: etree._Element, tag: str, name: str) -> etree._Element:
-    found = parent.findall(tag)
-    if not found:
-        code = "unsigned" if name == "Signature" else "missing-part"
-        raise _fail(code, f"the wsse:Security header has no {name}")
-    if len(found) > 1:
-        raise _fail("ambiguous-security", f"the wsse:Security header has more than one {name}")
-    return found[0]
-
-
-def _id_map(envelope: etree._Element) -> dict[str, etree._Element]:
-    ids: dict[str, etree._Element] = {}
-    for element in envelope.iter(etree.Element):  # elements only: no comments, no PIs
-        names = element.keys()
-        if not names:  # most elements carry no attribute: one call instead of four lookups
-            continue
-        for attr in _ID_ATTRS:
-            if attr not in names:
-                continue
-            value = element.get(attr)
-            if value in ids and ids[value] is not element:
-                raise _fail("id-duplicate", f"the id {value!r} occurs more than once in the envelope")
-            ids[value] = element
-    return ids
-
-
-def _c14n_prefixes(element: etree._Element) -> list[str] | None:
-    method = element.find(q(DS, "CanonicalizationMethod"))
-    return inclusive_prefixes(method) if method is not None else None
-
-
-def _check_signed_info(signed_info: etree._Element) -> type:
-    c14n = signed_info.find(q(DS, "CanonicalizationMethod"))
-    if c14n is None or c14n.get("Algorithm") != EXC_C14N:
-        raise _fail("algorithm-refused", "SignedInfo must use exclusive C14N (xml-exc-c14n#)")
-    method = signed_info.find(q(DS, "SignatureMethod"))
-    uri = method.get("Algorithm") if method is not None else None
-    if uri in SHA1_URIS:
-        raise _fail("sha1-refused", f"SHA-1 signatures are refused (Digikoppeling: SHA-2 only): {uri}")
-    if uri not in SIGNATURE_METHODS:
-        raise _fail("algorithm-refused", f"signature method {uri} is not allowed (rsa-sha256/384/512)")
-    return SIGNATURE_METHODS[uri]
-
-
-_TRANSFORMS, _TRANSFORM = q(DS, "Transforms"), q(DS, "Transform")
-_DIGEST_METHOD, _DIGEST_VALUE = q(DS, "DigestMethod"), q(DS, "DigestValue")
-
-
-def _child(parent: etree._Element, tag: str) -> etree._Element | None:
-    """The first child element with this tag, as ``parent.find(tag)`` without ElementPath."""
-    return next(parent.iterchildren(tag), None)
-
-
-def _check_references(
-    signed_info: etree._Element, ids: dict[str, etree._Element], signature: etree._Element
-) -> set[int]:
-    """Verify every Reference digest; return the identities (id()) of the referenced elements."""
-    references = signed_info.findall(q(DS, "Reference"))
-    if not references:
-        raise _fail("unsigned-part", "the Signature references nothing")
-    seen: set[int] = set()
-    for ref in references:
-        uri = ref.get("URI") or ""
-        if not uri.startswith("#") or uri[1:] not in ids:
-            raise _fail("reference-invalid", f"Reference URI {uri!r} does not point to an id in the envelope")
-        target = ids[uri[1:]]
-        if id(target) in seen:
-            raise _fail("reference-invalid", f"the element {uri} is referenced twice")
-        if target is signature or any(a is signature for a in target.iterancestors()):
-            raise _fail("reference-invalid", "a Reference points into the Signature itself")
-        # children of children, as findall("ds:Transforms/ds:Transform") but without ElementPath
-        transforms = [t for ts in ref.iterchildren(_TRANSFORMS) for t in ts.iterchildren(_TRANSFORM)]
-        if len(transforms) > 1 or any(t.get("Algorithm") != EXC_C14N for t in transforms):
-            raise _fail("algorithm-refused", f"Reference {uri}: only the exclusive C14N transform is allowed")
-        prefixes = inclusive_prefixes(transforms[0]) if transforms else None
-        digest_method = _child(ref, _DIGEST_METHOD)
-        digest_uri = digest_method.get("Algorithm") if digest_method is not None else None
-        if digest_uri in SHA1_URIS:
-            raise _fail(
-                "sha1-refused", f"Reference {uri}: SHA-1 digests are refused (Digikoppeling: SHA-2 only)"
-            )
-        if digest_uri not in DIGEST_METHODS:
-            raise _fail("algorithm-refused", f"Reference {uri}: digest method {digest_uri} is not allowed")
-        value_el = _child(ref, _DIGEST_VALUE)
-        expected = _b64_text(value_el.text if value_el is not None else None)
-        actual = digest_b64(exc_c14n(target, prefixes), DIGEST_METHODS[digest_uri])
-        if not hmac.compare_digest(expected.encode("ascii", "replace"), actual.encode("ascii")):
-            raise _fail(
-                "digest-mismatch", f"the signed element {target.tag} ({uri}) was changed after signing"
-            )
-        seen.add(id(target))
-    return seen
-
-
-def _require_covered(
-    header: etree._Element,
-    body: etree._Element,
-    security: etree._Element,
-    timestamp: etree._Element,
-    referenced: set[int],
-) -> dict[str, str]:
-    def need(element: etree._Element, name: str) -> None:
-        if id(element) not in referenced:
-            raise _fail("unsigned-part", f"{name} is not covered by the signature")
-
-    need(body, "the SOAP Body")
-    need(timestamp, "the Timestamp")
-    wsa: dict[str, str] = {}
-    for element in header:
-        if isinstance(element.tag, str) and element.tag.startswith(f"{{{WSA}}}"):
-            local = etree.QName(element).localname
-            need(element, f"the WS-Addressing header {local}")
-            if local in wsa:
-                raise _fail("ambiguous-addressing", f"the WS-Addressing header {local} occurs twice")
-            wsa[local] = (element.text or "").strip()
-    for conf in security.findall(q(WSSE11, "SignatureConfirmation")):
-        need(conf, "a SignatureConfirmation")
-    missing = [name for name in REQUIRED_WSA if not wsa.get(name)]
-    if missing:
-        raise _fail("addressing-missing", f"required WS-Addressing headers missing: {', '.join(missing)}")
-    return wsa
+def _read_early(parts: SignatureParts | None) -> tuple[etree._Element, bytes, SignedInfoShape] | None:
+    """When the envelope's one Signature (``parts``) has one SignedInfo of our signer's layout: that
+    SignedInfo, its canonical form (the bytes the SignatureValue signs) and its shape, read from the
+    same text. Otherwise None: the checks then raise where they always did, or read the tree.
+    Raises nothing, so it may run before the checks."""
+    signed_infos = parts.signed_infos if parts is not None else []
+    if len(signed_infos) != 1:
+        return None
+    try:
+        canonical = etree.tostring(signed_infos[0], method="c14n", exclusive=True, with_comments=True)
+    except Exception:  # noqa: BLE001 - any failure: the tree path, and C14N again where it always ran
+        return None
+    shape = from_text(canonical)
+    return (signed_infos[0], canonical, shape) if shape is not None else None
 
 
 def _token_certificate(
-    signature: etree._Element, ids: dict[str, etree._Element], security: etree._Element
-) -> x509.Certificate:
-    ref = signature.find(f"{q(DS, 'KeyInfo')}/{q(WSSE, 'SecurityTokenReference')}/{q(WSSE, 'Reference')}")
+    key_infos: list[etree._Element], ids: dict[str, etree._Element], layout: Layout
+) -> tuple[x509.Certificate, str | None]:
+    ref = token_reference(key_infos)
     uri = ref.get("URI", "") if ref is not None else ""
     token = ids.get(uri[1:]) if uri.startswith("#") else None
-    if token is None or token.tag != q(WSSE, "BinarySecurityToken") or token.getparent() is not security:
+    if token is None or token.tag != _TOKEN or token.getparent() is not layout.security:
         raise _fail("token-missing", "KeyInfo must reference a BinarySecurityToken in the Security header")
     if token.get("ValueType") != X509V3:
         raise _fail("token-invalid", "the BinarySecurityToken is not an X509v3 certificate")
     try:
-        return load_der_certificate(base64.b64decode(_b64_text(token.text), validate=True))
+        return _certificate_of_token(token.text or "")
     except (ValueError, binascii.Error):
         raise _fail("token-invalid", "the BinarySecurityToken does not hold a readable certificate") from None
+
+
+@lru_cache(maxsize=MAX_CACHED_TOKENS)
+def _certificate_of_token(text: str) -> tuple[x509.Certificate, str | None]:
+    """The certificate in a BinarySecurityToken's text and its OIN, decoded once per distinct text
+    (partners sign with the same certificate every time). Keyed by the whole text, which decodes to
+    one DER only; a text that does not decode raises and is not cached."""
+    certificate = load_der_certificate(base64.b64decode(b64_text(text), validate=True))
+    return certificate, oin_of(certificate)
 
 
 def _check_signature_value(cert: x509.Certificate, value: str, signed: bytes, hash_cls: type) -> None:
@@ -328,7 +208,7 @@ def _check_signature_value(cert: x509.Certificate, value: str, signed: bytes, ha
     if not isinstance(key, rsa.RSAPublicKey):
         raise _fail("algorithm-refused", "the signer certificate does not hold an RSA key")
     try:
-        key.verify(base64.b64decode(value, validate=True), signed, padding.PKCS1v15(), hash_cls())
+        key.verify(base64.b64decode(value, validate=True), signed, _PKCS1, hash_cls())
     except (InvalidSignature, ValueError, binascii.Error):
         raise _fail(
             "signature-invalid", "the SignatureValue does not verify with the signer certificate"
@@ -347,8 +227,11 @@ def _check_identity(
             f"the message is signed by OIN {oin or '(none)'} ({subject_text(cert)}), "
             f"expected OIN {expected_oin}",
         )
-    if peer is not None and oin_of(peer) != oin:
+    if peer is None:
+        return
+    peer_oin = oin if peer is cert else oin_of(peer)
+    if peer_oin != oin:
         raise _fail(
             "peer-mismatch",
-            f"the signer (OIN {oin or '(none)'}) is not the TLS peer (OIN {oin_of(peer) or '(none)'})",
+            f"the signer (OIN {oin or '(none)'}) is not the TLS peer (OIN {peer_oin or '(none)'})",
         )

@@ -27,24 +27,36 @@ def exc_c14n(element: etree._Element, inclusive_prefixes: Sequence[str] | None =
     )
 
 
+# the named constructors: hashlib.new() looks the name up on every call, at twice the cost
+_HASHES = {name: getattr(hashlib, name) for name in ("sha256", "sha384", "sha512")}
+
+
 def digest_b64(data: bytes, hash_name: str) -> str:
-    return base64.b64encode(hashlib.new(hash_name, data).digest()).decode("ascii")
+    constructor = _HASHES.get(hash_name)
+    digest = constructor(data).digest() if constructor else hashlib.new(hash_name, data).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def b64_text(text: str | None) -> str:
+    """base64 content with the line breaks and spaces XML-DSig allows (xmlsec1 wraps at 64) removed."""
+    return "".join((text or "").split())
 
 
 def inclusive_prefixes(method_element: etree._Element) -> list[str] | None:
-    """The PrefixList of an ec:InclusiveNamespaces child, when present."""
-    inc = method_element.find(EC_INCLUSIVE)
+    """The PrefixList of the first ec:InclusiveNamespaces child, when present."""
+    inc = next((c for c in method_element if c.tag == EC_INCLUSIVE), None)
     if inc is None:
         return None
     return [p for p in (inc.get("PrefixList") or "").split() if p]
 
 
-def ensure_id(element: etree._Element, kind: str) -> str:
-    """The element's wsu:Id, adding a fresh one when it has none."""
+def ensure_id(element: etree._Element, kind: str, random_hex: str | None = None) -> str:
+    """The element's wsu:Id, adding a fresh one when it has none (``random_hex``: 128 random bits
+    as hex drawn by the caller, else read here)."""
     existing = element.get(WSU_ID)
     if existing:
         return existing
-    value = f"{kind}-{os.urandom(16).hex()}"  # 128 random bits like uuid4, without building a UUID
+    value = f"{kind}-{random_hex or os.urandom(16).hex()}"  # 128 random bits like uuid4, no UUID built
     element.set(WSU_ID, value)
     return value
 

@@ -9,6 +9,7 @@ read itself — the verified values come from :class:`gateway.security.verifier.
 
 from __future__ import annotations
 
+import copy
 import re
 import uuid
 from dataclasses import dataclass
@@ -45,17 +46,33 @@ def new_message_id() -> str:
 
 def build_envelope(payload: etree._Element | None, addressing: Addressing) -> etree._Element:
     """An unsigned envelope: WS-Addressing headers and ``payload`` as the single Body child."""
-    envelope = etree.Element(q(SOAP, "Envelope"), nsmap=NSMAP)
-    header = etree.SubElement(envelope, q(SOAP, "Header"))
-    etree.SubElement(header, q(WSA, "To")).text = addressing.to
-    etree.SubElement(header, q(WSA, "Action")).text = addressing.action
-    etree.SubElement(header, q(WSA, "MessageID")).text = addressing.message_id
+    envelope = copy.deepcopy(_template(bool(addressing.relates_to)))
+    header, body = envelope
+    header[0].text = addressing.to
+    header[1].text = addressing.action
+    header[2].text = addressing.message_id
     if addressing.relates_to:
-        etree.SubElement(header, q(WSA, "RelatesTo")).text = addressing.relates_to
-    body = etree.SubElement(envelope, q(SOAP, "Body"))
+        header[3].text = addressing.relates_to
     if payload is not None:
         body.append(payload)
     return envelope
+
+
+_TEMPLATES: dict[bool, etree._Element] = {}
+
+
+def _template(relates_to: bool) -> etree._Element:
+    """Envelope[Header[To, Action, MessageID, RelatesTo?], Body], built once: a copy of it costs a
+    quarter of building the seven elements one by one."""
+    template = _TEMPLATES.get(relates_to)
+    if template is None:
+        template = etree.Element(q(SOAP, "Envelope"), nsmap=NSMAP)
+        header = etree.SubElement(template, q(SOAP, "Header"))
+        for name in ("To", "Action", "MessageID", "RelatesTo")[: 4 if relates_to else 3]:
+            etree.SubElement(header, q(WSA, name))
+        etree.SubElement(template, q(SOAP, "Body"))
+        _TEMPLATES[relates_to] = template
+    return template
 
 
 def parse_envelope(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> etree._Element:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -64,7 +65,8 @@ def check_bytes(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> None:
     """The checks that come before libxml2 sees the bytes."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError("parse_xml takes bytes")
-    if len(data) == 0 or not bytes(data[:_HEAD_BYTES]).strip():
+    head = bytes(data[:_HEAD_BYTES])
+    if len(data) == 0 or not head.strip():
         raise _fail("empty-input", "the input is empty")
     if len(data) > limits.max_bytes:
         raise _fail(
@@ -73,7 +75,6 @@ def check_bytes(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> None:
             expected=f"at most {limits.max_bytes} bytes",
             found=f"{len(data)} bytes",
         )
-    head = bytes(data[:_HEAD_BYTES])
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) > 1 and head[1:2] == b"\x00"):
         raise _fail("not-utf8", "the document is not UTF-8 encoded", expected="UTF-8", found="UTF-16")
     declared = _ENCODING_DECL.match(head)
@@ -84,6 +85,8 @@ def check_bytes(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> None:
             expected="UTF-8",
             found=declared.group(1).decode("ascii"),
         )
+    if b"!" not in head:  # one memchr: without a "!" there is no "<!doctype" or "<!entity" either
+        return
     lowered = head.lower()
     if b"<!doctype" in lowered or b"<!entity" in lowered:
         raise _fail("doctype-refused", "a DOCTYPE (DTD) is not allowed in messages")
@@ -109,7 +112,7 @@ def parse_xml(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> etree._Eleme
     tree = root.getroottree()
     if tree.docinfo.doctype:
         raise _fail("doctype-refused", "a DOCTYPE (DTD) is not allowed in messages")
-    _check_shape(root, limits)
+    _check_shape(root, limits, len(data))
     return tree
 
 
@@ -136,8 +139,34 @@ def _syntax_problem(exc: etree.XMLSyntaxError, last_line: int) -> XmlInputError:
     return _fail(code, f"the document is not well-formed XML: {message}", line=exc.lineno)
 
 
-def _check_shape(root: etree._Element, limits: ParseLimits) -> None:
-    """Depth and element-count limits (libxml2's own hard limits are far higher)."""
+# The fewest bytes a node that root.iter() yields can come from: an element "<a/>" (a comment takes
+# 7, a processing instruction 5; entity references are refused): a document of at most
+# 4 * max_elements bytes cannot exceed max_elements.
+_MIN_NODE_BYTES = 4
+
+
+@lru_cache(maxsize=8)
+def _deeper_than(max_depth: int) -> etree.XPath:
+    """Whether the tree holds a node (element, comment, PI) below ``max_depth`` levels (root = 1),
+    evaluated by libxml2: the children of the root are level 2, each "*/" step one level more."""
+    return etree.XPath("boolean(" + "*/" * (max_depth - 1) + "node()[not(self::text())])")
+
+
+def _check_shape(root: etree._Element, limits: ParseLimits, size: int) -> None:
+    """Depth and element-count limits (libxml2's own hard limits are far higher).
+
+    Within the limits — every message we expect — two checks in C suffice; otherwise the walk
+    below finds the first node, in document order, that breaks one, and says which."""
+    if (
+        size // _MIN_NODE_BYTES <= limits.max_elements
+        and limits.max_depth >= 1
+        and not _deeper_than(limits.max_depth)(root)
+    ):
+        return
+    _walk_shape(root, limits)
+
+
+def _walk_shape(root: etree._Element, limits: ParseLimits) -> None:
     count = 0
     depth_of: dict[etree._Element, int] = {root: 1}
     for element in root.iter():

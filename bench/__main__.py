@@ -136,6 +136,9 @@ def run_e2e(report: Report, args: argparse.Namespace, floor10: float, extra: dic
             results.append(lat)
             report.add(f"e2e sqlite latency p50 at {rate:.0f}/s", lat.latency_p50_ms or 0.0, "ms")
             report.add(f"e2e sqlite latency p99 at {rate:.0f}/s", lat.latency_p99_ms or 0.0, "ms")
+            report.add(f"e2e sqlite hub's own work p50 at {rate:.0f}/s", lat.hub_work_p50_ms or 0.0, "ms")
+            report.add(f"e2e sqlite added by gateway p50 at {rate:.0f}/s", lat.added_p50_ms or 0.0, "ms")
+            report.add(f"e2e sqlite added by gateway p99 at {rate:.0f}/s", lat.added_p99_ms or 0.0, "ms")
         extra["hub_peak_rss_mib"] = bench.hub_peak_rss_mib()
     extra["e2e"] = [asdict(r) for r in results]
 

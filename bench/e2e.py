@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 import tomllib
+import urllib.request
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -151,7 +152,8 @@ def make_pki(workdir: Path) -> Pki:
     return Pki(pki, ids[SHV[1]], ids[SE[1]])
 
 
-def start_hub(procs: Processes, pki: Pki, workdir: Path) -> tuple[subprocess.Popen, str]:
+def start_hub(procs: Processes, pki: Pki, workdir: Path) -> tuple[subprocess.Popen, str, str]:
+    """The hub simulator as its own process: its process, its SOAP URL and its admin URL."""
     proc = procs.start(
         ["-m", "gateway.cli", "hub", "--config", str(pki.dir / "hub.toml"),
          "--port", "0", "--admin-port", "0"],
@@ -159,13 +161,25 @@ def start_hub(procs: Processes, pki: Pki, workdir: Path) -> tuple[subprocess.Pop
     )  # fmt: skip
     deadline = time.monotonic() + 30
     assert proc.stdout is not None
+    url = None
     while time.monotonic() < deadline:
         line = proc.stdout.readline().decode()
         if line.startswith("hub listening on "):
-            return proc, line.split()[-1]
+            url = line.split()[-1]
+        elif line.startswith("admin endpoint on ") and url:
+            return proc, url, line.split()[-1]
         if not line and proc.poll() is not None:
             break
     raise RuntimeError(f"the hub simulator did not start; see {workdir / 'hub.log'}")
+
+
+def hub_work_ms(admin_url: str, *, clear: bool = False) -> dict[str, float]:
+    """The hub's own work per request by MessageID (``/admin/verwerkingstijden``); ``clear`` empties it."""
+    request = urllib.request.Request(
+        admin_url.rstrip("/") + "/verwerkingstijden", method="DELETE" if clear else "GET"
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return dict(json.load(response)["ms"])
 
 
 def gateway_toml(pki: Pki, hub_url: str, store_url: str, port: int, name: str) -> str:
@@ -394,6 +408,7 @@ class Environment:
     pki: Pki
     hub_url: str
     hub_pid: int
+    hub_admin_url: str
 
 
 @dataclass
@@ -411,6 +426,11 @@ class E2eResult:
     states: dict[str, int]
     gateway_cpu_ms: float = 0.0  # CPU per delivered message, all gateway processes together
     hub_cpu_ms: float = 0.0  # the hub simulator's CPU per delivered message
+    # latency runs: submit -> delivered minus the hub's own work on that message (its handler time,
+    # /admin/verwerkingstijden); the hub's queueing and the network stay counted as the gateway's
+    added_p50_ms: float | None = None
+    added_p99_ms: float | None = None
+    hub_work_p50_ms: float | None = None
 
 
 def store_url(kind: str, workdir: Path, pg_dsn: str, tag: str) -> str:
@@ -469,10 +489,14 @@ def run_latency(
         asyncio.run(generate(gateways, body, 50, concurrency=4))
         wait_delivered(reader, 50, 60)
         count = max(1, int(rate * seconds))
+        hub_work_ms(env.hub_admin_url, clear=True)
         load = asyncio.run(generate(gateways, body, count, rate=rate, concurrency=64))
         wait_delivered(reader, 50 + len(load.submitted), 120)
         times = reader.delivered_at()
         latencies = [(times[r] - t) * 1000 for r, t in load.submitted.items() if r in times]
+        hub = hub_work_ms(env.hub_admin_url)
+        work = [hub.get(f"urn:uuid:{r}", 0.0) for r, t in load.submitted.items() if r in times]
+        added = [total - w for total, w in zip(latencies, work, strict=True)]
         return E2eResult(
             store=kind,
             processes=1,
@@ -485,6 +509,9 @@ def run_latency(
             rate=rate,
             peak_rss_mib=[rss_kib(g.proc.pid, "VmHWM") / 1024 for g in gateways],
             states=reader.states(),
+            added_p50_ms=statistics.median(added) if added else None,
+            added_p99_ms=percentile(added, 99) if added else None,
+            hub_work_p50_ms=statistics.median(work) if work else None,
         )
     finally:
         for gw in gateways:
@@ -581,8 +608,8 @@ class Bench(AbstractContextManager["Bench"]):
         self.workdir = Path(tempfile.mkdtemp(prefix="skgw-bench-"))
         self.procs = Processes()
         pki = make_pki(self.workdir)
-        hub, url = start_hub(self.procs, pki, self.workdir)
-        self.env = Environment(self.workdir, pki, url, hub.pid)
+        hub, url, admin = start_hub(self.procs, pki, self.workdir)
+        self.env = Environment(self.workdir, pki, url, hub.pid, admin)
 
     def hub_peak_rss_mib(self) -> float:
         return rss_kib(self.env.hub_pid, "VmHWM") / 1024

@@ -13,6 +13,7 @@ from transport_support import SE_ID, SHV_ID, client_for, dev_pki, document, fake
 
 from adapters.hub.simulator import HubSimulator
 from adapters.hub.simulator_faults import FaultPlan
+from adapters.hub.simulator_timing import ProcessingTimes
 from gateway.engine.ports import HubError, Outcome
 from gateway.security.settings import TlsSettings
 
@@ -291,3 +292,24 @@ def test_hub_client_implements_the_hub_port_exactly():
         assert list(inspect.signature(ours).parameters) == list(inspect.signature(port).parameters), name
         port_defaults = {k: p.default for k, p in inspect.signature(port).parameters.items()}
         assert {k: p.default for k, p in inspect.signature(ours).parameters.items()} == port_defaults, name
+
+
+async def test_the_simulator_reports_its_own_work_per_request(shv, hub):
+    ref = str(uuid.uuid4())
+    assert (await send(shv, ref)).outcome is Outcome.DELIVERED
+    assert (await send(shv, ref)).outcome is Outcome.DUPLICATE_ACCEPTED  # a resend adds to the first
+    async with aiohttp.ClientSession() as http:
+        url = f"http://127.0.0.1:{hub.admin_port}/admin/verwerkingstijden"
+        async with http.get(url) as response:
+            times = (await response.json())["ms"]
+        assert 0 < times[f"urn:uuid:{ref}"] < 10_000
+        async with http.delete(url) as response:
+            assert (await response.json())["ms"] == {}
+    assert hub.verwerkingstijden.as_ms() == {}
+
+
+def test_processing_times_keep_only_the_most_recent():
+    times = ProcessingTimes(limit=2)
+    for mid, seconds in (("a", 0.001), ("b", 0.002), ("a", 0.001), ("c", 0.004)):
+        times.record(mid, seconds)
+    assert times.as_ms() == {"a": 2.0, "c": 4.0}  # b was the oldest when c came

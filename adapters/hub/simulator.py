@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,7 @@ from adapters.hub.simulator_admin import admin_app
 from adapters.hub.simulator_config import SimulatorConfig
 from adapters.hub.simulator_faults import FaultPlan
 from adapters.hub.simulator_state import HubState, SimClock, Validator
+from adapters.hub.simulator_timing import ProcessingTimes
 from gateway.security.certificates import Credentials, load_credentials, load_der_certificate
 from gateway.security.errors import SecurityError
 from gateway.security.signer import WsSigner
@@ -82,6 +84,9 @@ class HubSimulator:
             expiry_werkdagen=config.expiry_werkdagen,
         )
         self.faults: FaultPlan = FaultPlan.from_dict(config.faults.as_dict())
+        #: how long the hub itself worked on each recent request, by its MessageID (admin API); lets a
+        #: benchmark tell the hub's share of a message's latency from the gateway's
+        self.verwerkingstijden = ProcessingTimes()
         creds = credentials or load_credentials(config.tls)
         self._signer = WsSigner(creds, config.wssecurity)
         trust = trust or TrustStore.from_files(config.tls.ca_bundle, config.tls.crl_files)
@@ -161,6 +166,7 @@ class HubSimulator:
     def respond(self, body: bytes, caller: x509.Certificate | None) -> web.Response:
         """Process one received request and build its signed answer (faults ``garbage``/``unsigned``)."""
         plan = self.faults
+        started = time.perf_counter()
         payload, action, relates_to, confirm, status = self._process(body, caller)
         if plan.take("garbage"):
             log.info("fault injection: garbage answer")
@@ -171,6 +177,8 @@ class HubSimulator:
             data = etree.tostring(envelope, encoding="utf-8", xml_declaration=True)
         else:
             data = self._signer.sign(envelope, confirmations=confirm).data
+        if relates_to is not None:
+            self.verwerkingstijden.record(relates_to, time.perf_counter() - started)
         return web.Response(status=status, body=data, content_type="text/xml", charset="utf-8")
 
     def _process(

@@ -8,6 +8,8 @@ GET  /admin/faults               the fault plan; PUT with a JSON object to chang
                                  DELETE to clear all faults
 GET  /admin/klok                 the simulated time; POST {"dagen": 6} or {"seconden": 30} moves it
 POST /admin/verloop              delete expired unconfirmed messages now
+GET  /admin/verwerkingstijden    ms the hub worked on each recent request, by MessageID
+                                 (urn:uuid:<Referentienummer> for VerstuurBericht); DELETE clears
 """
 
 from __future__ import annotations
@@ -83,6 +85,13 @@ def admin_app(sim: HubSimulator) -> web.Application:
     async def verloop(_: web.Request) -> web.Response:
         return _json({"verlopen": state.verloop()})
 
+    async def verwerkingstijden(_: web.Request) -> web.Response:
+        return _json({"ms": sim.verwerkingstijden.as_ms()})
+
+    async def clear_verwerkingstijden(_: web.Request) -> web.Response:
+        sim.verwerkingstijden.clear()
+        return _json({"ms": {}})
+
     app = web.Application()
     app.router.add_get("/admin", overview)
     app.router.add_get("/admin/adresboek", adresboek)
@@ -92,6 +101,8 @@ def admin_app(sim: HubSimulator) -> web.Application:
     app.router.add_put("/admin/faults", put_faults)
     app.router.add_delete("/admin/faults", clear_faults)
     app.router.add_get("/admin/klok", get_klok)
+    app.router.add_get("/admin/verwerkingstijden", verwerkingstijden)
+    app.router.add_delete("/admin/verwerkingstijden", clear_verwerkingstijden)
     app.router.add_post("/admin/klok", move_klok)
     app.router.add_post("/admin/verloop", verloop)
     return app

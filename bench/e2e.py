@@ -156,7 +156,7 @@ def start_hub(procs: Processes, pki: Pki, workdir: Path) -> tuple[subprocess.Pop
     """The hub simulator as its own process: its process, its SOAP URL and its admin URL."""
     proc = procs.start(
         ["-m", "gateway.cli", "hub", "--config", str(pki.dir / "hub.toml"),
-         "--port", "0", "--admin-port", "0"],
+         "--port", "0", "--admin-port", "0", "--quiet"],  # as the gateways: warnings only
         workdir / "hub.log",
     )  # fmt: skip
     deadline = time.monotonic() + 30

@@ -21,7 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--config", type=Path, required=True, help="the simulator's TOML configuration")
     p.add_argument("--port", type=int, help="override [hub] port (0: any free port)")
     p.add_argument("--admin-port", type=int, help="override [hub] admin_port")
-    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    volume = p.add_mutually_exclusive_group()
+    volume.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    volume.add_argument("-q", "--quiet", action="store_true", help="warnings only (no line per request)")
     p.set_defaults(func=run)
 
 
@@ -32,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from adapters.hub.simulator_config import ConfigError, load_config
 
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:

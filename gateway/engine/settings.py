@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class DispatchSettings:
-    batch_size: int = 50  # rows claimed per round
+    batch_size: int = 50  # rows a process holds claimed, at least 2 x max_concurrent (run_once: per round)
     max_concurrent: int = 8  # sends in flight per process
     lease_seconds: float = 120.0  # must exceed one attempt including its in-attempt retries
     backoff_base_seconds: float = 30.0  # first retry waits up to this (full jitter)
@@ -22,7 +22,7 @@ class DispatchSettings:
     max_claims: int = 5  # claims without a recorded result before a row counts as poison
     breaker_failure_threshold: int = 5  # consecutive retryable failures that open the circuit
     breaker_reset_seconds: float = 60.0  # open → half-open (one probe) after this
-    idle_wait_seconds: float = 5.0  # longest sleep between rounds when nothing is due
+    idle_wait_seconds: float = 5.0  # longest the dispatcher sleeps when nothing is due
 
 
 @dataclass(frozen=True, slots=True)

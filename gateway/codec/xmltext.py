@@ -14,14 +14,14 @@ behaves (and fails) exactly as it always has.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
 
+from gateway.xml.parsing import thread_parser
+
 DECLARATION = b"<?xml version='1.0' encoding='UTF-8'?>\n"  # as etree.tostring writes it
-_local = threading.local()
 
 
 class NotPlain(Exception):
@@ -108,23 +108,4 @@ class TextOut:
 
 def tree_of(text: str) -> etree._Element:
     """The tree of a document :class:`TextOut` wrote (an ``etree.XMLSyntaxError`` when libxml2 refuses it)."""
-    return etree.fromstring(text, _parser())
-
-
-def _parser() -> etree.XMLParser:
-    # one per thread (lxml parsers are not thread-safe), reused; trusted input, so huge_tree as a tree
-    # built element by element has no size limit either
-    parser = getattr(_local, "parser", None)
-    if parser is None:
-        parser = etree.XMLParser(
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=True,
-            remove_blank_text=False,
-            remove_comments=False,
-            strip_cdata=False,
-            collect_ids=False,
-        )
-        _local.parser = parser
-    return parser
+    return etree.fromstring(text, thread_parser(huge_tree=True))  # trusted: text this module wrote

@@ -38,22 +38,25 @@ _ENCODING_DECL = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*encoding\s*=\s*[\
 _local = threading.local()
 
 
-def _parser() -> etree.XMLParser:
-    # lxml parsers are not thread-safe; one per thread, reused (building one costs ~10 µs).
-    parser = getattr(_local, "parser", None)
+def thread_parser(*, huge_tree: bool = False) -> etree.XMLParser:
+    """This thread's hardened lxml parser (no entities, DTD or network), built once per thread and
+    option (lxml parsers are not thread-safe; building one costs ~10 µs). ``huge_tree`` only for text
+    we wrote ourselves (:mod:`gateway.codec.xmltext`): input from outside keeps libxml2's limits."""
+    key = "huge_parser" if huge_tree else "parser"
+    parser = getattr(_local, key, None)
     if parser is None:
         parser = etree.XMLParser(
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
             dtd_validation=False,
-            huge_tree=False,
+            huge_tree=huge_tree,
             remove_blank_text=False,
             remove_comments=False,
             strip_cdata=False,
             collect_ids=False,
         )
-        _local.parser = parser
+        setattr(_local, key, parser)
     return parser
 
 
@@ -106,7 +109,7 @@ def parse_xml(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> etree._Eleme
             expected="UTF-8",
         ) from None
     try:
-        root = etree.fromstring(bytes(data), _parser())
+        root = etree.fromstring(bytes(data), thread_parser())
     except etree.XMLSyntaxError as exc:
         raise _syntax_problem(exc, last_line=bytes(data).rstrip().count(b"\n") + 1) from None
     tree = root.getroottree()

@@ -373,3 +373,29 @@ async def test_run_sends_a_retry_at_its_time_not_after_the_idle_wait(store):  # 
     finally:
         stop.set()
         await asyncio.wait_for(task, 5)
+
+
+async def test_a_row_that_waited_half_its_lease_is_handed_back_not_sent_under_it(store):  # noqa: F811
+    """A slow hub: rows claimed ahead wait; one whose lease is half gone is released and claimed
+    again with a fresh lease before it is sent, so no send outlives its lease. Each is sent once."""
+    hub, clock = FakeHub(slow_seconds=0.05), FakeClock()
+    hub.default = "slow"
+    msgs = [await enqueue(store, clock) for _ in range(4)]
+    settings = replace(FAST, max_concurrent=1, batch_size=4, lease_seconds=60)
+    d = dispatcher(store, hub, clock, settings)
+    claims: list[int] = []
+    original = hub.verstuur
+
+    async def sending(**kw):
+        row = await store.get_outbound(kw["referentienummer"])
+        assert row.lease_until - clock() > timedelta(seconds=30)  # sent under a fresh lease
+        claims.append(row.claims)
+        clock.advance(31)  # each send takes half a lease on the clock
+        return await original(**kw)
+
+    hub.verstuur = sending  # type: ignore[method-assign]
+    await _run_until(store, d, asyncio.Event(), 4)
+    assert sorted(hub.calls) == sorted(m.referentienummer for m in msgs)  # each sent exactly once
+    assert all(c == 1 for c in claims)  # a released claim is not counted
+    rows = [await store.get_outbound(m.referentienummer) for m in msgs]
+    assert all(r.state is OutboxState.DELIVERED for r in rows)

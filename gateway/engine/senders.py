@@ -129,6 +129,10 @@ class SenderPool:
     # the senders ------------------------------------------------------------------------------
     async def _sender(self) -> None:
         while (row := await self.waiting.get()) is not None:
+            if self._lease_too_short(row):
+                await self._release([row])  # claimed again, with a fresh lease, by whoever is free
+                self.d._wake.set()
+                continue
             self.busy += 1
             rescheduled = self.report.retried + self.report.deferred
             try:
@@ -141,6 +145,14 @@ class SenderPool:
                     self.d._wake.set()  # a new due time: the claimer's wait may be too long for it
                 elif not self.quiet and self.waiting.qsize() < self.senders:
                     self.d._wake.set()  # room to claim more
+
+    def _lease_too_short(self, row: OutboxRow) -> bool:
+        """A row that waited here (a slow hub) for half its lease is not sent under what is left of it:
+        were the lease to run out mid-send, another sender could claim and send it as well."""
+        if row.lease_until is None:
+            return False
+        margin = timedelta(seconds=self.d.settings.lease_seconds / 2)
+        return self.d.clock() >= row.lease_until - margin
 
     def _drain(self) -> list[OutboxRow]:
         unsent: list[OutboxRow] = []

@@ -399,3 +399,35 @@ async def test_a_row_that_waited_half_its_lease_is_handed_back_not_sent_under_it
     assert all(c == 1 for c in claims)  # a released claim is not counted
     rows = [await store.get_outbound(m.referentienummer) for m in msgs]
     assert all(r.state is OutboxState.DELIVERED for r in rows)
+
+
+async def test_run_survives_a_store_that_fails_between_claims(store, monkeypatch):  # noqa: F811
+    hub, clock = FakeHub(), FakeClock()
+    d = dispatcher(store, hub, clock, replace(FAST, idle_wait_seconds=0.01))
+    failures = 0
+    original = store.next_outbound_due
+
+    async def flaky():
+        nonlocal failures
+        if failures < 3:
+            failures += 1
+            raise ConnectionError("database went away")
+        return await original()
+
+    monkeypatch.setattr(store, "next_outbound_due", flaky)
+    stop = asyncio.Event()
+    task = asyncio.create_task(d.run(stop))
+    try:
+        while failures < 3:
+            await asyncio.sleep(0.01)
+        m = await enqueue(store, clock)
+        d.wake()
+        for _ in range(200):
+            if (await store.get_outbound(m.referentienummer)).state is OutboxState.DELIVERED:
+                break
+            await asyncio.sleep(0.01)
+        assert (await store.get_outbound(m.referentienummer)).state is OutboxState.DELIVERED
+        assert not task.done()
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)

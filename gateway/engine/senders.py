@@ -104,7 +104,12 @@ class SenderPool:
         if d._wake.is_set():
             return
         wait = d.settings.idle_wait_seconds
-        due = await d.store.next_outbound_due()
+        try:
+            due = await d.store.next_outbound_due()
+        except Exception:  # the store is unreachable: the claim after the idle wait says so again
+            log.exception("looking up the next due message failed; waiting the idle wait")
+            await self._wait(stop, wait)
+            return
         if due is not None:
             until = (due - d.clock()).total_seconds()
             if until > 0:

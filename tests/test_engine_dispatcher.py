@@ -418,8 +418,11 @@ async def test_run_survives_a_store_that_fails_between_claims(store, monkeypatch
     stop = asyncio.Event()
     task = asyncio.create_task(d.run(stop))
     try:
-        while failures < 3:
+        for _ in range(300):  # the idle wait is 10 ms: three failed lookups take a few tens of ms
+            if failures >= 3 or task.done():
+                break
             await asyncio.sleep(0.01)
+        assert failures == 3 and not task.done()
         m = await enqueue(store, clock)
         d.wake()
         for _ in range(200):

@@ -82,7 +82,8 @@ class Dispatcher:
         self.breakers = Breakers(
             self.settings.breaker_failure_threshold, self.settings.breaker_reset_seconds, clock
         )
-        self._wake = asyncio.Event()
+        #: set when something may have become due (an enqueue, a finished send); the sender pool waits on it
+        self.wakeup = asyncio.Event()
         # deliveries that finish while another is being recorded share its transaction
         self._delivered: GroupCommit[Afgeleverd, bool] = GroupCommit(store.record_delivered_many)
         #: called after every recorded attempt (metrics); must not raise and must not block
@@ -90,7 +91,7 @@ class Dispatcher:
 
     def wake(self) -> None:
         """Something was enqueued: start the next round now instead of after the idle wait."""
-        self._wake.set()
+        self.wakeup.set()
 
     def breaker_states(self) -> dict[str, BreakerState]:
         return self.breakers.states()
@@ -110,7 +111,7 @@ class Dispatcher:
 
         async def one(row: OutboxRow) -> None:
             async with gate:
-                await self._handle(row, report)
+                await self.send_one(row, report)
 
         await asyncio.gather(*(one(r) for r in rows))
         return report
@@ -121,7 +122,7 @@ class Dispatcher:
         await SenderPool(self, DispatchReport()).run(stop)
 
     # one row ----------------------------------------------------------------------------------
-    async def _handle(self, row: OutboxRow, report: DispatchReport) -> None:
+    async def send_one(self, row: OutboxRow, report: DispatchReport) -> None:
         """Pre-checks (deadline, payload, circuit), one attempt, then its recorded outcome."""
         now = self.clock()
         # claimed before without a recorded result: that sender may have died after the hub took it

@@ -63,7 +63,7 @@ class SenderPool:
     async def _claim_loop(self, stop: asyncio.Event) -> None:
         d, s = self.d, self.d.settings
         while not stop.is_set():
-            d._wake.clear()  # before looking: a send finishing or an enqueue from here on wakes us
+            d.wakeup.clear()  # before looking: a send finishing or an enqueue from here on wakes us
             room = self.capacity - self.waiting.qsize() - self.busy
             if self.waiting.qsize() >= self.senders or room <= 0:
                 await self._wait(stop, s.idle_wait_seconds)  # enough work here; a sender wakes us
@@ -101,7 +101,7 @@ class SenderPool:
         wakes us, so that row's past due time must not turn this wait into a spin; when none are,
         look again after a short pause (another process may finish it)."""
         d = self.d
-        if d._wake.is_set():
+        if d.wakeup.is_set():
             return
         wait = d.settings.idle_wait_seconds
         try:
@@ -124,7 +124,7 @@ class SenderPool:
     async def _wait(self, stop: asyncio.Event, timeout: float, *, wake: bool = True) -> None:
         waiters = [asyncio.ensure_future(stop.wait())]
         if wake:
-            waiters.append(asyncio.ensure_future(self.d._wake.wait()))
+            waiters.append(asyncio.ensure_future(self.d.wakeup.wait()))
         try:
             await asyncio.wait(waiters, timeout=max(0.0, timeout), return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -136,20 +136,20 @@ class SenderPool:
         while (row := await self.waiting.get()) is not None:
             if self._lease_too_short(row):
                 await self._release([row])  # claimed again, with a fresh lease, by whoever is free
-                self.d._wake.set()
+                self.d.wakeup.set()
                 continue
             self.busy += 1
             rescheduled = self.report.retried + self.report.deferred
             try:
-                await self.d._handle(row, self.report)
+                await self.d.send_one(row, self.report)
             except Exception:  # e.g. the store failed to record: the lease expires, it is sent again
                 log.exception("sending %s failed; it is sent again after its lease", row.referentienummer)
             finally:
                 self.busy -= 1
                 if self.report.retried + self.report.deferred != rescheduled:
-                    self.d._wake.set()  # a new due time: the claimer's wait may be too long for it
+                    self.d.wakeup.set()  # a new due time: the claimer's wait may be too long for it
                 elif not self.quiet and self.waiting.qsize() < self.senders:
-                    self.d._wake.set()  # room to claim more
+                    self.d.wakeup.set()  # room to claim more
 
     def _lease_too_short(self, row: OutboxRow) -> bool:
         """A row that waited here (a slow hub) for half its lease is not sent under what is left of it:

@@ -37,6 +37,7 @@ from gateway.soap.envelope import Addressing, build_envelope, new_message_id, pa
 from gateway.soap.faults import FaultCode, SoapFault, build_fault
 from gateway.soap.namespaces import HUB, SOAP, WSA, WSA_ANONYMOUS, q
 from gateway.xml.errors import XmlInputError
+from gateway.xml.validate import validate_document
 
 log = logging.getLogger("skgw.hub")
 _HUB_SCHEMA: etree.XMLSchema | None = None
@@ -51,13 +52,8 @@ def hub_schema() -> etree.XMLSchema:
     return _HUB_SCHEMA
 
 
-def default_validator() -> Validator | None:
-    """The lead's document validator, imported lazily; None (well-formedness only) when absent."""
-    try:
-        from gateway.xml.validate import validate_document  # type: ignore[import-not-found]
-    except ImportError:
-        log.warning("gateway.xml.validate is not available: documents are checked for well-formedness only")
-        return None
+def default_validator() -> Validator:
+    """The catalogue's XSD validation of each document, as the gateway itself validates."""
     return validate_document
 
 

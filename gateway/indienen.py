@@ -5,6 +5,11 @@ UUID), the ConversatieReferentienummer of a question (a new conversation), the A
 gateway) and DatumTijd (now). A resubmission with the same Referentienummer reuses the stored
 DatumTijd, so the same content gives the same document and is accepted again (idempotent);
 other content under that number is a conflict.
+
+Every message must fit its conversation (gateway.conversatie.tabel): an answer answers an open
+question from that counterpart, a SchuldregelingAkkoord follows an Akkoord or a vooraf akkoord, and so
+on (:meth:`Indiener._conversatie_stap`); the conversation changes in the same transaction that
+queues the message.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from lxml import etree
 
@@ -22,12 +27,29 @@ from gateway.codec import EncodeError, encode
 from gateway.codec import Tegenpartij as Codering
 from gateway.codec import values as v
 from gateway.codec.json_form import JsonFormError, from_json
+from gateway.conversatie.machine import Gebeurtenis, Weigering, stap, uitkomst_uit_json
+from gateway.conversatie.tabel import afzender_rol, kan_openen
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.rules import Finding, check_rules, has_errors
-from gateway.store.base import EnqueueConflict
-from gateway.store.records import EnqueueResult, NieuwUitgaand, OutboxRow
+from gateway.store.base import ConversationChanged, EnqueueConflict
+from gateway.store.records import (
+    Conversatie,
+    ConversatieWijziging,
+    EnqueueResult,
+    InboxRow,
+    NieuwUitgaand,
+    OutboxRow,
+)
 
-_ANSWERS = frozenset(a for b in Berichttype for a in b.verwachte_antwoorden)
+JUDGE_ATTEMPTS = 3  # submissions racing in one conversation: judged again on what is there now
+
+
+class ConversatieLezer(Protocol):
+    """What the conversation check reads from the store."""
+
+    async def get_conversation(self, conversatie: str) -> Conversatie | None: ...
+
+    async def get_inbound(self, referentienummer: str) -> InboxRow | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +87,7 @@ class Indiener:
         adresboek: Adresboek,
         enqueue: Callable[[NieuwUitgaand], Awaitable[EnqueueResult]],
         bestaand: Callable[[str], Awaitable[OutboxRow | None]],
+        lezer: ConversatieLezer,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._eigen_adres = eigen_adres
@@ -72,6 +95,7 @@ class Indiener:
         self._adresboek = adresboek
         self._enqueue = enqueue
         self._bestaand = bestaand
+        self._lezer = lezer
         self._clock = clock
 
     async def dien_in(self, body: Any) -> Ingediend:
@@ -116,15 +140,72 @@ class Indiener:
                 [_finding("not-encodable", f"/{(exc.field or '').replace('.', '/')}", str(exc))]
             ) from None
         conversatie = filled["berichtheader"]["conversatie_referentienummer"]
-        try:
-            result = await self._enqueue(
-                NieuwUitgaand(referentienummer, berichttype.value, ontvanger, conversatie, document)
+        for _attempt in range(JUDGE_ATTEMPTS):
+            wijziging = await self._conversatie_stap(
+                berichttype, referentienummer, ontvanger, conversatie, filled, bestaand
             )
-        except EnqueueConflict as exc:
-            raise Conflict(str(exc)) from None
-        return Ingediend(
-            referentienummer, conversatie, berichttype.value, partij.versie, result.created, findings
+            msg = NieuwUitgaand(
+                referentienummer, berichttype.value, ontvanger, conversatie, document, wijziging
+            )
+            try:
+                result = await self._enqueue(msg)
+            except EnqueueConflict as exc:
+                raise Conflict(str(exc)) from None
+            except ConversationChanged:  # another message of the conversation was queued or received
+                bestaand = await self._bestaand(referentienummer)  # (perhaps this very one, resubmitted)
+                continue
+            return Ingediend(
+                referentienummer, conversatie, berichttype.value, partij.versie, result.created, findings
+            )
+        raise Conflict(
+            f"conversation {conversatie} kept changing while this message was submitted; submit it again"
         )
+
+    # -- the outbound answer check --------------------------------------------------------------
+    async def _conversatie_stap(
+        self,
+        berichttype: Berichttype,
+        referentienummer: str,
+        ontvanger: str,
+        conversatie: str,
+        body: dict[str, Any],
+        bestaand: OutboxRow | None,
+    ) -> ConversatieWijziging | None:
+        """What the message does to its conversation; :class:`Afgewezen` when the conversation table
+        has no row for it (an answer to no open question of that counterpart, a SchuldregelingAkkoord
+        without an Akkoord, …). A resubmission was judged the first time (the enqueue decides whether
+        it is the same message)."""
+        if bestaand is not None:
+            return None
+        if berichttype is Berichttype.FOUTBERICHT:
+            ref = body.get("gerefereerd_bericht")
+            received = await self._lezer.get_inbound(ref) if isinstance(ref, str) else None
+            if received is None or received.afzender != ontvanger:
+                raise Afgewezen(
+                    [
+                        _finding(
+                            "unknown-referenced-message",
+                            "/gerefereerd_bericht",
+                            "not a message this gateway received from the Ontvanger",
+                        )
+                    ]
+                )
+        g = Gebeurtenis(
+            berichttype,
+            referentienummer,
+            conversatie,
+            ontvanger,
+            self._rol,
+            self._clock(),
+            uitkomst=uitkomst_uit_json(body),
+            aangekomen=False,  # its answer term starts when the hub has it
+        )
+        try:
+            return stap(await self._lezer.get_conversation(conversatie), g, eigen_rol=self._rol).wijziging
+        except Weigering as w:
+            raise Afgewezen(
+                [_finding(w.code, "/berichtheader/conversatie_referentienummer", w.message)]
+            ) from None
 
     # -- the header fields the organisation may leave out --------------------------------------
     def _berichttype(self, body: dict[str, Any]) -> Berichttype:
@@ -135,7 +216,7 @@ class Indiener:
             raise Afgewezen(
                 [_finding("unknown-berichttype", "/berichttype", f"must be one of {allowed}")]
             ) from None
-        sender = berichttype.afzender_rol
+        sender = afzender_rol(berichttype)
         if sender is not None and sender is not self._rol:
             raise Afgewezen(
                 [
@@ -194,13 +275,13 @@ class Indiener:
             return str(given)
         if bestaand is not None:
             return bestaand.conversatie
-        if berichttype in _ANSWERS or berichttype is Berichttype.FOUTBERICHT:
+        if not kan_openen(berichttype) or berichttype is Berichttype.FOUTBERICHT:
             raise Afgewezen(
                 [
                     _finding(
                         "missing",
                         "/berichtheader/conversatie_referentienummer",
-                        "an answer continues the conversation of its question",
+                        f"a {berichttype.value} continues the conversation it belongs to",
                     )
                 ]
             )

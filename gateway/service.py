@@ -33,6 +33,7 @@ from gateway.engine.runner import Engine
 from gateway.indienen import Indiener
 from gateway.store import open_store
 from gateway.store.base import Store
+from gateway.toelating import Toelating
 from gateway.verwerking import BerichtVerwerking
 
 log = logging.getLogger(__name__)
@@ -95,8 +96,14 @@ class Gateway:
         processing = BerichtVerwerking(
             eigen_adres=config.gateway.adres, adresboek=adresboek, limits=config.xml.limits, clock=self.clock
         )
+        trust = Toelating(
+            self.store,
+            adresboek,
+            rol=config.gateway.rol,
+            deliver_unknown_answers=config.engine.conversations.deliver_unknown_answers,
+        )
         self.engine = engine = Engine(
-            self.store, self.hub, processing, self.sinks, config.engine, clock=self.clock
+            self.store, self.hub, processing, self.sinks, config.engine, trust=trust, clock=self.clock
         )
         engine.dispatcher.on_attempt = self.metrics.observe_attempt
         indiener = Indiener(
@@ -105,6 +112,7 @@ class Gateway:
             adresboek=adresboek,
             enqueue=engine.enqueue,
             bestaand=self.store.get_outbound,
+            lezer=self.store,
             clock=self.clock,
         )
         context = ApiContext(

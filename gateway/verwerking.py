@@ -101,7 +101,8 @@ class BerichtVerwerking:
         ontvanger: str,
         conversatie: str | None,
     ) -> bytes:
-        """The Foutbericht to the sender, in its version (2.0 when it is not in our address book)."""
+        """The Foutbericht to the sender, in the version our address book gives it; for a sender it does
+        not hold, in the version of the message answered (what it evidently speaks; 2.0 if unknown)."""
         berichttype = None
         report = validate_document(for_document, limits=self._limits)
         if report.entry is not None:
@@ -128,5 +129,8 @@ class BerichtVerwerking:
             fouten=fouten,
         )
         partij = self._adresboek.get(ontvanger) if ontvanger in self._adresboek else None
-        codering = Codering(versie=partij.versie, kent_sa=partij.kent_sa) if partij else Codering("2.0")
+        if partij is not None:
+            codering = Codering(versie=partij.versie, kent_sa=partij.kent_sa)
+        else:
+            codering = Codering(report.entry.versie if report.entry is not None else "2.0")
         return encode(bericht, codering)

@@ -1,4 +1,4 @@
-"""/api/berichten and /api/conversaties: submit, search, inspect and resend messages."""
+"""/api/berichten: submit, search, inspect and resend messages (conversations: gateway.api.conversaties)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,12 @@ from gateway.codec import DecodeError, decode
 from gateway.codec.json_form import to_json
 from gateway.indienen import Afgewezen, Conflict
 from gateway.store.base import InvalidTransition, NotFound
-from gateway.store.records import Conversatie, InboxRow, OutboxRow
+from gateway.store.records import InboxRow, OutboxRow
 from gateway.store.sql_search import BerichtFilter, BerichtSamenvatting
 
 MAX_PAGE = 500
 MAX_OFFSET = 1_000_000
 _DIRECTIONS = ("uit", "in")
-_CONVERSATION_STATES = ("open", "answered", "overdue")
 
 
 def _ctx(request: web.Request):
@@ -214,39 +213,6 @@ async def _resend_sinks(context: Any, ref: str) -> web.Response:
         except (NotFound, InvalidTransition) as exc:
             return app_module.json_error(409, str(exc))
     return web.json_response({"referentienummer": ref, "sinks": dead, "state": "pending"}, status=202)
-
-
-def _conversation(c: Conversatie) -> dict[str, Any]:
-    return {
-        "conversatie": c.conversatie,
-        "vraag_referentienummer": c.vraag_referentienummer,
-        "vraag_berichttype": c.vraag_berichttype,
-        "tegenpartij": c.tegenpartij,
-        "wacht_op": str(c.wacht_op),
-        "verwachte_antwoorden": list(c.verwachte_antwoorden),
-        "antwoord_uiterlijk": c.antwoord_uiterlijk.isoformat() if c.antwoord_uiterlijk else None,
-        "state": str(c.state),
-        "geopend_op": _iso(c.geopend_op),
-        "beantwoord_door": c.beantwoord_door,
-        "beantwoord_op": _iso(c.beantwoord_op),
-    }
-
-
-async def conversations(request: web.Request) -> web.Response:
-    context = _ctx(request)
-    state = request.query.get("state") or None
-    if state and state not in _CONVERSATION_STATES:
-        return app_module.json_error(400, "state: expected open, answered or overdue")
-    try:
-        limit, offset = int(request.query.get("limit", "50")), int(request.query.get("offset", "0"))
-    except ValueError:
-        return app_module.json_error(400, "limit and offset: expected numbers")
-    if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= MAX_OFFSET:
-        return app_module.json_error(400, f"limit: expected 1 to {MAX_PAGE}; offset: 0 to {MAX_OFFSET}")
-    items = await context.store.list_conversations(
-        state=state, today=context.today(), limit=limit, offset=offset
-    )
-    return web.json_response({"items": [_conversation(c) for c in items]})
 
 
 async def fetch_now(request: web.Request) -> web.Response:

@@ -30,7 +30,7 @@ from gateway import logs
 from gateway.engine.batching import GroupCommit
 from gateway.engine.breaker import Breakers, BreakerState, CircuitBreaker
 from gateway.engine.clock import Clock, utcnow
-from gateway.engine.conversations import update_for
+from gateway.engine.conversations import klok_start
 from gateway.engine.ports import HubPort, HubResult, Outcome
 from gateway.engine.retry import Besluit, classify, next_attempt
 from gateway.engine.senders import SenderPool
@@ -183,13 +183,8 @@ class Dispatcher:
         now = self.clock()
         if klass.besluit is Besluit.DONE:
             breaker.success()
-            conv = update_for(
-                row.berichttype,
-                conversatie=row.conversatie,
-                referentienummer=row.referentienummer,
-                tegenpartij=row.ontvanger,
-                at=now,
-                outbound=True,
+            klok = klok_start(
+                row.berichttype, conversatie=row.conversatie, referentienummer=row.referentienummer, at=now
             )
             report.delivered += 1
             log.info(
@@ -200,7 +195,7 @@ class Dispatcher:
                 extra=_context(row, "delivered"),
             )
             return await self._delivered.submit(
-                Afgeleverd(row.referentienummer, self.owner, poging, now, conv)
+                Afgeleverd(row.referentienummer, self.owner, poging, now, klok)
             )
         if klass.besluit is Besluit.DEAD:
             breaker.success()  # the hub answered: the endpoint is fine, this message is not

@@ -56,9 +56,17 @@ class FetchGuardSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ConversationSettings:
+    #: migration: an answer to a conversation this gateway does not know (its previous system asked)
+    #: is delivered with a finding and the conversation taken on, instead of quarantined
+    deliver_unknown_answers: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class EngineSettings:
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     poll: PollSettings = field(default_factory=PollSettings)
     sink: SinkSettings = field(default_factory=SinkSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     fetch_guard: FetchGuardSettings = field(default_factory=FetchGuardSettings)
+    conversations: ConversationSettings = field(default_factory=ConversationSettings)

@@ -25,6 +25,7 @@ from adapters.hub.settings import HubClientSettings
 from gateway.engine.ports import HubError, HubResult, OpgehaaldBericht, Ophaalresultaat, Outcome
 from gateway.security.certificates import Credentials, days_left, load_credentials, load_der_certificate
 from gateway.security.errors import SecurityError
+from gateway.security.signed_text import NotPlainText
 from gateway.security.signer import WsSigner, utcnow
 from gateway.security.tls import client_context
 from gateway.security.trust import TrustStore
@@ -206,9 +207,9 @@ class HubClient:
     def _payload_or_fault(self, verified: VerifiedEnvelope, raw: bytes, our_signature: str) -> _Answer:
         try:
             payload = verified.payload
-        except XmlInputError as exc:
+            fault = parse_fault(payload)
+        except (XmlInputError, NotPlainText) as exc:
             raise retryable("garbage-response", str(exc), raw) from None
-        fault = parse_fault(payload)
         if fault is not None:
             reason = f"hub fault {fault.code}: {fault.message}"
             raise (retryable if fault.retryable else permanent)(fault.code, reason, raw)

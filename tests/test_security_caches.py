@@ -66,7 +66,7 @@ def test_trust_cache_refuses_before_not_before_and_names_the_certificate(pki):
 
 
 def test_trust_cache_refuses_once_the_ca_expires_before_its_leaf():
-    ca = DevCa(name="short-lived CA", key_size=1024, days=1)
+    ca = DevCa(name="short-lived CA", days=1)
     leaf = ca.issue("Gemeente Test", SHV_OIN, days=30).certificate
     trust = TrustStore([ca.certificate])
     assert len(trust.validate(leaf, datetime.now(UTC))) == 2

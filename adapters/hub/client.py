@@ -61,7 +61,8 @@ class HubClient:
         self._signer = WsSigner(creds, settings.wssecurity, clock)
         trust = trust or TrustStore.from_files(settings.tls.ca_bundle, settings.tls.crl_files)
         self._verifier = WsVerifier(trust, settings.wssecurity, clock=clock)
-        self._ssl = ssl_context or client_context(settings.tls, creds)
+        self._crls = trust.revocation  # one set of CRLs for the hub's signature and its TLS certificate
+        self._ssl = ssl_context or client_context(settings.tls, creds, self._crls)
         self._session: aiohttp.ClientSession | None = None
 
     def _http(self) -> aiohttp.ClientSession:
@@ -153,6 +154,7 @@ class HubClient:
         endpoint = self._settings.endpoint
         envelope = build_envelope(payload, Addressing(endpoint, ops.action(operation), message_id))
         signed = self._signer.sign(envelope)
+        self._crls.refresh()  # a CRL file replaced since: in the TLS context before we connect
         headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{ops.action(operation)}"'}
         try:
             async with self._http().post(endpoint, data=signed.data, headers=headers) as response:

@@ -88,7 +88,7 @@ class HubSimulator:
         self._signer = WsSigner(creds, config.wssecurity)
         trust = trust or TrustStore.from_files(config.tls.ca_bundle, config.tls.crl_files)
         self._verifier = WsVerifier(trust, config.wssecurity)
-        self._ssl = server_context(config.tls, creds)
+        self._ssl = server_context(config.tls, creds, trust.revocation)
         self._runners: list[web.AppRunner] = []
         self._sweeper: asyncio.Task[None] | None = None
         self.port: int | None = None

@@ -14,8 +14,9 @@ The checks, in order (any failure raises :class:`SecurityError` and nothing is h
    processing instruction anywhere, and every value read is the whole text of an element that
    holds text only (see :mod:`.signed_text`): what is used is exactly what was signed;
 4. the SignatureValue over SignedInfo with the key of the referenced BinarySecurityToken;
-5. the signer certificate: chains to the trust store, valid now, not revoked, and matches the
-   expected OIN and/or the TLS peer certificate;
+5. the signer certificate: chains to the trust store under the certificate policy, valid now, not
+   revoked (see :mod:`.trust`); the TLS peer's certificate, when it is another one, the same; the
+   signer matches the expected OIN and/or the TLS peer's OIN;
 6. freshness: Created not in the future and the envelope not expired, both within the skew;
 7. replay: a (MessageID, signature) pair seen before is refused (see :mod:`.replay`).
 
@@ -137,6 +138,8 @@ class WsVerifier:
         _check_signature_value(certificate, value, signed, hash_cls)
         now = self._clock()
         self._trust.validate(certificate, now)
+        if peer_certificate is not None and peer_certificate is not certificate:
+            self._validate_peer(peer_certificate, now)
         _check_identity(certificate, oin, expected_oin, peer_certificate)
         created, until = self._check_freshness(timestamp, now)
         confirmations = tuple(c.get("Value", "") for c in layout.confirmations)
@@ -147,6 +150,14 @@ class WsVerifier:
             )
         self._replay.check_and_remember(wsa["MessageID"], value, until, now)
         return VerifiedEnvelope(layout.body, wsa, certificate, oin, value, confirmations, created)
+
+    def _validate_peer(self, peer: x509.Certificate, now: datetime) -> None:
+        """The TLS peer's certificate under the signer's policy (OpenSSL is more lenient: it takes a
+        CA certificate as a client, or one without KeyUsage)."""
+        try:
+            self._trust.validate(peer, now)
+        except SecurityError as exc:
+            raise _fail(exc.code, f"the TLS peer: {exc.message}") from None
 
     def _check_freshness(self, timestamp: etree._Element, now: datetime) -> tuple[datetime, datetime]:
         created_text = expires_text = None

@@ -104,6 +104,20 @@ def leaf(
     return Made(_sign(builder, issuer.key, issuer), key)
 
 
+def self_signed_leaf(name: str = "Gemeente Zelf", oin: str = "00000001001234567000") -> Made:
+    """An organisation's certificate signed by its own key (not a CA), as one might pin it."""
+    key = rsa_key(2048, 2)
+    subject = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, name), x509.NameAttribute(NameOID.SERIAL_NUMBER, oin)]
+    )
+    builder = (
+        _base(subject, key, None)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(key_usage(), critical=True)
+    )
+    return Made(_sign(builder, key, None), key)
+
+
 def crl(
     issuer: Made,
     revoked: tuple[Made, ...] = (),

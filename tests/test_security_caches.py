@@ -1,9 +1,9 @@
 """The caches of the security path never turn a refusal into an acceptance.
 
-The trust store caches a leaf's path and revocation verdict, the verifier caches the certificate of
-a BinarySecurityToken text: a certificate accepted once must still be refused once it has expired
-(or before it is valid), whether the same object or an equal copy comes back, and a revoked one is
-refused every time.
+The trust store caches a leaf's checked path (revocation is looked up on every use), the verifier
+caches the certificate of a BinarySecurityToken text: a certificate accepted once must still be
+refused once it has expired (or before it is valid), whether the same object or an equal copy comes
+back, and a revoked one is refused every time.
 """
 
 from __future__ import annotations

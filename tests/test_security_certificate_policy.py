@@ -210,3 +210,12 @@ def test_the_development_pki_passes_the_policy(tmp_path):
     crl = x509.load_pem_x509_crl((tmp_path / "ca.crl.pem").read_bytes())
     assert crl.next_update_utc - datetime.now(UTC) > timedelta(days=360)  # lasts as the certificates do
     assert crl.public_bytes(Encoding.PEM).startswith(b"-----BEGIN X509 CRL")
+
+
+def test_a_self_signed_certificate_placed_in_ca_bundle_is_trusted_as_itself(world):
+    """An operator may pin a partner's self-signed certificate (OpenSSL trusts it the same way);
+    it must still meet the policy, and with CRLs configured it has none."""
+    own = f.self_signed_leaf()
+    assert outcome(TrustStore([own.certificate]), signed_by(own)) == OIN
+    with_crls = TrustStore([own.certificate, world.root.certificate], [f.crl(world.root)])
+    assert outcome(with_crls, signed_by(own)) == "crl-missing"

@@ -43,21 +43,25 @@ _NOISE = re.compile(r"^validation failed: (candidates exhausted: )?|\s*\(encount
 @dataclass(frozen=True, slots=True)
 class _Verdict:
     """A leaf whose path was built and checked: the path, the time window in which every
-    certificate on it is valid (the latest notBefore, the earliest notAfter), and its issuer's key
-    for the revocation lookup."""
+    certificate on it is valid (the latest notBefore, the earliest notAfter), and its issuer with
+    that issuer's key for the revocation lookup (a leaf trusted itself, as a self-signed certificate
+    in ca_bundle, is its own issuer)."""
 
     path: tuple[x509.Certificate, ...]
     not_before: datetime
     not_after: datetime
+    issuer: x509.Certificate
     issuer_key: bytes
 
     @classmethod
     def of(cls, path: list[x509.Certificate]) -> _Verdict:
+        issuer = path[1] if len(path) > 1 else path[0]
         return cls(
             tuple(path),
             max(c.not_valid_before_utc for c in path),
             min(c.not_valid_after_utc for c in path),
-            issuer_key(path[1]),
+            issuer,
+            issuer_key(issuer),
         )
 
 
@@ -106,7 +110,7 @@ class TrustStore:
         if not verdict.not_before <= at <= verdict.not_after:
             for cert in verdict.path:  # raises, naming the certificate that is out of its period
                 _check_period(cert, at)
-        self.revocation.check(leaf, verdict.path[1], verdict.issuer_key, at)
+        self.revocation.check(leaf, verdict.issuer, verdict.issuer_key, at)
         return list(verdict.path)
 
     def _build(self, leaf: x509.Certificate, at: datetime) -> list[x509.Certificate]:

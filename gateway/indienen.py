@@ -19,7 +19,6 @@ from lxml import etree
 
 from gateway.adresboek import Adresboek, OnbekendeTegenpartij
 from gateway.codec import EncodeError, encode
-from gateway.codec import Tegenpartij as Codering
 from gateway.codec import values as v
 from gateway.codec.json_form import JsonFormError, from_json
 from gateway.model.berichttype import Berichttype, Rol
@@ -110,7 +109,7 @@ class Indiener:
             raise Afgewezen([f.to_dict() for f in findings])
         partij = self._adresboek.get(ontvanger)
         try:
-            document = encode(bericht, Codering(versie=partij.versie, kent_sa=partij.kent_sa))
+            document = encode(bericht, partij.versie, partij.nul_aanbod_codering)
         except EncodeError as exc:
             raise Afgewezen(
                 [_finding("not-encodable", f"/{(exc.field or '').replace('.', '/')}", str(exc))]

@@ -17,7 +17,6 @@ from lxml import etree
 
 from gateway.adresboek import Adresboek
 from gateway.codec import DecodeError, decode_tree, encode
-from gateway.codec import Tegenpartij as Codering
 from gateway.codec.json_form import to_json
 from gateway.engine.processing import Inspectie
 from gateway.model.header import Berichtheader
@@ -128,5 +127,6 @@ class BerichtVerwerking:
             fouten=fouten,
         )
         partij = self._adresboek.get(ontvanger) if ontvanger in self._adresboek else None
-        codering = Codering(versie=partij.versie, kent_sa=partij.kent_sa) if partij else Codering("2.0")
-        return encode(bericht, codering)
+        if partij is None:
+            return encode(bericht, "2.0")
+        return encode(bericht, partij.versie, partij.nul_aanbod_codering)

@@ -19,7 +19,7 @@ from adapters.csv.problems import CsvRejected
 from adapters.csv.saldo_export import export_saldo
 from adapters.csv.saldo_import import import_saldo
 from adapters.csv.vragen import Vraag, by_conversation
-from gateway.codec import Tegenpartij, encode
+from gateway.codec import encode
 from gateway.codec.json_form import to_json
 
 
@@ -87,7 +87,7 @@ def write_xml(antwoorden: Sequence[Antwoord], directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for antwoord in antwoorden:
-        document = encode(antwoord.bericht, Tegenpartij(versie=antwoord.versie, kent_sa=True), pretty=True)
+        document = encode(antwoord.bericht, antwoord.versie, pretty=True)
         path = (
             directory
             / f"{antwoord.bericht.berichttype.value}-{antwoord.bericht.berichtheader.referentienummer}.xml"

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from gateway.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE
-from gateway.codec import DecodeError, EncodeError, Tegenpartij, decode_tree, encode
+from gateway.codec import DecodeError, EncodeError, decode_tree, encode, nul_aanbod
 from gateway.codec.json_form import JsonFormError, from_json, to_json
 from gateway.commands._inputs import UsageError, expand, read_inputs
 from gateway.config import ConfigError, load_config
@@ -120,8 +120,8 @@ def _render(bericht: Bericht, args: argparse.Namespace, input_format: str, input
     if to == "json":
         return (json.dumps(to_json(bericht), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     versie = args.versie or input_versie or "2.0"
-    tegenpartij = Tegenpartij(versie=versie, kent_sa=args.counterpart_supports_sa == "yes")
+    codering = nul_aanbod.codering(versie, kent_sa=args.counterpart_supports_sa == "yes")
     try:
-        return encode(bericht, tegenpartij, pretty=args.pretty) + (b"\n" if not args.pretty else b"")
+        return encode(bericht, versie, codering, pretty=args.pretty) + (b"\n" if not args.pretty else b"")
     except EncodeError as exc:
         raise _Invalid(f"cannot write {bericht.berichttype.value} for version {versie}: {exc}") from None

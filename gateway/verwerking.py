@@ -1,8 +1,14 @@
-"""Inbound processing for the poller: validate → decode → JSON form; and the Foutbericht answer.
+"""Inbound processing for the poller: validate → decode → rules → JSON form; and the Foutbericht answer.
 
 Implements :class:`gateway.engine.processing.InboundProcessing` with the real schema catalogue and
 codec. A message is quarantined (and answered with a Foutbericht) when it is not valid against
 its XSD, cannot be mapped onto the model, or is addressed to another party than this gateway.
+
+A valid message is delivered whatever the Gedragscode and consistency rules find in it: the receiver
+cannot correct the sender's message, so the findings travel with it as its ``bevindingen``
+(:mod:`gateway.engine.bevindingen`). That includes a proposal whose encoding contradicts itself: an SK
+offering 0.00 everywhere at a capacity above 0 is read as the SK it says it is (not as the € 0.00
+nul-aanbod workaround) and carries the finding ``saneringskrediet-zonder-bedrag``.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from gateway.codec.json_form import to_json
 from gateway.engine.processing import Inspectie
 from gateway.model.header import Berichtheader
 from gateway.model.status import Fout, Foutbericht
+from gateway.rules import check_rules
 from gateway.xml.parsing import DEFAULT_LIMITS, ParseLimits
 from gateway.xml.validate import validate_document
 
@@ -88,7 +95,8 @@ class BerichtVerwerking:
             }
             return Inspectie(False, (problem,), berichttype, **header)
         body = json.dumps(to_json(bericht), ensure_ascii=False, separators=(",", ":")).encode()
-        return Inspectie(True, (), berichttype, json_body=body, **header)
+        inspectie = Inspectie(True, (), berichttype, json_body=body, **header)
+        return inspectie.met_bevindingen(f.to_dict() for f in check_rules(bericht))
 
     def foutbericht(
         self,

@@ -12,6 +12,7 @@ from aiohttp import web
 from gateway.api import app as app_module
 from gateway.codec import DecodeError, decode
 from gateway.codec.json_form import to_json
+from gateway.engine.bevindingen import json_met_bevindingen
 from gateway.indienen import Afgewezen, Conflict
 from gateway.store.base import InvalidTransition, NotFound
 from gateway.store.records import Conversatie, InboxRow, OutboxRow
@@ -182,7 +183,8 @@ async def _inbound_detail(context: Any, row: InboxRow) -> dict[str, Any]:
         ],
         "sha256": row.sha256,
         "xml": row.document.decode("utf-8") if row.document else None,
-        "json": json.loads(row.json_body) if row.json_body else None,
+        "bevindingen": list(row.bevindingen),
+        "json": json.loads(json_met_bevindingen(row.json_body, row.bevindingen)) if row.json_body else None,
     }
 
 

@@ -76,15 +76,9 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None) ->
 
 
 def _infra_schemas() -> dict[str, Any]:
-    finding = {
-        "type": "object",
-        "required": ["code", "severity", "field", "message"],
-        "properties": {k: {"type": "string"} for k in ("code", "severity", "field", "message")},
-    }
     nullable = {"type": ["string", "null"]}
     return {
         "Fout": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
-        "Bevinding": finding,
         "Afwijzing": {
             "type": "object",
             "required": ["error", "findings"],

@@ -35,7 +35,6 @@ from gateway.model.types import (
     base_of,
     check_for,
     marker_of,
-    schema_checked_values,
     unwrap_optional,
 )
 
@@ -133,25 +132,37 @@ def load(cls: type, data: Any, path: str) -> Any:
     if not names.issuperset(data):
         errors += [(f"{path}/{name}", "is not a field of this object") for name in sorted(set(data) - names)]
     kwargs: dict[str, Any] = {}
-    for name, suffix, required, loader, check in loaders:
+    for name, suffix, required, loader, _ in loaders:
         value = data.get(name)
         if value is None:  # absent or null
             if required:
                 errors.append((path + suffix, "is required"))
             continue
         try:
-            kwargs[name] = check(loader(value, path + suffix), name)
+            kwargs[name] = loader(value, path + suffix)
         except JsonFormError as exc:
             errors += exc.errors
+    if not errors:
+        try:
+            return cls(**kwargs)  # checks every field, then the invariants
         except ModelError as exc:
             errors.append((_pointer(path, exc.field), exc.reason))
-    if errors:
-        raise JsonFormError.of(errors)
-    try:
-        with schema_checked_values():  # each field was checked above: only the invariants run
-            return cls(**kwargs)
-    except ModelError as exc:
-        raise JsonFormError(_pointer(path, exc.field), exc.reason) from None
+    # the construction stops at the first problem: the model's own checks of every loaded field list the rest
+    for name, _, _, _, check in loaders:
+        if name in kwargs:
+            try:
+                check(kwargs[name], name)
+            except ModelError as exc:
+                found = (_pointer(path, exc.field), exc.reason)
+                if found not in errors:
+                    errors.append(found)
+    raise JsonFormError.of(sorted(errors, key=_document_order(loaders, path)))
+
+
+def _document_order(loaders: tuple, path: str) -> Callable[[tuple[str, str]], int]:
+    """Sort key: errors in field order (unknown keys first), so the list reads like the form."""
+    order = {loader[0]: index for index, loader in enumerate(loaders)}
+    return lambda error: order.get(error[0][len(path) :].split("/")[1], -1)
 
 
 def _pointer(path: str, field: str) -> str:

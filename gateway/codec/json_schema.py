@@ -41,6 +41,7 @@ BEVINDING: dict[str, Any] = {
         "severity": {"type": "string", "enum": ["error", "warning"]},
         "field": {"type": "string"},
         "message": {"type": "string"},
+        "expected": {"type": "string", "description": "the value the field should have, where computed"},
     },
     "required": ["code", "severity", "field", "message"],
     "additionalProperties": False,

@@ -4,7 +4,8 @@ The receiver cannot correct the sender's message, so what the rules (or any othe
 valid message does not stop it: the finding is stored with the message and travels with it to the
 organisation's system. One finding has the shape of :class:`gateway.rules.findings.Finding`:
 ``{"code", "severity", "field", "message"}`` (a stable kebab-case code, ``error`` or ``warning``, a JSON
-pointer into the message's JSON form, an English sentence without personal data).
+pointer into the message's JSON form, an English sentence without personal data) and, where the check
+computes one, ``"expected"``: the value the field should have (an amount, never personal data).
 
 Where findings come from, and how they get attached:
 
@@ -26,24 +27,29 @@ from typing import Any
 
 SEVERITIES = ("error", "warning")
 KEYS = ("code", "severity", "field", "message")
+OPTIONAL = ("expected",)
 
 Bevinding = Mapping[str, str]
 
 
-def bevinding(code: str, severity: str, field: str, message: str) -> dict[str, str]:
+def bevinding(
+    code: str, severity: str, field: str, message: str, expected: str | None = None
+) -> dict[str, str]:
     """One finding, checked: a finding that does not have the shape is a programming error."""
-    return checked({"code": code, "severity": severity, "field": field, "message": message})
+    found = {"code": code, "severity": severity, "field": field, "message": message}
+    return checked(found if expected is None else {**found, "expected": expected})
 
 
 def checked(finding: Mapping[str, Any]) -> dict[str, str]:
-    """``finding`` as a plain dict with exactly the four keys; ValueError when it has not that shape."""
-    if set(finding) != set(KEYS) or not all(isinstance(finding[k], str) for k in KEYS):
-        raise ValueError(f"a finding has exactly the string keys {', '.join(KEYS)}")
+    """``finding`` as a plain dict of its string keys; ValueError when it has not the shape."""
+    keys = set(finding)
+    if not set(KEYS) <= keys <= set(KEYS + OPTIONAL) or not all(isinstance(finding[k], str) for k in keys):
+        raise ValueError(f"a finding has the string keys {', '.join(KEYS)} (and optionally expected)")
     if finding["severity"] not in SEVERITIES:
         raise ValueError(f"a finding's severity is one of {', '.join(SEVERITIES)}")
     if not finding["code"]:
         raise ValueError("a finding has a code")
-    return {k: finding[k] for k in KEYS}
+    return {k: finding[k] for k in KEYS + OPTIONAL if k in finding}
 
 
 def samengevoegd(*groups: Iterable[Mapping[str, Any]]) -> tuple[dict[str, str], ...]:
@@ -53,7 +59,7 @@ def samengevoegd(*groups: Iterable[Mapping[str, Any]]) -> tuple[dict[str, str], 
     for group in groups:
         for finding in group:
             clean = checked(finding)
-            key = tuple(clean[k] for k in KEYS)
+            key = tuple(clean.get(k, "") for k in KEYS + OPTIONAL)
             if key not in seen:
                 seen.add(key)
                 result.append(clean)

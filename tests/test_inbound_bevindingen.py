@@ -95,6 +95,15 @@ def test_a_rule_error_does_not_stop_an_inbound_message() -> None:
     assert finding["severity"] == "error" and finding["field"] == "/reden"
 
 
+def test_a_finding_with_the_expected_value_keeps_it() -> None:
+    data = (FIXTURES / "valid/2.0/Betaalvoorstel.xml").read_bytes()
+    data = data.replace(b"<PrognoseEindbedrag>245.28<", b"<PrognoseEindbedrag>245.00<")
+    insp = verwerking().inspect(data)
+    assert insp.ok
+    (finding,) = [f for f in insp.bevindingen if f["code"] == "prognose-eindbedrag-inconsistent"]
+    assert finding["expected"] == "245.28" and finding["severity"] == "error"
+
+
 def test_a_clean_message_has_no_findings() -> None:
     insp = verwerking().inspect((FIXTURES / "valid/2.0/Betaalvoorstel-nul-aanbod-SA.xml").read_bytes())
     assert insp.ok and insp.bevindingen == ()

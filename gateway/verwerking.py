@@ -96,7 +96,8 @@ class BerichtVerwerking:
             return Inspectie(False, (problem,), berichttype, **header)
         body = json.dumps(to_json(bericht), ensure_ascii=False, separators=(",", ":")).encode()
         inspectie = Inspectie(True, (), berichttype, json_body=body, **header)
-        return inspectie.met_bevindingen(f.to_dict() for f in check_rules(bericht))
+        bevindingen = [f.to_dict() for f in check_rules(bericht)]
+        return inspectie.met_bevindingen(bevindingen) if bevindingen else inspectie
 
     def foutbericht(
         self,

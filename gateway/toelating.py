@@ -39,6 +39,7 @@ from gateway.conversatie.machine import (
     uitkomst_uit_json,
 )
 from gateway.conversatie.tabel import UNKNOWN_CONVERSATION, WRONG_DIRECTION, beantwoordt, tegenrol
+from gateway.engine.bevindingen import bevinding
 from gateway.engine.processing import Beoordeling
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.store.records import Conversatie, ConversatieWijziging, InboxRow, OutboxRow
@@ -155,12 +156,13 @@ class Toelating:
         verondersteld = Gebeurtenis(vraag, "", g.conversatie, g.tegenpartij, tegenrol(g.van), g.at)
         geopend = stap(None, verondersteld, eigen_rol=self._rol, bron=BRON_AANGENOMEN).na
         stand = stap(geopend, g, eigen_rol=self._rol).na
-        finding = {
-            "code": UNKNOWN_CONVERSATION,
-            "severity": "warning",
-            "message": f"{w.message}; delivered because [engine.conversations] deliver_unknown_answers is "
-            f"on, and the conversation is taken on as if its {vraag.value} was sent",
-        }
+        finding = bevinding(
+            UNKNOWN_CONVERSATION,
+            "warning",
+            "/berichtheader/conversatie_referentienummer",
+            f"{w.message}; delivered because [engine.conversations] deliver_unknown_answers is on, and "
+            f"the conversation is taken on as if its {vraag.value} was sent",
+        )
         return Beoordeling(
             conversatie=ConversatieWijziging(stand, 0) if stand is not None else None,
             bevindingen=(finding,),

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from gateway.conversatie.machine import Gebeurtenis, Weigering, stap
-from gateway.conversatie.tabel import Fase, kan_openen, kan_termijn_starten
+from gateway.conversatie.tabel import Fase, antwoorden_op, kan_openen, kan_termijn_starten
 from gateway.conversatie.uitleg import als_markdown, berichttype_uit_naam, naam_11
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.store.records import Conversatie, ConversationState, WachtOp
@@ -216,6 +216,11 @@ def test_what_the_table_says_of_each_type() -> None:
     assert {b for b in Berichttype if kan_termijn_starten(b)} == {
         B.SALDOVERZOEK, B.BETAALVOORSTEL, B.HEROVERWEGING, B.STATUSVERZOEK
     }  # fmt: skip
+    assert antwoorden_op(B.BETAALVOORSTEL) == (B.BETAALVOORSTEL_ANTWOORD,)  # awaited or not
+    assert antwoorden_op(B.SALDOVERZOEK) == (
+        B.SALDOVERZOEK_ANTWOORD, B.SALDOVERZOEK_ANTWOORD_VOORAF_AKKOORD, B.GEEN_MEDEWERKING
+    )  # fmt: skip
+    assert antwoorden_op(B.SALDOVERZOEK_ANTWOORD) == () and antwoorden_op(B.STATUSBERICHT_SE) == ()
     assert berichttype_uit_naam("KlantOnbekend") is B.GEEN_MEDEWERKING
     assert berichttype_uit_naam("GeenMedewerking") is B.GEEN_MEDEWERKING
     assert naam_11(B.KENNISGEVING) == "KlantGemeldVoorSHV" and naam_11(B.SALDOVERZOEK) is None

@@ -14,7 +14,7 @@ from adapters.csv.problems import CsvRejected
 from adapters.csv.tool import KINDS, questions_for
 from adapters.csv.vragen import by_conversation
 from gateway.cli import main
-from gateway.codec import Tegenpartij, decode, encode
+from gateway.codec import decode, encode
 from gateway.model import Akkoord, AntwoordVordering, BetaalvoorstelAntwoord, Contactpersoon
 from gateway.xml.validate import validate_document
 from tests.conftest import FIXTURES
@@ -52,7 +52,7 @@ def test_round_trip_to_a_valid_answer() -> None:
         AntwoordVordering(factuurnummer_se="EN-2024-0081734", betaalreferentie="7004 1183 9921 0045"),
     )
     assert bericht.berichtheader.ontvanger == vraag.shv and bericht.klantnummer_shv == "ZW-2025-00417"
-    document = encode(bericht, Tegenpartij("1.1"))
+    document = encode(bericht, "1.1")
     assert validate_document(document).ok and decode(document) == bericht
 
 
@@ -71,13 +71,15 @@ def test_niet_akkoord_without_reden_is_a_rule_error_at_its_column() -> None:
     with pytest.raises(CsvRejected) as caught:
         import_betaal("b.csv", data, by_conversation([vraag]))
     assert [str(p) for p in caught.value.errors] == [
-        "row 2, column Q (Reden): a Betaalvoorstel antwoord NietAkkoord must give its reden "
+        "row 2, column Q (Reden): 'Reden' must be filled in when 'Antwoord' is NietAkkoord "
         "[niet-akkoord-zonder-reden]",
     ]
     data = fill(export_betaal([vraag]), BETAAL, lambda i, q: {"antwoord": "Misschien"})
     with pytest.raises(CsvRejected) as caught:
         import_betaal("b.csv", data, by_conversation([vraag]))
-    assert str(caught.value.errors[0]) == "row 2, column P (Antwoord): expected one of: Akkoord, NietAkkoord"
+    assert str(caught.value.errors[0]) == (
+        "row 2, column P (Antwoord): expected one of: Akkoord, NietAkkoord (found 'Misschien')"
+    )
 
 
 def test_cli_to_xml_detects_the_layout(tmp_path, capsys) -> None:
@@ -108,4 +110,7 @@ def test_cli_to_xml_detects_the_layout(tmp_path, capsys) -> None:
     assert "BetaalvoorstelAntwoord" in capsys.readouterr().out
     forced = ["csv", "import", str(out), "--berichttype", "Saldoverzoek", "--to-xml", str(target)]
     assert main([*forced, "--from-xml", str(question)]) == 1
-    assert "row 1: the header has 21 columns, expected 33 (Saldoverzoek antwoord)" in capsys.readouterr().out
+    assert (
+        "row 1: the header row is not the Saldoverzoek antwoord layout: 8 of its 33 column names found"
+        in capsys.readouterr().out
+    )

@@ -205,10 +205,19 @@ async def test_migration_mode_delivers_the_answer_with_its_finding(store):  # no
     report = await poller(store, hub, clock, deliver_unknown_answers=True).poll_once()
     assert (report.accepted, report.quarantined) == (1, 0)
     row = await store.get_inbound(ref)
-    body = json.loads(row.json_body)
-    assert [b["code"] for b in body["bevindingen"]] == ["unknown-conversation"]
+    assert [(b["code"], b["severity"]) for b in row.bevindingen] == [("unknown-conversation", "warning")]
+    payloads: list[bytes] = []
+    original = sink.lever_af
+
+    async def capturing(verzoek):  # noqa: ANN001
+        payloads.append(verzoek.json_body)
+        return await original(verzoek)
+
+    sink.lever_af = capturing  # type: ignore[method-assign]
     await SinkDeliverer(store, [sink], SINK, clock=clock).run_once()
     assert sink.delivered == [ref]
+    (payload,) = payloads
+    assert [b["code"] for b in json.loads(payload)["bevindingen"]] == ["unknown-conversation"]
     adopted = await store.get_conversation(conv)
     assert adopted.fase == "saldo-ontvangen" and adopted.bron == "aangenomen"
 
@@ -281,3 +290,59 @@ async def test_a_conversation_that_changed_between_judging_and_accepting_is_judg
     assert (await p.poll_once()).accepted == 1 and trust.calls == 2
     conv = await store.get_conversation(vraag.conversatie)
     assert conv.beantwoord_door == answer and conv.stappen == 3  # asked, asked again, answered
+
+
+class Failing:
+    """Trust whose store read fails the first ``times`` calls."""
+
+    def __init__(self, store, times: int) -> None:  # noqa: F811
+        self.inner, self.left = shv(store), times
+
+    async def beoordeel(self, row):
+        if self.left:
+            self.left -= 1
+            raise ConnectionResetError("the database went away")
+        return await self.inner.beoordeel(row)
+
+
+async def test_a_failing_judgement_leaves_the_message_received_and_judges_it_next_cycle(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    ref = offer(hub, "StatusberichtSE", conv=str(uuid.uuid4()))
+    p = Poller(
+        store,
+        hub,
+        TinyProcessing(),
+        trust=Failing(store, 1),
+        sinks=["webhook"],
+        clock=clock,
+        sink_settings=SINK,
+    )
+    first = await p.poll_once()
+    assert (first.stored, first.confirmed, first.accepted, first.quarantined) == (1, 1, 0, 0)
+    assert (await store.get_inbound(ref)).state is InboxState.RECEIVED  # kept, not delivered, not refused
+    assert (await p.poll_once()).accepted == 1  # recovery judges it again
+    assert (await store.get_inbound(ref)).state is InboxState.DECODED
+
+
+class AlwaysChanging(ChangingUnderfoot):
+    async def beoordeel(self, row):
+        oordeel = await self.inner.beoordeel(row)
+        await enqueue(self.store, self.clock, conv=row.conversatie, berichttype="Saldoverzoek", rol=Rol.SHV)
+        return oordeel
+
+
+async def test_a_conversation_that_keeps_changing_leaves_the_answer_for_the_next_cycle(store):  # noqa: F811
+    clock, hub = FakeClock(), FakeHub()
+    vraag = await enqueue(store, clock, berichttype="Saldoverzoek", rol=Rol.SHV)
+    answer = offer(hub, "SaldoverzoekAntwoord", conv=vraag.conversatie)
+    p = Poller(
+        store, hub, TinyProcessing(), trust=AlwaysChanging(store, clock), sinks=["webhook"], clock=clock,
+        sink_settings=SINK,
+    )  # fmt: skip
+    report = await p.poll_once()
+    assert (report.accepted, report.quarantined) == (0, 0)
+    assert (await store.get_inbound(answer)).state is InboxState.RECEIVED
+    settled = Poller(
+        store, hub, TinyProcessing(), trust=shv(store), sinks=["webhook"], clock=clock, sink_settings=SINK
+    )
+    assert (await settled.poll_once()).accepted == 1

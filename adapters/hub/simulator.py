@@ -26,9 +26,11 @@ from adapters.hub.simulator_admin import admin_app
 from adapters.hub.simulator_config import SimulatorConfig
 from adapters.hub.simulator_faults import FaultPlan
 from adapters.hub.simulator_state import HubState, SimClock, Validator
+from adapters.hub.simulator_store import open_store
 from adapters.hub.simulator_timing import ProcessingTimes
 from gateway.security.certificates import Credentials, load_credentials, load_der_certificate
 from gateway.security.errors import SecurityError
+from gateway.security.signed_text import NotPlainText, plain_text
 from gateway.security.signer import WsSigner
 from gateway.security.tls import server_context
 from gateway.security.trust import TrustStore
@@ -78,6 +80,7 @@ class HubSimulator:
             clock=clock,
             validator=validator,  # type: ignore[arg-type]
             expiry_werkdagen=config.expiry_werkdagen,
+            store=open_store(config.state_path),
             check_roles=config.check_roles,
         )
         self.faults: FaultPlan = FaultPlan.from_dict(config.faults.as_dict())
@@ -88,7 +91,7 @@ class HubSimulator:
         self._signer = WsSigner(creds, config.wssecurity)
         trust = trust or TrustStore.from_files(config.tls.ca_bundle, config.tls.crl_files)
         self._verifier = WsVerifier(trust, config.wssecurity)
-        self._ssl = server_context(config.tls, creds)
+        self._ssl = server_context(config.tls, creds, trust.revocation)
         self._runners: list[web.AppRunner] = []
         self._sweeper: asyncio.Task[None] | None = None
         self.port: int | None = None
@@ -118,12 +121,23 @@ class HubSimulator:
             self.admin_port = await self._serve(admin_app(self), self.config.admin_port, None)
         self._sweeper = asyncio.create_task(self._sweep())
         log.info("hub simulator listening on %s (admin: %s)", self.url, self.admin_url or "off")
+        log.info(
+            "hub state: %s; %d message(s) held, %d waiting to be fetched",
+            self.state.store.location
+            if self.config.state_path
+            else "in memory only (lost when the simulator stops)",
+            self.state.totaal,
+            self.state.wachtend,
+        )
 
     async def _sweep(self, every_seconds: float = 60.0) -> None:
         """Delete expired unconfirmed messages once a minute, as the real hub would."""
         while True:
             await asyncio.sleep(every_seconds)
-            self.state.verloop()
+            try:
+                self.state.verloop()
+            except SoapFault:
+                continue  # logged by the state; the next sweep tries again
 
     async def _serve(self, app: web.Application, port: int, ssl_context: Any) -> int:
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -140,6 +154,7 @@ class HubSimulator:
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()
+        self.state.close()
 
     # -- the SOAP endpoint ---------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -241,12 +256,15 @@ class HubSimulator:
 
 def _unverified_message_id(root: etree._Element) -> str | None:
     """The request's MessageID, to relate even a refusal to it: the text of the first
-    Header/MessageID (as findtext() reads it), stripped; None when absent or empty."""
+    Header/MessageID, stripped; None when absent, empty or not plain text."""
     for header in root:
         if header.tag == _HEADER:
             for block in header:
                 if block.tag == _MESSAGE_ID:
-                    return (block.text or "").strip() or None
+                    try:
+                        return plain_text(block).strip() or None
+                    except NotPlainText:
+                        return None
     return None
 
 

@@ -224,6 +224,12 @@ def beantwoordt(berichttype: Berichttype) -> tuple[Berichttype, ...]:
     return tuple(dict.fromkeys(r.berichttype for r in REGELS if r.wordt in fasen))
 
 
+def antwoorden_op(berichttype: Berichttype) -> tuple[Berichttype, ...]:
+    """The answers a question of this type can get (awaited or not); empty when it is no question."""
+    fasen = [r.wordt for r in regels_voor(berichttype) if r.wordt in WACHT]
+    return tuple(dict.fromkeys(a for f in fasen for a in WACHT[f].antwoorden))  # type: ignore[index]
+
+
 def kan_termijn_starten(berichttype: Berichttype) -> bool:
     """Can sending this type start an answer deadline (a question with the 10-werkdagen term)?"""
     return any(

@@ -8,7 +8,6 @@ twice); a message stored but not processed is picked up from its ``received`` st
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -175,6 +174,7 @@ class Poller:
             valid=insp.ok and not problems,
             problems=tuple(problems),
             json_body=insp.json_body if insp.ok else None,
+            bevindingen=insp.bevindingen if insp.ok else (),
             received_at=self.clock(),
             hub_received_at=b.ontvangen_op,
             afzender_oin=b.afzender_oin,
@@ -281,6 +281,8 @@ class Poller:
         )
 
     async def _accept(self, row: InboxRow, oordeel: Beoordeling, report: PollReport) -> None:
+        if oordeel.bevindingen:  # they travel with the message (merged: judging again adds none)
+            await self.store.add_inbound_bevindingen(row.referentienummer, oordeel.bevindingen)
         now = self.clock()
         deadline = now + timedelta(seconds=self.sink_settings.deadline_seconds)
         if await self.store.accept_inbound(
@@ -289,7 +291,6 @@ class Poller:
             sinks=self.sinks,
             sink_deadline=deadline,
             conversatie=oordeel.conversatie,
-            json_body=_met_bevindingen(row.json_body, oordeel.bevindingen),
         ):
             report.accepted += 1
             log.info(
@@ -367,11 +368,3 @@ class Poller:
             f"Foutbericht {ref} queued",
         )
 
-
-def _met_bevindingen(json_body: bytes | None, bevindingen: Sequence[Any]) -> bytes | None:
-    """The JSON form with trust findings added to its ``bevindingen`` list (None: keep it as stored)."""
-    if not bevindingen or json_body is None:
-        return None
-    body = json.loads(json_body)
-    body["bevindingen"] = [*body.get("bevindingen", []), *(dict(b) for b in bevindingen)]
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

@@ -8,7 +8,7 @@ A claimed row whose owner died becomes claimable again when its lease runs out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -170,6 +170,12 @@ class Store(Protocol):
     async def store_inbound(self, msg: NieuwInkomend) -> bool:
         """Store a fetched message (state received); False when it was stored before (dedupe)."""
 
+    async def add_inbound_bevindingen(
+        self, referentienummer: str, bevindingen: Sequence[Mapping[str, str]]
+    ) -> bool:
+        """Attach findings to a valid message not yet accepted (state received): they are delivered with
+        it. False when there is no such message (unknown, invalid, or already accepted)."""
+
     async def mark_confirmed(self, referentienummer: str, *, now: datetime) -> None: ...
 
     async def get_inbound(self, referentienummer: str) -> InboxRow | None: ...
@@ -186,10 +192,8 @@ class Store(Protocol):
         sinks: Sequence[str],
         sink_deadline: datetime,
         conversatie: ConversatieWijziging | None,
-        json_body: bytes | None = None,
     ) -> bool:
-        """received → decoded: schedule one delivery per sink and write the conversation, atomically;
-        ``json_body`` (not None) replaces the stored JSON form (the message with its findings).
+        """received → decoded: schedule one delivery per sink and write the conversation, atomically.
 
         :class:`ConversationChanged` (nothing written) when the conversation changed meanwhile."""
 

@@ -281,6 +281,7 @@ class NieuwInkomend:
     received_at: datetime
     hub_received_at: datetime | None = None
     afzender_oin: str | None = None  # the sender's OIN as the hub states it (None: the hub did not say)
+    bevindingen: tuple[Mapping[str, str], ...] = ()  # findings about a valid message (engine.bevindingen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +304,7 @@ class InboxRow:
     updated_at: datetime
     purged_at: datetime | None
     afzender_oin: str | None = None
+    bevindingen: tuple[dict[str, str], ...] = ()
 
     @classmethod
     def from_row(cls, r: Mapping[str, Any]) -> InboxRow:
@@ -325,6 +327,7 @@ class InboxRow:
             updated_at=as_dt(r["updated_at"]),  # type: ignore[arg-type]
             purged_at=as_dt(r["purged_at"]),
             afzender_oin=r["afzender_oin"],
+            bevindingen=tuple(json.loads(r["bevindingen"])),
         )
 
 

@@ -36,6 +36,9 @@ async def test_answers_and_steps_must_fit_their_conversation(tmp_path, monkeypat
             )
             assert status == 422 and codes(body) == ["unknown-conversation"], body
             assert body["findings"][0]["field"] == "/berichtheader/conversatie_referentienummer"
+            dry = fixture_json("BetaalvoorstelAntwoord.xml", SHV_ID, str(uuid.uuid4()))
+            status, body = await se.call("POST", "/api/berichten?dry_run=true", json=dry)
+            assert status == 422 and codes(body) == ["unknown-conversation"]  # the dry run judges it too
             _, page = await se.call("GET", "/api/berichten?richting=uit")
             assert page["items"] == []
 
@@ -51,6 +54,12 @@ async def test_answers_and_steps_must_fit_their_conversation(tmp_path, monkeypat
             assert status == 422 and codes(body) == ["no-regeling"]
             status, body = await shv.submit(fixture_json("Heroverweging.xml", SE_ID, conv))
             assert status == 422 and codes(body) == ["no-niet-akkoord"]
+            status, dry = await se.call(
+                "POST",
+                "/api/berichten?dry_run=true",
+                json=fixture_json("BetaalvoorstelAntwoord.xml", SHV_ID, conv),
+            )
+            assert status == 200, dry  # the answer fits; the dry run writes nothing, so it can still be sent
             status, first = await se.submit(fixture_json("BetaalvoorstelAntwoord.xml", SHV_ID, conv))
             assert status == 202, first
             status, body = await se.submit(fixture_json("BetaalvoorstelAntwoord.xml", SHV_ID, conv))

@@ -141,7 +141,7 @@ async def test_untrusted_messages_are_quarantined_answered_and_never_delivered(t
             conv = vraag["conversatie"]
             await state_of(vraag["referentienummer"], "delivered")
             answer = await _send(se, SE, "SaldoverzoekAntwoord", conv)
-            await state_of(answer, "delivered")
+            assert (await state_of(answer, "delivered"))["afzender_oin"] == SE.oin  # as the hub named it
 
             # refused: a sender the address book does not hold
             unknown = await _send(stranger, STRANGER, "StatusberichtSE", str(uuid.uuid4()))

@@ -187,6 +187,7 @@ async def _inbound_detail(context: Any, row: InboxRow) -> dict[str, Any]:
         "richting": "in",
         "berichttype": row.berichttype,
         "tegenpartij": row.afzender,
+        "afzender_oin": row.afzender_oin,  # as the hub named it (checked against the address book)
         "conversatie": row.conversatie,
         "state": str(row.state),
         "valid": row.valid,

@@ -22,6 +22,7 @@ from gateway.codec import EncodeError, encode
 from gateway.codec import Tegenpartij as Codering
 from gateway.codec import values as v
 from gateway.codec.json_form import JsonFormError, from_json
+from gateway.model.bericht import klantnummer_shv
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.rules import Finding, check_rules, has_errors
 from gateway.store.base import EnqueueConflict
@@ -118,7 +119,14 @@ class Indiener:
         conversatie = filled["berichtheader"]["conversatie_referentienummer"]
         try:
             result = await self._enqueue(
-                NieuwUitgaand(referentienummer, berichttype.value, ontvanger, conversatie, document)
+                NieuwUitgaand(
+                    referentienummer,
+                    berichttype.value,
+                    ontvanger,
+                    conversatie,
+                    document,
+                    klantnummer_shv=klantnummer_shv(bericht),
+                )
             )
         except EnqueueConflict as exc:
             raise Conflict(str(exc)) from None

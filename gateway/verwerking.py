@@ -20,6 +20,7 @@ from gateway.codec import DecodeError, decode_tree, encode
 from gateway.codec import Tegenpartij as Codering
 from gateway.codec.json_form import to_json
 from gateway.engine.processing import Inspectie
+from gateway.model.bericht import klantnummer_shv
 from gateway.model.header import Berichtheader
 from gateway.model.status import Fout, Foutbericht
 from gateway.xml.parsing import DEFAULT_LIMITS, ParseLimits
@@ -89,7 +90,9 @@ class BerichtVerwerking:
             }
             return Inspectie(False, (problem,), berichttype, **header)
         body = json.dumps(to_json(bericht), ensure_ascii=False, separators=(",", ":")).encode()
-        return Inspectie(True, (), berichttype, json_body=body, **header)
+        return Inspectie(
+            True, (), berichttype, json_body=body, klantnummer_shv=klantnummer_shv(bericht), **header
+        )
 
     def foutbericht(
         self,

@@ -148,6 +148,7 @@ class Poller:
                     json_body=insp.json_body if insp.ok else None,
                     received_at=self.clock(),
                     hub_received_at=b.ontvangen_op,
+                    klantnummer_shv=insp.klantnummer_shv if insp.ok else None,
                 )
             )
             if stored:

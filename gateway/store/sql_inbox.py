@@ -30,8 +30,8 @@ class InboxMixin(OutboxMixin):
                 """INSERT INTO inbox (referentienummer, berichttype, afzender, ontvanger, conversatie,
                        document,
                        sha256, envelope, valid, problems, json_body, state, received_at, hub_received_at,
-                       updated_at)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13, $12)
+                       updated_at, klantnummer_shv)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13, $12, $14)
                    ON CONFLICT (referentienummer) DO NOTHING
                    RETURNING referentienummer""",
                 msg.referentienummer,
@@ -47,6 +47,7 @@ class InboxMixin(OutboxMixin):
                 msg.json_body,
                 msg.received_at,
                 msg.hub_received_at,
+                msg.klantnummer_shv,
             )
         return row is not None
 

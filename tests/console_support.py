@@ -1,0 +1,116 @@
+"""A real gateway and hub simulator for the console tests, and a cookie-keeping client for /ui."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from typing import Any
+
+import aiohttp
+
+from gateway.api.auth import ALL_ROLES, Role
+from gateway.config import ApiSettings, ApiToken, Config
+from gateway.console.settings import ConsoleSettings
+from gateway.model.berichttype import Rol
+from gateway.service import Gateway
+from tests.daemon_support import Api, fixture_json, gateway_config, running, simulator
+from tests.transport_support import SE_ID, SHV_ID, dev_pki
+
+LEZER = "lezer-5f4e3d2c1b0a99887766554433221100"
+BEHEER = "beheer-00112233445566778899aabbccddeeff"
+INDIENER = "indiener-a1b2c3d4e5f60718293a4b5c6d7e8f90"
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def console_config(config: Config, **console: Any) -> Config:
+    tokens = (
+        ApiToken("test", "SKGW_TEST_API_TOKEN", ALL_ROLES),
+        ApiToken("lezer", "SKGW_T_LEZER", (Role.READ,)),
+        ApiToken("beheer", "SKGW_T_BEHEER", (Role.READ, Role.OPERATE)),
+        ApiToken("indiener", "SKGW_T_INDIENER", (Role.SUBMIT,)),
+    )
+    return replace(config, api=ApiSettings(port=0, tokens=tokens), console=ConsoleSettings(**console))
+
+
+@dataclass
+class Omgeving:
+    sim: Any
+    gateway: Gateway
+    api: Api
+    http: aiohttp.ClientSession
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.gateway.api_port}"
+
+    def console(self) -> Console:
+        return Console(self.base)
+
+
+@asynccontextmanager
+async def omgeving(tmp_path, monkeypatch, **console: Any) -> AsyncIterator[Omgeving]:
+    for env, value in (("SKGW_T_LEZER", LEZER), ("SKGW_T_BEHEER", BEHEER), ("SKGW_T_INDIENER", INDIENER)):
+        monkeypatch.setenv(env, value)
+    pki = dev_pki()
+    async with simulator(pki) as sim, aiohttp.ClientSession() as http:
+        config = console_config(
+            gateway_config(pki, sim.url, tmp_path / "shv", rol=Rol.SHV, adres=SHV_ID, cert="shv"), **console
+        )
+        async with running(config, monkeypatch) as gateway:
+            yield Omgeving(sim, gateway, Api(http, gateway), http)
+
+
+class Console:
+    """A browser without JavaScript: cookies, forms with their CSRF token, no redirects followed
+    unless asked."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        self.csrf: str | None = None
+
+    async def close(self) -> None:
+        await self.http.close()
+
+    async def __aenter__(self) -> Console:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def get(self, path: str, *, follow: bool = True, **kw: Any) -> tuple[int, str, Any]:
+        async with self.http.get(self.base + path, allow_redirects=follow, **kw) as r:
+            text = await r.text()
+            self._remember(text)
+            return r.status, text, r
+
+    async def post(
+        self, path: str, data: dict[str, str] | None = None, *, csrf: bool = True, follow: bool = False,
+        **kw: Any,
+    ) -> tuple[int, str, Any]:  # fmt: skip
+        form = dict(data or {})
+        if csrf and self.csrf:
+            form.setdefault("csrf", self.csrf)
+        async with self.http.post(self.base + path, data=form, allow_redirects=follow, **kw) as r:
+            text = await r.text()
+            self._remember(text)
+            return r.status, text, r
+
+    def _remember(self, text: str) -> None:
+        found = _CSRF.search(text)
+        if found:
+            self.csrf = found.group(1)
+
+    async def login(self, token: str) -> tuple[int, str, Any]:
+        await self.get("/ui/login")
+        return await self.post("/ui/login", {"token": token}, follow=True)
+
+
+async def submit(env: Omgeving, name: str, ontvanger: str = SE_ID, **header: str) -> dict[str, Any]:
+    body = fixture_json(name, ontvanger)
+    body["berichtheader"].update(header)
+    status, answer = await env.api.submit(body)
+    assert status == 202, answer
+    return answer

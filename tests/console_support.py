@@ -108,9 +108,13 @@ class Console:
         return await self.post("/ui/login", {"token": token}, follow=True)
 
 
-async def submit(env: Omgeving, name: str, ontvanger: str = SE_ID, **header: str) -> dict[str, Any]:
+async def submit(
+    env: Omgeving, name: str, ontvanger: str = SE_ID, *, klantnummer: str | None = None, **header: str
+) -> dict[str, Any]:
     body = fixture_json(name, ontvanger)
     body["berichtheader"].update(header)
+    if klantnummer is not None:
+        body["klantnummer_shv"] = klantnummer
     status, answer = await env.api.submit(body)
     assert status == 202, answer
     return answer

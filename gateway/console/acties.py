@@ -46,7 +46,9 @@ ACTIES = {
 }  # fmt: skip
 
 
-async def record(request: web.Request, action: str, ref: str | None, result: str, detail: str) -> ConsoleActie:
+async def record(
+    request: web.Request, action: str, ref: str | None, result: str, detail: str
+) -> ConsoleActie:
     """Store who did what on which message and how it went (never a name or BSN in ``detail``)."""
     context = state(request).context
     who = caller(request).name

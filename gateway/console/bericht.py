@@ -8,8 +8,8 @@ from datetime import datetime
 
 from aiohttp import web
 
-from gateway.console.acties import record, recent_action
-from gateway.console.formatting import SINK_STATE, UITKOMST, state_label
+from gateway.console.acties import recent_action, record
+from gateway.console.formatting import ACTIE, RESULTAAT, SINK_STATE, UITKOMST, state_label
 from gateway.console.inhoud import weergave
 from gateway.console.web import is_htmx, render, state
 from gateway.store.records import InboxRow, OutboxRow
@@ -91,6 +91,11 @@ async def detail(request: web.Request, *, toon_bsn: bool = False) -> web.Respons
         row, richting, partij = inbound, "in", inbound.afzender
         tijdlijn = _inbound_timeline(inbound, await context.store.sink_deliveries(inbound.referentienummer))
         problems = inbound.problems
+    acties = await context.store.list_actions(referentienummer=row.referentienummer, limit=20)
+    for a in acties:
+        if a.action in ("resend", "retry-now"):
+            wat = f"{ACTIE[a.action].capitalize()} door {a.caller}: {RESULTAAT.get(a.result, a.result)}"
+            tijdlijn.append(Gebeurtenis(a.at, wat, a.detail, a.result != "ok"))
     tijdlijn.sort(key=lambda g: g.moment or datetime.min.replace(tzinfo=row.updated_at.tzinfo))
     tegenpartij = context.adresboek.get(partij) if partij in context.adresboek else None
     view = weergave(row.document, toon_bsn=toon_bsn)
@@ -99,7 +104,7 @@ async def detail(request: web.Request, *, toon_bsn: bool = False) -> web.Respons
         tegenpartij=tegenpartij.naam if tegenpartij else partij,
         versie=tegenpartij.versie if tegenpartij else None,
         tijdlijn=tijdlijn, problems=problems, view=view, toon_bsn=toon_bsn,
-        acties=await context.store.list_actions(referentienummer=row.referentienummer, limit=10),
+        acties=acties,
         actie=await recent_action(request),
     )  # fmt: skip
     if is_htmx(request) and toon_bsn:

@@ -47,7 +47,8 @@ async def lijst(request: web.Request) -> web.Response:
         regels.append(Regel(c, _naam(context, c.tegenpartij), tekst, laat))
 
     def link(n: int) -> str:
-        return f"{PREFIX}/conversaties?" + urlencode({k: v for k, v in (("status", status), ("pagina", n)) if v})
+        query = {k: v for k, v in (("status", status), ("pagina", n)) if v}
+        return f"{PREFIX}/conversaties?" + urlencode(query)
 
     return render(
         request, "conversaties.html", regels=regels, status=status, statussen=_STATES,

@@ -40,8 +40,8 @@ SINK_STATE = {
 UITKOMST = {
     "delivered": "afgeleverd",
     "duplicate-accepted": "afgeleverd (had de hub al)",
-    "retry": "mislukt, wordt opnieuw geprobeerd",
-    "dead": "mislukt, opgegeven",
+    "retryable": "mislukt, wordt opnieuw geprobeerd",
+    "permanent": "blijvend geweigerd",
 }
 ACTIE = {
     "resend": "opnieuw versturen",
@@ -53,7 +53,11 @@ ACTIE = {
     "download-json": "JSON gedownload",
 }
 RESULTAAT = {"ok": "gelukt", "refused": "geweigerd", "failed": "mislukt"}
-BREAKER = {"closed": "gesloten (normaal)", "open": "open: verzenden gepauzeerd", "half-open": "half open: proef"}
+BREAKER = {
+    "closed": "gesloten (normaal)",
+    "open": "open: verzenden gepauzeerd",
+    "half-open": "half open: proef",
+}
 
 
 def state_label(state: str, richting: str) -> str:

@@ -49,8 +49,9 @@ async def cijfers(request: web.Request) -> list[Cijfer]:
         Cijfer("Laatst opgehaald", f"{duur(freshness.age_seconds)} geleden" if freshness.last_fetch
                else "nog nooit", "/ui/berichten?richting=in", not freshness.ok,
                "de hub verwijdert berichten die 5 werkdagen niet zijn opgehaald"),
-        Cijfer("Circuit naar de hub", BREAKER.get(circuit, circuit), "/ui/berichten?richting=uit&status=queued",
-               circuit != "closed", "open: na herhaalde storingen wacht de gateway even met verzenden"),
+        Cijfer("Circuit naar de hub", BREAKER.get(circuit, circuit),
+               "/ui/berichten?richting=uit&status=queued", circuit != "closed",
+               "open: na herhaalde storingen wacht de gateway even met verzenden"),
         Cijfer("Ons certificaat", "onbekend" if days is None else f"nog {days} dagen geldig", None,
                days is None or days <= warn_days, f"waarschuwing vanaf {warn_days} dagen"),
     ]  # fmt: skip

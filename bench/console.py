@@ -132,12 +132,15 @@ async def seed(store: Store, count: int, rng: random.Random) -> Seeded:
                    foutbericht_referentienummer, note, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)""",
             quarantine_rows,
         )
-        updates = [_conversation(convs[i], PARTIJEN[i % 5].id, i, conversations) for i in range(conversations)]
+        updates = [
+            _conversation(convs[i], PARTIJEN[i % 5].id, i, conversations) for i in range(conversations)
+        ]
         for sql in {conversation_statement(u)[0] for u in updates}:
             await c.executemany(sql, [conversation_statement(u)[1] for u in updates
                                       if conversation_statement(u)[0] == sql])  # fmt: skip
     for i in range(200):
-        await store.record_action(ConsoleActie(NOW - timedelta(hours=i), "beheer", "resend", out_rows[i][0], "ok"))
+        actie = ConsoleActie(NOW - timedelta(hours=i), "beheer", "resend", out_rows[i][0], "ok")
+        await store.record_action(actie)
     dead = next(r[0] for r in out_rows if r[6] == "dead")
     return Seeded(dead, out_rows[-1][0], in_rows[-1][0], convs[-1], convs[conversations // 2],
                   f"KL-{conversations // 3:06d}", PARTIJEN[2].id)  # fmt: skip
@@ -185,7 +188,8 @@ def pages(s: Seeded) -> list[tuple[str, str]]:
         ("berichten ontvangen, nog over te dragen", "/ui/berichten?richting=in&status=decoded"),
         ("berichten type", "/ui/berichten?type=SaldoverzoekAntwoord"),
         ("berichten tegenpartij", f"/ui/berichten?partij={s.partij}"),
-        ("berichten tegenpartij + type + oudste", f"/ui/berichten?partij={s.partij}&type=Betaalvoorstel&sort=oud"),
+        ("berichten tegenpartij + type + oudste",
+         f"/ui/berichten?partij={s.partij}&type=Betaalvoorstel&sort=oud"),
         ("berichten periode", "/ui/berichten?van=2025-09-01&tot=2025-09-30"),
         ("berichten referentienummer", f"/ui/berichten?ref={s.dead}"),
         ("berichten conversatie", f"/ui/berichten?conv={s.conversatie}"),
@@ -229,7 +233,8 @@ async def measure(store: Store, s: Seeded, rounds: int) -> dict[str, tuple[float
             text = await (await http.get(base + "/ui/berichten")).text()
             csrf = re.search(r'name="csrf" value="([^"]+)"', text).group(1)  # type: ignore[union-attr]
             form = {"klant": s.klant, "csrf": csrf}
-            klant = (await http.post(base + "/ui/berichten", data=form, allow_redirects=False)).headers["Location"]
+            posted = await http.post(base + "/ui/berichten", data=form, allow_redirects=False)
+            klant = posted.headers["Location"]
             nxt = re.search(r'href="([^"]*na=[^"]+)"', text).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
             for name, path in pages(s):
                 path = {"KLANT": klant, "NEXT": nxt}.get(path, path)

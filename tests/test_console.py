@@ -10,11 +10,11 @@ import re
 
 import pytest
 
+from gateway.api.auth import Caller, Role
 from gateway.console.app import HTMX_SHA256, htmx_script
 from gateway.console.security import LoginLimiter, Sessions
-from gateway.api.auth import Caller, Role
-from tests.console_support import BEHEER, INDIENER, LEZER, Console, omgeving, submit
-from tests.transport_support import SE2_ID, SE_ID
+from tests.console_support import BEHEER, INDIENER, LEZER, omgeving, submit
+from tests.transport_support import SE2_ID
 
 BSN = "111222333"  # the fixtures' client
 KLANT = "ZW-2025-00417"
@@ -167,7 +167,8 @@ async def test_a_post_without_its_csrf_token_is_refused_and_logged(tmp_path, mon
         assert status == 403
         assert await env.gateway.store.list_actions() == []  # nothing ran
         logged = [r.getMessage() for r in caplog.records]
-        assert "console refused POST /ui/acties/ophalen: 403 csrf-missing (caller beheer, from 127.0.0.1)" in logged
+        refused = "console refused POST /ui/acties/ophalen: 403 csrf-missing (caller beheer, from 127.0.0.1)"
+        assert refused in logged
         assert any("403 csrf-invalid (caller beheer" in line for line in logged)
         # the header form (htmx) is accepted
         status, _, r = await c.post(
@@ -187,8 +188,10 @@ async def test_a_read_only_token_looks_but_cannot_act(tmp_path, monkeypatch, cap
             await c.login(LEZER)
             status, text, _ = await c.get(f"/ui/berichten/{ref}")
             assert status == 200 and "onbestelbaar" in text and "/ui/acties/opnieuw/" not in text
-            for method, path in (("GET", f"/ui/acties/opnieuw/{ref}"), ("POST", f"/ui/acties/opnieuw/{ref}"),
-                                 ("POST", "/ui/acties/ophalen"), ("POST", "/ui/acties/alles-nu")):  # fmt: skip
+            for method, path in (
+                ("GET", f"/ui/acties/opnieuw/{ref}"), ("POST", f"/ui/acties/opnieuw/{ref}"),
+                ("POST", "/ui/acties/ophalen"), ("POST", "/ui/acties/alles-nu"),
+            ):  # fmt: skip
                 status, text, _ = await (c.get(path) if method == "GET" else c.post(path))
                 assert status == 403 and "lezer heeft de rol operate niet" in text, path
         assert (await env.gateway.store.get_outbound(ref)).state == "dead"

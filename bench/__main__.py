@@ -171,7 +171,8 @@ def run_console(report: Report, args: argparse.Namespace, extra: dict[str, Any])
         print(f"# console: PostgreSQL rows skipped: {pg_missing}", flush=True)
     with tempfile.TemporaryDirectory(prefix="skgw-console-bench-") as workdir:
         results = console.run_figures(
-            args.console_messages, args.console_rounds, None if pg_missing else args.postgres, Path(workdir)
+            args.console_messages, args.console_rounds, None if pg_missing else args.postgres, Path(workdir),
+            tuple(b.strip() for b in args.console_backends.split(",") if b.strip()),
         )
     slowest = 0.0
     for kind, result in results.items():
@@ -208,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak-time-limit", type=float, default=900.0, help="seconds of submitting")
     parser.add_argument("--console-messages", type=int, default=100_000, help="messages in the store")
     parser.add_argument("--console-rounds", type=int, default=10, help="requests per console page")
+    parser.add_argument("--console-backends", default="sqlite,postgres", help="stores for the console figure")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, databases)")
     args = parser.parse_args(argv)
     groups = {g.strip() for g in args.only.split(",") if g.strip()}

@@ -281,6 +281,8 @@ async def run(kind: str, count: int, rounds: int, pg_dsn: str | None, workdir: P
             await admin.close()
 
 
-def run_figures(count: int, rounds: int, pg_dsn: str | None, workdir: Path) -> dict[str, dict[str, Any]]:
-    kinds = ["sqlite"] + (["postgres"] if pg_dsn else [])
+def run_figures(
+    count: int, rounds: int, pg_dsn: str | None, workdir: Path, backends: tuple[str, ...] = ("sqlite", "postgres")
+) -> dict[str, dict[str, Any]]:
+    kinds = [k for k in backends if k == "sqlite" or (k == "postgres" and pg_dsn)]
     return {kind: asyncio.run(run(kind, count, rounds, pg_dsn, workdir)) for kind in kinds}

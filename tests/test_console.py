@@ -60,6 +60,20 @@ def test_login_limiter_counts_per_address_in_a_sliding_window() -> None:
     assert limiter.allow("10.0.0.1") == (True, 0)
 
 
+def test_the_session_cookie_is_secure_when_the_api_runs_tls(tmp_path) -> None:
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from gateway.config import ApiSettings, Config
+    from gateway.console.app import make_console
+    from gateway.console.web import STATE
+
+    for certificate, secure in ((None, False), (tmp_path / "api.pem", True)):
+        config = replace(Config(), api=ApiSettings(certificate=certificate))
+        app = make_console(SimpleNamespace(config=config))  # type: ignore[arg-type]
+        assert app[STATE].secure is secure
+
+
 def test_htmx_is_found_in_its_package_as_pinned() -> None:
     import hashlib
 

@@ -94,7 +94,7 @@ class Pagina:
 def world(tmp_path, monkeypatch):
     loop = LoopThread()
     try:
-        with loop.hold(omgeving(tmp_path / "gw", monkeypatch)) as env:
+        with loop.hold(omgeving(tmp_path / "gw", monkeypatch, refresh_seconds=2)) as env:
             yield loop, env
     finally:
         loop.close()
@@ -130,6 +130,12 @@ def test_an_operator_finds_acts_and_logs_out(world, tmp_path) -> None:
         p.wait_text("Onbestelbaar")
         assert "1" in p.css(".cijfer.alarm .waarde").text  # the dead letter, in red
         p.shot("02-overzicht")
+        stand = p.css(".stand").text
+        p.wait_text("Stand van", timeout=1)
+        deadline = time.monotonic() + 10
+        while p.css(".stand").text == stand and time.monotonic() < deadline:
+            time.sleep(0.3)  # htmx fetches the figures again every 2 s (refresh_seconds)
+        assert p.css(".stand").text != stand and driver.current_url.endswith("/ui/")
 
         # filter: state, then a KlantnummerSHV that must not end up in the URL
         p.css(".kop nav a[href='/ui/berichten']").click()

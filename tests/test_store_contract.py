@@ -419,6 +419,27 @@ async def test_console_actions_are_recorded_and_listed_newest_first(store):  # n
     assert await store.get_action(999_999) is None
 
 
+async def test_attention_counts_leave_out_the_delivered(store):  # noqa: F811
+    a, b, c = msg(), msg(), msg()
+    for m in (a, b, c):
+        await store.enqueue(m, now=T0, deadline=T0 + DAY)
+    claimed = await claim(store, limit=2)
+    await store.record_delivered(
+        claimed[0].referentienummer, owner="A", poging=poging(claimed[0].referentienummer, "A"), now=T0,
+        conversatie=None,
+    )  # fmt: skip
+    await store.record_dead(claimed[1].referentienummer, owner="A", poging=None, now=T0, reason="test")
+    quarantined = str(uuid.uuid4())
+    await store.store_inbound(
+        NieuwInkomend(quarantined, "SaldoverzoekAntwoord", "se-1", "shv", None, b"<x/>", b"", False, (), None,
+                      received_at=T0)
+    )  # fmt: skip
+    counts = await store.attention_counts()
+    assert counts.outbox == {"queued": 1, "dead": 1}
+    assert counts.inbox == {"received": 1} and counts.sink == {}
+    assert (await store.counts()).outbox == {"queued": 1, "dead": 1, "delivered": 1}
+
+
 async def test_make_due_now_moves_only_waiting_queued_rows(store):  # noqa: F811
     a, b, c = msg(), msg(), msg()
     for m in (a, b, c):

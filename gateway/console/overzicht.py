@@ -22,7 +22,7 @@ class Cijfer:
 
 async def cijfers(request: web.Request) -> list[Cijfer]:
     context = state(request).context
-    counts = await context.store.counts()
+    counts = await context.store.attention_counts()
     wachtrij = counts.outbox.get("queued", 0) + counts.outbox.get("sending", 0)
     dead = counts.outbox.get("dead", 0)
     quarantaine = counts.inbox.get("quarantined", 0)

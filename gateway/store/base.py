@@ -257,6 +257,10 @@ class Store(Protocol):
         """(richting, berichttype, state, count)."""
 
     # the operator console (sql_console.py) ----------------------------------------------------
+    async def attention_counts(self) -> Counts:
+        """:meth:`counts` for the unfinished and failed states only: outbox queued, sending, dead;
+        inbox received, decoded, quarantined; sink deliveries pending, delivering, dead."""
+
     async def record_action(self, actie: ConsoleActie) -> ConsoleActie:
         """Record what an operator did (who, when, what, which message, result); returns it with its id."""
 

@@ -6,11 +6,32 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from gateway.store.records import ConsoleActie
+from gateway.store.records import ConsoleActie, Counts
 from gateway.store.sql_search import SearchMixin
 
 
+# The states an operator must look at: work not finished, and what failed. Each count reads only the
+# rows in those states (an index on state leads), never the delivered bulk of the tables.
+_ATTENTION = (
+    ("outbox", "'queued', 'sending', 'dead'"),
+    ("inbox", "'received', 'decoded', 'quarantined'"),
+    ("sink_delivery", "'pending', 'delivering', 'dead'"),
+)
+
+
 class ConsoleMixin(SearchMixin):
+    async def attention_counts(self) -> Counts:
+        """Rows per state for the unfinished and failed states only (no delivered ones)."""
+        result = Counts()
+        async with self._tx(write=False) as c:
+            for (table, states), target in zip(
+                _ATTENTION, (result.outbox, result.inbox, result.sink), strict=True
+            ):
+                sql = f"SELECT state, COUNT(*) AS n FROM {table} WHERE state IN ({states}) GROUP BY state"
+                for row in await c.fetch(sql):
+                    target[str(row["state"])] = int(row["n"])
+        return result
+
     async def record_action(self, actie: ConsoleActie) -> ConsoleActie:
         async with self._tx() as c:
             row = await c.fetchrow(

@@ -282,7 +282,11 @@ async def run(kind: str, count: int, rounds: int, pg_dsn: str | None, workdir: P
 
 
 def run_figures(
-    count: int, rounds: int, pg_dsn: str | None, workdir: Path, backends: tuple[str, ...] = ("sqlite", "postgres")
+    count: int,
+    rounds: int,
+    pg_dsn: str | None,
+    workdir: Path,
+    backends: tuple[str, ...] = ("sqlite", "postgres"),
 ) -> dict[str, dict[str, Any]]:
     kinds = [k for k in backends if k == "sqlite" or (k == "postgres" and pg_dsn)]
     return {kind: asyncio.run(run(kind, count, rounds, pg_dsn, workdir)) for kind in kinds}

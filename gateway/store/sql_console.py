@@ -9,7 +9,6 @@ from datetime import datetime
 from gateway.store.records import ConsoleActie, Counts
 from gateway.store.sql_search import SearchMixin
 
-
 # The states an operator must look at: work not finished, and what failed. Each count reads only the
 # rows in those states (an index on state leads), never the delivered bulk of the tables.
 _ATTENTION = (

@@ -79,7 +79,7 @@ def _infra_schemas() -> dict[str, Any]:
     finding = {
         "type": "object",
         "required": ["code", "severity", "field", "message"],
-        "properties": {k: {"type": "string"} for k in ("code", "severity", "field", "message")},
+        "properties": {k: {"type": "string"} for k in ("code", "severity", "field", "message", "expected")},
     }
     nullable = {"type": ["string", "null"]}
     return {

@@ -115,7 +115,8 @@ def _keep_running(layout, token: str, processes, out) -> None:
     def stop(signum, frame) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    # Ctrl-C (also when started in the background, where SIGINT may be inherited as ignored) or SIGTERM
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         while all(p.popen is not None and p.popen.poll() is None for p in processes):
             time.sleep(0.5)
@@ -123,4 +124,5 @@ def _keep_running(layout, token: str, processes, out) -> None:
     except KeyboardInterrupt:
         print("", file=out)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -100,5 +100,9 @@ def mount(app: web.Application, context: ApiContext) -> None:
     async def to_console(request: web.Request) -> web.Response:
         raise web.HTTPFound(f"{PREFIX}/")
 
+    async def no_icon(request: web.Request) -> web.Response:
+        return web.Response(status=204)  # browsers ask for it; nothing to show, nothing to log
+
     app.router.add_get("/", to_console)
     app.router.add_get(PREFIX, to_console)
+    app.router.add_get("/favicon.ico", no_icon)

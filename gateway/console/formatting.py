@@ -12,13 +12,13 @@ RICHTING = {"uit": "verzonden", "in": "ontvangen"}
 STATE_UIT = {
     "queued": "in wachtrij",
     "sending": "wordt verzonden",
-    "delivered": "afgeleverd bij de hub",
+    "delivered": "afgeleverd",  # at the hub, its receipt verified
     "dead": "onbestelbaar",
 }
 STATE_IN = {
-    "received": "ontvangen, nog niet verwerkt",
-    "decoded": "verwerkt, nog niet overgedragen",
-    "delivered": "overgedragen aan het eigen systeem",
+    "received": "ontvangen, onverwerkt",
+    "decoded": "nog over te dragen",  # valid; the own system does not have it yet
+    "delivered": "overgedragen",  # to every sink (the own system)
     "quarantined": "in quarantaine",
 }
 # the state filter of the message list: (value, label)

@@ -40,6 +40,7 @@ class Omgeving:
     gateway: Gateway
     api: Api
     http: aiohttp.ClientSession
+    pki: Any
 
     @property
     def base(self) -> str:
@@ -59,7 +60,7 @@ async def omgeving(tmp_path, monkeypatch, **console: Any) -> AsyncIterator[Omgev
             gateway_config(pki, sim.url, tmp_path / "shv", rol=Rol.SHV, adres=SHV_ID, cert="shv"), **console
         )
         async with running(config, monkeypatch) as gateway:
-            yield Omgeving(sim, gateway, Api(http, gateway), http)
+            yield Omgeving(sim, gateway, Api(http, gateway), http, pki)
 
 
 class Console:
@@ -118,3 +119,37 @@ async def submit(
     status, answer = await env.api.submit(body)
     assert status == 202, answer
     return answer
+
+
+async def quarantine_one(env: Omgeving, pki_name: str = "se") -> str:
+    """A creditor's message whose Berichtheader names another Ontvanger: the gateway quarantines it and
+    answers with a Foutbericht. Returns its Referentienummer once it is quarantined."""
+    import asyncio
+    import uuid
+
+    from lxml import etree
+
+    from tests.conftest import FIXTURES
+    from tests.transport_support import client_for
+
+    root = etree.fromstring((FIXTURES / "valid" / "2.0" / "SaldoverzoekAntwoord.xml").read_bytes())
+    ns = {"m": "urn:skp-gateway:schuldregeling:2.0"}
+    ref = str(uuid.uuid4())
+    for name, value in (("Referentienummer", ref), ("Afzender", SE_ID), ("Ontvanger", str(uuid.uuid4()))):
+        root.find(f"m:Berichtheader/m:{name}", ns).text = value
+    client = client_for(env.pki, env.sim.url, pki_name, afzender=SE_ID)
+    try:
+        sent = await client.verstuur(
+            referentienummer=ref, ontvanger=SHV_ID, berichttype="SaldoverzoekAntwoord",
+            document=etree.tostring(root, xml_declaration=True, encoding="UTF-8"),
+        )  # fmt: skip
+        assert sent.outcome.done
+    finally:
+        await client.close()
+    for _ in range(100):
+        await env.api.call("POST", "/api/ophalen")
+        status, detail = await env.api.call("GET", f"/api/berichten/{ref}")
+        if status == 200 and detail["state"] == "quarantined":
+            return ref
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{ref} was not quarantined")

@@ -13,7 +13,7 @@ import pytest
 from gateway.api.auth import Caller, Role
 from gateway.console.app import HTMX_SHA256, htmx_script
 from gateway.console.security import LoginLimiter, Sessions
-from tests.console_support import BEHEER, INDIENER, LEZER, omgeving, submit
+from tests.console_support import BEHEER, INDIENER, LEZER, omgeving, quarantine_one, submit
 from tests.transport_support import SE2_ID
 
 BSN = "111222333"  # the fixtures' client
@@ -383,7 +383,14 @@ async def test_message_conversation_quarantine_and_address_book_pages(tmp_path, 
             text = (await c.get("/ui/adresboek"))[1]
             assert "Oude Schuldeiser" in text and "nee: nul-aanbod als SK met € 0,00" in text
             assert "ja: nul-aanbod als SA" in text
+            assert "Niets in quarantaine" in (await c.get("/ui/quarantaine"))[1]
+            ref = await quarantine_one(env)
             text = (await c.get("/ui/quarantaine"))[1]
-            assert "Niets in quarantaine" in text
+            assert ref in text and "wrong-recipient" in text and "Energie Test" in text
+            fout = re.search(r'Foutbericht</th>.*?href="/ui/berichten/([0-9a-f-]{36})"', text, re.S)
+            [row] = await env.gateway.store.list_quarantine()
+            assert row.foutbericht_referentienummer and row.foutbericht_referentienummer in text, fout
+            text = (await c.get(f"/ui/berichten/{ref}"))[1]
+            assert "In quarantaine" in text and "wrong-recipient" in text and "Ontvanger" in text
             text = (await c.get("/ui/"))[1]
             assert "In de wachtrij" in text and "nog " in text and "dagen geldig" in text

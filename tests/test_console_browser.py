@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import pytest
 
 from tests.browser_support import LoopThread, chromium, missing
-from tests.console_support import BEHEER, LEZER, omgeving, submit
+from tests.console_support import BEHEER, LEZER, omgeving, quarantine_one, submit
 from tests.transport_support import SE2_ID
 
 pytestmark = [
@@ -101,8 +101,8 @@ def world(tmp_path, monkeypatch):
 
 
 def _seed(loop: LoopThread, env) -> dict[str, dict]:
-    """A delivered Kennisgeving, a nul-aanbod to the 1.1 creditor (the € 0.00 SK workaround) and a
-    Saldoverzoek the hub refuses for good (a dead letter)."""
+    """A delivered Kennisgeving, a nul-aanbod to the 1.1 creditor (the € 0.00 SK workaround), a
+    Saldoverzoek the hub refuses for good (a dead letter) and a quarantined answer."""
 
     async def seed() -> dict[str, dict]:
         kennisgeving = await submit(env, "Kennisgeving.xml")
@@ -113,7 +113,8 @@ def _seed(loop: LoopThread, env) -> dict[str, dict]:
         env.sim.faults.update({"berichttype": {}})
         for sent in (kennisgeving, nul):
             await env.api.wait_state(sent["referentienummer"], "delivered")
-        return {"kennisgeving": kennisgeving, "nul": nul, "dead": dead}
+        quarantined = await quarantine_one(env)
+        return {"kennisgeving": kennisgeving, "nul": nul, "dead": dead, "quarantaine": quarantined}
 
     return loop.run(seed())
 
@@ -179,7 +180,7 @@ def test_an_operator_finds_acts_and_logs_out(world, tmp_path) -> None:
         # the other pages
         for name, path, needle in (
             ("09-conversaties", "/ui/conversaties", "Conversaties"),
-            ("10-quarantaine", "/ui/quarantaine", "Quarantaine"),
+            ("10-quarantaine", "/ui/quarantaine", "wrong-recipient"),
             ("11-adresboek", "/ui/adresboek", "Oude Schuldeiser"),
             ("12-logboek", "/ui/logboek", "opnieuw versturen"),
         ):

@@ -80,9 +80,10 @@ class Sessions:
             self._by_digest.popitem(last=False)
         return cookie, session
 
-    def get(self, cookie: str | None) -> tuple[Session | None, str]:
+    def get(self, cookie: str | None, *, touch: bool = True) -> tuple[Session | None, str]:
         """The live session of this cookie and ``""``, or None and why not (``missing``, ``unknown``,
-        ``idle``, ``expired``). A live session counts as used now."""
+        ``idle``, ``expired``). A live session counts as used now, unless ``touch`` is False (a page
+        refreshing itself is not a person using it)."""
         if not cookie:
             return None, "missing"
         key = _digest(cookie)
@@ -96,7 +97,8 @@ class Sessions:
         if now - session.last_seen > self.idle_seconds:
             del self._by_digest[key]
             return None, "idle"
-        session.last_seen = now
+        if touch:
+            session.last_seen = now
         return session, ""
 
     def end(self, cookie: str | None) -> bool:

@@ -28,6 +28,7 @@ log = logging.getLogger("gateway.console")
 COOKIE = "skgw_console"
 PREFIX = "/ui"
 OPEN = frozenset({f"{PREFIX}/login"})
+AUTOMATIC = frozenset({f"{PREFIX}/cijfers"})
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -186,7 +187,8 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     if request.path in OPEN or request.path.startswith(f"{PREFIX}/static/"):
         return await handler(request)
     st = state(request)
-    current, why = st.sessions.get(request.cookies.get(COOKIE))
+    automatic = request.path in AUTOMATIC  # the Overzicht's own refresh keeps no session alive
+    current, why = st.sessions.get(request.cookies.get(COOKIE), touch=not automatic)
     if current is None:
         if request.method == "POST" and why != "missing":
             log.info("console: %s %s without a live session (%s)", request.method, request.path, why)

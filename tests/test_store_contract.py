@@ -402,7 +402,7 @@ async def test_record_delivered_many_opens_conversations_and_sees_early_answers(
     assert [p.attempt_no for p in await store.attempts(early.referentienummer)] == [1]
 
 
-# -- the operator console's records and queries (migration 0004_console) -----------------------------
+# -- the operator console's records and queries (the migration *_console.sql) ---------------------------
 async def test_console_actions_are_recorded_and_listed_newest_first(store):  # noqa: F811
     from gateway.store.records import ConsoleActie
 

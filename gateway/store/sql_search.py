@@ -114,7 +114,7 @@ _TABLES = (
 
 def _search_sql(t: _Table, f: BerichtFilter, after: tuple[datetime, str] | None) -> tuple[str, list[Any]]:
     """One table's page: only the conditions given, so the planner can use the index of each
-    (see migration 0004); in time order, stopping at the page size."""
+    (see the migration *_console.sql); in time order, stopping at the page size."""
     where: list[str] = []
     args: list[Any] = []
 

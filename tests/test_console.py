@@ -13,7 +13,7 @@ import pytest
 from gateway.api.auth import Caller, Role
 from gateway.console.app import HTMX_SHA256, htmx_script
 from gateway.console.security import LoginLimiter, Sessions
-from tests.console_support import BEHEER, INDIENER, LEZER, omgeving, quarantine_one, submit
+from tests.console_support import BEHEER, INDIENER, LEZER, from_creditor, omgeving, quarantine_one, submit
 from tests.transport_support import SE2_ID
 
 BSN = "111222333"  # the fixtures' client
@@ -409,3 +409,33 @@ async def test_message_conversation_quarantine_and_address_book_pages(tmp_path, 
             assert "In quarantaine" in text and "wrong-recipient" in text and "Ontvanger" in text
             text = (await c.get("/ui/"))[1]
             assert "In de wachtrij" in text and "nog " in text and "dagen geldig" in text
+
+
+async def test_a_received_message_whose_delivery_died_is_handed_over_again(tmp_path, monkeypatch) -> None:
+    blocked = tmp_path / "shv" / "inbox"  # the folder sink's folder is a file: every delivery fails
+    blocked.parent.mkdir(parents=True)
+    blocked.write_text("not a folder")
+    async with omgeving(tmp_path, monkeypatch, sink_deadline=0.5) as env:
+        ref = await from_creditor(env)
+        for _ in range(100):
+            [delivery] = await env.gateway.store.sink_deliveries(ref)
+            if delivery.state == "dead":
+                break
+            await asyncio.sleep(0.1)
+        assert delivery.state == "dead"
+        async with env.console() as c:
+            await c.login(BEHEER)
+            text = (await c.get(f"/ui/berichten/{ref}"))[1]
+            assert "mislukt (opgegeven)" in text and f"/ui/acties/overdragen/{ref}" in text
+            assert "Opnieuw overdragen" in (await c.get(f"/ui/acties/overdragen/{ref}"))[1]
+            blocked.unlink()  # the folder is repaired
+            status, _, r = await c.post(f"/ui/acties/overdragen/{ref}")
+            assert status == 303
+            assert "opnieuw aangeboden aan folder" in (await c.get(r.headers["Location"]))[1]
+            await env.api.wait_state(ref, "delivered")
+            assert len(list(blocked.glob("*.json"))) == 1
+            status, _, r = await c.post(f"/ui/acties/overdragen/{ref}")  # nothing dead any more
+            assert "geen overdracht van dit bericht is mislukt" in (await c.get(r.headers["Location"]))[1]
+        assert [(a.action, a.result) for a in await env.gateway.store.list_actions()] == [
+            ("redeliver", "refused"), ("redeliver", "ok")
+        ]

@@ -1,5 +1,6 @@
 """What an operator may do (role ``operate``): resend a dead letter, send a waiting message now, send
-the whole waiting queue now, fetch from the hub now.
+the whole waiting queue now, hand a received message to the own system again when its delivery
+died, fetch from the hub now.
 
 Each action first shows a confirmation page (GET; with JavaScript the button asks in a dialog and
 posts at once), then runs on POST, is recorded in the store (who, when, what, which message, the
@@ -37,6 +38,9 @@ ACTIES = {
     "nu": Actie("retry-now", "Nu versturen",
                 "Dit bericht in de wachtrij nu versturen in plaats van op de geplande tijd?",
                 "Ja, nu versturen", True),
+    "overdragen": Actie("redeliver", "Opnieuw overdragen",
+                        "Dit ontvangen bericht opnieuw overdragen aan het eigen systeem, voor elke "
+                        "overdracht die is mislukt?", "Ja, opnieuw overdragen", True),
     "alles-nu": Actie("retry-all-now", "Wachtrij nu versturen",
                       "Alle berichten in de wachtrij die op een volgende poging wachten nu versturen?",
                       "Ja, alles nu versturen", False),
@@ -106,6 +110,14 @@ async def _run(request: web.Request, code: str, ref: str | None) -> tuple[str, s
         engine.enqueued()
         return "ok", f"{moved} bericht(en) nu aan de beurt"
     assert ref is not None
+    if code == "redeliver":
+        if await store.get_inbound(ref) is None:
+            raise web.HTTPNotFound(text=f"Geen ontvangen bericht met Referentienummer {ref}.")
+        try:
+            sinks = await engine.redeliver(ref)
+        except (InvalidTransition, NotFound):
+            return "refused", "niet opnieuw overgedragen: geen overdracht van dit bericht is mislukt"
+        return "ok", f"opnieuw aangeboden aan {', '.join(sinks)}"
     row = await store.get_outbound(ref)
     if row is None:
         raise web.HTTPNotFound(text=f"Geen verzonden bericht met Referentienummer {ref}.")

@@ -82,6 +82,7 @@ async def _load(request: web.Request) -> tuple[OutboxRow | None, InboxRow | None
 async def detail(request: web.Request, *, toon_bsn: bool = False) -> web.Response:
     context = state(request).context
     outbound, inbound = await _load(request)
+    overdracht_mislukt = False
     if outbound is not None:
         row, richting, partij = outbound, "uit", outbound.ontvanger
         tijdlijn = _outbound_timeline(outbound, await context.store.attempts(outbound.referentienummer))
@@ -89,11 +90,13 @@ async def detail(request: web.Request, *, toon_bsn: bool = False) -> web.Respons
     else:
         assert inbound is not None
         row, richting, partij = inbound, "in", inbound.afzender
-        tijdlijn = _inbound_timeline(inbound, await context.store.sink_deliveries(inbound.referentienummer))
+        sinks = await context.store.sink_deliveries(inbound.referentienummer)
+        tijdlijn = _inbound_timeline(inbound, sinks)
         problems = inbound.problems
+        overdracht_mislukt = any(str(s.state) == "dead" for s in sinks)
     acties = await context.store.list_actions(referentienummer=row.referentienummer, limit=20)
     for a in acties:
-        if a.action in ("resend", "retry-now"):
+        if a.action in ("resend", "retry-now", "redeliver"):
             wat = f"{ACTIE[a.action].capitalize()} door {a.caller}: {RESULTAAT.get(a.result, a.result)}"
             tijdlijn.append(Gebeurtenis(a.at, wat, a.detail, a.result != "ok"))
     tijdlijn.sort(key=lambda g: g.moment or datetime.min.replace(tzinfo=row.updated_at.tzinfo))
@@ -104,6 +107,7 @@ async def detail(request: web.Request, *, toon_bsn: bool = False) -> web.Respons
         tegenpartij=tegenpartij.naam if tegenpartij else partij,
         versie=tegenpartij.versie if tegenpartij else None,
         tijdlijn=tijdlijn, problems=problems, view=view, toon_bsn=toon_bsn,
+        overdracht_mislukt=overdracht_mislukt,
         acties=acties,
         actie=await recent_action(request),
     )  # fmt: skip

@@ -47,6 +47,7 @@ ACTIE = {
     "resend": "opnieuw versturen",
     "retry-now": "nu versturen",
     "retry-all-now": "wachtrij nu versturen",
+    "redeliver": "opnieuw overdragen",
     "fetch-now": "nu ophalen bij de hub",
     "show-bsn": "BSN getoond",
     "download-xml": "XML gedownload",

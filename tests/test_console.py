@@ -439,3 +439,57 @@ async def test_a_received_message_whose_delivery_died_is_handed_over_again(tmp_p
         assert [(a.action, a.result) for a in await env.gateway.store.list_actions()] == [
             ("redeliver", "refused"), ("redeliver", "ok")
         ]
+
+
+def test_dutch_formatting_of_money_times_and_answer_dates() -> None:
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from gateway.console.formatting import euro, termijn, tijd
+
+    assert euro(Decimal("1097.96")) == "€ 1.097,96" and euro("0.00") == "€ 0,00"
+    assert euro(Decimal("1234567.5")) == "€ 1.234.567,50" and euro(Decimal("-12.30")) == "€ -12,30"
+    assert tijd(datetime(2026, 1, 15, 9, 0, tzinfo=UTC)) == "15-01-2026 10:00:00"  # CET
+    assert tijd(datetime(2026, 7, 15, 9, 0, tzinfo=UTC)) == "15-07-2026 11:00:00"  # CEST
+    monday = date(2026, 3, 2)
+    assert termijn(date(2026, 3, 6), monday) == ("nog 4 werkdagen", False)
+    assert termijn(monday, monday) == ("vandaag", False)
+    assert termijn(date(2026, 2, 27), monday) == ("1 werkdag te laat", True)  # Friday → Monday
+    koningsdag = (date(2026, 4, 24), date(2026, 4, 28))  # Friday → Tuesday, Monday 27 April is a holiday
+    assert termijn(*koningsdag) == ("1 werkdag te laat", True)
+    assert termijn(None, monday) == ("geen termijn", False)
+
+
+async def test_an_overdue_conversation_is_red_in_the_overview_the_list_and_its_page(
+    tmp_path, monkeypatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from gateway.store.records import ConversatieUpdate, WachtOp
+    from gateway.store.sqlcore import conversation_statement
+
+    async with omgeving(tmp_path, monkeypatch) as env:
+        conv = "5d7e0f42-3c1b-4a5e-9f00-0123456789ab"
+        update = ConversatieUpdate(
+            conversatie=conv, referentienummer="0d7e0f42-3c1b-4a5e-9f00-0123456789ab",
+            berichttype="Saldoverzoek", tegenpartij=SE2_ID, at=datetime(2025, 1, 6, 9, 0, tzinfo=UTC),
+            opens=True, wacht_op=WachtOp.TEGENPARTIJ, verwachte_antwoorden=("SaldoverzoekAntwoord",),
+            antwoord_uiterlijk=datetime(2025, 1, 20).date(),
+        )  # fmt: skip
+        sql, args = conversation_statement(update)
+        async with env.gateway.store._tx() as c:  # an old question nobody answered
+            await c.execute(sql, *args)
+        async with env.console() as c:
+            await c.login(LEZER)
+            overzicht = (await c.get("/ui/"))[1]
+            te_laat = re.search(
+                r'<div class="cijfer( alarm)?">\s*<div class="naam">Te laat beantwoord</div>\s*'
+                r'<div class="waarde"><a href="([^"]+)">(\d+)</a>', overzicht,
+            )  # fmt: skip
+            assert te_laat and te_laat.group(1) and te_laat.group(3) == "1"
+            lijst = (await c.get(te_laat.group(2).replace("&amp;", "&")))[1]
+            assert '<tr class="te-laat">' in lijst and "werkdagen te laat" in lijst
+            assert "Oude Schuldeiser" in lijst
+            pagina = (await c.get(f"/ui/conversaties/{conv}"))[1]
+            assert 'class="kaart te-laat"' in pagina and 'class="laat"' in pagina
+            assert "Wacht op Oude Schuldeiser" in pagina and "20-01-2025" in pagina

@@ -67,7 +67,7 @@ async def test_webhook_unreachable_is_retryable() -> None:
     sink = WebhookSink(WebhookSettings("http://127.0.0.1:9/hook", SECRET, timeout_seconds=2))
     result = await sink.lever_af(_verzoek())
     await sink.close()
-    assert result.outcome is Outcome.RETRYABLE and result.code == "transport"
+    assert result.outcome is Outcome.RETRYABLE and result.code == "connection"
 
 
 async def test_folder_writes_one_file_atomically_and_idempotently(tmp_path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from gateway.engine.ports import Afleververzoek, HubResult, Outcome
+from gateway.engine.retry import Peer, classified
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,7 @@ class FolderSink:
         try:
             await asyncio.to_thread(self._write, self.target(verzoek), body)
         except OSError as exc:
-            return HubResult(Outcome.RETRYABLE, f"cannot write to the folder: {exc.strerror}", code="io")
+            return classified("io", f"cannot write to the folder: {exc.strerror}", peer=Peer.SINK)
         return HubResult(Outcome.DELIVERED)
 
     @staticmethod

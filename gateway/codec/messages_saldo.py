@@ -19,7 +19,7 @@ from gateway.codec.parts import (
 )
 from gateway.codec.profile import Tegenpartij, VersionProfile
 from gateway.codec.registry import register
-from gateway.codec.xmlio import In, Kids, Out, elements
+from gateway.codec.xmlio import In, Kids, Open, Out, elements
 from gateway.model.enums import GrondslagVoorafAkkoord, TypeSchuldregeling, VorderingsType
 from gateway.model.header import Berichtheader
 from gateway.model.saldo import (
@@ -34,7 +34,7 @@ from gateway.model.saldo import (
 )
 
 
-def write_saldoverzoek(out: Out, root: etree._Element, b: Saldoverzoek, t: Tegenpartij) -> None:
+def write_saldoverzoek(out: Out, root: Open, b: Saldoverzoek, t: Tegenpartij) -> None:
     check_type(b.type_schuldregeling, t, "")
     write_schuldhulpverlener(out, root, b.schuldhulpverlener)
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
@@ -68,7 +68,7 @@ def read_saldoverzoek(inp: In, k: Kids, header: Berichtheader, profile: VersionP
 # -- the answers ------------------------------------------------------------------------------------
 
 
-def _write_vordering(out: Out, parent: etree._Element, vordering: SaldoVordering) -> None:
+def _write_vordering(out: Out, parent: Open, vordering: SaldoVordering) -> None:
     el = out.el(parent, "Vordering")
     out.opt(el, "FactuurnummerSEVolgensSHV", vordering.factuurnummer_se_volgens_shv)
     out.opt(el, "FactuurnummerSE", vordering.factuurnummer_se)
@@ -122,7 +122,7 @@ def _read_vordering(inp: In, el: etree._Element) -> SaldoVordering:
 
 
 def _write_antwoord(
-    out: Out, root: etree._Element, b: SaldoverzoekAntwoord | SaldoverzoekAntwoordVoorafAkkoord
+    out: Out, root: Open, b: SaldoverzoekAntwoord | SaldoverzoekAntwoordVoorafAkkoord
 ) -> None:
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.el(root, "KlantnummerSE", b.klantnummer_se)
@@ -139,7 +139,7 @@ def _write_antwoord(
 
 
 def write_saldoverzoek_antwoord(
-    out: Out, root: etree._Element, b: SaldoverzoekAntwoord, t: Tegenpartij
+    out: Out, root: Open, b: SaldoverzoekAntwoord, t: Tegenpartij
 ) -> None:
     _write_antwoord(out, root, b)
 
@@ -173,7 +173,7 @@ def read_vooraf_akkoord(
 
 
 def write_vooraf_akkoord(
-    out: Out, root: etree._Element, b: SaldoverzoekAntwoordVoorafAkkoord, t: Tegenpartij
+    out: Out, root: Open, b: SaldoverzoekAntwoordVoorafAkkoord, t: Tegenpartij
 ) -> None:
     _write_antwoord(out, root, b)
 

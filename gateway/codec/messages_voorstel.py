@@ -14,7 +14,7 @@ from gateway.codec import values as v
 from gateway.codec.parts import optional, read_contactpersoon, write_contactpersoon
 from gateway.codec.profile import Tegenpartij, VersionProfile
 from gateway.codec.registry import register
-from gateway.codec.xmlio import In, Kids, Out, elements, texts, value_of
+from gateway.codec.xmlio import In, Kids, Open, Out, elements, texts, value_of
 from gateway.model.enums import (
     Akkoord,
     RedenBeeindiging,
@@ -36,7 +36,7 @@ from gateway.model.voorstel import (
 )
 
 
-def _write_begeleiding(out: Out, parent: etree._Element, begeleiding: Begeleiding | None) -> None:
+def _write_begeleiding(out: Out, parent: Open, begeleiding: Begeleiding | None) -> None:
     if begeleiding is not None:
         el = out.el(parent, "Begeleiding")
         out.el(el, "FinancieleBegeleiding", begeleiding.financiele_begeleiding)
@@ -58,7 +58,7 @@ def _read_begeleiding(inp: In, el: etree._Element | None) -> Begeleiding | None:
 # -- the Voorstel group (Betaalvoorstel, Heroverweging) ------------------------------------------------
 
 
-def write_voorstel(out: Out, root: etree._Element, voorstel: Voorstel, t: Tegenpartij) -> None:
+def write_voorstel(out: Out, root: Open, voorstel: Voorstel, t: Tegenpartij) -> None:
     wire = nul_aanbod.outbound(
         voorstel.type_schuldregeling,
         voorstel.begeleiding,
@@ -131,7 +131,7 @@ def read_voorstel(inp: In, k: Kids) -> Voorstel:
 
 
 def write_betaalvoorstel(
-    out: Out, root: etree._Element, b: Betaalvoorstel | Heroverweging, t: Tegenpartij
+    out: Out, root: Open, b: Betaalvoorstel | Heroverweging, t: Tegenpartij
 ) -> None:
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.opt(root, "KlantnummerSE", b.klantnummer_se)
@@ -147,7 +147,7 @@ def read_betaalvoorstel(inp: In, k: Kids, header: Berichtheader, profile: Versio
     )
 
 
-def write_heroverweging(out: Out, root: etree._Element, b: Heroverweging, t: Tegenpartij) -> None:
+def write_heroverweging(out: Out, root: Open, b: Heroverweging, t: Tegenpartij) -> None:
     write_betaalvoorstel(out, root, b, t)
     out.el(root, "MotiveringHeroverweging", b.motivering_heroverweging)
 
@@ -165,7 +165,7 @@ def read_heroverweging(inp: In, k: Kids, header: Berichtheader, profile: Version
 # -- Betaalvoorstel antwoord ----------------------------------------------------------------------------
 
 
-def write_antwoord(out: Out, root: etree._Element, b: BetaalvoorstelAntwoord, t: Tegenpartij) -> None:
+def write_antwoord(out: Out, root: Open, b: BetaalvoorstelAntwoord, t: Tegenpartij) -> None:
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.opt(root, "KlantnummerSE", b.klantnummer_se)
     out.el(root, "Antwoord", b.antwoord.value)
@@ -204,7 +204,7 @@ def read_antwoord(inp: In, k: Kids, header: Berichtheader, profile: VersionProfi
 # -- Schuldregeling akkoord / beëindigd -----------------------------------------------------------------
 
 
-def write_akkoord(out: Out, root: etree._Element, b: SchuldregelingAkkoord, t: Tegenpartij) -> None:
+def write_akkoord(out: Out, root: Open, b: SchuldregelingAkkoord, t: Tegenpartij) -> None:
     wire = nul_aanbod.outbound(
         b.type_schuldregeling,
         b.begeleiding,
@@ -266,7 +266,7 @@ def read_akkoord(inp: In, k: Kids, header: Berichtheader, profile: VersionProfil
     )
 
 
-def write_beeindigd(out: Out, root: etree._Element, b: SchuldregelingBeeindigd, t: Tegenpartij) -> None:
+def write_beeindigd(out: Out, root: Open, b: SchuldregelingBeeindigd, t: Tegenpartij) -> None:
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.opt(root, "KlantnummerSE", b.klantnummer_se)
     out.el(root, "DatumBeeindiging", v.datum(b.datum_beeindiging))

@@ -146,6 +146,9 @@ class FakeSink:
         self.delivered.append(verzoek.headers["Idempotency-Key"])
         return HubResult(Outcome.DELIVERED, "ok")
 
+    async def close(self) -> None:
+        self.closed = True
+
 
 # tiny documents -------------------------------------------------------------------------------
 def document(

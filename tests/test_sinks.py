@@ -91,3 +91,16 @@ async def test_folder_unwritable_is_retryable(tmp_path) -> None:
     blocker.write_text("x")
     sink = FolderSink(FolderSettings(blocker / "sub"))
     assert (await sink.lever_af(_verzoek())).outcome is Outcome.RETRYABLE
+
+
+@pytest.mark.parametrize("sink_class", [WebhookSink, FolderSink])
+def test_every_sink_implements_the_sink_port_exactly(sink_class) -> None:
+    import inspect
+
+    from gateway.engine.ports import SinkPort
+
+    for name in ("lever_af", "close"):
+        port, ours = getattr(SinkPort, name), getattr(sink_class, name)
+        assert inspect.iscoroutinefunction(ours), name
+        assert list(inspect.signature(ours).parameters) == list(inspect.signature(port).parameters), name
+    assert isinstance(sink_class.name, str)

@@ -9,18 +9,13 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from gateway.api import berichten, ops
-from gateway.api.context import ApiContext
+from gateway.api.context import CONTEXT, ApiContext, json_error
 from gateway.api.openapi import openapi_document
 
 log = logging.getLogger(__name__)
-CONTEXT: web.AppKey[ApiContext] = web.AppKey("context", ApiContext)
 _OPEN_PATHS = frozenset({"/health", "/ready", "/metrics", "/api/openapi.json"})
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def json_error(status: int, message: str, **extra: object) -> web.Response:
-    return web.json_response({"error": message, **extra}, status=status)
 
 
 @web.middleware

@@ -164,3 +164,12 @@ def test_an_envelope_declaring_our_namespaces_under_other_prefixes_is_refused(pk
     with pytest.raises(SecurityError) as caught:
         WsSigner(pki.credentials("shv")).sign(envelope, confirmations=("Y29uZmlybQ==",))
     assert caught.value.code == "envelope-namespaces"
+
+
+def test_a_signed_info_that_cannot_be_canonicalized_is_refused_not_read_another_way(pki):
+    data = WsSigner(pki.credentials("shv")).sign(_envelope(None)).data
+    bad = data.replace(b"<ds:SignedInfo>", b'<ds:SignedInfo xmlns:rel="relative/uri"><rel:x/>', 1)
+    assert bad != data
+    with pytest.raises(SecurityError) as caught:
+        WsVerifier(TrustStore([pki.ca.certificate])).verify(parse_envelope(bad))
+    assert caught.value.code == "signed-info-invalid"

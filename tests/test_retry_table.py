@@ -152,6 +152,26 @@ def test_every_code_the_hub_client_and_the_engine_name_is_a_row_of_the_table():
     assert {code for code in named if code not in TABLE} == set()
 
 
+def test_no_production_code_decides_retry_or_dead_letter_but_the_table():
+    """Nowhere in gateway/ and adapters/ is a retryable or permanent result made by hand."""
+    root = Path(__file__).resolve().parent.parent
+    by_hand = []
+    for path in [*(root / "gateway").rglob("*.py"), *(root / "adapters").rglob("*.py")]:
+        if path == root / "gateway/engine/retry.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "HubResult"
+                and node.args
+                and isinstance(node.args[0], ast.Attribute)
+                and node.args[0].attr in ("RETRYABLE", "PERMANENT")
+            ):
+                by_hand.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert by_hand == []
+
+
 # ---------------------------------------------------------------------------------------------
 # The real hub client against a scripted hub
 

@@ -22,6 +22,7 @@ from gateway.codec.json_form import to_json
 from gateway.engine.processing import Inspectie
 from gateway.model.header import Berichtheader
 from gateway.model.status import Fout, Foutbericht
+from gateway.xml.checks import text_value
 from gateway.xml.parsing import DEFAULT_LIMITS, ParseLimits
 from gateway.xml.validate import validate_document
 
@@ -46,8 +47,9 @@ def _header_fields(tree: etree._ElementTree | None) -> dict[str, str]:
     found = {}
     for child in header:
         name = _HEADER_FIELDS.get(etree.QName(child).localname)
-        if name and child.text:
-            found[name] = child.text.strip()
+        value = text_value(child).strip() if name else ""  # whole, as XSD reads it (a comment splits .text)
+        if value:
+            found[name] = value
     return found
 
 

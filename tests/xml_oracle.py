@@ -13,9 +13,10 @@ from typing import Any
 from lxml import etree
 
 from gateway.codec.parts import write_header
-from gateway.codec.profile import Tegenpartij
+from gateway.codec.profile import profile_for
 from gateway.codec.registry import REGISTRY
 from gateway.model.bericht import Bericht
+from gateway.model.enums import NulAanbodCodering
 from gateway.xml.catalogue import default_catalogue
 
 
@@ -39,13 +40,13 @@ class ElementOut:
             self.el(parent, name, fmt(value))
 
 
-def tree_by_elements(bericht: Bericht, tegenpartij: Tegenpartij) -> etree._Element:
+def tree_by_elements(bericht: Bericht, versie: str, codering: NulAanbodCodering) -> etree._Element:
     """The message's tree as the element writer builds it (not validated)."""
-    entry = default_catalogue().lookup(bericht.berichttype.value, tegenpartij.versie)
+    entry = default_catalogue().lookup(bericht.berichttype.value, versie)
     out = ElementOut(entry.namespace)
     root = out.root(entry.root, entry.namespace)
     write_header(out, root, bericht.berichtheader, entry)  # type: ignore[arg-type]
-    REGISTRY[bericht.berichttype].write(out, root, bericht, tegenpartij)  # type: ignore[arg-type]
+    REGISTRY[bericht.berichttype].write(out, root, bericht, profile_for(versie), codering)  # type: ignore[arg-type]
     return root
 
 

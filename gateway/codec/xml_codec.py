@@ -22,14 +22,16 @@ from gateway.codec import (  # noqa: F401
     messages_saldo,
     messages_status,
     messages_voorstel,
+    nul_aanbod,
 )
 from gateway.codec.errors import DecodeError, EncodeError
 from gateway.codec.parts import read_header, write_header
-from gateway.codec.profile import Tegenpartij, profile_for
+from gateway.codec.profile import VersionProfile, profile_for
 from gateway.codec.registry import REGISTRY, MessageCodec
 from gateway.codec.xmlio import In, Out, tree_of
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
+from gateway.model.enums import NulAanbodCodering
 from gateway.model.types import ModelError, schema_checked_values
 from gateway.xml.catalogue import Catalogue, CatalogueEntry, default_catalogue
 from gateway.xml.errors import Problem
@@ -40,28 +42,27 @@ from gateway.xml.validate import validate_document
 
 def encode(
     bericht: Bericht,
-    tegenpartij: Tegenpartij | str = "2.0",
+    versie: str = "2.0",
+    nul_aanbod_codering: NulAanbodCodering | None = None,
     *,
     pretty: bool = False,
     catalogue: Catalogue | None = None,
 ) -> bytes:
-    """The message as XML for a counterpart (a :class:`Tegenpartij`, or just a version: then SA is known
-    exactly when the version has it)."""
-    if isinstance(tegenpartij, str):
-        tegenpartij = Tegenpartij(versie=tegenpartij)
+    """The message as XML in ``versie`` for a counterpart whose nul-aanbod goes as ``nul_aanbod_codering``
+    (:func:`gateway.codec.nul_aanbod.codering`; None: SA exactly when the version has it)."""
+    profile = profile_for(versie)
+    codering = nul_aanbod_codering or nul_aanbod.codering(versie, kent_sa=True)
     catalogue = catalogue or default_catalogue()
     codec = REGISTRY.get(bericht.berichttype)
     if codec is None or not isinstance(bericht, codec.model):
         raise EncodeError(f"no codec for {type(bericht).__name__}")
     try:
-        entry = catalogue.lookup(bericht.berichttype.value, tegenpartij.versie)
+        entry = catalogue.lookup(bericht.berichttype.value, versie)
     except KeyError:
-        raise EncodeError(
-            f"the catalogue has no {bericht.berichttype.value} for version {tegenpartij.versie}"
-        ) from None
+        raise EncodeError(f"the catalogue has no {bericht.berichttype.value} for version {versie}") from None
     schema = catalogue.schema(entry)
     out = Out(entry.namespace)
-    _write(out, codec, bericht, tegenpartij, entry)
+    _write(out, codec, bericht, profile, codering, entry)
     text = out.text()
     root = tree_of(text)
     if not schema.validate(root):
@@ -75,11 +76,16 @@ def encode(
 
 
 def _write(
-    out: Out, codec: MessageCodec, bericht: Bericht, tegenpartij: Tegenpartij, entry: CatalogueEntry
+    out: Out,
+    codec: MessageCodec,
+    bericht: Bericht,
+    profile: VersionProfile,
+    codering: NulAanbodCodering,
+    entry: CatalogueEntry,
 ) -> None:
     root = out.root(entry.root, entry.namespace)
     write_header(out, root, bericht.berichtheader, entry)
-    codec.write(out, root, bericht, tegenpartij)
+    codec.write(out, root, bericht, profile, codering)
 
 
 def decode(

@@ -9,13 +9,14 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.api import app as app_module
+from gateway.api.context import CONTEXT, json_error
 from gateway.codec import DecodeError, decode
 from gateway.codec.json_form import to_json
-from gateway.indienen import Afgewezen, Conflict
+from gateway.engine.bevindingen import json_met_bevindingen
+from gateway.indienen import Afgewezen, Conflict, Controle, Ingediend
 from gateway.store.base import InvalidTransition, NotFound
 from gateway.store.records import Conversatie, InboxRow, OutboxRow
-from gateway.store.sql_search import BerichtFilter, BerichtSamenvatting
+from gateway.store.search import BerichtFilter, BerichtSamenvatting
 
 MAX_PAGE = 500
 MAX_OFFSET = 1_000_000
@@ -24,7 +25,7 @@ _CONVERSATION_STATES = ("open", "answered", "overdue")
 
 
 def _ctx(request: web.Request):
-    return request.app[app_module.CONTEXT]
+    return request.app[CONTEXT]
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -32,31 +33,50 @@ def _iso(value: datetime | None) -> str | None:
 
 
 async def submit(request: web.Request) -> web.Response:
+    """``POST /api/berichten``; with ``?dry_run=true`` every check and the XML, nothing stored (200)."""
+    dry_run = request.query.get("dry_run", "false")
+    if dry_run not in ("true", "false"):
+        return json_error(400, "dry_run: expected true or false")
     try:
         body = await request.json(loads=json.loads)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return app_module.json_error(400, f"the body is not valid JSON: {exc}")
+        return json_error(400, f"the body is not valid JSON: {exc}")
     context = _ctx(request)
     try:
+        if dry_run == "true":
+            controle = await context.indiener.controleer(body)
+            return web.json_response(_dry_run(controle), status=200)
         result = await context.indiener.dien_in(body)
     except Afgewezen as exc:
         return web.json_response(
             {"error": "the message was not accepted", "findings": exc.findings}, status=422
         )
     except Conflict as exc:
-        return app_module.json_error(409, str(exc))
+        return json_error(409, str(exc))
     return web.json_response(
-        {
-            "referentienummer": result.referentienummer,
-            "conversatie": result.conversatie,
-            "berichttype": result.berichttype,
-            "versie": result.versie,
-            "new": result.nieuw,
-            "warnings": [f.to_dict() for f in result.warnings],
-        },
-        status=202,
-        headers={"Location": f"/api/berichten/{result.referentienummer}"},
+        _accepted(result), status=202, headers={"Location": f"/api/berichten/{result.referentienummer}"}
     )
+
+
+def _accepted(result: Ingediend) -> dict[str, Any]:
+    return {
+        "referentienummer": result.referentienummer,
+        "conversatie": result.conversatie,
+        "berichttype": result.berichttype,
+        "versie": result.versie,
+        "new": result.nieuw,
+        "warnings": [f.to_dict() for f in result.warnings],
+    }
+
+
+def _dry_run(controle: Controle) -> dict[str, Any]:
+    """The submission's answer had it been real, the exact XML, and the JSON form as filled in."""
+    return {
+        "dry_run": True,
+        **_accepted(controle.ingediend),
+        "xml": controle.document.decode("utf-8"),
+        "bericht": controle.bericht,
+    }
 
 
 def _filter(query: Any) -> BerichtFilter:
@@ -107,7 +127,7 @@ async def search(request: web.Request) -> web.Response:
     try:
         page = await _ctx(request).store.search_messages(f)
     except ValueError as exc:
-        return app_module.json_error(400, f"cursor: {exc}")
+        return json_error(400, f"cursor: {exc}")
     return web.json_response({"items": [_summary(i) for i in page.items], "next": page.volgende})
 
 
@@ -120,7 +140,7 @@ async def detail(request: web.Request) -> web.Response:
     inbound = await context.store.get_inbound(ref)
     if inbound is not None:
         return web.json_response(await _inbound_detail(context, inbound))
-    return app_module.json_error(404, f"no message with Referentienummer {ref}")
+    return json_error(404, f"no message with Referentienummer {ref}")
 
 
 async def _outbound_detail(context: Any, row: OutboxRow) -> dict[str, Any]:
@@ -182,7 +202,8 @@ async def _inbound_detail(context: Any, row: InboxRow) -> dict[str, Any]:
         ],
         "sha256": row.sha256,
         "xml": row.document.decode("utf-8") if row.document else None,
-        "json": json.loads(row.json_body) if row.json_body else None,
+        "bevindingen": list(row.bevindingen),
+        "json": json.loads(json_met_bevindingen(row.json_body, row.bevindingen)) if row.json_body else None,
     }
 
 
@@ -193,18 +214,18 @@ async def resend(request: web.Request) -> web.Response:
         try:
             row = await context.engine.resend(ref)
         except InvalidTransition as exc:
-            return app_module.json_error(409, str(exc))
+            return json_error(409, str(exc))
         return web.json_response({"referentienummer": ref, "state": str(row.state)}, status=202)
     if await context.store.get_inbound(ref) is not None:
         return await _resend_sinks(context, ref)
-    return app_module.json_error(404, f"no message with Referentienummer {ref}")
+    return json_error(404, f"no message with Referentienummer {ref}")
 
 
 async def _resend_sinks(context: Any, ref: str) -> web.Response:
     try:
         sinks = await context.engine.redeliver(ref)
     except (NotFound, InvalidTransition) as exc:
-        return app_module.json_error(409, str(exc))
+        return json_error(409, str(exc))
     return web.json_response({"referentienummer": ref, "sinks": sinks, "state": "pending"}, status=202)
 
 
@@ -228,13 +249,13 @@ async def conversations(request: web.Request) -> web.Response:
     context = _ctx(request)
     state = request.query.get("state") or None
     if state and state not in _CONVERSATION_STATES:
-        return app_module.json_error(400, "state: expected open, answered or overdue")
+        return json_error(400, "state: expected open, answered or overdue")
     try:
         limit, offset = int(request.query.get("limit", "50")), int(request.query.get("offset", "0"))
     except ValueError:
-        return app_module.json_error(400, "limit and offset: expected numbers")
+        return json_error(400, "limit and offset: expected numbers")
     if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= MAX_OFFSET:
-        return app_module.json_error(400, f"limit: expected 1 to {MAX_PAGE}; offset: 0 to {MAX_OFFSET}")
+        return json_error(400, f"limit: expected 1 to {MAX_PAGE}; offset: 0 to {MAX_OFFSET}")
     items = await context.store.list_conversations(
         state=state, today=context.today(), limit=limit, offset=offset
     )

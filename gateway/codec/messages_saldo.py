@@ -17,10 +17,10 @@ from gateway.codec.parts import (
     write_persoon,
     write_schuldhulpverlener,
 )
-from gateway.codec.profile import Tegenpartij, VersionProfile
+from gateway.codec.profile import VersionProfile
 from gateway.codec.registry import register
-from gateway.codec.xmlio import In, Kids, Out, elements
-from gateway.model.enums import GrondslagVoorafAkkoord, TypeSchuldregeling, VorderingsType
+from gateway.codec.xmlio import In, Kids, Open, Out, elements
+from gateway.model.enums import GrondslagVoorafAkkoord, NulAanbodCodering, TypeSchuldregeling, VorderingsType
 from gateway.model.header import Berichtheader
 from gateway.model.saldo import (
     OnbekendeSchuld,
@@ -34,8 +34,10 @@ from gateway.model.saldo import (
 )
 
 
-def write_saldoverzoek(out: Out, root: etree._Element, b: Saldoverzoek, t: Tegenpartij) -> None:
-    check_type(b.type_schuldregeling, t, "")
+def write_saldoverzoek(
+    out: Out, root: Open, b: Saldoverzoek, profile: VersionProfile, codering: NulAanbodCodering
+) -> None:
+    check_type(b.type_schuldregeling, profile, codering, "")
     write_schuldhulpverlener(out, root, b.schuldhulpverlener)
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.opt(root, "KlantnummerSEVolgensSHV", b.klantnummer_se_volgens_shv)
@@ -68,7 +70,7 @@ def read_saldoverzoek(inp: In, k: Kids, header: Berichtheader, profile: VersionP
 # -- the answers ------------------------------------------------------------------------------------
 
 
-def _write_vordering(out: Out, parent: etree._Element, vordering: SaldoVordering) -> None:
+def _write_vordering(out: Out, parent: Open, vordering: SaldoVordering) -> None:
     el = out.el(parent, "Vordering")
     out.opt(el, "FactuurnummerSEVolgensSHV", vordering.factuurnummer_se_volgens_shv)
     out.opt(el, "FactuurnummerSE", vordering.factuurnummer_se)
@@ -122,7 +124,7 @@ def _read_vordering(inp: In, el: etree._Element) -> SaldoVordering:
 
 
 def _write_antwoord(
-    out: Out, root: etree._Element, b: SaldoverzoekAntwoord | SaldoverzoekAntwoordVoorafAkkoord
+    out: Out, root: Open, b: SaldoverzoekAntwoord | SaldoverzoekAntwoordVoorafAkkoord
 ) -> None:
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.el(root, "KlantnummerSE", b.klantnummer_se)
@@ -139,7 +141,11 @@ def _write_antwoord(
 
 
 def write_saldoverzoek_antwoord(
-    out: Out, root: etree._Element, b: SaldoverzoekAntwoord, t: Tegenpartij
+    out: Out,
+    root: Open,
+    b: SaldoverzoekAntwoord,
+    profile: VersionProfile,
+    codering: NulAanbodCodering,
 ) -> None:
     _write_antwoord(out, root, b)
 
@@ -173,7 +179,11 @@ def read_vooraf_akkoord(
 
 
 def write_vooraf_akkoord(
-    out: Out, root: etree._Element, b: SaldoverzoekAntwoordVoorafAkkoord, t: Tegenpartij
+    out: Out,
+    root: Open,
+    b: SaldoverzoekAntwoordVoorafAkkoord,
+    profile: VersionProfile,
+    codering: NulAanbodCodering,
 ) -> None:
     _write_antwoord(out, root, b)
 

@@ -17,7 +17,7 @@ from gateway.console.formatting import RICHTING, STATE_FILTER
 from gateway.console.web import PREFIX, render, see_other, session, state
 from gateway.engine.werkdagen import NL_TZ
 from gateway.model.berichttype import Berichttype
-from gateway.store.sql_search import BerichtFilter, decode_cursor
+from gateway.store.search import BerichtFilter
 
 PAGE = 50
 _STATES = {value for value, _ in STATE_FILTER}
@@ -107,14 +107,13 @@ async def lijst(request: web.Request) -> web.Response:
     if verlopen:
         vraag.fouten.append("De zoekopdracht met het klantnummer is verlopen; zoek opnieuw.")
     cursor = request.query.get("na") or None
-    if cursor:
-        try:
-            decode_cursor(cursor)
-        except ValueError:
-            cursor = None
-            vraag.fouten.append("Onbekende pagina; de eerste pagina wordt getoond.")
     context = state(request).context
-    pagina = await context.store.search_messages(vraag.filter(cursor))
+    try:
+        pagina = await context.store.search_messages(vraag.filter(cursor))
+    except ValueError:  # a page cursor this store did not hand out
+        cursor = None
+        vraag.fouten.append("Onbekende pagina; de eerste pagina wordt getoond.")
+        pagina = await context.store.search_messages(vraag.filter(None))
     return render(
         request,
         "berichten.html",

@@ -16,7 +16,7 @@ from aiohttp import web
 from gateway.console.formatting import state_label, termijn
 from gateway.console.web import PREFIX, render, state
 from gateway.store.records import Conversatie, WachtOp
-from gateway.store.sql_search import BerichtFilter
+from gateway.store.search import BerichtFilter
 
 PAGE = 50
 MAX_MESSAGES = 500

@@ -84,7 +84,7 @@ class Afleververzoek:
     referentienummer: str
     berichttype: str  # version-free name (see gateway.model.berichttype)
     conversatie: str
-    json_body: bytes  # the message in the model's JSON form
+    json_body: bytes  # the message in the model's JSON form, with its ``bevindingen`` (engine.bevindingen)
     xml_body: bytes  # the document as received
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -93,4 +93,8 @@ class SinkPort(Protocol):
     name: str
 
     async def lever_af(self, verzoek: Afleververzoek) -> HubResult:
-        """Deliver one inbound message; DELIVERED when the organisation's system took it."""
+        """Deliver one inbound message; DELIVERED when the organisation's system took it (the outcome
+        comes from the sink column of :data:`gateway.engine.retry.TABLE`)."""
+
+    async def close(self) -> None:
+        """Release what the sink holds (connections); called once when the gateway stops."""

@@ -259,6 +259,7 @@ class NieuwInkomend:
     json_body: bytes | None
     received_at: datetime
     hub_received_at: datetime | None = None
+    bevindingen: tuple[Mapping[str, str], ...] = ()  # findings about a valid message (engine.bevindingen)
     klantnummer_shv: str | None = None  # the client's file number at the SHV (console search)
 
 
@@ -281,6 +282,7 @@ class InboxRow:
     confirmed_at: datetime | None
     updated_at: datetime
     purged_at: datetime | None
+    bevindingen: tuple[dict[str, str], ...] = ()
     klantnummer_shv: str | None = None
 
     @classmethod
@@ -303,6 +305,7 @@ class InboxRow:
             confirmed_at=as_dt(r["confirmed_at"]),
             updated_at=as_dt(r["updated_at"]),  # type: ignore[arg-type]
             purged_at=as_dt(r["purged_at"]),
+            bevindingen=tuple(json.loads(r["bevindingen"])),
             klantnummer_shv=r.get("klantnummer_shv"),
         )
 

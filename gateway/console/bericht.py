@@ -102,12 +102,15 @@ async def detail(request: web.Request, *, toon_bsn: bool = False) -> web.Respons
     tijdlijn.sort(key=lambda g: g.moment or datetime.min.replace(tzinfo=row.updated_at.tzinfo))
     tegenpartij = context.adresboek.get(partij) if partij in context.adresboek else None
     view = weergave(row.document, toon_bsn=toon_bsn)
+    # received: what the checks found on arrival (stored with it, also after retention); sent: the
+    # rules on its content, which gave the warnings of its submission
+    bevindingen = list(inbound.bevindingen) if inbound is not None else view.bevindingen
     values = dict(
         row=row, richting=richting, status=state_label(str(row.state), richting),
         tegenpartij=tegenpartij.naam if tegenpartij else partij,
         versie=tegenpartij.versie if tegenpartij else None,
         tijdlijn=tijdlijn, problems=problems, view=view, toon_bsn=toon_bsn,
-        overdracht_mislukt=overdracht_mislukt,
+        overdracht_mislukt=overdracht_mislukt, bevindingen=bevindingen,
         acties=acties,
         actie=await recent_action(request),
     )  # fmt: skip

@@ -32,7 +32,7 @@ from gateway.codec import values as v
 from gateway.codec.json_form import JsonFormError, from_json, to_json
 from gateway.conversatie.machine import Gebeurtenis, Weigering, stap, uitkomst_uit_json
 from gateway.conversatie.tabel import afzender_rol, kan_openen
-from gateway.model.bericht import Bericht
+from gateway.model.bericht import Bericht, klantnummer_shv
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.rules import Finding, check_rules, has_errors
 from gateway.store.base import ConversationChanged, EnqueueConflict
@@ -243,7 +243,14 @@ class Indiener:
             ) from None
         conversatie = filled["berichtheader"]["conversatie_referentienummer"]
         return Voorbereid(
-            NieuwUitgaand(referentienummer, berichttype.value, ontvanger, conversatie, document),
+            NieuwUitgaand(
+                referentienummer,
+                berichttype.value,
+                ontvanger,
+                conversatie,
+                document,
+                klantnummer_shv=klantnummer_shv(bericht),
+            ),
             partij.versie,
             findings,
             bestaand,

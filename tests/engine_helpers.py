@@ -79,7 +79,7 @@ async def enqueue(
         ontvanger = PARTIES[Rol.SE if rol is Rol.SHV else Rol.SHV].id
         g = Gebeurtenis(Berichttype(berichttype), ref, conv, ontvanger, rol, clock(), aangekomen=False)
         wijziging = stap(await store.get_conversation(conv), g, eigen_rol=rol).wijziging
-        m = NieuwUitgaand(ref, berichttype, ontvanger, conv, doc, wijziging)
+        m = NieuwUitgaand(ref, berichttype, ontvanger, conv, doc, conversatie_wijziging=wijziging)
     await store.enqueue(m, now=clock(), deadline=clock() + timedelta(seconds=deadline_seconds))
     return m
 

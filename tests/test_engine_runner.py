@@ -37,7 +37,8 @@ async def test_engine_sends_fetches_delivers_and_stops(tmp_path):
         doc = document("Saldoverzoek", referentienummer=ref, conversatie="c-1")
         vraag = Gebeurtenis(Berichttype.SALDOVERZOEK, ref, "c-1", SE, Rol.SHV, utcnow(), aangekomen=False)
         opens = stap(None, vraag, eigen_rol=Rol.SHV).wijziging
-        first = await engine.enqueue(NieuwUitgaand(ref, "Saldoverzoek", SE, "c-1", doc, opens))
+        opening = NieuwUitgaand(ref, "Saldoverzoek", SE, "c-1", doc, conversatie_wijziging=opens)
+        first = await engine.enqueue(opening)
         again = await engine.enqueue(NieuwUitgaand(ref, "Saldoverzoek", SE, "c-1", doc))
         assert first.created and not again.created
         inbound = str(uuid.uuid4())

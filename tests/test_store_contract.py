@@ -277,7 +277,7 @@ def answers(c, ref: str, berichttype: str = "SaldoverzoekAntwoord") -> Conversat
 
 
 def queued(m: NieuwUitgaand) -> NieuwUitgaand:
-    return NieuwUitgaand(m.referentienummer, m.berichttype, m.ontvanger, m.conversatie, m.document, opens(m))
+    return dataclasses.replace(m, conversatie_wijziging=opens(m))
 
 
 def klok(m: NieuwUitgaand, due: date) -> KlokStart:
@@ -331,7 +331,7 @@ async def test_a_conversation_write_is_compare_and_set(store):  # noqa: F811
     assert await store.sink_deliveries("r-2") == []
     assert (await store.get_conversation(m.conversatie)).beantwoord_door == "r-1"
     # a new conversation that exists meanwhile: the enqueue that would open it again is undone
-    again = NieuwUitgaand(str(uuid.uuid4()), m.berichttype, m.ontvanger, m.conversatie, m.document, opens(m))
+    again = dataclasses.replace(m, referentienummer=str(uuid.uuid4()), conversatie_wijziging=opens(m))
     with pytest.raises(ConversationChanged):
         await store.enqueue(again, now=T0, deadline=T0 + DAY)
     assert await store.get_outbound(again.referentienummer) is None
@@ -480,10 +480,7 @@ async def test_the_delivery_of_a_replaced_question_starts_no_term(store):  # noq
     again = msg(conv=first.conversatie)  # the Saldoverzoek asked again before the first went out
     g = Gebeurtenis(Berichttype.SALDOVERZOEK, again.referentienummer, c.conversatie, "se-1", Rol.SHV, T0,
                     aangekomen=False)  # fmt: skip
-    second = NieuwUitgaand(
-        again.referentienummer, again.berichttype, again.ontvanger, again.conversatie, again.document,
-        stap(c, g, eigen_rol=Rol.SHV).wijziging,
-    )  # fmt: skip
+    second = dataclasses.replace(again, conversatie_wijziging=stap(c, g, eigen_rol=Rol.SHV).wijziging)
     await store.enqueue(second, now=T0, deadline=T0 + DAY)
     for m in (first, second):  # one conversation: one at a time, in order
         assert [r.referentienummer for r in await claim(store)] == [m.referentienummer]
@@ -493,3 +490,87 @@ async def test_the_delivery_of_a_replaced_question_starts_no_term(store):  # noq
         )  # fmt: skip
         term = (await store.get_conversation(first.conversatie)).antwoord_uiterlijk
         assert term == (None if m is first else date(2026, 3, 18))
+
+
+# -- the operator console's records and queries (the migration *_console.sql) ---------------------------
+async def test_console_actions_are_recorded_and_listed_newest_first(store):  # noqa: F811
+    from gateway.store.records import ConsoleActie
+
+    first = await store.record_action(ConsoleActie(T0, "beheer", "resend", "ref-1", "ok", "queued again"))
+    second = await store.record_action(ConsoleActie(T0 + DAY, "beheer", "fetch-now", None, "ok"))
+    third = await store.record_action(ConsoleActie(T0 + 2 * DAY, "lezer", "show-bsn", "ref-1", "ok"))
+    assert first.id and second.id and third.id and len({first.id, second.id, third.id}) == 3
+    assert [a.action for a in await store.list_actions()] == ["show-bsn", "fetch-now", "resend"]
+    assert [a.id for a in await store.list_actions(limit=1, offset=1)] == [second.id]
+    on_ref = await store.list_actions(referentienummer="ref-1")
+    assert [a.caller for a in on_ref] == ["lezer", "beheer"]
+    got = await store.get_action(first.id)
+    assert got == first and got.at == T0 and got.detail == "queued again"
+    assert await store.get_action(999_999) is None
+
+
+async def test_attention_counts_leave_out_the_delivered(store):  # noqa: F811
+    a, b, c = msg(), msg(), msg()
+    for m in (a, b, c):
+        await store.enqueue(m, now=T0, deadline=T0 + DAY)
+    claimed = await claim(store, limit=2)
+    await store.record_delivered(
+        claimed[0].referentienummer, owner="A", poging=poging(claimed[0].referentienummer, "A"), now=T0,
+        klok=None,
+    )  # fmt: skip
+    await store.record_dead(claimed[1].referentienummer, owner="A", poging=None, now=T0, reason="test")
+    quarantined = str(uuid.uuid4())
+    await store.store_inbound(
+        NieuwInkomend(quarantined, "SaldoverzoekAntwoord", "se-1", "shv", None, b"<x/>", b"", False, (), None,
+                      received_at=T0)
+    )  # fmt: skip
+    counts = await store.attention_counts()
+    assert counts.outbox == {"queued": 1, "dead": 1}
+    assert counts.inbox == {"received": 1} and counts.sink == {}
+    assert (await store.counts()).outbox == {"queued": 1, "dead": 1, "delivered": 1}
+
+
+async def test_make_due_now_moves_only_waiting_queued_rows(store):  # noqa: F811
+    a, b, c = msg(), msg(), msg()
+    for m in (a, b, c):
+        await store.enqueue(m, now=T0, deadline=T0 + DAY)
+    [claimed] = await claim(store, limit=1)
+    await store.record_retry(
+        claimed.referentienummer, owner="A", poging=poging(claimed.referentienummer, "A", "retry"),
+        now=T0, next_attempt_at=T0 + timedelta(hours=1),
+    )  # fmt: skip
+    later = T0 + timedelta(minutes=5)
+    assert await store.make_due_now(now=later, referentienummer="no-such-ref") == 0
+    assert await store.make_due_now(now=later, referentienummer=claimed.referentienummer) == 1
+    row = await store.get_outbound(claimed.referentienummer)
+    assert row.next_attempt_at == later and row.state is OutboxState.QUEUED
+    assert await store.make_due_now(now=later) == 0  # the others were due already: nothing to move
+
+
+async def test_search_by_klantnummer_referentienummer_and_oldest_first(store):  # noqa: F811
+    from gateway.store.search import BerichtFilter
+
+    refs = []
+    for i, klant in enumerate(("ZW-1", "ZW-2", "ZW-1")):
+        m = msg()
+        m = NieuwUitgaand(m.referentienummer, m.berichttype, m.ontvanger, m.conversatie, m.document, klant)
+        await store.enqueue(m, now=T0 + i * DAY, deadline=T0 + 9 * DAY)
+        refs.append(m.referentienummer)
+    inbound = str(uuid.uuid4())
+    await store.store_inbound(
+        NieuwInkomend(inbound, "SaldoverzoekAntwoord", "se-1", "shv", None, document("SaldoverzoekAntwoord"),
+                      b"", True, (), b"{}", received_at=T0 + 5 * DAY, klantnummer_shv="ZW-1")
+    )  # fmt: skip
+    found = await store.search_messages(BerichtFilter(klantnummer_shv="ZW-1"))
+    assert [m.referentienummer for m in found.items] == [inbound, refs[2], refs[0]]
+    assert {m.klantnummer_shv for m in found.items} == {"ZW-1"}
+    oldest = await store.search_messages(BerichtFilter(klantnummer_shv="ZW-1", oplopend=True, limit=2))
+    assert [m.referentienummer for m in oldest.items] == [refs[0], refs[2]] and oldest.volgende
+    rest = await store.search_messages(
+        BerichtFilter(klantnummer_shv="ZW-1", oplopend=True, limit=2, cursor=oldest.volgende)
+    )
+    assert [m.referentienummer for m in rest.items] == [inbound] and rest.volgende is None
+    one = await store.search_messages(BerichtFilter(referentienummer=refs[1]))
+    assert [m.klantnummer_shv for m in one.items] == ["ZW-2"]
+    assert (await store.get_outbound(refs[1])).klantnummer_shv == "ZW-2"
+    assert (await store.get_inbound(inbound)).klantnummer_shv == "ZW-1"

@@ -10,7 +10,8 @@ import pytest
 from gateway.conversatie.machine import Gebeurtenis, stap
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.store.records import KlokStart, NieuwInkomend, NieuwUitgaand
-from gateway.store.sql_search import BerichtFilter, decode_cursor
+from gateway.store.search import BerichtFilter
+from gateway.store.sql_search import decode_cursor
 from tests.fakes import T0, document
 from tests.store_fixtures import store, store_factory  # noqa: F401  (fixtures)
 from tests.test_store_contract import poging

@@ -4,27 +4,26 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
-from gateway.api import app as app_module
+from gateway.api.context import CONTEXT, json_error
 from gateway.codec import DecodeError, decode
 from gateway.codec.json_form import to_json
 from gateway.engine.bevindingen import json_met_bevindingen
 from gateway.indienen import Afgewezen, Conflict, Controle, Ingediend
 from gateway.store.base import InvalidTransition, NotFound
 from gateway.store.records import InboxRow, OutboxRow
-from gateway.store.sql_search import BerichtFilter, BerichtSamenvatting
+from gateway.store.search import BerichtFilter, BerichtSamenvatting
 
 MAX_PAGE = 500
-MAX_OFFSET = 1_000_000
 _DIRECTIONS = ("uit", "in")
 
 
 def _ctx(request: web.Request):
-    return request.app[app_module.CONTEXT]
+    return request.app[CONTEXT]
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -35,11 +34,11 @@ async def submit(request: web.Request) -> web.Response:
     """``POST /api/berichten``; with ``?dry_run=true`` every check and the XML, nothing stored (200)."""
     dry_run = request.query.get("dry_run", "false")
     if dry_run not in ("true", "false"):
-        return app_module.json_error(400, "dry_run: expected true or false")
+        return json_error(400, "dry_run: expected true or false")
     try:
         body = await request.json(loads=json.loads)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return app_module.json_error(400, f"the body is not valid JSON: {exc}")
+        return json_error(400, f"the body is not valid JSON: {exc}")
     context = _ctx(request)
     try:
         if dry_run == "true":
@@ -51,7 +50,7 @@ async def submit(request: web.Request) -> web.Response:
             {"error": "the message was not accepted", "findings": exc.findings}, status=422
         )
     except Conflict as exc:
-        return app_module.json_error(409, str(exc))
+        return json_error(409, str(exc))
     return web.json_response(
         _accepted(result), status=202, headers={"Location": f"/api/berichten/{result.referentienummer}"}
     )
@@ -126,7 +125,7 @@ async def search(request: web.Request) -> web.Response:
     try:
         page = await _ctx(request).store.search_messages(f)
     except ValueError as exc:
-        return app_module.json_error(400, f"cursor: {exc}")
+        return json_error(400, f"cursor: {exc}")
     return web.json_response({"items": [_summary(i) for i in page.items], "next": page.volgende})
 
 
@@ -139,7 +138,7 @@ async def detail(request: web.Request) -> web.Response:
     inbound = await context.store.get_inbound(ref)
     if inbound is not None:
         return web.json_response(await _inbound_detail(context, inbound))
-    return app_module.json_error(404, f"no message with Referentienummer {ref}")
+    return json_error(404, f"no message with Referentienummer {ref}")
 
 
 async def _outbound_detail(context: Any, row: OutboxRow) -> dict[str, Any]:
@@ -214,27 +213,19 @@ async def resend(request: web.Request) -> web.Response:
         try:
             row = await context.engine.resend(ref)
         except InvalidTransition as exc:
-            return app_module.json_error(409, str(exc))
+            return json_error(409, str(exc))
         return web.json_response({"referentienummer": ref, "state": str(row.state)}, status=202)
     if await context.store.get_inbound(ref) is not None:
         return await _resend_sinks(context, ref)
-    return app_module.json_error(404, f"no message with Referentienummer {ref}")
+    return json_error(404, f"no message with Referentienummer {ref}")
 
 
 async def _resend_sinks(context: Any, ref: str) -> web.Response:
-    dead = [s.sink for s in await context.store.sink_deliveries(ref) if str(s.state) == "dead"]
-    if not dead:
-        return app_module.json_error(
-            409, "nothing to redeliver: no delivery of this message to a sink is dead"
-        )
-    now = context.clock()
-    deadline = now + timedelta(seconds=context.config.engine.sink.deadline_seconds)
-    for sink in dead:
-        try:
-            await context.store.resend_sink(ref, sink, now=now, deadline=deadline)
-        except (NotFound, InvalidTransition) as exc:
-            return app_module.json_error(409, str(exc))
-    return web.json_response({"referentienummer": ref, "sinks": dead, "state": "pending"}, status=202)
+    try:
+        sinks = await context.engine.redeliver(ref)
+    except (NotFound, InvalidTransition) as exc:
+        return json_error(409, str(exc))
+    return web.json_response({"referentienummer": ref, "sinks": sinks, "state": "pending"}, status=202)
 
 
 async def fetch_now(request: web.Request) -> web.Response:

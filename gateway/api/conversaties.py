@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.api import app as app_module
+from gateway.api.context import CONTEXT, json_error
 from gateway.conversatie.importeren import importeer
 from gateway.conversatie.tijdlijn import tijdlijn
 from gateway.store.records import Conversatie
@@ -19,7 +19,7 @@ _STATES = ("open", "answered", "overdue")
 
 
 def _ctx(request: web.Request):
-    return request.app[app_module.CONTEXT]
+    return request.app[CONTEXT]
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -49,13 +49,13 @@ async def conversations(request: web.Request) -> web.Response:
     context = _ctx(request)
     state = request.query.get("state") or None
     if state and state not in _STATES:
-        return app_module.json_error(400, "state: expected open, answered or overdue")
+        return json_error(400, "state: expected open, answered or overdue")
     try:
         limit, offset = int(request.query.get("limit", "50")), int(request.query.get("offset", "0"))
     except ValueError:
-        return app_module.json_error(400, "limit and offset: expected numbers")
+        return json_error(400, "limit and offset: expected numbers")
     if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= MAX_OFFSET:
-        return app_module.json_error(400, f"limit: expected 1 to {MAX_PAGE}; offset: 0 to {MAX_OFFSET}")
+        return json_error(400, f"limit: expected 1 to {MAX_PAGE}; offset: 0 to {MAX_OFFSET}")
     items = await context.store.list_conversations(
         state=state, today=context.today(), limit=limit, offset=offset
     )
@@ -70,7 +70,7 @@ async def timeline(request: web.Request) -> web.Response:
         context.store, conversatie, eigen_adres=context.config.gateway.adres, vandaag=context.today()
     )
     if found is None:
-        return app_module.json_error(404, f"no conversation {conversatie} and no message of it")
+        return json_error(404, f"no conversation {conversatie} and no message of it")
     return web.json_response(found.to_dict())
 
 
@@ -79,7 +79,7 @@ async def import_conversations(request: web.Request) -> web.Response:
     try:
         body = await request.json(loads=json.loads)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return app_module.json_error(400, f"the body is not valid JSON: {exc}")
+        return json_error(400, f"the body is not valid JSON: {exc}")
     context = _ctx(request)
     dry_run = request.query.get("dry_run", "false").lower() in ("1", "true", "yes")
     result = await importeer(

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from gateway.conversatie.tabel import FASE_UITLEG, Fase
 from gateway.store.records import Conversatie, ConversationState, WachtOp
-from gateway.store.sql_search import BerichtenPagina, BerichtFilter
+from gateway.store.search import BerichtenPagina, BerichtFilter
 
 MAX_STAPPEN = 500
 

@@ -178,6 +178,7 @@ class Poller:
             received_at=self.clock(),
             hub_received_at=b.ontvangen_op,
             afzender_oin=b.afzender_oin,
+            klantnummer_shv=insp.klantnummer_shv if insp.ok else None,
         )
 
     async def _refuse_duplicate(self, b: OpgehaaldBericht, envelope: bytes, report: PollReport) -> None:

@@ -26,6 +26,14 @@ from gateway.store.records import ts_to_text
 from gateway.store.sql_search import SearchMixin
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
+_WORKER_JOIN_SECONDS = 5.0
+
+
+async def _join_worker(pending: aiosqlite.Connection) -> None:
+    """Wait (in a thread, the loop keeps running) until a failed connection's worker thread ended."""
+    thread = getattr(pending, "_thread", None)  # aiosqlite keeps it private; absent: nothing to wait for
+    if thread is not None and thread.is_alive():
+        await asyncio.to_thread(thread.join, _WORKER_JOIN_SECONDS)
 
 
 def _param(value: Any) -> Any:
@@ -88,29 +96,46 @@ class SqliteStore(SearchMixin):
 
     @classmethod
     async def open(cls, path: str | Path, **kw: Any) -> SqliteStore:
-        """Open (creating the file if needed) and migrate."""
+        """Open (creating the file if needed) and migrate; on any failure nothing stays open."""
         store = cls(path, **kw)
         await store.connect()
-        await store.migrate()
+        try:
+            await store.migrate()
+        except BaseException:
+            await store.close()
+            raise
         return store
 
     async def connect(self) -> None:
         if self._db is not None:
             return
-        db = await aiosqlite.connect(self.path, isolation_level=None)
+        pending = aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            db = await pending
+        except BaseException:
+            # aiosqlite stops its worker thread by posting a result back to this event loop: wait for
+            # the thread here, or it outlives the loop ("Event loop is closed") or the process.
+            await _join_worker(pending)
+            raise
+        try:
+            await self._configure(db)
+        except BaseException:  # e.g. the file is not a database, or a read-only file system
+            await db.close()  # the worker thread is not a daemon: left open, the process never exits
+            raise
+        self._db = db
+
+    async def _configure(self, db: aiosqlite.Connection) -> None:
         await db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
         cur = await db.execute("PRAGMA journal_mode = WAL")
         mode = (await cur.fetchone() or ("?",))[0]
         await cur.close()
         if str(mode).lower() != "wal" and self.path != ":memory:":
-            await db.close()
             raise RuntimeError(
                 f"SQLite at {self.path} refused WAL mode (got {mode}); use a local file system"
             )
         await db.execute("PRAGMA synchronous = FULL")
         await db.execute("PRAGMA foreign_keys = ON")
         db.row_factory = sqlite3.Row  # column names with every row: fetch() needs one hop, not three
-        self._db = db
 
     async def close(self) -> None:
         if self._db is not None:

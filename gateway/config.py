@@ -62,6 +62,7 @@ class StoreSettings:
 
     url: str = "sqlite:///skgw.db"
     url_env: str | None = None  # environment variable holding the URL (a DSN with a password)
+    lock_timeout_seconds: float = 10.0  # a transaction waiting longer for a lock fails: API 503
 
     def resolved_url(self, base: Path | None) -> str:
         url = os.environ.get(self.url_env, "") if self.url_env else self.url

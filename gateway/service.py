@@ -218,7 +218,7 @@ class Gateway:
                     f"[store] url: the directory {directory} does not exist (create it or fix the path)"
                 )
         try:
-            return await open_store(url)
+            return await open_store(url, lock_timeout_seconds=self.config.store.lock_timeout_seconds)
         except Exception as exc:  # any driver error: say which database and why
             raise StartupError(
                 f"[store] url: cannot open the store at {_mask(url)}: {type(exc).__name__}: {exc}"
@@ -307,7 +307,7 @@ class Gateway:
         queued = counts.outbox.get("queued", 0) + counts.outbox.get("sending", 0)
         sinks = counts.sink.get("pending", 0) + counts.sink.get("delivering", 0)
         return (
-            f": {queued} outbound message(s) still queued and {sinks} delivery(ies) to our system "
+            f": {queued} outbound message(s) still queued and {sinks} hand-over(s) to our system "
             "pending; they continue at the next start"
         )
 

@@ -52,7 +52,7 @@ url = "{store_url}"
 [tls]
 certificate = "{certificate}"
 private_key = "{key or private_key}"
-ca_bundle = "{pki.dir / 'ca.pem'}"
+ca_bundle = "{pki.dir / "ca.pem"}"
 
 [hub]
 endpoint = "{hub_url}"

@@ -11,6 +11,7 @@ from aiohttp import web
 from gateway.api import berichten, ops
 from gateway.api.context import ApiContext
 from gateway.api.openapi import openapi_document
+from gateway.store.base import StoreUnavailable
 
 log = logging.getLogger(__name__)
 CONTEXT: web.AppKey[ApiContext] = web.AppKey("context", ApiContext)
@@ -38,6 +39,14 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return json_error(
             exc.status, exc.reason if exc.text is None or exc.text.startswith("{") else exc.text
         )
+    except StoreUnavailable as exc:  # the machine, not the request: the same request later may work
+        log.warning("API request %s %s refused with 503: %s", request.method, request.path, exc.reason)
+        response = json_error(
+            503, f"the gateway cannot store or read this now: {exc.reason}; try again later",
+            retry_after=exc.retry_after,
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except Exception:
         log.exception("API request %s %s failed", request.method, request.path)
         return json_error(500, "internal error; the gateway's log has the details")

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from gateway.api import app as app_module
 from gateway.api.metrics import CONTENT_TYPE
+from gateway.store.base import StoreUnavailable
 
 
 async def health(request: web.Request) -> web.Response:
@@ -16,7 +17,10 @@ async def ready(request: web.Request) -> web.Response:
     context = request.app[app_module.CONTEXT]
     checks: dict[str, dict[str, object]] = {}
     try:
+        await context.store.check_writable(now=context.clock())
         checks["database"] = {"ok": True, "schema_version": await context.store.schema_version()}
+    except StoreUnavailable as exc:
+        checks["database"] = {"ok": False, "message": f"the store cannot write: {exc.reason}"}
     except Exception as exc:  # the store is down: not ready, and say why
         checks["database"] = {"ok": False, "message": f"{type(exc).__name__}: the store does not answer"}
     days = context.certificate_days()

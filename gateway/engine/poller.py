@@ -18,6 +18,7 @@ from typing import Any
 from gateway import logs
 from gateway.engine.clock import Clock, utcnow
 from gateway.engine.conversations import update_for
+from gateway.engine.faultlog import FailureLog
 from gateway.engine.fetchguard import record_fetch
 from gateway.engine.ports import HubError, HubPort, OpgehaaldBericht, Outcome
 from gateway.engine.processing import InboundProcessing, Inspectie
@@ -71,11 +72,13 @@ class Poller:
 
     async def run(self, stop: asyncio.Event) -> None:
         interval = min(self.settings.interval_seconds, self.settings.max_interval_seconds)
+        failures = FailureLog(log, "the poll cycle")
         while not stop.is_set():
             try:
                 await self.poll_once()
-            except Exception:
-                log.exception("poll cycle failed; trying again after the interval")
+                failures.ok()
+            except Exception as exc:
+                failures.failed(exc, "trying again after the interval")
             self._trigger.clear()
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._trigger.wait())]
             try:

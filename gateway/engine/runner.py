@@ -22,6 +22,7 @@ from gateway.engine.clock import Clock, utcnow
 from gateway.engine.conversations import ConversationMonitor
 from gateway.engine.delivery import SinkDeliverer
 from gateway.engine.dispatcher import Dispatcher, default_owner
+from gateway.engine.faultlog import FailureLog
 from gateway.engine.fetchguard import FetchFreshness, check_fetch_freshness
 from gateway.engine.poller import Poller
 from gateway.engine.ports import HubPort, SinkPort
@@ -125,11 +126,13 @@ class Engine:
 
     @staticmethod
     async def _loop(stop: asyncio.Event, step: Callable[[], Awaitable[None]], every: float) -> None:
+        failures = FailureLog(log, f"engine task {getattr(step, '__name__', step)}")
         while not stop.is_set():
             try:
                 await step()
-            except Exception:
-                log.exception("engine task %s failed; retrying", getattr(step, "__name__", step))
+                failures.ok()
+            except Exception as exc:
+                failures.failed(exc, f"trying again in {every:g}s")
             try:
                 await asyncio.wait_for(stop.wait(), timeout=every)
             except TimeoutError:

@@ -39,6 +39,17 @@ class StoreError(Exception):
     """Base class of the errors the store raises on purpose."""
 
 
+class StoreUnavailable(StoreError):
+    """The store cannot do this now: the disk or database is full, a lock was not granted within the
+    lock timeout, the database does not answer. Nothing was written; the same call may succeed
+    later (API: 503 with ``Retry-After``). ``reason`` says which, for people; never message content."""
+
+    def __init__(self, reason: str, *, retry_after: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
 class EnqueueConflict(StoreError):
     """A message with this Referentienummer was already queued with a different content (API: 409)."""
 
@@ -73,6 +84,10 @@ class Store(Protocol):
     async def schema_version(self) -> int: ...
 
     async def close(self) -> None: ...
+
+    async def check_writable(self, *, now: datetime) -> None:
+        """Raise :class:`StoreUnavailable` when the store cannot write now: a write failed that way
+        within the last seconds, or a small write transaction fails."""
 
     # outbox -----------------------------------------------------------------------------------
     async def enqueue(self, msg: NieuwUitgaand, *, now: datetime, deadline: datetime) -> EnqueueResult:

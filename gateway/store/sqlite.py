@@ -24,6 +24,7 @@ import aiosqlite
 from gateway.store import migrations
 from gateway.store.records import ts_to_text
 from gateway.store.sql_search import SearchMixin
+from gateway.store.sqlcore import RETRY_AFTER_LONG, RETRY_AFTER_SHORT
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 _WORKER_JOIN_SECONDS = 5.0
@@ -88,6 +89,8 @@ class SqliteStore(SearchMixin):
         return json.dumps(list(values))
 
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 10_000) -> None:
+        """``busy_timeout_ms``: how long a transaction waits for another writer's lock before it
+        fails as :class:`~gateway.store.base.StoreUnavailable`."""
         super().__init__()
         self.path = str(path)
         self._busy_timeout_ms = busy_timeout_ms
@@ -147,14 +150,46 @@ class SqliteStore(SearchMixin):
 
     @asynccontextmanager
     async def _tx(self, *, write: bool = True) -> AsyncIterator[_SqliteConn]:
-        if self._db is None:
+        db = self._db
+        if db is None:
             raise RuntimeError("the SQLite store is not connected; call connect() or SqliteStore.open()")
         async with self._lock:
-            await self._db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
-                yield _SqliteConn(self._db)
-            except BaseException:
-                await self._db.execute("ROLLBACK")
+                await db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            except sqlite3.Error as exc:
+                self._raise_unavailable(exc, write=write)
                 raise
-            else:
-                await self._db.execute("COMMIT")
+            try:
+                yield _SqliteConn(db)
+                await db.execute("COMMIT")
+            except BaseException as exc:
+                # SQLite rolls some failures back by itself (SQLITE_FULL, SQLITE_IOERR, …): a second
+                # ROLLBACK would fail with "no transaction is active" and hide the first error
+                if db.in_transaction:
+                    await db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    self._raise_unavailable(exc, write=write)
+                raise
+
+    @staticmethod
+    def _classify(exc: BaseException) -> tuple[str, int] | None:
+        code = getattr(exc, "sqlite_errorcode", None)
+        if not isinstance(exc, sqlite3.Error) or code is None:
+            return None
+        return _NOT_NOW.get(code & 0xFF)
+
+
+#: SQLite's primary result codes that mean "the machine, not the statement": reason, Retry-After
+_NOT_NOW: dict[int, tuple[str, int]] = {
+    sqlite3.SQLITE_BUSY: (
+        "the database is locked by another writer beyond the lock timeout",
+        RETRY_AFTER_SHORT,
+    ),
+    sqlite3.SQLITE_LOCKED: ("the database table is locked", RETRY_AFTER_SHORT),
+    sqlite3.SQLITE_FULL: ("the disk or the database is full", RETRY_AFTER_LONG),
+    sqlite3.SQLITE_IOERR: ("disk I/O error", RETRY_AFTER_LONG),
+    sqlite3.SQLITE_READONLY: ("the database is read-only", RETRY_AFTER_LONG),
+    sqlite3.SQLITE_CANTOPEN: ("the database file cannot be opened", RETRY_AFTER_LONG),
+    sqlite3.SQLITE_NOMEM: ("out of memory", RETRY_AFTER_LONG),
+    sqlite3.SQLITE_PROTOCOL: ("the database lock protocol failed", RETRY_AFTER_SHORT),
+}

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import signal
+import socket
 import ssl
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -29,6 +30,8 @@ from gateway.api.app import make_app
 from gateway.api.context import ApiContext
 from gateway.api.metrics import Metrics
 from gateway.config import Config, ConfigError
+from gateway.engine.dispatcher import default_owner
+from gateway.engine.fetchguard import last_fetch
 from gateway.engine.ports import SinkPort
 from gateway.engine.runner import Engine
 from gateway.indienen import Indiener
@@ -37,7 +40,7 @@ from gateway.security.errors import SecurityError
 from gateway.security.tls import client_context
 from gateway.security.trust import TrustStore
 from gateway.store import open_store
-from gateway.store.base import Store
+from gateway.store.base import NodeInUse, Store
 from gateway.verwerking import BerichtVerwerking
 
 log = logging.getLogger(__name__)
@@ -117,12 +120,20 @@ class Gateway:
         self.hub = self._hub_client()
         self.sinks = self._build_sinks()
         self.store = await self._open_store()
+        node = config.engine.node or socket.gethostname()
+        await self._take_over(self.store, node)
         adresboek = config.adresboek()
         processing = BerichtVerwerking(
             eigen_adres=config.gateway.adres, adresboek=adresboek, limits=config.xml.limits, clock=self.clock
         )
         self.engine = engine = Engine(
-            self.store, self.hub, processing, self.sinks, config.engine, clock=self.clock
+            self.store,
+            self.hub,
+            processing,
+            self.sinks,
+            config.engine,
+            clock=self.clock,
+            owner=default_owner(node),
         )
         engine.dispatcher.on_attempt = self.metrics.observe_attempt
         indiener = Indiener(
@@ -156,6 +167,24 @@ class Gateway:
             config.hub.endpoint,
             _mask(config.store.resolved_url(config.base)),
         )
+
+    async def _take_over(self, store: Store, node: str) -> None:
+        """Work as ``node``: what an earlier process of this node claimed and left (killed) is due now,
+        not after its lease. A fresh store gets a warning about a second gateway of this identity."""
+        try:
+            taken = await store.take_over_node(node, now=self.clock())
+        except NodeInUse as exc:
+            raise StartupError(f"[engine] node: {exc}") from None
+        if taken:
+            log.info("node %s: %d claim(s) left by its previous process are due again now", node, taken)
+        if await last_fetch(store) is None:
+            log.warning(
+                "this store has never fetched from the hub: if another gateway with this identity "
+                "(gateway %s, the same certificate) runs with a store of its own, each takes inbound "
+                "messages the other never sees; run one gateway per identity (several processes share "
+                "one PostgreSQL store)",
+                self.config.gateway.adres,
+            )
 
     def _api_token(self) -> str | None:
         api = self.config.api

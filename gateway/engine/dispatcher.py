@@ -43,9 +43,10 @@ log = logging.getLogger(__name__)
 HUB_ENDPOINT = "hub"
 
 
-def default_owner() -> str:
-    """A lease owner id unique to this process: host, pid and a random part."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+def default_owner(node: str | None = None) -> str:
+    """A lease owner id unique to this process: its node (default: the host name), pid and a random
+    part. The node part is what a restarted process recognises as its own (Store.take_over_node)."""
+    return f"{node or socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass

@@ -50,6 +50,14 @@ class StoreUnavailable(StoreError):
         self.retry_after = retry_after
 
 
+class NodeInUse(StoreError):
+    """Another running process already works as this node on this store."""
+
+    def __init__(self, node: str, detail: str) -> None:
+        super().__init__(f"another running gateway process works as node {node!r} on this store ({detail})")
+        self.node = node
+
+
 class EnqueueConflict(StoreError):
     """A message with this Referentienummer was already queued with a different content (API: 409)."""
 
@@ -88,6 +96,21 @@ class Store(Protocol):
     async def check_writable(self, *, now: datetime) -> None:
         """Raise :class:`StoreUnavailable` when the store cannot write now: a write failed that way
         within the last seconds, or a small write transaction fails."""
+
+    async def take_over_node(self, node: str, *, now: datetime) -> int:
+        """Start work as node ``node``: the claims an earlier process of this node left behind (it was
+        killed mid-send) become due now instead of after their lease. Returns how many.
+
+        SQLite is one node: every claim, and the database file is locked for this process (a second
+        process on it gets :class:`NodeInUse`). PostgreSQL: the claims whose lease owner is of this
+        node (``<node>:<pid>:<random>``); a session lock on the node name, held until :meth:`close`,
+        makes a second running process with the same node name get :class:`NodeInUse`."""
+
+    async def retry_now(self, *, now: datetime, referentienummer: str | None = None) -> int:
+        """Make waiting outbound messages due now (the hub is back): every queued message whose next
+        attempt lies in the future, or only the one with ``referentienummer``. Returns how many;
+        :class:`NotFound` / :class:`InvalidTransition` when that one message is unknown or not
+        waiting for a retry."""
 
     # outbox -----------------------------------------------------------------------------------
     async def enqueue(self, msg: NieuwUitgaand, *, now: datetime, deadline: datetime) -> EnqueueResult:

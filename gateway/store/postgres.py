@@ -18,7 +18,7 @@ import asyncpg
 
 from gateway.store import migrations
 from gateway.store.records import utc
-from gateway.store.sql_search import SearchMixin
+from gateway.store.sql_operations import OperationsMixin
 from gateway.store.sqlcore import RETRY_AFTER_LONG, RETRY_AFTER_SHORT
 
 # Two 32-bit keys: "SKPG" and the purpose, so other applications on the database do not collide.
@@ -69,7 +69,7 @@ class _PgConn:
         return None if row is None else dict(row)
 
 
-class PostgresStore(SearchMixin):
+class PostgresStore(OperationsMixin):
     backend = "postgres"
     claim_lock_clause = " FOR UPDATE SKIP LOCKED"
 
@@ -99,6 +99,7 @@ class PostgresStore(SearchMixin):
         self._min_size = min_size
         self._max_size = max_size
         self._pool: asyncpg.Pool | None = None
+        self._node_conn: asyncpg.Connection | None = None  # holds the node's session lock
 
     @classmethod
     async def open(cls, dsn: str, **kw: Any) -> PostgresStore:
@@ -118,9 +119,30 @@ class PostgresStore(SearchMixin):
         )
 
     async def close(self) -> None:
+        if self._node_conn is not None:
+            await self._node_conn.close()  # ends the session: its node lock goes with it
+            self._node_conn = None
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+    async def _lock_node(self, node: str) -> str | None:
+        """A session advisory lock on the node name, on a connection of its own held until close():
+        PostgreSQL releases it when this process or its connection dies."""
+        if self._node_conn is not None:
+            return None
+        settings = {"search_path": self.schema} if self.schema else None
+        conn = await asyncpg.connect(self.dsn, server_settings=settings)
+        got = await conn.fetchval(
+            "SELECT pg_try_advisory_lock($1, hashtext('node:' || $2::text || ':' || current_schema()))",
+            _LOCK_NAMESPACE,
+            node,
+        )
+        if not got:
+            await conn.close()
+            return "its session lock on the node name is held; give every process its own [engine] node"
+        self._node_conn = conn
+        return None
 
     def _migrations(self) -> list[migrations.Migration]:
         return migrations.load("postgres")

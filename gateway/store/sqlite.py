@@ -11,19 +11,20 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import aiosqlite
 
 from gateway.store import migrations
 from gateway.store.records import ts_to_text
-from gateway.store.sql_search import SearchMixin
+from gateway.store.sql_operations import OperationsMixin
 from gateway.store.sqlcore import RETRY_AFTER_LONG, RETRY_AFTER_SHORT
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
@@ -77,8 +78,9 @@ class _SqliteConn:
         return rows[0] if rows else None
 
 
-class SqliteStore(SearchMixin):
+class SqliteStore(OperationsMixin):
     backend = "sqlite"
+    one_node = True
 
     @staticmethod
     def in_list(column: str, param: str) -> str:
@@ -96,6 +98,7 @@ class SqliteStore(SearchMixin):
         self._busy_timeout_ms = busy_timeout_ms
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._node_lock: IO[bytes] | None = None  # <database>.lock, flock'ed while we run as its node
 
     @classmethod
     async def open(cls, path: str | Path, **kw: Any) -> SqliteStore:
@@ -144,6 +147,30 @@ class SqliteStore(SearchMixin):
         if self._db is not None:
             await self._db.close()
             self._db = None
+        if self._node_lock is not None:
+            self._node_lock.close()  # releases the flock
+            self._node_lock = None
+
+    async def _lock_node(self, node: str) -> str | None:
+        """One process per SQLite database: an exclusive flock on ``<database>.lock``, which the
+        kernel releases when the process ends, however it ends."""
+        if self._node_lock is not None or self.path == ":memory:":
+            return None
+        import fcntl  # POSIX; the gateway runs on Linux
+
+        handle = open(f"{self.path}.lock", "a+b")  # noqa: SIM115 - held open until close()
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read(200).decode("utf-8", "replace").strip() or "unknown process"
+            handle.close()
+            return f"{self.path} is locked by {holder}; SQLite serves one process, PostgreSQL several"
+        handle.truncate(0)
+        handle.write(f"node {node}, pid {os.getpid()}".encode())
+        handle.flush()
+        self._node_lock = handle
+        return None
 
     def _migrations(self) -> list[migrations.Migration]:
         return migrations.load("sqlite")

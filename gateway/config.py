@@ -132,6 +132,7 @@ class HealthSettings:
     """[health]: what /ready checks."""
 
     certificate_warning_days: int = 30  # not ready when our certificate expires sooner
+    hub_unreachable_seconds: float = 900.0  # not ready when the hub has not answered for longer
 
 
 @dataclass(frozen=True, slots=True)

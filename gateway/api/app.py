@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from gateway.api import berichten, ops
+from gateway.api import adresboek, berichten, ops, wachtrij
 from gateway.api.context import ApiContext
 from gateway.api.openapi import openapi_document
 from gateway.store.base import StoreUnavailable
@@ -85,6 +85,8 @@ def make_app(context: ApiContext) -> web.Application:
     app.router.add_post("/api/berichten/{referentienummer}/opnieuw", berichten.resend)
     app.router.add_get("/api/conversaties", berichten.conversations)
     app.router.add_post("/api/ophalen", berichten.fetch_now)
+    app.router.add_post("/api/wachtrij/nu", wachtrij.retry_now)
+    app.router.add_get("/api/adresboek", adresboek.list_counterparts)
     return app
 
 

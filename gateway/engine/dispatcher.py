@@ -32,10 +32,11 @@ from gateway.engine.breaker import Breakers, BreakerState, CircuitBreaker
 from gateway.engine.clock import Clock, utcnow
 from gateway.engine.conversations import update_for
 from gateway.engine.ports import HubPort, HubResult, Outcome
+from gateway.engine.reachability import HubReachability
 from gateway.engine.retry import Besluit, classify, next_attempt
 from gateway.engine.senders import SenderPool
 from gateway.engine.settings import DispatchSettings
-from gateway.store.base import Store
+from gateway.store.base import Store, StoreUnavailable
 from gateway.store.records import Afgeleverd, OutboxRow, Poging
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class Dispatcher:
         rng: random.Random | None = None,
         endpoint_for: Callable[[OutboxRow], str] = lambda _row: HUB_ENDPOINT,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        reachability: HubReachability | None = None,
     ) -> None:
         self.store = store
         self.hub = hub
@@ -83,6 +85,8 @@ class Dispatcher:
         self.breakers = Breakers(
             self.settings.breaker_failure_threshold, self.settings.breaker_reset_seconds, clock
         )
+        #: whether the hub answers, for /ready and /metrics (shared with the poller)
+        self.reachability = reachability or HubReachability(clock)
         #: set when something may have become due (an enqueue, a finished send); the sender pool waits on it
         self.wakeup = asyncio.Event()
         # deliveries that finish while another is being recorded share its transaction
@@ -182,8 +186,9 @@ class Dispatcher:
         """Record the attempt's outcome: delivered, dead letter, or retry at the next backoff."""
         klass = classify(result)
         now = self.clock()
+        if klass.besluit is not Besluit.RETRY:  # the hub answered: the endpoint is there
+            await self._answered(breaker)
         if klass.besluit is Besluit.DONE:
-            breaker.success()
             conv = update_for(
                 row.berichttype,
                 conversatie=row.conversatie,
@@ -203,13 +208,13 @@ class Dispatcher:
             return await self._delivered.submit(
                 Afgeleverd(row.referentienummer, self.owner, poging, now, conv)
             )
-        if klass.besluit is Besluit.DEAD:
-            breaker.success()  # the hub answered: the endpoint is fine, this message is not
+        if klass.besluit is Besluit.DEAD:  # the endpoint is fine, this message is not
             code = f" [{result.code}]" if result.code else ""
             return await self._dead(
                 row, poging, now, f"permanent{code}: {result.reason or klass.uitleg}", report
             )
         breaker.failure(f"{result.code or ''} {result.reason}".strip())
+        self.reachability.failed(f"{result.code or 'retryable'}: {result.reason or klass.uitleg}")
         if now >= row.deadline:
             reason = (
                 f"deadline {row.deadline.isoformat()} passed after {row.attempts + 1} attempt(s); "
@@ -237,6 +242,29 @@ class Dispatcher:
         return await self.store.record_retry(
             row.referentienummer, owner=self.owner, poging=poging, now=now, next_attempt_at=when
         )
+
+    async def _answered(self, breaker: CircuitBreaker) -> None:
+        """The hub answered. When that closes the circuit, what waited for it is due now, not at the
+        end of its backoff (the rows the circuit deferred, the retries of the outage)."""
+        self.reachability.answered()
+        if breaker.state is BreakerState.CLOSED:
+            breaker.success()  # resets the count of consecutive failures
+            return
+        breaker.success()
+        try:
+            await self.retry_now()
+        except StoreUnavailable as exc:  # then they go at their own next attempt; the send is recorded
+            log.warning("the circuit closed, but waiting messages could not be made due now: %s", exc)
+
+    async def retry_now(self, referentienummer: str | None = None) -> int:
+        """Every waiting message (or the one) is due now; an open circuit probes at once."""
+        if referentienummer is None:
+            self.breakers.probe_now()
+        due = await self.store.retry_now(now=self.clock(), referentienummer=referentienummer)
+        self.wake()
+        if referentienummer is None:
+            log.info("%d waiting message(s) due now", due)
+        return due
 
     @staticmethod
     def _check_lease(ok: bool, row: OutboxRow, report: DispatchReport) -> None:

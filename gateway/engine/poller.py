@@ -22,6 +22,7 @@ from gateway.engine.faultlog import FailureLog
 from gateway.engine.fetchguard import record_fetch
 from gateway.engine.ports import HubError, HubPort, OpgehaaldBericht, Outcome
 from gateway.engine.processing import InboundProcessing, Inspectie
+from gateway.engine.reachability import HubReachability
 from gateway.engine.settings import PollSettings, SinkSettings
 from gateway.model.berichttype import Berichttype
 from gateway.store.base import Store
@@ -55,6 +56,7 @@ class Poller:
         sink_settings: SinkSettings | None = None,
         clock: Clock = utcnow,
         on_enqueued: Callable[[], None] | None = None,
+        reachability: HubReachability | None = None,
     ) -> None:
         self.store = store
         self.hub = hub
@@ -64,6 +66,7 @@ class Poller:
         self.sink_settings = sink_settings or SinkSettings()
         self.clock = clock
         self.on_enqueued = on_enqueued or (lambda: None)
+        self.reachability = reachability or HubReachability(clock)
         self._trigger = asyncio.Event()
 
     def trigger(self) -> None:
@@ -99,10 +102,12 @@ class Poller:
                     result = await self.hub.haal_op(self.settings.fetch_batch)
                 except HubError as exc:
                     report.fetch_error = f"{exc.code or 'error'}: {exc.reason}"
+                    self.reachability.failed(report.fetch_error)
                     log.warning(
                         "fetch from the hub failed (%s retryable=%s)", report.fetch_error, exc.retryable
                     )
                     break
+                self.reachability.answered()
                 await record_fetch(self.store, self.clock())
                 report.fetched += len(result.berichten)
                 for bericht in result.berichten:

@@ -59,17 +59,29 @@ class NodeInUse(StoreError):
 
 
 class EnqueueConflict(StoreError):
-    """A message with this Referentienummer was already queued with a different content (API: 409)."""
+    """The Referentienummer was used before for a different message (API: 409).
 
-    def __init__(self, referentienummer: str, existing_sha256: str, new_sha256: str) -> None:
+    Compared is what the caller submitted (its canonical JSON) when both have it, otherwise the
+    document. The message says what became of the earlier one (queued, delivered …)."""
+
+    def __init__(
+        self, referentienummer: str, existing_sha256: str, new_sha256: str, *, state: str = "queued"
+    ) -> None:
+        what = {
+            "queued": "is queued",
+            "sending": "is being sent",
+            "delivered": "was delivered",
+            "dead": "is a dead letter",
+        }.get(state, f"is {state}")
         super().__init__(
-            f"Referentienummer {referentienummer} is already queued with a different document "
+            f"Referentienummer {referentienummer} was used before for a different message, which {what} "
             f"(stored sha256 {existing_sha256[:12]}…, given {new_sha256[:12]}…); a new message needs "
-            "a new Referentienummer, a resend must carry the identical document"
+            "a new Referentienummer, a resend must carry the same content"
         )
         self.referentienummer = referentienummer
         self.existing_sha256 = existing_sha256
         self.new_sha256 = new_sha256
+        self.state = state
 
 
 class NotFound(StoreError):

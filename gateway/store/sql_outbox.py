@@ -20,8 +20,8 @@ from gateway.store.sqlcore import Conn, SqlCore, conversation_statement
 
 _INSERT = """
 INSERT INTO outbox (referentienummer, berichttype, ontvanger, conversatie, document, sha256, state,
-    attempts, claims, next_attempt_at, deadline, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, 0, $7, $8, $7, $7)
+    attempts, claims, next_attempt_at, deadline, created_at, updated_at, indiening_sha256)
+VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, 0, $7, $8, $7, $7, $9)
 ON CONFLICT (referentienummer) DO NOTHING
 RETURNING *
 """
@@ -93,6 +93,7 @@ class OutboxMixin(SqlCore):
             msg.sha256,
             now,
             deadline,
+            msg.indiening_sha256,
         )
         if row is not None:
             return EnqueueResult(OutboxRow.from_row(row), created=True)
@@ -100,14 +101,20 @@ class OutboxMixin(SqlCore):
         if existing is None:  # pragma: no cover - the conflict row vanished; rows are never deleted
             raise NotFound("outbox message", msg.referentienummer)
         old = OutboxRow.from_row(existing)
-        same = (old.sha256, old.berichttype, old.ontvanger, old.conversatie) == (
-            msg.sha256,
-            msg.berichttype,
-            msg.ontvanger,
-            msg.conversatie,
-        )
+        if old.indiening_sha256 and msg.indiening_sha256:
+            # what the caller sent decides; the gateway's own fill-ins (DatumTijd) may differ
+            stored, given = old.indiening_sha256, msg.indiening_sha256
+            same = (stored, old.berichttype, old.ontvanger) == (given, msg.berichttype, msg.ontvanger)
+        else:
+            stored, given = old.sha256, msg.sha256
+            same = (stored, old.berichttype, old.ontvanger, old.conversatie) == (
+                given,
+                msg.berichttype,
+                msg.ontvanger,
+                msg.conversatie,
+            )
         if not same:
-            raise EnqueueConflict(msg.referentienummer, old.sha256, msg.sha256)
+            raise EnqueueConflict(msg.referentienummer, stored, given, state=str(old.state))
         return EnqueueResult(old, created=False)
 
     async def enqueue(self, msg: NieuwUitgaand, *, now: datetime, deadline: datetime) -> EnqueueResult:

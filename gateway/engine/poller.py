@@ -30,6 +30,9 @@ from gateway.store.records import InboxRow, InboxState, NieuwInkomend, NieuwUitg
 
 log = logging.getLogger(__name__)
 
+#: fetch failures of the answer as a whole that a smaller batch may avoid (too large, unreadable)
+SMALLER_MAY_HELP = frozenset({"response-too-large", "garbage-response", "bad-response"})
+
 
 @dataclass
 class PollReport:
@@ -97,15 +100,19 @@ class Poller:
                 report.skipped = True
                 return report
             await self.recover(report)
+            batch = max(1, self.settings.fetch_batch)
             for _page in range(max(1, self.settings.max_pages)):
                 try:
-                    result = await self.hub.haal_op(self.settings.fetch_batch)
+                    result = await self.hub.haal_op(batch)
                 except HubError as exc:
+                    if exc.code in SMALLER_MAY_HELP and batch > 1:
+                        # one message too many or too big for the answer: fewer at a time, down to one
+                        batch = max(1, batch // 2)
+                        log.warning("fetching failed (%s: %s); now %d at a time", exc.code, exc.reason, batch)
+                        continue
                     report.fetch_error = f"{exc.code or 'error'}: {exc.reason}"
                     self.reachability.failed(report.fetch_error)
-                    log.warning(
-                        "fetch from the hub failed (%s retryable=%s)", report.fetch_error, exc.retryable
-                    )
+                    self._fetch_failed(exc, batch)
                     break
                 self.reachability.answered()
                 await record_fetch(self.store, self.clock())
@@ -115,6 +122,25 @@ class Poller:
                 if not result.meer or not result.berichten:
                     break
         return report
+
+    @staticmethod
+    def _fetch_failed(exc: HubError, batch: int) -> None:
+        if exc.code in SMALLER_MAY_HELP:  # even one message alone: the hub's next one cannot be read
+            log.error(
+                "the next message at the hub cannot be fetched, even on its own (%s: %s); the messages "
+                "after it wait behind it: raise [hub] max_response_bytes if it is too large, or have "
+                "the hub remove it",
+                exc.code,
+                exc.reason,
+            )
+            return
+        log.warning(
+            "fetch of %d from the hub failed (%s: %s, retryable=%s)",
+            batch,
+            exc.code,
+            exc.reason,
+            exc.retryable,
+        )
 
     async def recover(self, report: PollReport) -> None:
         """Finish what a crash interrupted: process stored messages, confirm stored ones again.

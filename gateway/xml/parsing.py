@@ -20,11 +20,15 @@ from gateway.xml.errors import Problem, XmlInputError
 
 @dataclass(frozen=True, slots=True)
 class ParseLimits:
-    """Limits for one document; the defaults fit every message of the standard with room to spare."""
+    """Limits for one document; the defaults fit every message of the standard with room to spare.
+
+    ``long_text``: a text node may be longer than libxml2's own limit of 10,000,000 bytes (a hub
+    answer carries whole messages as base64 text; ``max_bytes`` still bounds the whole)."""
 
     max_bytes: int = 10 * 1024 * 1024
     max_depth: int = 64
     max_elements: int = 500_000
+    long_text: bool = False
 
 
 DEFAULT_LIMITS = ParseLimits()
@@ -40,8 +44,10 @@ _local = threading.local()
 
 def thread_parser(*, huge_tree: bool = False) -> etree.XMLParser:
     """This thread's hardened lxml parser (no entities, DTD or network), built once per thread and
-    option (lxml parsers are not thread-safe; building one costs ~10 µs). ``huge_tree`` only for text
-    we wrote ourselves (:mod:`gateway.codec.xmltext`): input from outside keeps libxml2's limits."""
+    option (lxml parsers are not thread-safe; building one costs ~10 µs). ``huge_tree`` lifts libxml2's
+    hard-coded limits: for text we wrote ourselves (:mod:`gateway.codec.xmltext`), and for input from
+    outside only with ``ParseLimits.long_text`` (a DOCTYPE is refused before parsing, and our own
+    size, depth and element limits are checked as always)."""
     key = "huge_parser" if huge_tree else "parser"
     parser = getattr(_local, key, None)
     if parser is None:
@@ -109,7 +115,7 @@ def parse_xml(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> etree._Eleme
             expected="UTF-8",
         ) from None
     try:
-        root = etree.fromstring(bytes(data), thread_parser())
+        root = etree.fromstring(bytes(data), thread_parser(huge_tree=limits.long_text))
     except etree.XMLSyntaxError as exc:
         raise _syntax_problem(exc, last_line=bytes(data).rstrip().count(b"\n") + 1) from None
     tree = root.getroottree()

@@ -195,11 +195,26 @@ def _message_paths(unauthorized: dict[str, Any]) -> dict[str, Any]:
             "get": {
                 "summary": "Messages in and out, newest first, keyset-paged",
                 "parameters": [
-                    _query("berichttype", "e.g. Saldoverzoek"),
+                    _query(
+                        "berichttype",
+                        "e.g. Saldoverzoek (another value is a 400)",
+                        {"enum": [b.value for b in Berichttype]},
+                    ),
                     _query("richting", "uit or in", {"enum": ["uit", "in"]}),
                     _query(
                         "state",
                         "uit: queued|sending|delivered|dead; in: received|decoded|delivered|quarantined",
+                        {
+                            "enum": [
+                                "queued",
+                                "sending",
+                                "delivered",
+                                "dead",
+                                "received",
+                                "decoded",
+                                "quarantined",
+                            ]
+                        },
                     ),
                     _query("tegenpartij", "address-book UUID"),
                     _query("conversatie", "ConversatieReferentienummer"),

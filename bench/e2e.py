@@ -44,7 +44,7 @@ from gateway.codec import decode
 from gateway.codec.json_form import to_json
 
 ROOT = Path(__file__).resolve().parents[1]
-TOKEN = "bench-token-0123456789abcdef"
+TOKEN = "bench-token-0123456789abcdefghijklmnopqrstuv"
 SHV = ("Gemeente Bench", "00000001001234567000", "SHV")
 SE = ("Energie Bench", "00000003123456780000", "SE")
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -205,7 +205,11 @@ max_connections = {DISPATCH["max_concurrent"]}
 
 [api]
 port = {port}
-token_env = "SKGW_BENCH_TOKEN"
+
+[[api.tokens]]
+name = "bench"
+env = "SKGW_BENCH_TOKEN"
+roles = ["read", "submit", "operate"]
 
 [wssecurity]
 replay_cache_size = {REPLAY_CACHE_SIZE}

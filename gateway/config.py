@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from gateway.adresboek import Adresboek, Tegenpartij
+from gateway.api.auth import ALL_ROLES, Role
 from gateway.engine.settings import EngineSettings
 from gateway.model.berichttype import Rol
 from gateway.security.settings import TlsSettings, WsSecuritySettings
@@ -88,16 +89,65 @@ class HubSection:
 
 
 @dataclass(frozen=True, slots=True)
+class ApiToken:
+    """[[api.tokens]]: one named bearer token; its secret is in the environment variable ``env``."""
+
+    name: str
+    env: str
+    roles: tuple[Role, ...] = (Role.READ, Role.SUBMIT)
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise ValueError("name: a token needs a name (it is shown in logs and the console)")
+        if not self.roles:
+            raise ValueError(f"token {self.name!r}: roles is empty (known: {', '.join(ALL_ROLES)})")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiClient:
+    """[[api.clients]]: a client certificate (under ``client_ca``) allowed in, by OIN or subject."""
+
+    name: str
+    roles: tuple[Role, ...]
+    oin: str | None = None
+    subject: str | None = None  # exact RFC 4514 text, e.g. "CN=zaaksysteem,O=Gemeente Voorbeeld"
+
+    def __post_init__(self) -> None:
+        if self.oin is None and self.subject is None:
+            raise ValueError(f"client {self.name!r}: give its oin or its subject")
+        if self.oin is not None and not re.fullmatch(r"[0-9]{20}", self.oin):
+            raise ValueError(f"client {self.name!r}: oin must be 20 digits, found {self.oin!r}")
+        if not self.roles:
+            raise ValueError(f"client {self.name!r}: roles is empty (known: {', '.join(ALL_ROLES)})")
+
+
+DEFAULT_TOKEN = ApiToken(name="api", env="SKGW_API_TOKEN", roles=ALL_ROLES)
+
+
+@dataclass(frozen=True, slots=True)
 class ApiSettings:
     """[api]: the JSON API for the organisation's systems. Loopback and authenticated by default."""
 
     host: str = "127.0.0.1"
     port: int = 8480
-    token_env: str | None = "SKGW_API_TOKEN"  # bearer token; unset variable → the API refuses to start
-    client_ca: Path | None = None  # with certificate/private_key: mTLS instead of (or beside) the token
+    tokens: tuple[ApiToken, ...] = ()  # none and no clients: DEFAULT_TOKEN (SKGW_API_TOKEN, every role)
+    clients: tuple[ApiClient, ...] = ()  # mTLS callers; needs client_ca
+    client_ca: Path | None = None  # with certificate/private_key: mTLS for the callers in clients
     certificate: Path | None = None
     private_key: Path | None = None
     max_body_bytes: int = 10 * 1024 * 1024
+
+    def __post_init__(self) -> None:
+        names = [t.name for t in self.tokens] + [c.name for c in self.clients]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"caller name(s) {', '.join(twice)} appear more than once")
+
+    def effective_tokens(self) -> tuple[ApiToken, ...]:
+        """The configured tokens; the default token when neither tokens nor clients are configured."""
+        if self.tokens or self.clients:
+            return self.tokens
+        return (DEFAULT_TOKEN,)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from adapters.hub.settings import HubClientSettings
 from adapters.sinks.folder import FolderSettings, FolderSink
 from adapters.sinks.webhook import WebhookSettings, WebhookSink
 from gateway.api.app import make_app
+from gateway.api.auth import ClientBook, ClientRule, TokenBook, WeakToken, check_strength
 from gateway.api.context import ApiContext
 from gateway.api.metrics import Metrics
 from gateway.config import Config, ConfigError
@@ -116,7 +117,7 @@ class Gateway:
             config.check_for_serve()
         except ConfigError as exc:
             raise StartupError(str(exc)) from None
-        token = self._api_token()
+        tokens, clients = self._api_callers()
         self.hub = self._hub_client()
         self.sinks = self._build_sinks()
         self.store = await self._open_store()
@@ -151,7 +152,8 @@ class Gateway:
             indiener=indiener,
             adresboek=adresboek,
             metrics=self.metrics,
-            token=token,
+            tokens=tokens,
+            clients=clients,
             certificate_days=self.hub.certificate_days_left,
             clock=self.clock,
             today=lambda: self.clock().astimezone(AMSTERDAM).date(),
@@ -186,15 +188,39 @@ class Gateway:
                 self.config.gateway.adres,
             )
 
-    def _api_token(self) -> str | None:
+    def _api_callers(self) -> tuple[TokenBook, ClientBook]:
+        """The API's tokens (secrets from the environment, each strong enough) and client certificates."""
         api = self.config.api
-        token = os.environ.get(api.token_env) if api.token_env else None
-        if not token and api.client_ca is None:
+        tokens = []
+        for token in api.effective_tokens():
+            secret = os.environ.get(token.env)
+            if not secret:
+                hint = "" if api.tokens else " (or list client certificates as [[api.clients]])"
+                raise StartupError(
+                    f"[api] token {token.name!r}: the API is never open: set the environment variable "
+                    f"{token.env} to a bearer token{hint}"
+                )
+            try:
+                check_strength(secret)
+            except WeakToken as exc:
+                raise StartupError(f"[api] token {token.name!r} (${token.env}) is too weak: {exc}") from None
+            tokens.append((token.name, secret, token.roles))
+        secrets_given = [secret for _, secret, _ in tokens]
+        if len(set(secrets_given)) != len(secrets_given):
+            raise StartupError("[api] tokens: two tokens have the same secret; give each its own")
+        if api.clients and api.client_ca is None:
             raise StartupError(
-                f"[api]: the API is never open: set the environment variable {api.token_env or '(token_env)'}"
-                " to a bearer token, or configure client_ca (with certificate and private_key) for mTLS"
+                "[api] clients: client certificates need client_ca (and certificate, private_key)"
             )
-        return token or None
+        if api.client_ca is not None and not api.clients:
+            raise StartupError(
+                "[api] client_ca: list the client certificates allowed in as [[api.clients]] (by oin or "
+                "subject, with their roles); a certificate the CA signed opens nothing by itself"
+            )
+        clients = ClientBook(
+            ClientRule(c.name, frozenset(c.roles), oin=c.oin, subject=c.subject) for c in api.clients
+        )
+        return TokenBook(tokens), clients
 
     def _hub_client(self) -> HubClient:
         c = self.config
@@ -291,7 +317,7 @@ class Gateway:
                 raise StartupError(
                     f"[api] client_ca: cannot load {api.client_ca}: {getattr(exc, 'strerror', None) or exc}"
                 ) from None
-            context.verify_mode = ssl.CERT_OPTIONAL if self.config.api.token_env else ssl.CERT_REQUIRED
+            context.verify_mode = ssl.CERT_OPTIONAL if api.effective_tokens() else ssl.CERT_REQUIRED
         return context
 
     # -- run and stop ----------------------------------------------------------------------------

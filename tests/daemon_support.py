@@ -14,10 +14,12 @@ import aiohttp
 
 from adapters.hub.simulator import HubSimulator
 from gateway.adresboek import Tegenpartij
+from gateway.api.auth import ALL_ROLES
 from gateway.codec import decode
 from gateway.codec.json_form import to_json
 from gateway.config import (
     ApiSettings,
+    ApiToken,
     Config,
     FolderSection,
     GatewaySettings,
@@ -32,7 +34,7 @@ from gateway.service import Gateway
 from tests.conftest import FIXTURES
 from tests.transport_support import SE2_ID, SE_ID, SE_OIN, SHV_ID, SHV_OIN, Pki, simulator_config
 
-TOKEN = "test-token-0123456789"
+TOKEN = "test-token-0123456789abcdefghijklmnopqrstuvwxyz"
 FAST = EngineSettings(
     dispatch=DispatchSettings(idle_wait_seconds=0.05, backoff_base_seconds=0.1, backoff_cap_seconds=0.5,
                               in_attempt_wait_seconds=0.01, lease_seconds=10),
@@ -61,7 +63,7 @@ def gateway_config(
             endpoint=hub_url, hub_oin=HUB_OIN, connect_timeout_seconds=3, request_timeout_seconds=5
         ),
         engine=FAST,
-        api=ApiSettings(port=0, token_env="SKGW_TEST_API_TOKEN"),
+        api=ApiSettings(port=0, tokens=(ApiToken("test", "SKGW_TEST_API_TOKEN", ALL_ROLES),)),
         sinks=SinksSettings(folder=FolderSection(workdir / "inbox")),
         tegenpartij=adresboek,
         source=workdir / "gateway.toml",

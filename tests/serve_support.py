@@ -24,7 +24,7 @@ from gateway.security.devpki import HUB_OIN
 from tests.transport_support import SE_ID, SE_OIN, SHV_ID, Pki
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "serve-token-0123456789abcdef"
+TOKEN = "serve-test-token-7f3a9c2e4b6d8f0a1c3e5b7d"
 
 
 def write_config(

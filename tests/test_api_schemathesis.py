@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from adapters.demo.layout import Layout  # noqa: E402
 from adapters.demo.processes import Process, wait_until_up  # noqa: E402
 
-TOKEN = "schemathesis-token-0123456789"
+TOKEN = "schemathesis-token-0123456789abcdefghijklm"
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ submits nothing; importing the same file again submits nothing twice."""
 from __future__ import annotations
 
 import asyncio
+import stat
 
 import aiohttp
 import pytest
@@ -48,6 +49,7 @@ async def test_export_fill_import_through_the_gateways(tmp_path, monkeypatch, ca
             common = ("--gateway", url, "--token-env", "SKGW_TEST_API_TOKEN")
             assert await asyncio.to_thread(cli, "csv", "export", *common, str(out)) == 0
             assert "2 Saldoverzoek question(s), 4 row(s)" in capsys.readouterr().out
+            assert stat.S_IMODE(out.stat().st_mode) == 0o600  # names, birth dates, addresses
             gewoon, onbekend = conversations[:2]
 
             def answer(index: int, q: dict[str, str]) -> dict[str, str]:
@@ -82,6 +84,16 @@ async def test_export_fill_import_through_the_gateways(tmp_path, monkeypatch, ca
             assert "accepted (submitted before)" in capsys.readouterr().out
             _, page = await se.call("GET", "/api/berichten?richting=uit")
             assert len(page["items"]) == 2  # nothing twice
+
+            # a daily export does not ask again what was answered; --alle does
+            again = tmp_path / "weer.csv"
+            assert await asyncio.to_thread(cli, "csv", "export", *common, str(again)) == 0
+            printed = capsys.readouterr().out
+            assert "0 Saldoverzoek question(s), 0 row(s)" in printed, printed
+            assert "left out 2 question(s) answered already (--alle exports them too)" in printed
+            assert len(read_rows(again.read_bytes())) == 1 and stat.S_IMODE(again.stat().st_mode) == 0o600
+            assert await asyncio.to_thread(cli, "csv", "export", "--alle", *common, str(again)) == 0
+            assert "2 Saldoverzoek question(s), 4 row(s)" in capsys.readouterr().out
 
             betaal = tmp_path / "betaal.csv"
             argv = ("csv", "export", "--berichttype", "Betaalvoorstel", *common, str(betaal))

@@ -266,10 +266,19 @@ def test_cells_format_and_parse() -> None:
     assert cells.datum(date(2025, 1, 2)) == "02-01-2025" and cells.parse_datum("29-02-2024") == date(
         2024, 2, 29
     )
-    for bad in ("2025-01-02", "31-02-2025", "1-1-2025"):
+    assert cells.parse_datum("4-12-2026") == date(2026, 12, 4)  # as Dutch Excel writes it
+    assert cells.parse_datum("04-1-2026") == date(2026, 1, 4)
+    # a 2-digit year (LibreOffice's Dutch short date): within 80 years before and 19 after today
+    assert cells.parse_datum("01-10-25", today=date(2026, 5, 1)) == date(2025, 10, 1)
+    assert cells.parse_datum("1-1-45", today=date(2026, 5, 1)) == date(2045, 1, 1)
+    assert cells.parse_datum("1-1-46", today=date(2026, 5, 1)) == date(1946, 1, 1)
+    assert cells.parse_datum("1-1-46", today=date(2027, 1, 1)) == date(2046, 1, 1)
+    for bad in ("2025-01-02", "31-02-2025", "1-1-202", "1/1/2025", "001-1-2025", "1-1-5"):
         with pytest.raises(cells.CellError):
             cells.parse_datum(bad)
-    for bad in ("1.097,96", "1097.96", "-5", "1,234", "abc"):
+    # a decimal point is read where it cannot be a thousands separator (1 or 2 decimals)
+    assert cells.parse_bedrag("1097.96") == Decimal("1097.96") and cells.parse_bedrag("5.5") == Decimal("5.5")
+    for bad in ("1.097,96", "1,097.96", "1.097", "-5", "1,234", "abc", "€ 5", "1 097,96"):
         with pytest.raises(cells.CellError):
             cells.parse_bedrag(bad)
 

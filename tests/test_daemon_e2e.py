@@ -131,7 +131,7 @@ async def test_bad_requests_get_the_right_status_and_store_nothing(tmp_path, mon
             good = fixture_json("Saldoverzoek.xml", SE_ID)
 
             status, body = await Api(http, gateway, token="wrong").submit(good)
-            assert status == 401 and "Bearer" in body["error"]
+            assert status == 401 and body["code"] == "invalid-token"
             status, body = await api.call(
                 "POST", "/api/berichten", data=b"{not json", headers={"Content-Type": "application/json"}
             )

@@ -14,7 +14,7 @@ from adapters.demo.processes import Process, wait_until_up
 from gateway.store.sqlite import SqliteStore
 from tests.daemon_support import fixture_json
 
-TOKEN = "shutdown-token-0123456789"
+TOKEN = "shutdown-token-0123456789abcdefghijklmnop"
 SE = next(o for o in ORGANISATIES if o.key == "se")
 
 

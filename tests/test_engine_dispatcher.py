@@ -434,3 +434,17 @@ async def test_run_survives_a_store_that_fails_between_claims(store, monkeypatch
     finally:
         stop.set()
         await asyncio.wait_for(task, 5)
+
+
+async def test_the_retry_log_line_says_what_happened_once(store, caplog):  # noqa: F811
+    """Not "connection connection refused or reset": the reason, then its class code in brackets."""
+    clock, hub = FakeClock(), FakeHub()
+    m = await enqueue(store, clock)
+    hub.script("blip", "blip", "blip", "blip", "blip", "blip", "blip", "blip", ref=m.referentienummer)
+    settings = replace(FAST, in_attempt_retries=0)
+    d = Dispatcher(store, hub, settings, clock=clock, owner="A", rng=random.Random(1), sleep=no_sleep)
+    with caplog.at_level("INFO", logger="gateway.engine.dispatcher"):
+        await d.run_once()
+    (line,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("retry ")]
+    assert line.endswith(": connection refused [connection]"), line
+    assert "connection connection" not in line

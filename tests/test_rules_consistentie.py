@@ -79,6 +79,8 @@ def test_openstaande_schuld_adds_up() -> None:
             dataclasses.replace(b, vorderingen=tuple(claims)), "openstaande-schuld-inconsistent"
         )
         assert found.field == f"/vorderingen/{index}/openstaande_schuld/actueel_vorderingsbedrag"
+        assert found.expected == str(claim.openstaande_schuld.actueel_vorderingsbedrag + Decimal("0.01"))
+        assert found.to_dict()["expected"] == found.expected  # the total it should be, for the edges
 
 
 def test_openstaande_schuld_without_the_optional_amounts() -> None:

@@ -34,6 +34,8 @@ from tests.daemon_support import gateway_config, running
 from tests.test_scenario_run import SCENARIOS
 from tests.transport_support import SE2_ID, SE_ID, SE_OIN, SHV_ID, SHV_OIN, dev_pki
 
+SUBPROCESS_TOKEN = "subprocess-token-0123456789abcdefghij"
+
 pytestmark = pytest.mark.timeout(60)
 ROOT = Path(__file__).resolve().parents[1]
 GATEWAY_SCENARIOS = [str(SCENARIOS / "regel-bevinding.toml"), str(SCENARIOS / "foutbericht-van-gateway.toml")]
@@ -254,7 +256,10 @@ endpoint = "{hub.url}"
 hub_oin = "{HUB_OIN}"
 [api]
 port = 0
-token_env = "SKGW_SUBPROCESS_TOKEN"
+[[api.tokens]]
+name = "scenario"
+env = "SKGW_SUBPROCESS_TOKEN"
+roles = ["read", "submit", "operate"]
 [engine.poll]
 interval_seconds = 0.2
 [[tegenpartij]]
@@ -264,7 +269,7 @@ oin = "{SHV_OIN}"
 rol = "SHV"
 """
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SKGW_SUBPROCESS_TOKEN": "subprocess-token-123"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SKGW_SUBPROCESS_TOKEN": SUBPROCESS_TOKEN}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "gateway", "serve", "--config", str(config),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=str(ROOT),
@@ -280,7 +285,7 @@ rol = "SHV"
         gw = PartyDef("energie-gw", "Energie GW", "SE", SE_OIN, SE_ID, gateway=f"http://127.0.0.1:{port}",
                       token_env="SKGW_SUBPROCESS_TOKEN")  # fmt: skip
         scenario = load_scenario(SCENARIOS / "foutbericht-van-gateway.toml", {**parties, "energie-gw": gw})
-        os.environ["SKGW_SUBPROCESS_TOKEN"] = "subprocess-token-123"
+        os.environ["SKGW_SUBPROCESS_TOKEN"] = SUBPROCESS_TOKEN
         try:
             (result,) = await run_scenarios([scenario], HubTarget(hub.url, hub.admin_url))
         finally:

@@ -142,3 +142,26 @@ def test_a_scenario_may_define_its_own_parties_with_certificates(tmp_path):
     assert shv.id == "e321a2df-71e0-5a03-a377-c7ce7396006f" and shv.hub_oin == "00000001800866472000"
     assert shv.tls.certificate == tmp_path / "pki/shv.pem" and shv.tls.ca_bundle == tmp_path / "pki/ca.pem"
     assert scenario.parties["se"].tls is None
+
+
+def test_check_lists_every_mistake_of_every_file_with_file_and_line(tmp_path, capsys):
+    first = write(
+        tmp_path,
+        'name = "x"\nsteeps = 1\n'
+        + GOOD_SEND.replace('as = "shv"', 'as = "gemeente"')  # step 1: unknown party (line 7)
+        + '\n[[step]]\nexpect = "A"\nby = "se"\nwithin = "soon"\nbij = 1\nvan = 2\n'  # step 2: 2 unknown keys
+        + '\n[[step]]\nresend = "vraag"\nas = "shv"\nto = "se"\n'  # refers to the broken step: fine
+        + '\n[[step]]\nwait = "later"\n',  # step 4: a bad duration
+        "a.toml",
+    )
+    second = write(tmp_path, '[[step]]\nwait = "1s"\n', "b.toml")  # no name
+    assert main(["scenario", "check", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    lines = [line.strip() for line in err.splitlines()[1:]]
+    assert err.splitlines()[0] == "skgw scenario: 6 mistake(s):"
+    assert [line.split(": ")[0] for line in lines] == [
+        f"{first}:2", f"{first}:7", f"{first}:14", f"{first}:15", f"{first}:23", f"{second}:1",
+    ]  # fmt: skip
+    assert "unknown key 'steeps'" in lines[0] and "as must name a party" in lines[1]
+    assert "unknown key 'bij'" in lines[2] and "unknown key 'van'" in lines[3]
+    assert "expected a duration" in lines[4] and "needs a name" in lines[5]

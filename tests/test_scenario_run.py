@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -145,15 +146,39 @@ def check_html_report(results) -> None:
     results[0].steps[0].status, results[0].steps[0].detail = "failed", "made to fail for the report"
     page = html_report(results)
     root = etree.fromstring(page.encode())  # well-formed markup
-    sections = root.findall(".//{*}section")
-    assert len(sections) == 11
-    titles = {"".join(s.find("{*}h2").itertext()) for s in sections}
+    scenarios = root.findall(".//{*}details")
+    assert len(scenarios) == 11
+    titles = {"".join(s.find("{*}summary").itertext()) for s in scenarios}
     assert all(any(r.name in t for t in titles) for r in results)
     assert "http://" not in page and "https://" not in page and "<script" not in page
     for personal in ("111222333", "Linden", "Assendorperstraat", "Bosman"):
         assert personal not in page
     assert "made to fail for the report" in page
     assert all(ref in page for r in results for s in r.steps for ref in s.referentienummers)
+    # the summary table: one row per scenario, linking to it, with the first failure
+    overview = root.findall(".//{*}table[@class='overview']/{*}tbody/{*}tr")
+    assert len(overview) == 11
+    first = overview[0].findall("{*}td")
+    assert first[1].find("{*}a").get("href") == "#scenario-1" and scenarios[0].get("id") == "scenario-1"
+    assert "made to fail for the report" in first[4].text and first[2].find("{*}span").text == "failed"
+    # only the failed scenario opens by itself; its passed steps keep a green badge
+    assert [d.get("open") is not None for d in scenarios] == [True] + [False] * 10
+    badges = scenarios[0].xpath(
+        ".//*[local-name()='tr']//*[local-name()='span'][starts-with(@class,'badge')]"
+    )
+    assert [b.get("class") for b in badges][:2] == ["badge failed", "badge passed"]
+
+
+def test_badge_colours_follow_their_own_status_only() -> None:
+    """The CSS never colours a badge by the section it is in (.failed .badge once made the passed
+    steps of a failed scenario red), and a count of zero is not red."""
+    from adapters.testkit.scenario.html_report import _CSS
+    from adapters.testkit.scenario.results import ScenarioResult
+
+    assert ".failed .badge" not in _CSS and ".passed .badge" not in _CSS
+    page = html_report([ScenarioResult("ok", Path("ok.toml"), "", datetime.now(UTC))])
+    assert '<span class="badge passed">1 passed</span>' in page
+    assert '<span class="badge none">0 failed</span>' in page
 
 
 def test_cli_start_hub_writes_junit_and_html(tmp_path, capsys):

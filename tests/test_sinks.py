@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+import asyncio
 import json
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -8,6 +14,7 @@ from aiohttp import web
 from adapters.sinks.folder import FolderSettings, FolderSink
 from adapters.sinks.webhook import WebhookSettings, WebhookSink, verify_signature
 from gateway.engine.ports import Afleververzoek, Outcome
+from gateway.files import remove_stale_temporaries, temporary_name
 
 SECRET = b"webhook-secret"
 
@@ -91,3 +98,56 @@ async def test_folder_unwritable_is_retryable(tmp_path) -> None:
     blocker.write_text("x")
     sink = FolderSink(FolderSettings(blocker / "sub"))
     assert (await sink.lever_af(_verzoek())).outcome is Outcome.RETRYABLE
+
+
+async def test_folder_files_are_readable_by_the_owner_only(tmp_path) -> None:
+    sink = FolderSink(FolderSettings(tmp_path / "in"))
+    verzoek = _verzoek()
+    target = sink.target(verzoek)
+    target.parent.mkdir()
+    target.write_bytes(b"old")
+    target.chmod(0o644)  # an earlier version wrote with the umask: the rewrite is private again
+    await sink.lever_af(verzoek)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    await sink.lever_af(_verzoek("7f1f4a9e-6a57-4a1e-9d7c-1c0f8f0b9a12"))
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "in").iterdir()} == {0o600}
+
+
+def test_a_writer_killed_mid_write_leaves_no_temporary_forever(tmp_path) -> None:
+    """A child process starts a folder-sink write and is killed (SIGKILL) before the rename: its
+    temporary is on disk. The next sink to write in that folder removes it; a live writer's
+    temporary and another host's recent one are left alone."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    code = (
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from gateway.files import temporary_name\n"
+        "t = temporary_name(Path(sys.argv[1]))\n"
+        "fd = os.open(t, os.O_WRONLY | os.O_CREAT, 0o600)\n"
+        "os.write(fd, b'half a mess')\n"
+        "print(t, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, str(folder / "SaldoverzoekAntwoord-x.json")],
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    try:
+        left = Path(child.stdout.readline().decode().strip())
+    finally:
+        child.kill()
+        child.wait(timeout=10)
+        child.stdout.close()
+    assert left.exists() and left.name.startswith(".SaldoverzoekAntwoord-x.json.")
+    live = temporary_name(folder / "busy.json")  # this process: alive, writing
+    live.write_bytes(b"in progress")
+    foreign = folder / ".other.json.node-b.1.tmp"
+    foreign.write_bytes(b"another host")
+    sink = FolderSink(FolderSettings(folder))
+    asyncio.run(sink.lever_af(_verzoek()))
+    names = sorted(p.name for p in folder.iterdir())
+    assert left.name not in names
+    assert live.name in names and foreign.name in names
+    assert remove_stale_temporaries(folder, now=time.time() + 2 * 3600) == [foreign]

@@ -8,9 +8,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from adapters.csv.fileformat import Row
+from adapters.csv.fileformat import Row, Table
 from adapters.csv.groups import Cells, group_by_conversation
-from adapters.csv.problems import CsvProblem, CsvRejected, Problems
+from adapters.csv.problems import CsvProblem
 from adapters.csv.vragen import Vraag
 from gateway.codec import EncodeError, Tegenpartij, encode
 from gateway.model import Bericht, Berichtheader
@@ -30,6 +30,7 @@ class ImportResult:
     antwoorden: list[Antwoord] = field(default_factory=list)
     unanswered: list[str] = field(default_factory=list)  # conversations whose answer cells were all empty
     warnings: list[CsvProblem] = field(default_factory=list)
+    read_as: str | None = None  # how the file was read: "Windows-1252, separator ';'"
 
 
 def answer_header(vraag: Vraag, referentienummer: str, now: datetime | None) -> Berichtheader:
@@ -60,8 +61,7 @@ def checked(
 
 
 def collect_answers(
-    rows: Sequence[Row],
-    problems: Problems,
+    table: Table,
     answer_columns: Sequence[str],
     question_for: Callable[[list[Row]], Vraag | None],
     answer_for: Callable[[list[Row], Vraag], Antwoord | None],
@@ -69,8 +69,8 @@ def collect_answers(
     """The loop every import shares: per conversation, find its question; a conversation whose answer
     cells are all empty is unanswered, not an error; read the answer. One error anywhere rejects the
     whole file (the portal's rule), with every problem listed."""
-    result = ImportResult()
-    for conversatie, group in group_by_conversation(rows).items():
+    result = ImportResult(read_as=table.read_as)
+    for conversatie, group in group_by_conversation(table.rows).items():
         vraag = question_for(group)
         if all(not row[key] for row in group for key in answer_columns):
             result.unanswered.append(conversatie)
@@ -80,9 +80,9 @@ def collect_answers(
         antwoord = answer_for(group, vraag)
         if antwoord is not None:
             result.antwoorden.append(antwoord)
-    if problems.errors:
-        raise CsvRejected(problems.items)
-    result.warnings = problems.warnings
+    if table.problems.errors:
+        raise table.rejected()
+    result.warnings = table.problems.warnings
     return result
 
 
@@ -107,6 +107,14 @@ def question_for(
         return None
     if first["referentienummer"] != vraag.referentienummer:
         c.fail(first, "referentienummer", f"is not the Referentienummer of the conversation's {named}")
-    if first["klantnummer_shv"] != vraag.bericht.klantnummer_shv:
+    if not same_klantnummer(first["klantnummer_shv"], vraag.bericht.klantnummer_shv):
         c.fail(first, "klantnummer_shv", f"is not the KlantnummerSHV of the conversation's {named}")
     return vraag
+
+
+def same_klantnummer(cell: str, asked: str) -> bool:
+    """The cell holds the question's number; a spreadsheet that read an all-digit number as a
+    number dropped its leading zeros ("00417" comes back as "417"), which is still the same."""
+    if cell == asked:
+        return True
+    return cell.isdigit() and asked.isdigit() and cell.lstrip("0") == asked.lstrip("0")

@@ -7,6 +7,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -101,6 +102,25 @@ class GatewayApi:
             except VraagError:
                 continue
         return sorted(vragen, key=lambda v: v.bericht.berichtheader.datum_tijd)
+
+    async def sent(self, berichttype: str) -> list[tuple[str, datetime]]:
+        """The messages of this type we sent or are sending (dead letters left out: they never
+        reached the counterpart), as (conversation, moment)."""
+        query = {"richting": "uit", "berichttype": berichttype, "limit": str(PAGE)}
+        found: list[tuple[str, datetime]] = []
+        cursor = None
+        while True:
+            page = await self._get(
+                "/api/berichten?" + urlencode(query | ({"cursor": cursor} if cursor else {}))
+            )
+            found.extend(
+                (item["conversatie"], datetime.fromisoformat(item["moment"]))
+                for item in page["items"]
+                if item.get("conversatie") and item.get("state") != "dead"
+            )
+            cursor = page.get("next")
+            if not cursor:
+                return found
 
     async def submit(self, body: dict[str, Any]) -> Submitted:
         status, answer = await self._call("POST", "/api/berichten", json=body)

@@ -46,11 +46,10 @@ def import_betaal(
     versie: str | None = None,
     now: datetime | None = None,
 ) -> ImportResult:
-    rows, problems = read_table(name, data, BETAAL)
-    c = Cells(BETAAL, problems)
+    table = read_table(name, data, BETAAL)
+    c = Cells(table)
     return collect_answers(
-        rows,
-        problems,
+        table,
         _ANSWER,
         lambda group: question_for(
             c,

@@ -25,12 +25,23 @@ class Column:
     letter: str
     name: str  # the header cell
     key: str
+    personal: bool = False  # may hold personal data: a problem shows its value only masked
+
+
+def header_key(name: str) -> str:
+    """A header cell as it is matched: spaces collapsed, case ignored ("contactpersoon se.naam")."""
+    return " ".join(name.replace("\ufeff", "").split()).casefold()
 
 
 class Layout:
-    def __init__(self, title: str, columns: list[tuple[str, str]], question_keys: int) -> None:
+    def __init__(
+        self, title: str, columns: list[tuple[str, str]], question_keys: int, personal: frozenset[str]
+    ) -> None:
         self.title = title
-        self.columns = tuple(Column(letter(i), name, key) for i, (key, name) in enumerate(columns))
+        self.columns = tuple(
+            Column(letter(i), name, key, key in personal) for i, (key, name) in enumerate(columns)
+        )
+        self.by_header = {header_key(c.name): c for c in self.columns}
         self._by_key = {c.key: c for c in self.columns}
         self.question = self.columns[:question_keys]  # repeated on every row of a conversation
         self.answer = self.columns[question_keys:]
@@ -87,6 +98,23 @@ SALDO = Layout(
         ("convenant", "Standaard akkoord.Convenant"),  # AG
     ],
     question_keys=11,
+    # names, contact details, addresses, birth dates (inside H/I), client numbers and free text
+    personal=frozenset(
+        {
+            "contactpersoon_shv",
+            "klantnummer_shv",
+            "klantnummer_se_volgens_shv",
+            "klant",
+            "partner",
+            "adres",
+            "klantnummer_se",
+            "cp_naam",
+            "cp_email",
+            "cp_telefoon",
+            "toelichting",
+            "onbekend_toelichting",
+        }
+    ),  # fmt: skip
 )
 
 BETAAL = Layout(
@@ -117,4 +145,15 @@ BETAAL = Layout(
         ("betaalreferentie", "Vordering.Betaalreferentie"),  # U
     ],
     question_keys=14,
+    personal=frozenset(
+        {
+            "klantnummer_shv",
+            "klantnummer_se_volgens_shv",
+            "klantnummer_se",
+            "reden",
+            "cp_naam",
+            "cp_email",
+            "cp_telefoon",
+        }
+    ),  # fmt: skip
 )

@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, TypeVar
 
+from adapters.csv import cells
 from adapters.csv.cells import CellError
 from adapters.csv.columns import Layout
-from adapters.csv.fileformat import Row
-from adapters.csv.problems import Problems
+from adapters.csv.fileformat import Row, Table
 from gateway.model.types import UUID_PATTERN, ModelError
 from gateway.rules import Finding, Severity
 
@@ -35,17 +35,32 @@ def answer_referentienummer(layout: Layout, rows: Sequence[Row]) -> str:
     return str(uuid.uuid5(ANSWER_NAMESPACE, content))
 
 
-@dataclass
 class Cells:
-    """Reads cells of one layout, adding a problem (row, column, reason) for every bad one."""
+    """Reads cells of one read file, adding a problem (row, column, reason, the value found) for
+    every bad one. Columns are named as the file names them (its letter, its header)."""
 
-    layout: Layout
-    problems: Problems
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.layout = table.layout
+        self.problems = table.problems
 
-    def fail(self, row: Row | int, key: str | None, reason: str) -> None:
+    def _where(self, key: str | None) -> tuple[str | None, str | None, bool]:
+        if key is None:
+            return None, None, False
+        column = self.table.column(key)
+        return column.letter, column.name, column.personal
+
+    def fail(self, row: Row | int, key: str | None, reason: str, *, severity: str = "error") -> None:
+        """A problem at the row and column; the cell's value is shown beside the reason (masked in a
+        column that may hold personal data)."""
         number = row if isinstance(row, int) else row.number
-        column = self.layout[key] if key else None
-        self.problems.add(number, column.letter if column else None, column.name if column else None, reason)
+        found = row[key] if key and isinstance(row, Row) else None
+        column, name, personal = self._where(key)
+        self.problems.add(number, column, name, reason, found=found, personal=personal, severity=severity)
+
+    def header(self, key: str) -> str:
+        """The column's header as the file writes it, quoted for a message: 'openstaand.Rente'."""
+        return repr(self.table.column(key).name)
 
     def get(
         self, row: Row, key: str, parse: Callable[[str], T] | None = None, *, required: bool = False
@@ -109,18 +124,40 @@ class Cells:
             return cls(**values)
         except ModelError as exc:
             field = re.split(r"[.\[]", exc.field)[0]
-            self.fail(row, columns.get(field), f"{exc.field}: {exc.reason}")
+            key = columns.get(field)
+            self.fail(row, key, exc.reason if key else f"{exc.field}: {exc.reason}")
             return None
 
     def findings(self, findings: Sequence[Finding], rows: Sequence[Row], columns: dict[str, str]) -> None:
-        """Rule findings at their row and column: ``/vorderingen/N/...`` is the N-th claim row."""
+        """Rule findings at their row and column: ``/vorderingen/N/...`` is the N-th claim row. The
+        reason names the file's column headers and the expected value where the rule gives one."""
         for finding in findings:
             parts = [p for p in finding.field.split("/") if p]
             row = rows[0]
             if len(parts) >= 2 and parts[0] == "vorderingen" and parts[1].isdigit():
                 row = rows[min(int(parts[1]), len(rows) - 1)]
             key = columns.get(parts[-1]) if parts else None
-            column = self.layout[key] if key else None
-            reason = f"{finding.message} [{finding.code}]"
-            add = self.problems.add if finding.severity is Severity.ERROR else self.problems.warn
-            add(row.number, column.letter if column else None, column.name if column else None, reason)
+            severity = "error" if finding.severity is Severity.ERROR else "warning"
+            self.fail(row, key, f"{rule_text(self, finding)} [{finding.code}]", severity=severity)
+
+
+def rule_text(c: Cells, finding: Finding) -> str:
+    """A rule finding in the words of the file: its column headers, amounts with a decimal comma."""
+    phrase = _RULE_PHRASES.get(finding.code)
+    if phrase is None:
+        return finding.message
+    text = phrase(c)
+    if finding.expected is not None:
+        text += f": {cells.bedrag(Decimal(finding.expected))}"
+    return text
+
+
+_RULE_PHRASES: dict[str, Callable[[Cells], str]] = {
+    "openstaande-schuld-inconsistent": lambda c: (
+        f"must equal {c.header('oorspronkelijke_vordering')} + {c.header('rente')} + "
+        f"{c.header('kosten')} − {c.header('betaald')}"
+    ),
+    "niet-akkoord-zonder-reden": lambda c: (
+        f"{c.header('reden')} must be filled in when {c.header('antwoord')} is NietAkkoord"
+    ),
+}

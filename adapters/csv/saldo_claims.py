@@ -41,6 +41,7 @@ FIELD_COLUMNS = {
 
 def _openstaand(c: Cells, row: Row) -> OpenstaandeSchuld | None:
     c.empty([row], OVERGEDRAGEN + ONBEKEND, "for an openstaande schuld")
+    before = len(c.problems.errors)
     values = {
         "ontstaansdatum": c.get(row, "ontstaansdatum", cells.parse_datum, required=True),
         "oorspronkelijke_vordering": c.get(
@@ -52,8 +53,7 @@ def _openstaand(c: Cells, row: Row) -> OpenstaandeSchuld | None:
         "actueel_vorderingsbedrag": c.get(row, "actueel_vorderingsbedrag", cells.parse_bedrag, required=True),
         "vorderingstype": c.get(row, "vorderingstype", cells.parse_vorderingstype),
     }
-    required = ("ontstaansdatum", "oorspronkelijke_vordering", "actueel_vorderingsbedrag")
-    if any(values[k] is None for k in required):
+    if len(c.problems.errors) > before:  # a cell that could not be read: no sum rule on a guess
         return None
     return c.make(row, FIELD_COLUMNS, OpenstaandeSchuld, **values)
 

@@ -51,11 +51,10 @@ def import_saldo(
     """Every answer in the file, or :class:`CsvRejected` with every problem. ``vragen``: the
     received Saldoverzoeken by conversation; ``versie``: write every answer in this version
     (default: the version its question came in)."""
-    rows, problems = read_table(name, data, SALDO)
-    c = Cells(SALDO, problems)
+    table = read_table(name, data, SALDO)
+    c = Cells(table)
     return collect_answers(
-        rows,
-        problems,
+        table,
         _ANSWER,
         lambda group: question_for(c, group, _QUESTION, vragen, (Saldoverzoek,), "Saldoverzoek"),
         lambda group, vraag: _answer(c, group, vraag, versie or vraag.versie, now),

@@ -3,8 +3,10 @@ files or a gateway's API), export, import, and hand the answers on (XML files or
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +14,16 @@ from adapters.csv.answers import Antwoord, ImportResult
 from adapters.csv.api_client import GatewayApi, Submitted, bounded
 from adapters.csv.betaal_export import export_betaal
 from adapters.csv.betaal_import import import_betaal
-from adapters.csv.columns import BETAAL, SALDO, Layout
-from adapters.csv.fileformat import BOM, DELIMITER, read_table
+from adapters.csv.columns import BETAAL, SALDO, Layout, header_key
+from adapters.csv.fileformat import DELIMITER, decode, read_table, sniff_delimiter
 from adapters.csv.groups import group_by_conversation
-from adapters.csv.problems import CsvRejected
+from adapters.csv.problems import CsvRejected, Problems
 from adapters.csv.saldo_export import export_saldo
 from adapters.csv.saldo_import import import_saldo
-from adapters.csv.vragen import Vraag, by_conversation
+from adapters.csv.vragen import Vraag, VraagError, by_conversation
 from gateway.codec import Tegenpartij, encode
 from gateway.codec.json_form import to_json
+from gateway.model import Berichttype
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +33,12 @@ class Kind:
     vraagtypen: tuple[str, ...]  # the questions it answers
     export: Callable[[Iterable[Vraag]], bytes]
     import_: Callable[..., ImportResult]
+
+    @property
+    def antwoordtypen(self) -> tuple[str, ...]:
+        """The answers that close its questions (the model's table of questions and answers)."""
+        found = {a.value for t in self.vraagtypen for a in Berichttype(t).verwachte_antwoorden}
+        return tuple(sorted(found))
 
 
 KINDS = {
@@ -41,10 +50,42 @@ KINDS = {
 
 
 def kind_of_file(data: bytes) -> Kind:
-    """The layout by the file's header row (Saldoverzoek unless it is our Betaalvoorstel layout)."""
-    first = data.removeprefix(BOM).split(b"\n", 1)[0].decode("utf-8", "replace").strip()
-    names = [cell.strip().strip('"') for cell in first.split(DELIMITER)]
-    return KINDS["Betaalvoorstel"] if names[: len(BETAAL)] == BETAAL.header else KINDS["Saldoverzoek"]
+    """The layout by the file's header row (Saldoverzoek unless it is our Betaalvoorstel layout);
+    read as the import reads it (encoding and delimiter recognised, headers matched loosely)."""
+    try:
+        text, _ = decode(data, Problems())
+    except CsvRejected:
+        return KINDS["Saldoverzoek"]  # the import says what is wrong with the file
+    delimiter = sniff_delimiter(text) or DELIMITER
+    header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")], delimiter=delimiter), [])
+    names = {header_key(cell) for cell in header} - {""}
+    return KINDS["Betaalvoorstel"] if names == set(BETAAL.by_header) else KINDS["Saldoverzoek"]
+
+
+def open_questions(
+    vragen: Sequence[Vraag], answers: Iterable[tuple[str, datetime]]
+) -> tuple[list[Vraag], list[Vraag]]:
+    """(unanswered, answered): a question is answered when an answer in its conversation was made
+    at or after it (an answer to a Betaalvoorstel does not answer the Heroverweging after it)."""
+    latest: dict[str, datetime] = {}
+    for conversatie, moment in answers:
+        latest[conversatie] = max(moment, latest.get(conversatie, moment))
+    open_, answered = [], []
+    for vraag in vragen:
+        moment = latest.get(vraag.conversatie)
+        done = moment is not None and moment >= vraag.bericht.berichtheader.datum_tijd
+        (answered if done else open_).append(vraag)
+    return open_, answered
+
+
+def answers_in(kind: Kind, berichten: Iterable[Vraag]) -> list[tuple[str, datetime]]:
+    """The answers of this kind among message files (e.g. the XML files ``csv import --to-xml``
+    wrote): (conversation, DatumTijd)."""
+    return [
+        (b.conversatie, b.bericht.berichtheader.datum_tijd)
+        for b in berichten
+        if b.bericht.berichttype.value in kind.antwoordtypen
+    ]
 
 
 def questions_for(kind: Kind, vragen: Iterable[Vraag]) -> list[Vraag]:
@@ -71,16 +112,23 @@ async def gateway_questions(
 def conversations_in(kind: Kind, name: str, data: bytes) -> list[str]:
     """The conversations a file answers (best effort: a file that cannot be read has none)."""
     try:
-        rows, _ = read_table(name, data, kind.layout)
+        table = read_table(name, data, kind.layout)
     except CsvRejected:
         return []
-    return [c for c in group_by_conversation(rows) if c]
+    return [c for c in group_by_conversation(table.rows) if c]
 
 
 def import_file(
     kind: Kind, name: str, data: bytes, vragen: Iterable[Vraag], versie: str | None = None
 ) -> ImportResult:
-    return kind.import_(name, data, by_conversation(vragen), versie=versie)
+    questions = by_conversation(vragen)
+    unknown = [v for v in questions.values() if v.versie is None]
+    if versie is None and unknown:
+        raise VraagError(
+            f"{len(unknown)} question(s) were read from their JSON form, which does not say the version "
+            "they came in: give --version 2.0 or 1.1"
+        )
+    return kind.import_(name, data, questions, versie=versie)
 
 
 def write_xml(antwoorden: Sequence[Antwoord], directory: Path) -> list[Path]:

@@ -1,17 +1,21 @@
 """The questions a CSV answers: received Saldoverzoeken, Betaalvoorstellen and Heroverwegingen,
-read from XML files or from a running gateway (through its API, see :mod:`adapters.csv.api_client`).
+read from files (the XML messages, or the JSON form the folder sink writes) or from a running
+gateway (through its API, see :mod:`adapters.csv.api_client`).
 
 A :class:`Vraag` keeps what an answer needs: the conversation, who asked (the answer's Ontvanger),
-who was asked (the answer's Afzender) and the version the question came in.
+who was asked (the answer's Afzender) and the version the question came in (unknown for the JSON
+form, which is version-free).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.codec import DecodeError, decode
+from gateway.codec.json_form import JsonFormError, from_json
 from gateway.model import Bericht
 from gateway.xml.validate import validate_document
 
@@ -23,7 +27,7 @@ class VraagError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Vraag:
     bericht: Bericht
-    versie: str  # the version the question travelled in
+    versie: str | None  # the version the question travelled in; None: read from its JSON form
 
     @property
     def conversatie(self) -> str:
@@ -53,6 +57,23 @@ def vraag_from_xml(name: str, data: bytes) -> Vraag:
         raise VraagError(f"{name}: {exc}") from None
 
 
+def vraag_from_json(name: str, data: bytes) -> Vraag:
+    """A message in its JSON form (as the folder sink writes it, ``format = "json"``)."""
+    try:
+        return Vraag(from_json(json.loads(data)), None)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise VraagError(f"{name}: not valid JSON: {exc}") from None
+    except JsonFormError as exc:
+        raise VraagError(f"{name}: not the JSON form of a message: {exc}") from None
+
+
+def vraag_from_file(name: str, data: bytes) -> Vraag:
+    """A message file: XML, or the JSON form (recognised by its first character)."""
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        return vraag_from_json(name, data)
+    return vraag_from_xml(name, data)
+
+
 def vragen_from_files(paths: Iterable[Path]) -> list[Vraag]:
     out = []
     for path in paths:
@@ -60,7 +81,7 @@ def vragen_from_files(paths: Iterable[Path]) -> list[Vraag]:
             data = Path(path).read_bytes()
         except OSError as exc:
             raise VraagError(f"{path}: cannot read: {exc.strerror}") from None
-        out.append(vraag_from_xml(str(path), data))
+        out.append(vraag_from_file(str(path), data))
     return out
 
 

@@ -26,6 +26,7 @@ from adapters.hub.simulator_admin import admin_app
 from adapters.hub.simulator_config import SimulatorConfig
 from adapters.hub.simulator_faults import FaultPlan
 from adapters.hub.simulator_state import HubState, SimClock, Validator
+from adapters.hub.simulator_store import open_store
 from adapters.hub.simulator_timing import ProcessingTimes
 from gateway.security.certificates import Credentials, load_credentials, load_der_certificate
 from gateway.security.errors import SecurityError
@@ -78,6 +79,7 @@ class HubSimulator:
             clock=clock,
             validator=validator,  # type: ignore[arg-type]
             expiry_werkdagen=config.expiry_werkdagen,
+            store=open_store(config.state_path),
         )
         self.faults: FaultPlan = FaultPlan.from_dict(config.faults.as_dict())
         #: how long the hub itself worked on each recent request, by its MessageID (admin API); lets a
@@ -117,12 +119,23 @@ class HubSimulator:
             self.admin_port = await self._serve(admin_app(self), self.config.admin_port, None)
         self._sweeper = asyncio.create_task(self._sweep())
         log.info("hub simulator listening on %s (admin: %s)", self.url, self.admin_url or "off")
+        log.info(
+            "hub state: %s; %d message(s) held, %d waiting to be fetched",
+            self.state.store.location
+            if self.config.state_path
+            else "in memory only (lost when the simulator stops)",
+            self.state.totaal,
+            self.state.wachtend,
+        )
 
     async def _sweep(self, every_seconds: float = 60.0) -> None:
         """Delete expired unconfirmed messages once a minute, as the real hub would."""
         while True:
             await asyncio.sleep(every_seconds)
-            self.state.verloop()
+            try:
+                self.state.verloop()
+            except SoapFault:
+                continue  # logged by the state; the next sweep tries again
 
     async def _serve(self, app: web.Application, port: int, ssl_context: Any) -> int:
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -139,6 +152,7 @@ class HubSimulator:
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()
+        self.state.close()
 
     # -- the SOAP endpoint ---------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:

@@ -1,6 +1,7 @@
 """The simulator's admin endpoint (plain HTTP on loopback): inspect boxes, set faults and clock.
 
-GET  /admin                      overview: parties and how many messages wait for each
+GET  /admin                      overview: where the state lives (a file, or memory only), how many
+                                 messages it holds, and per party how many wait
 GET  /admin/adresboek            the address book
 GET  /admin/bakken/{id}          the waiting messages of one party (metadata only, no content)
 GET  /admin/berichten/{ref}      one message's metadata and status (wacht/bevestigd/verlopen)
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from adapters.hub.simulator_faults import FaultPlan
+from gateway.soap.faults import SoapFault
 
 if TYPE_CHECKING:
     from adapters.hub.simulator import HubSimulator
@@ -34,7 +36,19 @@ def admin_app(sim: HubSimulator) -> web.Application:
     state = sim.state
 
     async def overview(_: web.Request) -> web.Response:
-        return _json({"url": sim.url, "klok": state.clock.now().isoformat(), "partijen": state.overzicht()})
+        return _json(
+            {
+                "url": sim.url,
+                "klok": state.clock.now().isoformat(),
+                "toestand": {
+                    "opslag": state.store.location,  # the SQLite file, or "memory" (lost at a restart)
+                    "bewaard_bij_herstart": state.store.location != "memory",
+                    "berichten": state.totaal,
+                    "wachtend": state.wachtend,
+                },
+                "partijen": state.overzicht(),
+            }
+        )
 
     async def adresboek(_: web.Request) -> web.Response:
         return _json([p.public() for p in state.partijen.values()])
@@ -79,11 +93,17 @@ def admin_app(sim: HubSimulator) -> web.Application:
             return _json({"fout": 'send {"dagen": N} and/or {"seconden": N}'}, 400)
         if delta < timedelta(0):
             return _json({"fout": "the clock only moves forward"}, 400)
-        state.clock.advance(delta)
-        return _json({"nu": state.clock.now().isoformat(), "verlopen": state.verloop()})
+        try:
+            state.advance_clock(delta)
+            return _json({"nu": state.clock.now().isoformat(), "verlopen": state.verloop()})
+        except SoapFault as fault:
+            return _json({"fout": fault.message}, 503)
 
     async def verloop(_: web.Request) -> web.Response:
-        return _json({"verlopen": state.verloop()})
+        try:
+            return _json({"verlopen": state.verloop()})
+        except SoapFault as fault:
+            return _json({"fout": fault.message}, 503)
 
     async def verwerkingstijden(_: web.Request) -> web.Response:
         return _json({"ms": sim.verwerkingstijden.as_ms()})

@@ -1,7 +1,9 @@
-"""The simulator's TOML configuration: listener, TLS, address book and initial faults.
+"""The simulator's TOML configuration: listener, TLS, address book, state file and initial faults.
 
 Relative paths are resolved against the directory of the configuration file. ``skgw dev-pki``
-writes a ready-to-run ``hub.toml`` next to the certificates it creates.
+writes a ready-to-run ``hub.toml`` next to the certificates it creates. ``[hub] state`` names the
+SQLite file the simulator keeps its messages in (default ``hub-state.sqlite`` next to the config);
+``skgw hub --memory`` keeps them in memory only.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 
 from adapters.hub.simulator_faults import FaultPlan
 from gateway.security.settings import TlsSettings, WsSecuritySettings
+
+DEFAULT_STATE_FILE = "hub-state.sqlite"
 
 
 class ConfigError(ValueError):
@@ -52,6 +56,7 @@ class SimulatorConfig:
     max_request_bytes: int = 32 * 1024 * 1024
     validate_documents: bool = True
     faults: FaultPlan = field(default_factory=FaultPlan)
+    state_path: Path | None = None  # the SQLite state file; None: in memory only
 
 
 def load_config(path: Path) -> SimulatorConfig:
@@ -109,7 +114,15 @@ def config_from_dict(data: dict[str, Any], base: Path) -> SimulatorConfig:
         max_request_bytes=int(hub.get("max_request_bytes", 32 * 1024 * 1024)),
         validate_documents=bool(hub.get("validate_documents", True)),
         faults=FaultPlan.from_dict(data.get("faults", {})),
+        state_path=p(_state(hub)),
     )
+
+
+def _state(hub: dict[str, Any]) -> str:
+    value = hub.get("state", DEFAULT_STATE_FILE)
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError('[hub] state must name a file, e.g. "hub-state.sqlite" (or run with --memory)')
+    return value
 
 
 def _table(data: dict[str, Any], name: str) -> dict[str, Any]:

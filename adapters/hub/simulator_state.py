@@ -3,7 +3,9 @@
 No HTTP and no XML security here — the HTTP layer hands in what it verified (the caller's OIN
 from its TLS client certificate, which the WS-Security signer matched) and gets receipts back or a
 :class:`~gateway.soap.faults.SoapFault`. Time comes from an injectable clock so tests and testers
-can let messages expire.
+can let messages expire. Every change is written to the :class:`HubStore` before it is answered
+(a SQLite file for ``skgw hub``, see :mod:`adapters.hub.simulator_store`); the state is read back
+from it at start, so a restarted simulator still has what it accepted.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from lxml import etree
 
 from adapters.hub.operations import Berichtregel, Ontvangstbewijs, Verzending
 from adapters.hub.simulator_config import Partij
+from adapters.hub.simulator_store import HubStore, HubStoreError, MemoryHubStore, StoredMessage
 from gateway.engine.werkdagen import NL_TZ, add_werkdagen
 from gateway.model.berichttype import Berichttype
 from gateway.soap.faults import FaultCode, SoapFault
@@ -115,13 +118,48 @@ class HubState:
         clock: SimClock | None = None,
         validator: Validator | None = None,
         expiry_werkdagen: int = 5,
+        store: HubStore | None = None,
     ) -> None:
         self.partijen = {p.id: p for p in partijen}
         self.clock = clock or SimClock()
         self._validator = validator
         self._expiry = expiry_werkdagen
+        self.store: HubStore = store or MemoryHubStore()
         self._berichten: dict[str, Opgeslagen] = {}  # every accepted message, for idempotency
         self._bakken: dict[str, dict[str, Opgeslagen]] = {p.id: {} for p in partijen}  # unconfirmed
+        self._restore()
+
+    def _restore(self) -> None:
+        messages, offset = self.store.load()
+        self.clock.offset = max(self.clock.offset, offset)
+        orphans = 0
+        for m in messages:
+            stored = Opgeslagen(m.regel, m.digest, m.verloopt_op, m.status)
+            self._berichten[m.regel.referentienummer] = stored
+            if m.status == "wacht":
+                box = self._bakken.get(m.regel.ontvanger)
+                if box is None:
+                    orphans += 1
+                    box = self._bakken.setdefault(m.regel.ontvanger, {})
+                box[m.regel.referentienummer] = stored
+        if orphans:
+            log.warning(
+                "%d waiting message(s) are for parties no longer in the address book; they stay waiting",
+                orphans,
+            )
+
+    @property
+    def wachtend(self) -> int:
+        """Messages waiting to be fetched and confirmed, over all boxes."""
+        return sum(len(box) for box in self._bakken.values())
+
+    @property
+    def totaal(self) -> int:
+        return len(self._berichten)
+
+    def advance_clock(self, delta: timedelta) -> None:
+        self.clock.advance(delta)
+        self._save(self.store.set_clock, self.clock.offset)
 
     # -- VerstuurBericht -------------------------------------------------------------------------
     def verstuur(self, caller_oin: str | None, v: Verzending) -> Ontvangstbewijs:
@@ -156,6 +194,7 @@ class HubState:
         now = self.clock.now()
         regel = Berichtregel(v.referentienummer, v.afzender, v.ontvanger, v.berichttype, now, v.document)
         stored = Opgeslagen(regel, digest, verloopmoment(now, self._expiry))
+        self._save(self.store.accepted, StoredMessage(regel, digest, stored.verloopt_op, stored.status))
         self._berichten[v.referentienummer] = stored
         self._bakken[ontvanger.id][v.referentienummer] = stored
         log.info(
@@ -249,6 +288,7 @@ class HubState:
             raise SoapFault.of(
                 FaultCode.ONGELDIG_BERICHT, f"message {referentienummer} expired unconfirmed and was deleted"
             )
+        self._save(self.store.set_status, [referentienummer], "bevestigd")
         stored.status = "bevestigd"
         self._bakken[stored.regel.ontvanger].pop(referentienummer, None)
         log.info("BevestigBericht %s: confirmed", referentienummer)
@@ -257,13 +297,25 @@ class HubState:
     def verloop(self) -> int:
         """Delete unconfirmed messages past their expiry (5 werkdagen); returns how many."""
         now = self.clock.now()
-        count = 0
-        for box in self._bakken.values():
-            for ref in [r for r, s in box.items() if s.verloopt_op <= now]:
-                box.pop(ref).status = "verlopen"
-                log.info("message %s expired unconfirmed and was deleted", ref)
-                count += 1
-        return count
+        expired = [(box, r) for box in self._bakken.values() for r, s in box.items() if s.verloopt_op <= now]
+        if not expired:
+            return 0
+        self._save(self.store.set_status, [r for _, r in expired], "verlopen")
+        for box, ref in expired:
+            box.pop(ref).status = "verlopen"
+            log.info("message %s expired unconfirmed and was deleted", ref)
+        return len(expired)
+
+    @staticmethod
+    def _save(write: Callable[..., None], *args: Any) -> None:
+        """Write a change to the store before it is answered; a hub that cannot is unavailable."""
+        try:
+            write(*args)
+        except HubStoreError as exc:
+            log.error("%s", exc)
+            raise SoapFault.of(
+                FaultCode.TIJDELIJK_NIET_BESCHIKBAAR, "the hub cannot record this now; try again later"
+            ) from None
 
     # -- inspection (admin endpoint) ---------------------------------------------------------------
     def bak(self, partij_id: str) -> list[dict[str, Any]]:
@@ -274,3 +326,6 @@ class HubState:
 
     def overzicht(self) -> dict[str, Any]:
         return {pid: {"naam": p.naam, "wachtend": len(self._bakken[pid])} for pid, p in self.partijen.items()}
+
+    def close(self) -> None:
+        self.store.close()

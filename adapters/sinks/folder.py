@@ -1,20 +1,25 @@
-"""Folder sink: one file per inbound message, written atomically.
+"""Folder sink: one file per inbound message, written atomically and readable by the owner only.
 
-The file appears complete or not at all: written to a hidden temporary name in the same folder,
-flushed to disk, then renamed (``os.replace``) and the folder entry synced. Writing the same
-message again is harmless (same name, same content), so a redelivery after a crash never makes a
-second file. Files are named ``<berichttype>-<referentienummer>.<json|xml>``.
+The file appears complete or not at all (:func:`gateway.files.write_private`: a hidden temporary in
+the same folder, flushed, renamed, the folder entry synced) with mode 0600: messages hold names,
+BSNs and addresses. Writing the same message again is harmless (same name, same content), so a
+redelivery after a crash never makes a second file. Files are named
+``<berichttype>-<referentienummer>.<json|xml>``. Before its first write the sink deletes the
+temporaries a killed process left behind (:func:`gateway.files.remove_stale_temporaries`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from gateway.engine.ports import Afleververzoek, HubResult, Outcome
+from gateway.files import remove_stale_temporaries, write_private
+
+log = logging.getLogger("skgw.sink.folder")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +33,7 @@ class FolderSink:
 
     def __init__(self, settings: FolderSettings) -> None:
         self._settings = settings
+        self._swept = False
 
     def target(self, verzoek: Afleververzoek) -> Path:
         return (
@@ -42,20 +48,18 @@ class FolderSink:
             return HubResult(Outcome.RETRYABLE, f"cannot write to the folder: {exc.strerror}", code="io")
         return HubResult(Outcome.DELIVERED)
 
-    @staticmethod
-    def _write(target: Path, body: bytes) -> None:
+    def _write(self, target: Path, body: bytes) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        with open(temporary, "wb") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-        directory = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        if not self._swept:
+            removed = remove_stale_temporaries(target.parent)
+            if removed:
+                log.warning(
+                    "removed %d unfinished temporary file(s) of an interrupted earlier write from %s",
+                    len(removed),
+                    target.parent,
+                )
+            self._swept = True
+        write_private(target, body)
 
     async def close(self) -> None:
         return None

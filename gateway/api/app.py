@@ -1,21 +1,24 @@
-"""The aiohttp application: routes, bearer-token (or mTLS) authentication, JSON errors, body limit."""
+"""The aiohttp application: routes, authentication and roles (gateway.api.auth), JSON errors, body limit."""
 
 from __future__ import annotations
 
-import hmac
+import json
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from cryptography import x509
 
 from gateway.api import adresboek, berichten, ops, wachtrij
+from gateway.api.auth import OPEN_PATHS, Caller, describe_certificate, required_role
 from gateway.api.context import ApiContext
 from gateway.api.openapi import openapi_document
+from gateway.security.certificates import load_der_certificate
 from gateway.store.base import StoreUnavailable
 
 log = logging.getLogger(__name__)
 CONTEXT: web.AppKey[ApiContext] = web.AppKey("context", ApiContext)
-_OPEN_PATHS = frozenset({"/health", "/ready", "/metrics", "/api/openapi.json"})
+CALLER: web.RequestKey[Caller] = web.RequestKey("caller", Caller)  # who is calling (authenticate)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -54,25 +57,101 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 @web.middleware
 async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path in _OPEN_PATHS or not request.path.startswith("/api/"):
+    """Who is calling (a listed client certificate or a bearer token) and may they do this?"""
+    if request.path in OPEN_PATHS or not request.path.startswith("/api/"):
         return await handler(request)
     context = request.app[CONTEXT]
-    if request.transport is not None and request.transport.get_extra_info("peercert"):
-        return await handler(request)  # a client certificate verified against [api] client_ca
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if context.token and scheme.lower() == "bearer" and hmac.compare_digest(token.strip(), context.token):
-        return await handler(request)
-    return web.json_response(
-        {"error": "authentication required: Authorization: Bearer <token>"},
-        status=401,
-        headers={"WWW-Authenticate": 'Bearer realm="skp-gateway"'},
-    )
+    certificate = _peer_certificate(request)
+    caller = context.clients.identify(certificate) if certificate is not None else None
+    if caller is None:
+        header = request.headers.get("Authorization")
+        if header is None:
+            if certificate is not None:
+                return _refuse(
+                    403,
+                    "certificate-not-listed",
+                    f"the client certificate {describe_certificate(certificate)} is not listed in "
+                    "[[api.clients]]; it opens nothing",
+                )
+            return _refuse(401, "missing-token", "authentication required: Authorization: Bearer <token>")
+        scheme, _, secret = header.strip().partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            return _refuse(401, "malformed-authorization", "use the header Authorization: Bearer <token>")
+        caller = context.tokens.identify(secret.strip())
+        if caller is None:
+            return _refuse(401, "invalid-token", "the bearer token is not one of this gateway's tokens")
+    request[CALLER] = caller
+    resource = request.match_info.route.resource
+    if resource is not None:  # no route: the handler answers 404 to any known caller
+        role = required_role(request.method, resource.canonical)
+        if not caller.may(role):
+            roles = ", ".join(sorted(caller.roles))
+            return _refuse(
+                403,
+                "role-missing",
+                f"{caller.name} ({roles}) may not do this: it needs the role {role.value}",
+            )
+    return await handler(request)
+
+
+def _peer_certificate(request: web.Request) -> x509.Certificate | None:
+    """The client certificate the TLS handshake verified against [api] client_ca, if any."""
+    if request.transport is None:
+        return None
+    ssl_object = request.transport.get_extra_info("ssl_object")
+    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    return load_der_certificate(der) if der else None
+
+
+def _refuse(status: int, code: str, message: str) -> web.Response:
+    headers = {}
+    if status == 401:
+        error = ', error="invalid_token"' if code == "invalid-token" else ""
+        headers["WWW-Authenticate"] = f'Bearer realm="skp-gateway"{error}'
+    return web.json_response({"error": message, "code": code}, status=status, headers=headers)
+
+
+@web.middleware
+async def log_refusals(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """One log line per refused request, so an operator can see why a case system's posts fail.
+
+    It names the method, the path (never the query: it may carry a KlantnummerSHV), the status, the
+    refusal's code, the caller's name and address, and for a 422 the codes of the findings. Never a
+    token, never a message's content."""
+    response = await handler(request)
+    if 400 <= response.status < 500:
+        caller = request.get(CALLER)
+        log.log(
+            logging.INFO if response.status == 404 else logging.WARNING,
+            "API refused %s %s: %s %s (caller %s, from %s)",
+            request.method,
+            request.path,
+            response.status,
+            _refusal_codes(response),
+            caller.name if caller is not None else "-",
+            request.remote or "-",
+        )
+    return response
+
+
+def _refusal_codes(response: web.StreamResponse) -> str:
+    body = getattr(response, "body", None)
+    if not isinstance(body, bytes) or not body.startswith(b"{"):
+        return "-"
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return "-"
+    codes = [str(data["code"])] if isinstance(data.get("code"), str) else []
+    findings = data.get("findings")
+    if isinstance(findings, list):
+        codes += sorted({str(f.get("code")) for f in findings if isinstance(f, dict) and f.get("code")})
+    return ",".join(codes) or "-"
 
 
 def make_app(context: ApiContext) -> web.Application:
     app = web.Application(
-        middlewares=[errors, authenticate], client_max_size=context.config.api.max_body_bytes
+        middlewares=[log_refusals, errors, authenticate], client_max_size=context.config.api.max_body_bytes
     )
     app[CONTEXT] = context
     app.router.add_get("/health", ops.health)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from gateway.adresboek import Adresboek
+from gateway.api.auth import ClientBook, TokenBook
 from gateway.api.metrics import Metrics
 from gateway.config import Config
 from gateway.engine.runner import Engine
@@ -22,7 +23,8 @@ class ApiContext:
     indiener: Indiener
     adresboek: Adresboek
     metrics: Metrics
-    token: str | None  # bearer token; None only when the API is protected by mTLS instead
+    tokens: TokenBook  # the bearer tokens of [[api.tokens]], each with its name and roles
+    clients: ClientBook  # the client certificates of [[api.clients]]
     certificate_days: Callable[[], int | None]
     clock: Callable[[], datetime]
     today: Callable[[], date]  # the date in the Netherlands (werkdagen at the edges)

@@ -79,11 +79,18 @@ def _infra_schemas() -> dict[str, Any]:
     finding = {
         "type": "object",
         "required": ["code", "severity", "field", "message"],
-        "properties": {k: {"type": "string"} for k in ("code", "severity", "field", "message")},
+        "properties": {k: {"type": "string"} for k in ("code", "severity", "field", "message", "expected")},
     }
     nullable = {"type": ["string", "null"]}
     return {
-        "Fout": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+        "Fout": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {"type": "string"},
+                "code": {"type": "string", "description": "stable refusal code, e.g. invalid-token"},
+            },
+        },
         "Bevinding": finding,
         "Afwijzing": {
             "type": "object",
@@ -328,13 +335,21 @@ def _operations_paths() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
     schemas = {**_message_schemas(JSON_DIR), **_infra_schemas()}
-    paths = {**_message_paths(_error("no or wrong bearer token")), **_operations_paths()}
+    unauthorized = _error("missing-token, invalid-token or malformed-authorization (the code says which)")
+    paths = {**_message_paths(unauthorized), **_operations_paths()}
+    forbidden = _error("role-missing (the caller lacks the role), or certificate-not-listed")
+    for path, operations in paths.items():
+        if path.startswith("/api/") and path != "/api/openapi.json":
+            for operation in operations.values():
+                operation["responses"].setdefault("403", forbidden)
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "skp-gateway API",
             "version": __version__,
-            "description": "The organisation's side of the Schuldenknooppunt gateway (DESIGN.md).",
+            "description": "The organisation's side of the Schuldenknooppunt gateway. Callers are named "
+            "tokens or listed client certificates with roles: read (GET), submit (POST /api/berichten), "
+            "operate (every other POST).",
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],

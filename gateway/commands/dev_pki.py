@@ -86,6 +86,8 @@ def hub_toml(parties: list[tuple[str, str, str]]) -> str:
         'path = "/skp"',
         "expiry_werkdagen = 5",
         "validate_documents = true",
+        "# the messages, receipts and confirmations survive a restart here (skgw hub --memory: not kept)",
+        'state = "hub-state.sqlite"',
         "",
         "[tls]",
         'certificate = "hub.pem"',

@@ -21,6 +21,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--config", type=Path, required=True, help="the simulator's TOML configuration")
     p.add_argument("--port", type=int, help="override [hub] port (0: any free port)")
     p.add_argument("--admin-port", type=int, help="override [hub] admin_port")
+    p.add_argument(
+        "--memory",
+        action="store_true",
+        help="keep the messages in memory only (lost at a restart); default: the [hub] state file, "
+        "hub-state.sqlite next to the config",
+    )
     volume = p.add_mutually_exclusive_group()
     volume.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     volume.add_argument("-q", "--quiet", action="store_true", help="warnings only (no line per request)")
@@ -32,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
 
     from adapters.hub.simulator import HubSimulator
     from adapters.hub.simulator_config import ConfigError, load_config
+    from adapters.hub.simulator_store import HubStoreError
 
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO,
@@ -43,8 +50,10 @@ def run(args: argparse.Namespace) -> int:
             config = replace(config, port=args.port)
         if args.admin_port is not None:
             config = replace(config, admin_port=args.admin_port)
+        if args.memory:
+            config = replace(config, state_path=None)
         simulator = HubSimulator(config)
-    except (ConfigError, SecurityError, TypeError) as exc:
+    except (ConfigError, SecurityError, TypeError, HubStoreError) as exc:
         print(f"skgw hub: {exc}", file=sys.stderr)
         return 2
     try:
@@ -60,6 +69,9 @@ async def _serve(simulator) -> None:  # noqa: ANN001 - HubSimulator, imported la
     print(f"hub listening on {simulator.url}", flush=True)
     if simulator.admin_url:
         print(f"admin endpoint on {simulator.admin_url}", flush=True)
+    state = simulator.state
+    where = state.store.location if simulator.config.state_path else "memory only (--memory)"
+    print(f"state in {where}: {state.totaal} message(s), {state.wachtend} waiting to be fetched", flush=True)
     for partij in simulator.config.partijen:
         print(f"  {partij.id}  {partij.rol:<3}  OIN {partij.oin}  {partij.naam}", flush=True)
     stop = asyncio.Event()

@@ -1,11 +1,13 @@
 """`skgw csv export|import`: the creditors' bulk CSV (portal layout "CSV Saldoverzoek Antwoord",
 and our Betaalvoorstel antwoord layout).
 
-    skgw csv export --gateway URL --token-env VAR [--berichttype Saldoverzoek] OUT.csv
-    skgw csv export --from-xml FILES... OUT.csv
+    skgw csv export --gateway URL --token-env VAR [--berichttype Saldoverzoek] [--alle] OUT.csv
+    skgw csv export --from-xml FILES... OUT.csv      (XML messages, or the folder sink's JSON files)
     skgw csv import FILE.csv --gateway URL --token-env VAR
     skgw csv import FILE.csv --to-xml DIR --version 2.0|1.1 --from-xml QUESTIONS...
 
+The export leaves out questions that were answered already (``--alle``: every question) and is
+written readable by its owner only (mode 0600): it holds names, birth dates and addresses.
 Exit 0 on success, 1 when the file is refused (every error listed by row and column) or the
 gateway refused an answer, 2 on usage errors.
 """
@@ -38,6 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp = actions.add_parser("export", help="received questions → CSV")
     exp.add_argument("paths", nargs="+", metavar="PATH", help="OUT.csv (with --from-xml: FILES... OUT.csv)")
     exp.add_argument("--berichttype", choices=("Saldoverzoek", "Betaalvoorstel"), default="Saldoverzoek")
+    exp.add_argument(
+        "--alle",
+        action="store_true",
+        help="also the questions that were answered already (default: left out)",
+    )
     _source(exp)
     exp.set_defaults(func=export_command)
     imp = actions.add_parser("import", help="filled-in CSV → answer messages (all or nothing)")
@@ -56,7 +63,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--version", choices=("2.0", "1.1"), help="with --to-xml: the version (default: the question's)"
     )
     imp.add_argument(
-        "--from-xml", nargs="+", metavar="QUESTION", help="with --to-xml: the questions' XML files"
+        "--from-xml",
+        nargs="+",
+        metavar="QUESTION",
+        help="with --to-xml: the questions' files (XML, or the folder sink's JSON)",
     )
     imp.set_defaults(func=import_command)
     p.set_defaults(func=lambda _args: _usage(p))
@@ -65,7 +75,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _source(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gateway", metavar="URL", help="read the received questions through this gateway's API")
     p.add_argument("--token-env", metavar="VAR", default="SKGW_API_TOKEN", help="variable holding the token")
-    p.add_argument("--from-xml", action="store_true", help="read the questions from the XML files given")
+    p.add_argument(
+        "--from-xml",
+        action="store_true",
+        help="read the questions from the files given: XML messages or the folder sink's JSON files "
+        "(answers among them, e.g. written by csv import --to-xml, mark their questions answered)",
+    )
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -91,7 +106,8 @@ def _files(names: list[str]) -> list[Vraag]:
 
 def export_command(args: argparse.Namespace) -> int:
     from adapters.csv.api_client import GatewayApi, GatewayApiError
-    from adapters.csv.tool import KINDS, gateway_questions, questions_for
+    from adapters.csv.tool import KINDS, answers_in, gateway_questions, open_questions, questions_for
+    from gateway.files import write_private
 
     kind = KINDS[args.berichttype]
     *inputs, out = args.paths
@@ -103,28 +119,38 @@ def export_command(args: argparse.Namespace) -> int:
         if args.from_xml:
             if not inputs:
                 raise UsageError("--from-xml: name the question files before OUT.csv")
-            vragen = questions_for(kind, _files(inputs))
+            berichten = _files(inputs)
+            vragen, answers = questions_for(kind, berichten), answers_in(kind, berichten)
         else:
             if inputs:
                 raise UsageError("with --gateway give only OUT.csv")
 
-            async def fetch() -> list[Vraag]:
+            async def fetch() -> tuple[list[Vraag], list]:
                 async with GatewayApi(args.gateway, _token(args.token_env)) as api:
-                    return await gateway_questions(api, kind)
+                    sent = [a for t in kind.antwoordtypen for a in await api.sent(t)]
+                    return await gateway_questions(api, kind), sent
 
-            vragen = asyncio.run(fetch())
-        Path(out).write_bytes(kind.export(vragen))
+            vragen, answers = asyncio.run(fetch())
+        unanswered, answered = open_questions(vragen, answers)
+        chosen = vragen if args.alle else unanswered
+        data = kind.export(chosen)
+        write_private(Path(out), data)
     except (UsageError, GatewayApiError, OSError) as exc:
         print(f"skgw csv export: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    rows = sum(1 for _ in Path(out).read_bytes().splitlines()) - 1
-    print(f"{out}: {len(vragen)} {kind.name} question(s), {rows} row(s)")
+    rows = max(0, len(data.splitlines()) - 1)
+    print(f"{out}: {len(chosen)} {kind.name} question(s), {rows} row(s)")
+    if answered and not args.alle:
+        print(f"left out {len(answered)} question(s) answered already (--alle exports them too)")
+    elif answered:
+        print(f"{len(answered)} of them answered already (--alle)")
     return EXIT_OK
 
 
 def import_command(args: argparse.Namespace) -> int:
     from adapters.csv.api_client import GatewayApiError
     from adapters.csv.problems import CsvRejected
+    from adapters.csv.vragen import VraagError
 
     try:
         if bool(args.gateway) == bool(args.to_xml):
@@ -138,7 +164,7 @@ def import_command(args: argparse.Namespace) -> int:
     except CsvRejected as exc:
         _print_refusal(args.file, exc)
         return EXIT_INVALID
-    except (UsageError, GatewayApiError, OSError) as exc:
+    except (UsageError, GatewayApiError, OSError, VraagError) as exc:
         print(f"skgw csv import: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -146,6 +172,9 @@ def import_command(args: argparse.Namespace) -> int:
 def _print_refusal(name: str, exc: Exception) -> None:
     problems = exc.problems  # type: ignore[attr-defined]
     errors = [p for p in problems if p.severity == "error"]
+    read_as = exc.read_as  # type: ignore[attr-defined]
+    if read_as:
+        print(f"{name}: read as {read_as}")
     print(f"{name}: REFUSED, nothing was imported ({len(errors)} error(s))")
     for problem in problems:
         print(f"  {problem}")
@@ -163,6 +192,7 @@ def _to_xml(args: argparse.Namespace, data: bytes) -> int:
 
     kind = _kind(args, data)
     result = import_file(kind, args.file, data, questions_for(kind, _files(args.from_xml)), args.version)
+    print(f"{args.file}: read as {result.read_as}")
     for path, antwoord in zip(write_xml(result.antwoorden, args.to_xml), result.antwoorden, strict=True):
         print(f"{antwoord.bericht.berichttype.value:<34} {_rows(antwoord.rows):<12} {path}")
     _report(kind, result)
@@ -177,6 +207,7 @@ async def _to_gateway(args: argparse.Namespace, data: bytes) -> int:
     async with GatewayApi(args.gateway, _token(args.token_env)) as api:
         vragen = await gateway_questions(api, kind, conversations_in(kind, args.file, data))
         result = import_file(kind, args.file, data, vragen)
+        print(f"{args.file}: read as {result.read_as}")
         submitted = await submit_all(api, result.antwoorden)
     failed = 0
     for antwoord, outcome in submitted:

@@ -2,7 +2,7 @@
 
     skgw scenario run fixtures/scenarios --start-hub --junit junit.xml --html report.html
     skgw scenario run my.toml --hub https://hub.example/skp --admin http://hub.example:8444/admin
-    skgw scenario check fixtures/scenarios          # load only: report mistakes with file:line
+    skgw scenario check fixtures/scenarios          # load only: every mistake, each with file:line
 
 Exit 0 when every scenario passed, 1 when any failed, 2 on usage errors (including mistakes in
 a scenario file). The file format is described in fixtures/scenarios/README.md.
@@ -60,11 +60,18 @@ def check_command(args: argparse.Namespace) -> int:
     try:
         scenarios = load_all(args.paths, args.parties)
     except ScenarioError as exc:
-        print(f"skgw scenario: {exc}", file=sys.stderr)
+        _print_mistakes(exc)
         return EXIT_USAGE
     for s in scenarios:
         print(f"ok  {s.path}: {s.name} ({len(s.steps)} steps; parties {', '.join(s.parties)})")
     return EXIT_OK
+
+
+def _print_mistakes(exc: Exception) -> None:
+    mistakes = getattr(exc, "mistakes", None) or [str(exc)]
+    print(f"skgw scenario: {len(mistakes)} mistake(s):", file=sys.stderr)
+    for mistake in mistakes:
+        print(f"  {mistake}", file=sys.stderr)
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -79,7 +86,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         scenarios = load_all(args.paths, args.parties)
     except ScenarioError as exc:
-        print(f"skgw scenario: {exc}", file=sys.stderr)
+        _print_mistakes(exc)
         return EXIT_USAGE
     missing = sorted(
         {

@@ -232,11 +232,11 @@ class Dispatcher:
         )
         report.retried += 1
         log.info(
-            "retry %s at %s: %s %s",
+            "retry %s at %s: %s%s",
             row.referentienummer,
             when.isoformat(),
-            result.code or "",
-            klass.uitleg,
+            result.reason or klass.uitleg,  # what happened; the code names its class once
+            f" [{result.code}]" if result.code else "",
             extra=_context(row, "retry"),
         )
         return await self.store.record_retry(

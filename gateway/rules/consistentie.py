@@ -38,6 +38,7 @@ def prognose_rules(
                 f"{path}/vorderingen/{index}/prognose_eindbedrag",
                 "PrognoseEindbedrag must equal ActueelVorderingsbedrag × Afkooppercentage / 100 "
                 "(within a cent)",
+                str(verwacht.quantize(CENT)),
             )
 
 
@@ -97,6 +98,7 @@ def openstaande_schuld_rules(vorderingen: Sequence[SaldoVordering], path: str) -
                 "openstaande-schuld-inconsistent",
                 f"{path}/vorderingen/{index}/openstaande_schuld/actueel_vorderingsbedrag",
                 "ActueelVorderingsbedrag must equal OorspronkelijkeVordering + Rente + Kosten − Betaald",
+                str(verwacht),
             )
 
 

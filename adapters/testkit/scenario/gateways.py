@@ -15,7 +15,8 @@ from pathlib import Path
 from adapters.testkit.scenario.model import PartyDef
 from adapters.testkit.scenario.target import AdminError
 from gateway.adresboek import Tegenpartij
-from gateway.config import ApiSettings, Config, GatewaySettings, HubSection, StoreSettings
+from gateway.api.auth import ALL_ROLES
+from gateway.config import ApiSettings, ApiToken, Config, GatewaySettings, HubSection, StoreSettings
 from gateway.engine.settings import DispatchSettings, EngineSettings, PollSettings
 from gateway.model.berichttype import Rol
 
@@ -68,7 +69,9 @@ def local_config(
             endpoint=hub_url, hub_oin=party.hub_oin, connect_timeout_seconds=3, request_timeout_seconds=10
         ),
         engine=SCENARIO_ENGINE,
-        api=ApiSettings(host="127.0.0.1", port=0, token_env=token_env),
+        api=ApiSettings(
+            host="127.0.0.1", port=0, tokens=(ApiToken("scenario", token_env, ALL_ROLES),)
+        ),
         tegenpartij=_address_book(party, everyone),
         source=workdir / "gateway.toml",
     )

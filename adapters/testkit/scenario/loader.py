@@ -1,6 +1,9 @@
 """Load a scenario TOML file into :class:`~adapters.testkit.scenario.model.Scenario`.
 
-Every mistake is a :class:`ScenarioError` that starts with file:line and says what was expected.
+Every mistake starts with file:line and says what was expected. A file is read to its end: the
+:class:`ScenarioError` raised lists every mistake found (one per step at most, since a step with a
+mistake cannot be read further; its name still counts, so later steps that refer to it are judged on
+their own).
 """
 
 from __future__ import annotations
@@ -67,24 +70,37 @@ def load_scenario(path: Path, parties: dict[str, PartyDef] | None = None) -> Sce
     except ConfigError as exc:
         raise ScenarioError(str(exc)) from None
     source = SourceMap(path, text)
-    unknown = sorted(set(data) - _TOP_KEYS)
-    if unknown:
-        raise ScenarioError(
-            f"{source.key(unknown[0])}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_TOP_KEYS))}); "
+    mistakes: list[ScenarioError] = [
+        ScenarioError(
+            f"{source.key(key)}: unknown key {key!r} (known: {', '.join(sorted(_TOP_KEYS))}); "
             "steps are [[step]] tables"
         )
-    known = dict(parties) if parties is not None else _shared_parties(path, data, source)
-    known.update(parse_parties(data, source))
-    steps = data.get("step")
-    if not isinstance(steps, list) or not steps:
-        raise ScenarioError(f"{source.at(None)}: a scenario needs at least one [[step]] table")
-    reader = _StepReader(source, known)
-    parsed = tuple(reader.read(i, raw) for i, raw in enumerate(steps))
+        for key in sorted(set(data) - _TOP_KEYS)
+    ]
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise ScenarioError(f'{source.at(1)}: the scenario needs a name = "…" at the top')
+        mistakes.append(ScenarioError(f'{source.at(1)}: the scenario needs a name = "…" at the top'))
+    try:
+        known = dict(parties) if parties is not None else _shared_parties(path, data, source)
+        known.update(parse_parties(data, source))
+    except ScenarioError as exc:
+        raise ScenarioError.of([*mistakes, exc]) from None
+    steps = data.get("step")
+    if not isinstance(steps, list) or not steps:
+        mistakes.append(ScenarioError(f"{source.at(None)}: a scenario needs at least one [[step]] table"))
+        steps = []
+    reader = _StepReader(source, known)
+    parsed = []
+    for index, raw in enumerate(steps):
+        try:
+            parsed.append(reader.read(index, raw))
+        except ScenarioError as exc:
+            mistakes.append(exc)
+    if mistakes:
+        raise ScenarioError.of(mistakes)
     used = {n: known[n] for n in sorted(reader.used)}
-    return Scenario(name.strip(), path, str(data.get("description", "")).strip(), parsed, used)
+    assert isinstance(name, str)
+    return Scenario(name.strip(), path, str(data.get("description", "")).strip(), tuple(parsed), used)
 
 
 def _shared_parties(path: Path, data: dict[str, Any], source: SourceMap) -> dict[str, PartyDef]:
@@ -122,19 +138,20 @@ class _StepReader:
                 f"expect_finding, expect_foutbericht, hub, expect_expired, wait (found: {found})"
             )
         kind = kinds[0]
-        unknown = sorted(set(raw) - _KEYS[kind])
-        if unknown:
-            raise self.fail(
-                f"unknown key {unknown[0]!r} for a {kind} step (known: {', '.join(sorted(_KEYS[kind]))})",
-                unknown[0],
-            )
         name = raw.get("name", f"step-{index + 1}")
         if not isinstance(name, str) or not name or name in self.names:
             raise self.fail(f"name must be a unique non-empty string ({name!r})", "name")
-        base = {"name": name, "source": self.source.step(index), "number": index + 1}
-        step = getattr(self, f"_{kind}")(raw, base)
-        self.names[name] = kind
-        return step
+        try:
+            unknown = sorted(set(raw) - _KEYS[kind])
+            if unknown:
+                known = ", ".join(sorted(_KEYS[kind]))
+                raise ScenarioError.of(
+                    [self.fail(f"unknown key {k!r} for a {kind} step (known: {known})", k) for k in unknown]
+                )
+            base = {"name": name, "source": self.source.step(index), "number": index + 1}
+            return getattr(self, f"_{kind}")(raw, base)
+        finally:
+            self.names[name] = kind  # also when the step has a mistake: no follow-on "names no step"
 
     def party(self, raw: dict[str, Any], key: str, required: bool = True) -> str | None:
         value = raw.get(key)

@@ -40,7 +40,16 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 
 class ScenarioError(ValueError):
-    """A mistake in a scenario or party file; the message starts with file:line."""
+    """Mistakes in scenario or party files: ``mistakes`` lists each, every one starting with
+    file:line; the message is all of them, one per line."""
+
+    def __init__(self, *mistakes: str) -> None:
+        self.mistakes: list[str] = [m for m in mistakes if m]
+        super().__init__("\n".join(self.mistakes))
+
+    @classmethod
+    def of(cls, errors: list[ScenarioError]) -> ScenarioError:
+        return cls(*(m for e in errors for m in e.mistakes))
 
 
 def party_id(name: str) -> str:
@@ -75,8 +84,14 @@ def parse_parties(data: dict[str, Any], source: SourceMap) -> dict[str, PartyDef
     table = data.get("party", {})
     if not isinstance(table, dict):
         raise ScenarioError(f"{source.at(None)}: write parties as [party.NAME] tables")
+    mistakes = []
     for name, entry in table.items():
-        parties[name] = _party(name, entry, source, base, ca_bundle, hub_oin)
+        try:
+            parties[name] = _party(name, entry, source, base, ca_bundle, hub_oin)
+        except ScenarioError as exc:
+            mistakes.append(exc)  # every party's mistake, not only the first party's
+    if mistakes:
+        raise ScenarioError.of(mistakes)
     return parties
 
 

@@ -43,8 +43,17 @@ def scenario_files(paths: list[str]) -> list[Path]:
 
 
 def load_all(paths: list[str], parties_file: Path | None = None) -> list[Scenario]:
+    """Every scenario; or a :class:`ScenarioError` listing the mistakes of every file."""
     shared = load_parties(parties_file) if parties_file is not None else None
-    return [load_scenario(p, shared) for p in scenario_files(paths)]
+    scenarios, mistakes = [], []
+    for path in scenario_files(paths):
+        try:
+            scenarios.append(load_scenario(path, shared))
+        except ScenarioError as exc:
+            mistakes.append(exc)
+    if mistakes:
+        raise ScenarioError.of(mistakes)
+    return scenarios
 
 
 def with_generated_pki(

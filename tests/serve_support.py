@@ -62,7 +62,11 @@ request_timeout_seconds = 5.0
 
 [api]
 port = {port if port is not None else free_port()}
-token_env = "SKGW_SERVE_TEST_TOKEN"
+
+[[api.tokens]]
+name = "test"
+env = "SKGW_SERVE_TEST_TOKEN"
+roles = ["read", "submit", "operate"]
 
 [logging]
 level = "info"

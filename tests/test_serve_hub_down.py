@@ -138,3 +138,23 @@ async def _logged(serve: Serve, text: str) -> bool:
 async def _post(http: aiohttp.ClientSession, serve: Serve, path: str) -> tuple[int, dict]:
     async with http.post(serve.url + path, headers=HEADERS) as r:
         return r.status, await r.json()
+
+
+async def test_stopping_says_how_many_messages_are_still_queued(tmp_path) -> None:
+    config = write_config(tmp_path, dev_pki(), hub_url="https://127.0.0.1:9/skp", extra=SETTINGS)
+    serve = Serve(config, tmp_path / "serve.log")
+    try:
+        async with aiohttp.ClientSession() as http:
+            await serve.start().wait_up()
+            for _ in range(2):  # no hub: they stay queued
+                body = fixture_json("Saldoverzoek.xml", SE_ID)
+                async with http.post(serve.url + "/api/berichten", json=body, headers=HEADERS) as r:
+                    assert r.status == 202
+    finally:
+        code = serve.stop()
+    assert code == 0, serve.output()
+    last = serve.output().strip().splitlines()[-1]
+    assert last.endswith(
+        "gateway stopped: 2 outbound message(s) still queued and 0 hand-over(s) to our system pending; "
+        "they continue at the next start"
+    ), last

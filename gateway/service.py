@@ -74,7 +74,13 @@ _CREDENTIAL_KEYS = {
     "key-unsupported": "private_key",
     "passphrase-missing": "passphrase_env",
 }
-_TRUST_KEYS = {"crl-unreadable": "crl_files", "tls-version": "minimum_version"}
+_TRUST_KEYS = {
+    "crl-unreadable": "crl_files",
+    "crl-invalid": "crl_files",
+    "crl-not-yet-valid": "crl_files",
+    "crl-expired": "crl_files",
+    "tls-version": "minimum_version",
+}
 
 
 def _tls_step(default_key: str, step: Callable[[], T], keys: dict[str, str]) -> T:
@@ -247,7 +253,9 @@ class Gateway:
         trust = _tls_step(
             "ca_bundle", lambda: TrustStore.from_files(tls.ca_bundle, tls.crl_files), _TRUST_KEYS
         )
-        context = _tls_step("ca_bundle", lambda: client_context(tls, credentials), _TRUST_KEYS)
+        context = _tls_step(
+            "ca_bundle", lambda: client_context(tls, credentials, trust.revocation), _TRUST_KEYS
+        )
         return HubClient(settings, credentials=credentials, trust=trust, ssl_context=context)
 
     def _build_sinks(self) -> list[SinkPort]:

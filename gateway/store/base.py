@@ -8,7 +8,7 @@ A claimed row whose owner died becomes claimable again when its lease runs out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -82,6 +82,24 @@ class EnqueueConflict(StoreError):
         self.existing_sha256 = existing_sha256
         self.new_sha256 = new_sha256
         self.state = state
+
+
+def conflict_with(old: OutboxRow, msg: NieuwUitgaand) -> EnqueueConflict | None:
+    """Whether ``msg`` under ``old``'s Referentienummer is another message than ``old`` (the one rule
+    the outbox and the API's dry run decide it by). What the caller submitted decides when both
+    have it (the gateway's own fill-ins, such as DatumTijd, may differ); otherwise the document."""
+    if old.indiening_sha256 and msg.indiening_sha256:
+        stored, given = old.indiening_sha256, msg.indiening_sha256
+        same = (stored, old.berichttype, old.ontvanger) == (given, msg.berichttype, msg.ontvanger)
+    else:
+        stored, given = old.sha256, msg.sha256
+        same = (stored, old.berichttype, old.ontvanger, old.conversatie) == (
+            given,
+            msg.berichttype,
+            msg.ontvanger,
+            msg.conversatie,
+        )
+    return None if same else EnqueueConflict(msg.referentienummer, stored, given, state=str(old.state))
 
 
 class NotFound(StoreError):
@@ -204,6 +222,12 @@ class Store(Protocol):
     # inbox ------------------------------------------------------------------------------------
     async def store_inbound(self, msg: NieuwInkomend) -> bool:
         """Store a fetched message (state received); False when it was stored before (dedupe)."""
+
+    async def add_inbound_bevindingen(
+        self, referentienummer: str, bevindingen: Sequence[Mapping[str, str]]
+    ) -> bool:
+        """Attach findings to a valid message not yet accepted (state received): they are delivered with
+        it. False when there is no such message (unknown, invalid, or already accepted)."""
 
     async def mark_confirmed(self, referentienummer: str, *, now: datetime) -> None: ...
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from gateway.store.base import EnqueueConflict, InvalidTransition, NotFound
+from gateway.store.base import EnqueueConflict, InvalidTransition, NotFound, conflict_with
 from gateway.store.records import (
     Afgeleverd,
     ConversatieUpdate,
@@ -101,20 +101,9 @@ class OutboxMixin(SqlCore):
         if existing is None:  # pragma: no cover - the conflict row vanished; rows are never deleted
             raise NotFound("outbox message", msg.referentienummer)
         old = OutboxRow.from_row(existing)
-        if old.indiening_sha256 and msg.indiening_sha256:
-            # what the caller sent decides; the gateway's own fill-ins (DatumTijd) may differ
-            stored, given = old.indiening_sha256, msg.indiening_sha256
-            same = (stored, old.berichttype, old.ontvanger) == (given, msg.berichttype, msg.ontvanger)
-        else:
-            stored, given = old.sha256, msg.sha256
-            same = (stored, old.berichttype, old.ontvanger, old.conversatie) == (
-                given,
-                msg.berichttype,
-                msg.ontvanger,
-                msg.conversatie,
-            )
-        if not same:
-            raise EnqueueConflict(msg.referentienummer, stored, given, state=str(old.state))
+        conflict = conflict_with(old, msg)
+        if conflict is not None:
+            raise conflict
         return EnqueueResult(old, created=False)
 
     async def enqueue(self, msg: NieuwUitgaand, *, now: datetime, deadline: datetime) -> EnqueueResult:

@@ -379,7 +379,7 @@ class Gateway:
             await self._runner.cleanup()
             self._runner = None
         for sink in self.sinks:
-            await sink.close()  # type: ignore[attr-defined]
+            await sink.close()
         self.sinks = []
         if self.hub is not None:
             await self.hub.close()

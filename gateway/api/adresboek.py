@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway.api import app as app_module
+from gateway.api.context import CONTEXT
 
 
 async def list_counterparts(request: web.Request) -> web.Response:
-    context = request.app[app_module.CONTEXT]
+    context = request.app[CONTEXT]
     items = [
         {
             "id": partij.id,

@@ -6,8 +6,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from gateway.api import app as app_module
-from gateway.api.context import ApiContext
+from gateway.api.context import CONTEXT, ApiContext
 from gateway.api.metrics import CONTENT_TYPE
 from gateway.store.base import StoreUnavailable
 
@@ -17,7 +16,7 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def ready(request: web.Request) -> web.Response:
-    context = request.app[app_module.CONTEXT]
+    context = request.app[CONTEXT]
     checks: dict[str, dict[str, object]] = {}
     try:
         await context.store.check_writable(now=context.clock())
@@ -68,7 +67,7 @@ def _hub_check(context: ApiContext) -> dict[str, object]:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    context = request.app[app_module.CONTEXT]
+    context = request.app[CONTEXT]
     try:
         freshness = await context.engine.fetch_freshness()
         age = freshness.age_seconds

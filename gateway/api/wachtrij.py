@@ -6,7 +6,7 @@ import re
 
 from aiohttp import web
 
-from gateway.api import app as app_module
+from gateway.api.context import CONTEXT, json_error
 from gateway.store.base import InvalidTransition, NotFound
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -15,16 +15,16 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 async def retry_now(request: web.Request) -> web.Response:
     """Every queued outbound message is due now (``?referentienummer=…``: only that one), and an open
     circuit sends its probe at once. 202 with how many were waiting."""
-    context = request.app[app_module.CONTEXT]
+    context = request.app[CONTEXT]
     ref = request.query.get("referentienummer") or None
     if ref is not None and not _UUID.match(ref):
-        return app_module.json_error(400, "referentienummer: expected a lowercase UUID")
+        return json_error(400, "referentienummer: expected a lowercase UUID")
     try:
         due = await context.engine.retry_now(ref)
     except NotFound:
-        return app_module.json_error(404, f"no outbound message with Referentienummer {ref}")
+        return json_error(404, f"no outbound message with Referentienummer {ref}")
     except InvalidTransition as exc:
-        return app_module.json_error(409, str(exc))
+        return json_error(409, str(exc))
     body: dict[str, object] = {"due_now": due}
     if ref is not None:
         body["referentienummer"] = ref

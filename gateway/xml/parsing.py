@@ -56,8 +56,8 @@ _local = threading.local()
 def thread_parser(*, huge_tree: bool = False) -> etree.XMLParser:
     """This thread's hardened lxml parser (no entities, DTD or network), built once per thread and
     option (lxml parsers are not thread-safe; building one costs ~10 µs). ``huge_tree`` lifts libxml2's
-    hard-coded limits: for text we wrote ourselves (:mod:`gateway.codec.xmltext`), and for input from
-    outside only with ``ParseLimits.long_text`` (a DOCTYPE is refused before parsing, and our own
+    hard-coded limits: for text we wrote ourselves (:class:`gateway.codec.xmlio.Out`), and for input
+    from outside only with ``ParseLimits.long_text`` (a DOCTYPE is refused before parsing, and our own
     size, depth and element limits are checked as always)."""
     key = "huge_parser" if huge_tree else "parser"
     parser = getattr(_local, key, None)

@@ -1,8 +1,9 @@
 """The counterparts this gateway exchanges messages with (its part of the SKP address book).
 
 Each entry: the address-book UUID, the organisation's name and OIN, its role, the message version
-it speaks and whether it knows TypeSchuldregeling SA (if not, a nul-aanbod goes as the € 0.00
-saneringskrediet workaround). Configured as ``[[tegenpartij]]`` tables.
+it speaks and whether it knows TypeSchuldregeling SA; :attr:`Tegenpartij.nul_aanbod_codering` says how a
+nul-aanbod goes to it (decided in :mod:`gateway.codec.nul_aanbod`). Configured as ``[[tegenpartij]]``
+tables.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from gateway.codec import nul_aanbod
 from gateway.model.berichttype import Rol
+from gateway.model.enums import NulAanbodCodering
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _OIN = re.compile(r"^[0-9]{20}$")
@@ -26,6 +29,9 @@ class OnbekendeTegenpartij(LookupError):
 
 @dataclass(frozen=True, slots=True)
 class Tegenpartij:
+    """A counterpart in the address book. ``kent_sa``: its system knows TypeSchuldregeling SA (a 1.1
+    counterpart never does, whatever the config says: version 1.1 has no SA)."""
+
     id: str
     naam: str
     oin: str
@@ -40,8 +46,11 @@ class Tegenpartij:
             raise ValueError(f"tegenpartij {self.naam!r}: oin must be 20 digits, found {self.oin!r}")
         if self.versie not in VERSIES:
             raise ValueError(f"tegenpartij {self.naam!r}: versie must be one of {', '.join(VERSIES)}")
-        if self.versie == "1.1" and self.kent_sa:
-            object.__setattr__(self, "kent_sa", False)  # 1.1 has no SA, whatever the config says
+
+    @property
+    def nul_aanbod_codering(self) -> NulAanbodCodering:
+        """How a nul-aanbod goes to this counterpart: its own code SA, or the € 0.00 SK workaround."""
+        return nul_aanbod.codering(self.versie, self.kent_sa)
 
 
 class Adresboek:

@@ -1,5 +1,9 @@
 """Submitting a message from the organisation's system: JSON form → model → rules → XML → outbox.
 
+Every problem of the form comes back at once (the header checks and each field of the JSON form, one
+refusal); the rules run when the form is right. :meth:`Indiener.controleer` is the dry run: the same
+checks and the exact XML, nothing stored.
+
 The organisation may leave out what the gateway knows better: the Referentienummer (a new
 UUID), the ConversatieReferentienummer of a question (a new conversation), the Afzender (this
 gateway) and DatumTijd (now). A resubmission with the same Referentienummer reuses the stored
@@ -13,15 +17,15 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from lxml import etree
 
 from gateway.adresboek import Adresboek, OnbekendeTegenpartij
 from gateway.codec import EncodeError, encode
-from gateway.codec import Tegenpartij as Codering
 from gateway.codec import values as v
-from gateway.codec.json_form import JsonFormError, from_json
+from gateway.codec.json_form import JsonFormError, from_json, to_json
+from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.rules import Finding, check_rules, has_errors
 from gateway.store.base import EnqueueConflict
@@ -56,6 +60,69 @@ def _finding(code: str, field: str, message: str) -> dict[str, str]:
     return {"code": code, "severity": "error", "field": field, "message": message}
 
 
+@dataclass(frozen=True, slots=True)
+class Controle:
+    """The dry run's answer: what :meth:`Indiener.dien_in` would do with the message, nothing stored.
+
+    ``document`` is the exact XML it would enqueue (and the dispatcher sign and send); ``bericht`` the JSON
+    form with the header as filled in: submitting it gives that document again."""
+
+    ingediend: Ingediend
+    document: bytes
+    bericht: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Voorbereid:
+    """A submission that passed every check, encoded; not stored yet."""
+
+    nieuw_uitgaand: NieuwUitgaand
+    versie: str
+    warnings: list[Finding]
+    bestaand: OutboxRow | None  # the outbox row under its Referentienummer, if it was submitted before
+    bericht: dict[str, Any]  # the JSON form, header filled in
+
+    def ingediend(self, *, nieuw: bool) -> Ingediend:
+        u = self.nieuw_uitgaand
+        return Ingediend(u.referentienummer, u.conversatie, u.berichttype, self.versie, nieuw, self.warnings)
+
+
+T = TypeVar("T")
+
+
+def _verzameld(fouten: list[dict[str, str]], stap: Callable[..., T], *args: Any) -> T | None:
+    """The step's result; a refusal is added to ``fouten`` (None then), so the next steps still run."""
+    try:
+        return stap(*args)
+    except Afgewezen as exc:
+        fouten.extend(exc.findings)
+        return None
+
+
+def _vorm(fouten: list[dict[str, str]], filled: dict[str, Any]) -> Bericht | None:
+    """The model object of the JSON form; every problem of the form is added to ``fouten``."""
+    try:
+        return from_json(filled)
+    except JsonFormError as exc:
+        fouten.extend(_finding("invalid-json-form", path, reason) for path, reason in exc.errors)
+    except ValueError as exc:  # a model invariant
+        field_name = getattr(exc, "field", None) or "/"
+        fouten.append(_finding("invalid-value", str(field_name), getattr(exc, "reason", str(exc))))
+    return None
+
+
+def _per_veld(fouten: list[dict[str, str]]) -> list[dict[str, str]]:
+    """One finding per field: the header checks speak first (a missing Ontvanger is ``missing``, not
+    also the form's "is required")."""
+    seen: set[str] = set()
+    result = []
+    for fout in fouten:
+        if fout["field"] not in seen:
+            seen.add(fout["field"])
+            result.append(fout)
+    return result
+
+
 class Indiener:
     def __init__(
         self,
@@ -75,15 +142,39 @@ class Indiener:
         self._clock = clock
 
     async def dien_in(self, body: Any) -> Ingediend:
+        voorbereid = await self._voorbereid(body)
+        try:
+            result = await self._enqueue(voorbereid.nieuw_uitgaand)
+        except EnqueueConflict as exc:
+            raise Conflict(str(exc)) from None
+        return voorbereid.ingediend(nieuw=result.created)
+
+    async def controleer(self, body: Any) -> Controle:
+        """The dry run: every check of :meth:`dien_in` and the exact document it would enqueue; nothing is
+        stored. Refusals are the same (:class:`Afgewezen`, :class:`Conflict`)."""
+        voorbereid = await self._voorbereid(body)
+        bestaand, uitgaand = voorbereid.bestaand, voorbereid.nieuw_uitgaand
+        if bestaand is not None and bestaand.sha256 != uitgaand.sha256:
+            raise Conflict(str(EnqueueConflict(uitgaand.referentienummer, bestaand.sha256, uitgaand.sha256)))
+        return Controle(
+            ingediend=voorbereid.ingediend(nieuw=bestaand is None),
+            document=uitgaand.document,
+            bericht=voorbereid.bericht,
+        )
+
+    async def _voorbereid(self, body: Any) -> Voorbereid:
+        """The submission checked and encoded, the header filled in: every form error in one refusal."""
         if not isinstance(body, dict):
             raise Afgewezen([_finding("not-an-object", "/", "a message must be a JSON object")])
-        berichttype = self._berichttype(body)
+        fouten: list[dict[str, str]] = []
+        berichttype = _verzameld(fouten, self._berichttype, body)
         header = body.get("berichtheader")
         if header is None:
             header = {}
         if not isinstance(header, dict):
-            raise Afgewezen([_finding("invalid-json-form", "/berichtheader", "must be a JSON object")])
-        ontvanger = self._ontvanger(header)
+            fouten.append(_finding("invalid-json-form", "/berichtheader", "must be a JSON object"))
+            raise Afgewezen(fouten)
+        ontvanger = _verzameld(fouten, self._ontvanger, header)
         given = header.get("referentienummer")
         referentienummer = str(given or uuid.uuid4())
         # a fresh UUID cannot have been submitted before: skip the store read (one round trip less)
@@ -92,38 +183,34 @@ class Indiener:
         filled["berichtheader"] = {
             **header,
             "referentienummer": referentienummer,
-            "conversatie_referentienummer": self._conversatie(header, berichttype, bestaand),
-            "afzender": self._afzender(header),
+            "conversatie_referentienummer": (
+                _verzameld(fouten, self._conversatie, header, berichttype, bestaand)
+                if berichttype is not None
+                else header.get("conversatie_referentienummer")
+            ),
+            "afzender": _verzameld(fouten, self._afzender, header) or header.get("afzender"),
             "datum_tijd": header.get("datum_tijd") or self._datum_tijd(bestaand),
         }
-        try:
-            bericht = from_json(filled)
-        except JsonFormError as exc:
-            raise Afgewezen([_finding("invalid-json-form", exc.path, exc.reason)]) from None
-        except ValueError as exc:  # a model invariant
-            field_name = getattr(exc, "field", None) or "/"
-            raise Afgewezen(
-                [_finding("invalid-value", str(field_name), getattr(exc, "reason", str(exc)))]
-            ) from None
+        bericht = _vorm(fouten, filled)
+        if fouten or bericht is None or berichttype is None or ontvanger is None:
+            raise Afgewezen(_per_veld(fouten))
         findings = check_rules(bericht)
         if has_errors(findings):
             raise Afgewezen([f.to_dict() for f in findings])
         partij = self._adresboek.get(ontvanger)
         try:
-            document = encode(bericht, Codering(versie=partij.versie, kent_sa=partij.kent_sa))
+            document = encode(bericht, partij.versie, partij.nul_aanbod_codering)
         except EncodeError as exc:
             raise Afgewezen(
                 [_finding("not-encodable", f"/{(exc.field or '').replace('.', '/')}", str(exc))]
             ) from None
         conversatie = filled["berichtheader"]["conversatie_referentienummer"]
-        try:
-            result = await self._enqueue(
-                NieuwUitgaand(referentienummer, berichttype.value, ontvanger, conversatie, document)
-            )
-        except EnqueueConflict as exc:
-            raise Conflict(str(exc)) from None
-        return Ingediend(
-            referentienummer, conversatie, berichttype.value, partij.versie, result.created, findings
+        return Voorbereid(
+            NieuwUitgaand(referentienummer, berichttype.value, ontvanger, conversatie, document),
+            partij.versie,
+            findings,
+            bestaand,
+            to_json(bericht),
         )
 
     # -- the header fields the organisation may leave out --------------------------------------

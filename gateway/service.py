@@ -31,6 +31,7 @@ from gateway.config import Config, ConfigError
 from gateway.engine.ports import SinkPort
 from gateway.engine.runner import Engine
 from gateway.indienen import Indiener
+from gateway.security.errors import SecurityError
 from gateway.store import open_store
 from gateway.store.base import Store
 from gateway.verwerking import BerichtVerwerking
@@ -187,8 +188,8 @@ class Gateway:
         )
         try:
             return HubClient(settings)
-        except (OSError, ValueError, ssl.SSLError) as exc:
-            raise StartupError(f"[tls]: cannot load our certificate or the CA bundle: {exc}") from None
+        except (OSError, ValueError, ssl.SSLError, SecurityError) as exc:
+            raise StartupError(f"[tls]: cannot load our certificate, the CA bundle or a CRL: {exc}") from None
 
     def _build_sinks(self) -> list[SinkPort]:
         sinks: list[SinkPort] = []

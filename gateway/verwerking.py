@@ -1,8 +1,14 @@
-"""Inbound processing for the poller: validate → decode → JSON form; and the Foutbericht answer.
+"""Inbound processing for the poller: validate → decode → rules → JSON form; and the Foutbericht answer.
 
 Implements :class:`gateway.engine.processing.InboundProcessing` with the real schema catalogue and
 codec. A message is quarantined (and answered with a Foutbericht) when it is not valid against
 its XSD, cannot be mapped onto the model, or is addressed to another party than this gateway.
+
+A valid message is delivered whatever the Gedragscode and consistency rules find in it: the receiver
+cannot correct the sender's message, so the findings travel with it as its ``bevindingen``
+(:mod:`gateway.engine.bevindingen`). That includes a proposal whose encoding contradicts itself: an SK
+offering 0.00 everywhere at a capacity above 0 is read as the SK it says it is (not as the € 0.00
+nul-aanbod workaround) and carries the finding ``saneringskrediet-zonder-bedrag``.
 """
 
 from __future__ import annotations
@@ -17,11 +23,12 @@ from lxml import etree
 
 from gateway.adresboek import Adresboek
 from gateway.codec import DecodeError, decode_tree, encode
-from gateway.codec import Tegenpartij as Codering
 from gateway.codec.json_form import to_json
 from gateway.engine.processing import Inspectie
 from gateway.model.header import Berichtheader
 from gateway.model.status import Fout, Foutbericht
+from gateway.rules import check_rules
+from gateway.xml.checks import text_value
 from gateway.xml.parsing import DEFAULT_LIMITS, ParseLimits
 from gateway.xml.validate import validate_document
 
@@ -46,8 +53,9 @@ def _header_fields(tree: etree._ElementTree | None) -> dict[str, str]:
     found = {}
     for child in header:
         name = _HEADER_FIELDS.get(etree.QName(child).localname)
-        if name and child.text:
-            found[name] = child.text.strip()
+        value = text_value(child).strip() if name else ""  # whole, as XSD reads it (a comment splits .text)
+        if value:
+            found[name] = value
     return found
 
 
@@ -89,7 +97,9 @@ class BerichtVerwerking:
             }
             return Inspectie(False, (problem,), berichttype, **header)
         body = json.dumps(to_json(bericht), ensure_ascii=False, separators=(",", ":")).encode()
-        return Inspectie(True, (), berichttype, json_body=body, **header)
+        inspectie = Inspectie(True, (), berichttype, json_body=body, **header)
+        bevindingen = [f.to_dict() for f in check_rules(bericht)]
+        return inspectie.met_bevindingen(bevindingen) if bevindingen else inspectie
 
     def foutbericht(
         self,
@@ -128,5 +138,6 @@ class BerichtVerwerking:
             fouten=fouten,
         )
         partij = self._adresboek.get(ontvanger) if ontvanger in self._adresboek else None
-        codering = Codering(versie=partij.versie, kent_sa=partij.kent_sa) if partij else Codering("2.0")
-        return encode(bericht, codering)
+        if partij is None:
+            return encode(bericht, "2.0")
+        return encode(bericht, partij.versie, partij.nul_aanbod_codering)

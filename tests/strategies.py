@@ -1,8 +1,9 @@
 """Hypothesis strategies that build valid model objects of every message type, per version.
 
 ``bericht(berichttype, versie)`` only builds what that version can carry (1.1: no foreign address or
-briefadres, no Reden, no BR/HF …); a nul-aanbod (SA) offers 0.00 everywhere and an SK offers something,
-so that the wire form is unambiguous. Texts stay short, so the workaround's Toelichting always fits.
+briefadres, no Reden, no BR/HF …); a nul-aanbod (SA) offers 0.00 everywhere at capacity 0, and an SK
+offers something, or nothing at a capacity above 0 (a proposal), so that the wire form is unambiguous.
+Texts stay short, so the workaround's Toelichting always fits.
 """
 
 from __future__ import annotations
@@ -281,10 +282,14 @@ def voorstellen(draw: st.DrawFn, versie: str) -> m.Voorstel:
     soort = draw(st.sampled_from(_typen(versie)))
     nul = soort is m.TypeSchuldregeling.SA
     begeleiding_ok = nul or versie == "2.0"
+    capaciteit = Decimal(0) if nul else draw(bedragen)
+    sk = soort is m.TypeSchuldregeling.SK
+    # no lower bound (Gedragscode §1.8): an SK whose shares all round to 0.00, told apart by its capacity
+    niets = sk and capaciteit > 0 and draw(st.booleans())
     return m.Voorstel(
         type_schuldregeling=soort,
         datum_voorstel=draw(datums),
-        afloscapaciteit_per_maand=Decimal(0) if nul else draw(bedragen),
+        afloscapaciteit_per_maand=capaciteit,
         looptijd_maanden=draw(opt(st.integers(0, 60))),
         uitbetaalmomenten=draw(opt(st.sampled_from(m.Uitbetaalmomenten))),
         totaal_aantal_preferente_schuldeisers=draw(st.integers(0, 9999)),
@@ -292,7 +297,7 @@ def voorstellen(draw: st.DrawFn, versie: str) -> m.Voorstel:
         totale_vastgestelde_schuld_preferent=draw(bedragen),
         totale_vastgestelde_schuld_concurrent=draw(bedragen),
         schuldoorzaken=tuple(draw(st.lists(st.sampled_from(m.Schuldoorzaak), max_size=4))),
-        vorderingen=draw(_claims(nul, _voorstel_vordering, soort is m.TypeSchuldregeling.SK)),
+        vorderingen=draw(_claims(nul or niets, _voorstel_vordering, sk and not niets)),
         begeleiding=draw(opt(begeleidingen)) if begeleiding_ok else None,
         toelichting=draw(opt(tekst())),
     )

@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from gateway import model as m
-from gateway.codec import DecodeError, Tegenpartij, decode, decode_tree, encode
+from gateway.codec import DecodeError, decode, decode_tree, encode, nul_aanbod
 from gateway.codec.nul_aanbod import KOP
 from gateway.xml.validate import validate_document
 from tests.conftest import FIXTURES
@@ -36,9 +36,10 @@ def canonical(data: bytes) -> bytes:
     return etree.tostring(etree.fromstring(data, parser), xml_declaration=True, encoding="UTF-8")
 
 
-def counterpart_of(path: Path, bericht: m.Bericht) -> Tegenpartij:
+def counterpart_of(path: Path, bericht: m.Bericht) -> tuple[str, m.NulAanbodCodering]:
     codering = getattr(getattr(bericht, "voorstel", bericht), "nul_aanbod_codering", None)
-    return Tegenpartij(versie=path.parent.name, kent_sa=codering is not m.NulAanbodCodering.SK_WORKAROUND)
+    versie = path.parent.name
+    return versie, nul_aanbod.codering(versie, kent_sa=codering is not m.NulAanbodCodering.SK_WORKAROUND)
 
 
 @pytest.mark.parametrize("path", VALID, ids=_id)
@@ -46,7 +47,7 @@ def test_fixture_decodes_and_re_encodes_to_its_canonical_form(path: Path) -> Non
     data = path.read_bytes()
     bericht = decode(data)
     assert isinstance(bericht, m.BERICHT_KLASSEN[bericht.berichttype])
-    encoded = encode(bericht, counterpart_of(path, bericht))
+    encoded = encode(bericht, *counterpart_of(path, bericht))
     assert decode(encoded) == bericht
     if path.name in FOREIGN_WORKAROUND:
         assert KOP.encode() in encoded
@@ -214,8 +215,8 @@ def test_encode_validates_its_output(monkeypatch) -> None:
     b = decode((FIXTURES / "valid/2.0/Statusverzoek.xml").read_bytes())
     codec = registry_module.REGISTRY[b.berichttype]
 
-    def broken(out, root, bericht, tegenpartij) -> None:
-        codec.write(out, root, bericht, tegenpartij)
+    def broken(out, root, bericht, profile, codering) -> None:
+        codec.write(out, root, bericht, profile, codering)
         out.el(root, "Onbekend", "x")
 
     monkeypatch.setitem(registry_module.REGISTRY, b.berichttype, dataclasses.replace(codec, write=broken))

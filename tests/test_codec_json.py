@@ -149,3 +149,50 @@ def test_from_json_names_the_first_unknown_key_and_treats_null_as_absent() -> No
     document["voorstel"]["datum_voorstel"] = None
     with pytest.raises(JsonFormError, match="is required"):
         from_json(document)
+
+
+def test_from_json_lists_every_problem_at_once() -> None:
+    document = _document()
+    document["berichtheader"]["afzender"] = "X"
+    document["voorstel"]["datum_voorstel"] = "03-11-2025"
+    document["voorstel"]["afloscapaciteit_per_maand"] = "1.234"
+    document["voorstel"]["extra"] = 1
+    claim = document["voorstel"]["vorderingen"][0]
+    document["voorstel"]["vorderingen"] = [
+        {**claim, "afkooppercentage": "122.34"},
+        claim,
+        {**claim, "factuurnummer_se": " spaties "},
+    ]
+    del document["klantnummer_shv"]
+    with pytest.raises(JsonFormError) as caught:
+        from_json(document)
+    assert dict(caught.value.errors) == {
+        "/berichtheader/afzender": "is not a valid UUID",
+        "/klantnummer_shv": "is required",
+        "/voorstel/extra": "is not a field of this object",
+        "/voorstel/datum_voorstel": "must be a date YYYY-MM-DD",
+        "/voorstel/afloscapaciteit_per_maand": 'must be a string amount like "1097.96" (at most 2 decimals)',
+        "/voorstel/vorderingen/0/afkooppercentage": "a percentage must be between 0 and 100",
+        "/voorstel/vorderingen/2/factuurnummer_se": (
+            "must not start or end with white space or contain line breaks"
+        ),
+    }
+    assert len(caught.value.errors) == 7
+    assert (caught.value.path, caught.value.reason) == caught.value.errors[0]
+
+
+def test_an_invariant_is_checked_once_the_fields_are_right() -> None:
+    document = _document()
+    document["voorstel"]["nul_aanbod_codering"] = "sa"  # only an SA has one; this proposal is an SB
+    with pytest.raises(JsonFormError) as caught:
+        from_json(document)
+    assert caught.value.errors == (("/voorstel/nul_aanbod_codering", caught.value.reason),)
+
+
+def test_a_received_forms_bevindingen_are_not_part_of_the_message() -> None:
+    document = _document()
+    expected = from_json(document)
+    document["bevindingen"] = [
+        {"code": "uitbetaling-periodiek", "severity": "warning", "field": "/voorstel", "message": "once"}
+    ]
+    assert from_json(document) == expected

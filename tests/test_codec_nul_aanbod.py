@@ -1,5 +1,5 @@
-"""The nul-aanbod table (DESIGN.md §3), cell by cell: version × counterpart knows SA × direction,
-for Betaalvoorstel, Heroverweging and Schuldregeling akkoord."""
+"""The nul-aanbod table (README; gateway.codec.nul_aanbod), cell by cell: version × counterpart knows SA
+× direction, for Betaalvoorstel, Heroverweging and Schuldregeling akkoord."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from gateway import model as m
-from gateway.codec import EncodeError, Tegenpartij, decode, encode
+from gateway.adresboek import Tegenpartij
+from gateway.codec import EncodeError, decode, encode, nul_aanbod
 from gateway.codec.nul_aanbod import KOP, parse_toelichting, render_toelichting
+from gateway.model.berichttype import Rol
 from gateway.xml.validate import validate_document
 from tests.conftest import FIXTURES
 
@@ -87,7 +89,7 @@ def _wire(xml: bytes) -> dict:
 @pytest.mark.parametrize(("versie", "kent_sa"), list(OUTBOUND), ids=lambda x: str(x))
 def test_outbound_cell(name: str, versie: str, kent_sa: bool) -> None:
     bericht = MESSAGES[name]()
-    xml = encode(bericht, Tegenpartij(versie=versie, kent_sa=kent_sa))
+    xml = encode(bericht, versie, nul_aanbod.codering(versie, kent_sa))
     assert validate_document(xml).ok
     wire = _wire(xml)
     if OUTBOUND[(versie, kent_sa)] is m.NulAanbodCodering.SA:
@@ -106,7 +108,7 @@ def test_outbound_cell(name: str, versie: str, kent_sa: bool) -> None:
 @pytest.mark.parametrize(("versie", "kent_sa"), list(OUTBOUND), ids=lambda x: str(x))
 def test_inbound_cell(name: str, versie: str, kent_sa: bool) -> None:
     bericht = MESSAGES[name]()
-    decoded = decode(encode(bericht, Tegenpartij(versie=versie, kent_sa=kent_sa)))
+    decoded = decode(encode(bericht, versie, nul_aanbod.codering(versie, kent_sa)))
     soort, begeleiding, toelichting, claims, holder = _parts(decoded)
     assert soort is m.TypeSchuldregeling.SA
     assert holder.nul_aanbod_codering is OUTBOUND[(versie, kent_sa)]
@@ -157,6 +159,74 @@ def test_an_sk_offering_nothing_is_refused() -> None:
         encode(dataclasses.replace(b, voorstel=sk), "2.0")
 
 
+def _sk_offering_nothing(capaciteit: str) -> m.Betaalvoorstel:
+    """An SK whose every share is 0.00 at 0 % (e.g. € 0.01 a month spread over large debts)."""
+    b = _betaalvoorstel()
+    sk = dataclasses.replace(
+        b.voorstel,
+        type_schuldregeling=m.TypeSchuldregeling.SK,
+        afloscapaciteit_per_maand=Decimal(capaciteit),
+        begeleiding=None,
+        toelichting=None,
+    )
+    return dataclasses.replace(b, voorstel=sk)
+
+
+@pytest.mark.parametrize(("versie", "kent_sa"), list(OUTBOUND), ids=lambda x: str(x))
+def test_an_sk_at_one_cent_offering_nothing_travels_and_comes_back_as_sk(versie: str, kent_sa: bool) -> None:
+    """No lower bound (Gedragscode §1.8): capacity above 0 tells a real SK from the workaround."""
+    bericht = _sk_offering_nothing("0.01")
+    xml = encode(bericht, versie, nul_aanbod.codering(versie, kent_sa))
+    assert _wire(xml)["type"] == "SK" and set(_wire(xml)["prognoses"]) == {"0.00"}
+    decoded = decode(xml)
+    assert decoded.voorstel.type_schuldregeling is m.TypeSchuldregeling.SK
+    assert decoded.voorstel.nul_aanbod_codering is None
+    assert decoded == bericht
+
+
+def test_the_same_sk_at_capacity_zero_is_the_workaround_both_ways() -> None:
+    with pytest.raises(EncodeError, match="capacity of 0.00") as caught:
+        encode(_sk_offering_nothing("0.00"), "1.1")
+    assert caught.value.field == "voorstel.type_schuldregeling"
+    received = decode((FIXTURES / "valid/1.1/Betaalvoorstel-nul-aanbod-SK-workaround.xml").read_bytes())
+    assert received.voorstel.afloscapaciteit_per_maand == 0
+    assert received.voorstel.type_schuldregeling is m.TypeSchuldregeling.SA
+
+
+def test_a_received_all_zero_sk_with_capacity_is_not_a_nul_aanbod() -> None:
+    """The sender's wire form contradicts itself (€ 0.00 everywhere, capacity € 5.00): read as SK."""
+    data = (FIXTURES / "valid/1.1/Betaalvoorstel-nul-aanbod-SK-workaround.xml").read_bytes()
+    data = data.replace(
+        b"<AfloscapaciteitPerMaand>0.00</AfloscapaciteitPerMaand>",
+        b"<AfloscapaciteitPerMaand>5.00</AfloscapaciteitPerMaand>",
+    )
+    decoded = decode(data)
+    assert decoded.voorstel.type_schuldregeling is m.TypeSchuldregeling.SK
+    assert decoded.voorstel.nul_aanbod_codering is None
+    assert decoded.voorstel.toelichting.startswith("Nul-aanbod")  # its text is kept as it came
+
+
+def test_a_nul_aanbod_with_capacity_cannot_travel_as_the_workaround() -> None:
+    """It would be read back as a real saneringskrediet; as SA it travels (and the rules refuse it)."""
+    b = _betaalvoorstel()
+    bad = dataclasses.replace(
+        b, voorstel=dataclasses.replace(b.voorstel, afloscapaciteit_per_maand=Decimal("3.00"))
+    )
+    with pytest.raises(EncodeError, match="read back as a real saneringskrediet") as caught:
+        encode(bad, "1.1")
+    assert caught.value.field == "voorstel.afloscapaciteit_per_maand"
+    assert encode(bad, "2.0")
+
+
+def test_an_akkoord_has_no_capacity_so_an_all_zero_sk_akkoord_is_the_workaround() -> None:
+    akkoord = _akkoord()
+    sk = dataclasses.replace(akkoord, type_schuldregeling=m.TypeSchuldregeling.SK, begeleiding=None)
+    with pytest.raises(EncodeError, match="nul-aanbod"):
+        encode(sk, "2.0")
+    decoded = decode(encode(akkoord, "1.1"))
+    assert decoded.nul_aanbod_codering is m.NulAanbodCodering.SK_WORKAROUND
+
+
 def test_workaround_refuses_text_that_looks_like_a_heading() -> None:
     b = _betaalvoorstel()
     tricky = dataclasses.replace(b.voorstel, toelichting="zie hieronder\n[Afgesproken doelen] meer")
@@ -202,19 +272,26 @@ def test_text_without_the_heading_is_plain_toelichting() -> None:
 def test_saldoverzoek_names_sa_only_to_a_counterpart_that_knows_it() -> None:
     b = decode((FIXTURES / "valid/2.0/Saldoverzoek.xml").read_bytes())
     sa = dataclasses.replace(b, type_schuldregeling=m.TypeSchuldregeling.SA)
-    assert b"<TypeSchuldregeling>SA<" in encode(sa, Tegenpartij("2.0", kent_sa=True))
-    for tegenpartij in (Tegenpartij("2.0", kent_sa=False), Tegenpartij("1.1")):
+    assert b"<TypeSchuldregeling>SA<" in encode(sa, "2.0", nul_aanbod.codering("2.0", kent_sa=True))
+    for versie, kent_sa in (("2.0", False), ("1.1", True)):
         with pytest.raises(EncodeError) as caught:
-            encode(sa, tegenpartij)
+            encode(sa, versie, nul_aanbod.codering(versie, kent_sa))
         assert caught.value.field == "type_schuldregeling"
 
 
-def test_tegenpartij_policy() -> None:
-    assert Tegenpartij().nul_aanbod_codering is m.NulAanbodCodering.SA
-    assert Tegenpartij("2.0", kent_sa=False).nul_aanbod_codering is m.NulAanbodCodering.SK_WORKAROUND
-    assert Tegenpartij("1.1", kent_sa=True).nul_aanbod_codering is m.NulAanbodCodering.SK_WORKAROUND
+def test_the_one_decision_which_counterpart_gets_which_encoding() -> None:
+    for (versie, kent_sa), expected in OUTBOUND.items():
+        assert nul_aanbod.codering(versie, kent_sa) is expected
     with pytest.raises(ValueError, match="unknown version"):
-        Tegenpartij("3.0")
+        nul_aanbod.codering("3.0", kent_sa=True)
+
+
+@pytest.mark.parametrize(("versie", "kent_sa"), list(OUTBOUND), ids=lambda x: str(x))
+def test_the_address_book_entry_asks_the_same_decision(versie: str, kent_sa: bool) -> None:
+    partij = Tegenpartij(
+        "7dbe7773-70da-5a9f-bc63-3e0381e576d2", "Energie Noord", "0" * 20, Rol.SE, versie, kent_sa
+    )
+    assert partij.nul_aanbod_codering is OUTBOUND[(versie, kent_sa)]
 
 
 _TRICKY = st.text(alphabet="ab \n[]:Toelichng", min_size=1, max_size=40)
@@ -245,7 +322,9 @@ def test_workaround_text_always_comes_back_or_is_refused(begeleiding, toelichtin
     assert (decoded.begeleiding, decoded.toelichting) == (begeleiding, toelichting)
 
 
-def test_encoding_policy_is_the_tegenpartij() -> None:
-    from gateway.codec import EncodingPolicy
+def test_one_tegenpartij_and_no_aliases() -> None:
+    import gateway.codec as codec
+    import gateway.codec.profile as profile
 
-    assert EncodingPolicy is Tegenpartij
+    assert not hasattr(codec, "Tegenpartij") and not hasattr(codec, "EncodingPolicy")
+    assert not hasattr(profile, "Tegenpartij")

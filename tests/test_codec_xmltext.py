@@ -10,6 +10,7 @@ from lxml import etree
 
 from gateway.codec import decode, encode, xml_codec
 from gateway.codec import registry as registry_module
+from gateway.codec.profile import profile_for
 from gateway.codec.registry import REGISTRY
 from gateway.codec.xmlio import Out
 from gateway.codec.xmltext import NotPlain, TextOut, tree_of
@@ -42,19 +43,20 @@ def _both(write) -> tuple[bytes, bytes]:
 @pytest.mark.parametrize("path", VALID, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_every_fixture_is_written_as_text_and_gives_the_tree_out_builds(path: Path) -> None:
     bericht = decode(path.read_bytes())
-    tegenpartij = counterpart_of(path, bericht)
-    entry = default_catalogue().lookup(bericht.berichttype.value, tegenpartij.versie)
+    versie, codering = counterpart_of(path, bericht)
+    profile = profile_for(versie)
+    entry = default_catalogue().lookup(bericht.berichttype.value, versie)
     codec = REGISTRY[bericht.berichttype]
-    written = xml_codec._written_as_text(codec, bericht, tegenpartij, entry)
+    written = xml_codec._written_as_text(codec, bericht, profile, codering, entry)
     assert written is not None  # no fallback for anything the model allows
     out, text, as_text = written
-    tree = xml_codec._written(Out(entry.namespace), codec, bericht, tegenpartij, entry)
+    tree = xml_codec._written(Out(entry.namespace), codec, bericht, profile, codering, entry)
     for pretty in (False, True):
         assert etree.tostring(as_text, pretty_print=pretty) == etree.tostring(tree, pretty_print=pretty)
     assert out.as_bytes(text) in (None, _tostring(tree))
     if text.isascii() and "&" not in text:
         assert out.as_bytes(text) == _tostring(tree)
-    assert encode(bericht, tegenpartij) == _tostring(tree)
+    assert encode(bericht, versie, codering) == _tostring(tree)
 
 
 @pytest.mark.parametrize(
@@ -153,8 +155,8 @@ def _patched_writer(monkeypatch, extra) -> object:
     b = decode((FIXTURES / "valid/2.0/Statusverzoek.xml").read_bytes())
     codec = REGISTRY[b.berichttype]
 
-    def write(out, root, bericht, tegenpartij) -> None:
-        codec.write(out, root, bericht, tegenpartij)
+    def write(out, root, bericht, profile, codering) -> None:
+        codec.write(out, root, bericht, profile, codering)
         extra(out, root)
 
     monkeypatch.setitem(registry_module.REGISTRY, b.berichttype, dataclasses.replace(codec, write=write))

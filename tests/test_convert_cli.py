@@ -155,3 +155,94 @@ def test_a_folder_is_a_usage_error(tmp_path, capsysbinary) -> None:
     (tmp_path / "a.xml").write_bytes(SA_FIXTURE.read_bytes())
     assert main(["convert", str(tmp_path)]) == 2
     assert b"not a folder" in capsysbinary.readouterr().err
+
+
+def _api_form(name: str, **header: str) -> dict:
+    """A fixture as the organisation posts it to the API: the header reduced to what it knows."""
+    document = json.loads(_run_plain(["convert", str(FIXTURES / "valid/2.0" / name)]))
+    document["berichtheader"] = dict(header)
+    return document
+
+
+def _run_plain(args: list[str]) -> bytes:
+    return subprocess.run(
+        [sys.executable, "-m", "gateway", *args], capture_output=True, cwd=ROOT, check=True
+    ).stdout
+
+
+SE = "7dbe7773-70da-5a9f-bc63-3e0381e576d2"
+SHV = "00d7bf96-9533-514c-8d26-9365ed97530a"
+
+
+def test_the_apis_partial_json_converts(monkeypatch, capsysbinary) -> None:
+    partial = _api_form("Betaalvoorstel-nul-aanbod-SA.xml", ontvanger=SE)
+    code, xml, err = _run(
+        ["convert", "-", "--afzender", SHV, "--version", "1.1"],
+        json.dumps(partial).encode(),
+        monkeypatch,
+        capsysbinary,
+    )
+    assert code == 0, err
+    assert (
+        "filled in as the API does: afzender, conversatie_referentienummer, referentienummer, datum_tijd"
+        in err
+    )
+    bericht = decode(xml)
+    header = bericht.berichtheader
+    assert header.afzender == SHV and header.ontvanger == SE
+    assert header.referentienummer != header.conversatie_referentienummer  # both new UUIDs
+    assert b"<TypeSchuldregeling>SK</TypeSchuldregeling>" in xml  # the workaround for 1.1
+
+
+def test_partial_json_takes_our_address_and_the_counterpart_from_the_config(
+    tmp_path, monkeypatch, capsysbinary
+) -> None:
+    config = tmp_path / "skgw.toml"
+    config.write_text(
+        f"""
+[gateway]
+rol = "SHV"
+adres = "{SHV}"
+
+[[tegenpartij]]
+id = "{SE}"
+naam = "Waterbedrijf Oost"
+oin = "00000003123456780000"
+rol = "SE"
+versie = "1.1"
+""",
+        encoding="utf-8",
+    )
+    partial = _api_form("Betaalvoorstel-nul-aanbod-SA.xml", ontvanger=SE)
+    code, xml, err = _run(
+        ["convert", "-", "--config", str(config)], json.dumps(partial).encode(), monkeypatch, capsysbinary
+    )
+    assert code == 0, err
+    assert decode(xml).berichtheader.afzender == SHV
+    assert b"schuldregeling:1.1" in xml and b"<TypeSchuldregeling>SK</TypeSchuldregeling>" in xml
+
+
+def test_partial_json_lists_every_problem(monkeypatch, capsysbinary) -> None:
+    answer = _api_form("BetaalvoorstelAntwoord.xml")  # no Ontvanger, no conversation, no Afzender
+    answer["antwoord"] = "Misschien"
+    answer["klantnummer_shv"] = ""
+    code, out, err = _run(["convert", "-"], json.dumps(answer).encode(), monkeypatch, capsysbinary)
+    assert code == 1 and out == b""
+    for path in (
+        "/berichtheader/ontvanger",
+        "/berichtheader/afzender",
+        "/berichtheader/conversatie_referentienummer",
+        "/antwoord",
+        "/klantnummer_shv",
+    ):
+        assert f"(stdin): {path}: " in err, (path, err)
+    assert err.count("/berichtheader/ontvanger") == 1  # the form's "is required" is not repeated
+
+
+def test_json_output_carries_the_findings_as_bevindingen(monkeypatch, capsysbinary) -> None:
+    path = FIXTURES / "valid/1.1/Betaalvoorstel-nul-aanbod-SK-workaround.xml"
+    code, out, _ = _run(["convert", str(path)], None, monkeypatch, capsysbinary)
+    form = json.loads(out)
+    assert code == 0 and "nul-aanbod-zonder-begeleiding" in [b["code"] for b in form["bevindingen"]]
+    code, xml, err = _run(["convert", "-", "--version", "1.1"], out, monkeypatch, capsysbinary)
+    assert code == 0, err  # the bevindingen are not part of the message

@@ -12,6 +12,7 @@ from gateway.cli import main
 from gateway.config import StoreSettings
 from gateway.model.berichttype import Rol
 from gateway.service import Gateway, StartupError
+from tests import certificate_factory as cf
 from tests.daemon_support import TOKEN, gateway_config
 from tests.transport_support import SHV_ID, dev_pki
 
@@ -27,6 +28,14 @@ def config(tmp_path, monkeypatch):
 async def test_missing_certificate_is_named(config, tmp_path) -> None:
     tls = replace(config.tls, certificate=tmp_path / "nope.pem")
     with pytest.raises(StartupError, match=r"\[tls\] certificate: no such file: .*nope.pem"):
+        await Gateway(replace(config, tls=tls)).start()
+
+
+async def test_a_crl_signed_by_another_key_is_named(config, tmp_path) -> None:
+    pki = dev_pki()
+    forged = cf.crl(cf.Made(pki.ca.certificate, pki.ca.key), signed_by=cf.rsa_key(2048, 997))
+    tls = replace(config.tls, crl_files=(cf.write_crl(tmp_path / "forged.crl.pem", forged),))
+    with pytest.raises(StartupError, match=r"\[tls\]: .*forged.crl.pem: the CRL .* is not signed by a CA"):
         await Gateway(replace(config, tls=tls)).start()
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
 import uuid
 from dataclasses import replace
+from datetime import timedelta
 
 import aiohttp
+import certificate_factory as cf
 import pytest
+from lxml import etree
 from transport_support import SE_ID, SHV_ID, client_for, dev_pki, document, fake_validator, simulator_config
 
 from adapters.hub.simulator import HubSimulator
@@ -16,6 +20,9 @@ from adapters.hub.simulator_faults import FaultPlan
 from adapters.hub.simulator_timing import ProcessingTimes
 from gateway.engine.ports import HubError, Outcome
 from gateway.security.settings import TlsSettings
+from gateway.security.signer import SignedEnvelope
+from gateway.security.trust import TrustStore
+from gateway.soap.namespaces import HUB, q
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -313,3 +320,61 @@ def test_processing_times_keep_only_the_most_recent():
     for mid, seconds in (("a", 0.001), ("b", 0.002), ("a", 0.001), ("c", 0.004)):
         times.record(mid, seconds)
     assert times.as_ms() == {"a": 2.0, "c": 4.0}  # b was the oldest when c came
+
+
+def _comment_in_referentienummers(signed: SignedEnvelope) -> SignedEnvelope:
+    """The hub's signed answer with <!----> in every hub:Referentienummer (still validly signed:
+    exclusive C14N drops comments)."""
+    root = etree.fromstring(signed.data)
+    for element in root.iter(q(HUB, "Referentienummer")):
+        comment, text = etree.Comment(""), element.text
+        element.text, comment.tail = text[:8], text[8:]
+        element.append(comment)
+    return SignedEnvelope(
+        etree.tostring(root, xml_declaration=True, encoding="utf-8"), signed.signature_value
+    )
+
+
+async def test_a_comment_inside_a_signed_value_of_the_hubs_answer_is_not_trusted(shv, se, hub, monkeypatch):
+    """Before: the client read the text before the comment (a truncated Referentienummer)."""
+    ref = str(uuid.uuid4())
+    assert (await send(shv, ref)).outcome is Outcome.DELIVERED
+    real_sign = hub._signer.sign
+    monkeypatch.setattr(
+        hub._signer,
+        "sign",
+        lambda env, confirmations=(): _comment_in_referentienummers(
+            real_sign(env, confirmations=confirmations)
+        ),
+    )
+    with pytest.raises(HubError) as info:
+        await se.haal_op(10)
+    assert info.value.code == "signature-invalid" and "comment-in-signed-part" in str(info.value)
+    result = await send(shv)
+    assert (result.outcome, result.code) == (Outcome.RETRYABLE, "signature-invalid")
+    assert "comment" in result.reason
+
+
+async def test_the_hub_takes_a_replaced_crl_without_a_restart(pki, tmp_path):
+    """A stale CRL refuses every client of its CA (TLS and signature); the operator replaces the
+    file and the running hub uses it from the next handshake on."""
+    ca = cf.Made(pki.ca.certificate, pki.ca.key)
+    path = cf.write_crl(
+        tmp_path / "ca.crl.pem", cf.crl(ca, next_update_in=timedelta(minutes=-1), age=timedelta(days=8))
+    )
+    sim = HubSimulator(
+        replace(simulator_config(pki), tls=pki.tls("hub", crl_files=(path,))),
+        validator=fake_validator,
+        trust=TrustStore.from_files(pki.dir / "ca.pem", [path], recheck_seconds=0),
+    )
+    await sim.start()
+    client = client_for(pki, sim.url)
+    try:
+        refused = await send(client)
+        assert refused.outcome is Outcome.RETRYABLE and sim.state.bak(SE_ID) == []
+        cf.write_crl(path, cf.crl(ca))
+        os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
+        assert (await send(client)).outcome is Outcome.DELIVERED
+    finally:
+        await client.close()
+        await sim.stop()

@@ -27,7 +27,7 @@ from gateway.security.verifier import WsVerifier
 from gateway.security.xmldsig import exc_c14n
 from gateway.soap.envelope import Addressing, build_envelope, message_id_for, parse_envelope
 from gateway.soap.faults import parse_fault
-from gateway.soap.namespaces import q
+from gateway.soap.namespaces import HUB, WSA, q
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -75,6 +75,42 @@ async def test_replayed_envelope_is_refused(pki, hub):
     assert await post(pki, hub, data) == (500, "NietGeautoriseerd")
     assert await post(pki, hub, signed(pki, hub, ref)) == (200, None)  # a fresh resend is fine
     assert len(hub.state.bak(SE_ID)) == 1
+
+
+def with_comment(data: bytes, tag: str, where: int) -> bytes:
+    """``data`` with ``<!---->`` inserted ``where`` characters into the text of the element
+    ``tag``: exclusive C14N drops comments, so the signature still verifies."""
+    root = etree.fromstring(data)
+    element = next(root.iter(tag))
+    text = element.text
+    element.text, comment = text[:where], etree.Comment("")
+    comment.tail = text[where:]
+    element.append(comment)
+    return etree.tostring(root)
+
+
+async def test_a_replay_with_comments_in_the_signed_message_id_is_refused(pki, hub):
+    """Before: the same captured request with <!----> at three places in its wsa:MessageID was
+    accepted three times (three "new" MessageIDs for the replay cache)."""
+    ref = str(uuid.uuid4())
+    data = signed(pki, hub, ref)
+    assert await post(pki, hub, data) == (200, None)
+    for where in (9, 20, 40):
+        assert await post(pki, hub, with_comment(data, q(WSA, "MessageID"), where)) == (
+            500,
+            "NietGeautoriseerd",
+        )
+    assert [m["referentienummer"] for m in hub.state.bak(SE_ID)] == [ref]
+
+
+async def test_a_comment_in_the_signed_referentienummer_stores_nothing(pki, hub):
+    """Before: the hub read the text before the comment and stored a truncated Referentienummer,
+    which the receiving gateway could neither confirm nor answer with a Foutbericht."""
+    ref = str(uuid.uuid4())
+    data = with_comment(signed(pki, hub, ref), q(HUB, "Referentienummer"), 8)
+    assert await post(pki, hub, data) == (500, "NietGeautoriseerd")
+    assert hub.state.bericht(ref) is None and hub.state.bericht(ref[:8]) is None
+    assert hub.state.bak(SE_ID) == []
 
 
 async def test_tampered_body_is_refused(pki, hub):

@@ -1,9 +1,9 @@
 """The caches of the security path never turn a refusal into an acceptance.
 
-The trust store caches a leaf's path and revocation verdict, the verifier caches the certificate of
-a BinarySecurityToken text: a certificate accepted once must still be refused once it has expired
-(or before it is valid), whether the same object or an equal copy comes back, and a revoked one is
-refused every time.
+The trust store caches a leaf's checked path (revocation is looked up on every use), the verifier
+caches the certificate of a BinarySecurityToken text: a certificate accepted once must still be
+refused once it has expired (or before it is valid), whether the same object or an equal copy comes
+back, and a revoked one is refused every time.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def test_trust_cache_refuses_before_not_before_and_names_the_certificate(pki):
 
 
 def test_trust_cache_refuses_once_the_ca_expires_before_its_leaf():
-    ca = DevCa(name="short-lived CA", key_size=1024, days=1)
+    ca = DevCa(name="short-lived CA", days=1)
     leaf = ca.issue("Gemeente Test", SHV_OIN, days=30).certificate
     trust = TrustStore([ca.certificate])
     assert len(trust.validate(leaf, datetime.now(UTC))) == 2

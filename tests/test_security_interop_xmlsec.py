@@ -7,14 +7,13 @@ xmlsec1 signed from a WS-Security template — and refuses one xmlsec1 signed wi
 from __future__ import annotations
 
 import base64
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 from transport_support import SHV_OIN, dev_pki
+from xmlsec_support import XMLSEC1, id_args, xmlsec
 
 from gateway.security.errors import SecurityError
 from gateway.security.namespaces import BASE64_BINARY, DS, EXC_C14N, WSSE, WSU, X509V3
@@ -26,25 +25,13 @@ from gateway.security.xmldsig import ensure_id, format_time
 from gateway.soap.envelope import Addressing, build_envelope, new_message_id, parse_envelope
 from gateway.soap.namespaces import HUB, SOAP, WSA, q
 
-XMLSEC1 = shutil.which("xmlsec1")
 pytestmark = pytest.mark.skipif(XMLSEC1 is None, reason="xmlsec1 is not installed (apt-get install xmlsec1)")
-
-
-def _id_args() -> list[str]:
-    args: list[str] = []
-    for name in ("Body", "Timestamp", "To", "Action", "MessageID", "RelatesTo", "SignatureConfirmation"):
-        args += ["--id-attr:Id", name]
-    return args
 
 
 def _envelope() -> etree._Element:
     payload = etree.Element(q(HUB, "HaalBerichtenOp"), nsmap={"hub": HUB})
     etree.SubElement(payload, q(HUB, "Maximum")).text = "10"
     return build_envelope(payload, Addressing("https://hub/skp", f"{HUB}:HaalBerichtenOp", new_message_id()))
-
-
-def _xmlsec(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([XMLSEC1, *args], capture_output=True, text=True, timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +44,7 @@ def test_xmlsec1_verifies_our_signature(pki, tmp_path: Path, algorithm):
     signer = WsSigner(pki.credentials("shv"), WsSecuritySettings(algorithm=algorithm))
     envelope = tmp_path / "signed.xml"
     envelope.write_bytes(signer.sign(_envelope(), confirmations=["Y29uZmlybQ=="]).data)
-    result = _xmlsec("--verify", *_id_args(), "--pubkey-cert-pem", str(pki.files("shv")[0]), str(envelope))
+    result = xmlsec("--verify", *id_args(), "--pubkey-cert-pem", str(pki.files("shv")[0]), str(envelope))
     assert result.returncode == 0, result.stderr
     assert "OK" in result.stdout + result.stderr
 
@@ -66,7 +53,7 @@ def test_xmlsec1_rejects_our_envelope_when_tampered(pki, tmp_path: Path):
     signer = WsSigner(pki.credentials("shv"))
     envelope = tmp_path / "signed.xml"
     envelope.write_bytes(signer.sign(_envelope()).data.replace(b">10<", b">11<"))
-    result = _xmlsec("--verify", *_id_args(), "--pubkey-cert-pem", str(pki.files("shv")[0]), str(envelope))
+    result = xmlsec("--verify", *id_args(), "--pubkey-cert-pem", str(pki.files("shv")[0]), str(envelope))
     assert result.returncode != 0
 
 
@@ -112,8 +99,8 @@ def _xmlsec_sign(pki, tmp_path: Path, signature_uri: str, digest_uri: str) -> by
     template.write_bytes(_template(pki, signature_uri, digest_uri))
     cert, key = pki.files("shv")
     out = tmp_path / "out.xml"
-    result = _xmlsec(
-        "--sign", *_id_args(), "--privkey-pem", f"{key},{cert}", "--output", str(out), str(template)
+    result = xmlsec(
+        "--sign", *id_args(), "--privkey-pem", f"{key},{cert}", "--output", str(out), str(template)
     )
     assert result.returncode == 0, result.stderr
     return out.read_bytes()

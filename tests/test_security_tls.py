@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import ssl
+import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
 
+import certificate_factory as cf
 import pytest
 from cryptography.hazmat.primitives.serialization import (
     BestAvailableEncryption,
@@ -16,6 +22,7 @@ from transport_support import SHV_OIN, dev_pki
 
 from gateway.security.certificates import certificate_file_days_left, days_left, load_credentials, oin_of
 from gateway.security.errors import SecurityError
+from gateway.security.revocation import RevocationLists
 from gateway.security.settings import TlsSettings
 from gateway.security.tls import client_context, server_context
 from gateway.security.trust import TrustStore
@@ -176,3 +183,112 @@ def test_client_certificate_of_untrusted_ca_is_refused(pki):
 def test_server_name_must_match(pki):
     with pytest.raises(ssl.SSLCertVerificationError):
         _handshake(client_context(pki.tls("shv")), server_context(pki.tls("hub")), hostname="hub.example.nl")
+
+
+# -- the certificate policy at the TLS layer -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def policy_pki(tmp_path_factory):
+    """A root (the only trust anchor), a CA with pathLen 0 under it and one under that, a hub."""
+    d = tmp_path_factory.mktemp("tls-policy")
+    root = cf.ca("TLS Root", n=10)
+    inter0 = cf.ca("TLS CA pathLen 0", root, path_length=0, n=11)
+    inter1 = cf.ca("TLS CA onder pathLen 0", inter0, n=12)
+    anchors = cf.bundle(d, root)
+    hub = cf.tls_settings(d, "hub", cf.leaf(root, "Hub", "00000001800866472000"), anchors)
+    return SimpleNamespace(dir=d, root=root, inter0=inter0, inter1=inter1, anchors=anchors, hub=hub)
+
+
+def _weak_context(made: cf.Made, directory: Path, *, server: bool, chain=()) -> ssl.SSLContext:
+    """A peer's context that OpenSSL lets hold anything (security level 0): the attacker's side."""
+    cert, key = made.write(directory, f"peer-{uuid.uuid4().hex[:8]}", chain)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if server else ssl.PROTOCOL_TLS_CLIENT)
+    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.load_verify_locations(cafile=str(directory / "bundle.pem"))
+    ctx.load_cert_chain(str(cert), str(key))
+    return ctx
+
+
+TLS_REFUSED = {
+    "rsa-1024": lambda p: (cf.leaf(p.root, bits=1024), ()),
+    "no-digital-signature": lambda p: (cf.leaf(p.root, usage=cf.key_usage(digital_signature=False)), ()),
+    "path-length-exceeded": lambda p: (cf.leaf(p.inter1), (p.inter1, p.inter0)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TLS_REFUSED))
+def test_tls_refuses_a_client_certificate_the_policy_refuses(policy_pki, case):
+    made, chain = TLS_REFUSED[case](policy_pki)
+    client = _weak_context(made, policy_pki.dir, server=False, chain=chain)
+    with pytest.raises(ssl.SSLError):
+        _handshake(client, server_context(policy_pki.hub))
+
+
+def test_tls_refuses_a_server_with_an_rsa_1024_key(policy_pki):
+    server = _weak_context(cf.leaf(policy_pki.root, bits=1024), policy_pki.dir, server=True)
+    client = client_context(
+        cf.tls_settings(policy_pki.dir, "c", cf.leaf(policy_pki.root), policy_pki.anchors)
+    )
+    with pytest.raises(ssl.SSLCertVerificationError, match="too weak"):
+        _handshake(client, server)
+
+
+def test_openssl_takes_a_ca_flagged_client_which_the_verifier_then_refuses(policy_pki):
+    """Why the verifier checks the TLS peer's certificate again (the policy tests show it refuses)."""
+    made = cf.leaf(policy_pki.root, is_ca=True)
+    _handshake(_weak_context(made, policy_pki.dir, server=False), server_context(policy_pki.hub))
+    trust = TrustStore([policy_pki.root.certificate])
+    with pytest.raises(SecurityError) as info:
+        trust.validate(made.certificate, datetime.now(UTC))
+    assert info.value.code == "certificate-is-ca"
+
+
+def _client(policy_pki, name="client") -> ssl.SSLContext:
+    settings = cf.tls_settings(policy_pki.dir, name, cf.leaf(policy_pki.root, name), policy_pki.anchors)
+    return client_context(settings)
+
+
+def _stale(policy_pki):
+    return cf.crl(policy_pki.root, next_update_in=timedelta(minutes=-1), age=timedelta(days=8))
+
+
+def test_a_stale_crl_refuses_clients_until_the_file_is_replaced_without_a_restart(policy_pki, tmp_path):
+    path = cf.write_crl(tmp_path / "root.crl.pem", _stale(policy_pki))
+    crls = RevocationLists.from_files([path], [policy_pki.root.certificate], recheck_seconds=0)
+    server = server_context(policy_pki.hub, revocation=crls)
+    with pytest.raises(ssl.SSLError, match="CRL has expired"):
+        _handshake(_client(policy_pki), server)
+    client = _client(policy_pki, "client2")
+    cf.write_crl(path, cf.crl(policy_pki.root, (), age=timedelta(minutes=1)))
+    os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
+    _handshake(client, server)  # the same server context: the handshake itself reloaded the file
+    revoked = cf.leaf(policy_pki.root, "Ingetrokken")
+    cf.write_crl(path, cf.crl(policy_pki.root, (revoked,), age=timedelta(seconds=30)))
+    os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
+    settings = cf.tls_settings(policy_pki.dir, "revoked", revoked, policy_pki.anchors)
+    with pytest.raises(ssl.SSLError, match="revoked"):
+        _handshake(client_context(settings), server)
+
+
+def test_a_client_reloads_a_replaced_crl_before_it_connects(policy_pki, tmp_path):
+    path = cf.write_crl(tmp_path / "root.crl.pem", _stale(policy_pki))
+    crls = RevocationLists.from_files([path], [policy_pki.root.certificate], recheck_seconds=0)
+    settings = cf.tls_settings(policy_pki.dir, "c3", cf.leaf(policy_pki.root, "c3"), policy_pki.anchors)
+    client = client_context(settings, revocation=crls)
+    with pytest.raises(ssl.SSLCertVerificationError, match="CRL has expired"):
+        _handshake(client, server_context(policy_pki.hub))
+    cf.write_crl(path, cf.crl(policy_pki.root))
+    os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
+    crls.refresh()  # what the hub client does before each call
+    _handshake(client, server_context(policy_pki.hub))
+
+
+def test_a_crl_signed_by_another_key_stops_the_start(policy_pki, tmp_path):
+    forged = cf.crl(policy_pki.root, signed_by=cf.rsa_key(2048, 998))
+    settings = replace(policy_pki.hub, crl_files=(cf.write_crl(tmp_path / "forged.crl.pem", forged),))
+    with pytest.raises(SecurityError) as info:
+        server_context(settings)
+    assert info.value.code == "crl-invalid" and "forged.crl.pem" in info.value.message

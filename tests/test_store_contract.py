@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import date, datetime, timedelta
 
@@ -335,6 +336,34 @@ async def test_purge_drops_payloads_and_keeps_audit_rows(store):  # noqa: F811
     assert (await store.get_inbound("in-2")).document is not None
     counts = await store.counts()
     assert counts.outbox == {"delivered": 2, "queued": 1} and counts.inbox == {"delivered": 2}
+
+
+RULE = {"code": "uitbetaling-periodiek", "severity": "warning", "field": "/voorstel", "message": "once"}
+OTHER = {"code": "conversation-unknown", "severity": "warning", "field": "/berichtheader", "message": "?"}
+
+
+async def test_findings_are_stored_with_the_message_added_to_before_acceptance_and_outlive_purge(
+    store,  # noqa: F811
+):
+    m = inkomend("in-b", bt="Saldoverzoek")
+    await store.store_inbound(dataclasses.replace(m, bevindingen=(RULE,)))
+    assert (await store.get_inbound("in-b")).bevindingen == (RULE,)
+    # a later check attaches its finding; the same finding twice is kept once
+    assert await store.add_inbound_bevindingen("in-b", [OTHER, RULE])
+    assert (await store.get_inbound("in-b")).bevindingen == (RULE, OTHER)
+    # without findings the row has an empty list
+    await store.store_inbound(inkomend("in-c", bt="Saldoverzoek"))
+    assert (await store.get_inbound("in-c")).bevindingen == ()
+    # only a valid message that is not yet accepted takes more
+    assert not await store.add_inbound_bevindingen("unknown", [OTHER])
+    await store.store_inbound(inkomend("in-bad", valid=False))
+    assert not await store.add_inbound_bevindingen("in-bad", [OTHER])
+    assert await store.accept_inbound("in-b", now=T0, sinks=[], sink_deadline=T0, conversatie=None)
+    assert not await store.add_inbound_bevindingen("in-b", [{**OTHER, "code": "late"}])
+    await store.mark_confirmed("in-b", now=T0)
+    assert (await store.purge_payloads("Saldoverzoek", before=T0 + DAY, now=T0 + DAY)).inbox == 1
+    purged = await store.get_inbound("in-b")
+    assert purged.json_body is None and purged.bevindingen == (RULE, OTHER)
 
 
 async def test_one_poller_at_a_time(store_factory):  # noqa: F811

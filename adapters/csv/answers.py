@@ -12,7 +12,7 @@ from adapters.csv.fileformat import Row, Table
 from adapters.csv.groups import Cells, group_by_conversation
 from adapters.csv.problems import CsvProblem
 from adapters.csv.vragen import Vraag
-from gateway.codec import EncodeError, Tegenpartij, encode
+from gateway.codec import EncodeError, encode
 from gateway.model import Bericht, Berichtheader
 from gateway.rules import check_rules
 
@@ -53,7 +53,7 @@ def checked(
     if len(c.problems.errors) > before:
         return None
     try:
-        encode(bericht, Tegenpartij(versie=versie, kent_sa=True))
+        encode(bericht, versie)
     except EncodeError as exc:
         c.fail(rows[0], None, f"cannot be written as version {versie}: {exc}")
         return None

@@ -21,7 +21,7 @@ from adapters.csv.problems import CsvRejected, Problems
 from adapters.csv.saldo_export import export_saldo
 from adapters.csv.saldo_import import import_saldo
 from adapters.csv.vragen import Vraag, VraagError, by_conversation
-from gateway.codec import Tegenpartij, encode
+from gateway.codec import encode
 from gateway.codec.json_form import to_json
 from gateway.model import Berichttype
 
@@ -135,7 +135,7 @@ def write_xml(antwoorden: Sequence[Antwoord], directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for antwoord in antwoorden:
-        document = encode(antwoord.bericht, Tegenpartij(versie=antwoord.versie, kent_sa=True), pretty=True)
+        document = encode(antwoord.bericht, antwoord.versie, pretty=True)
         path = (
             directory
             / f"{antwoord.bericht.berichttype.value}-{antwoord.bericht.berichtheader.referentienummer}.xml"

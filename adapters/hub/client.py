@@ -25,6 +25,7 @@ from adapters.hub.settings import HubClientSettings
 from gateway.engine.ports import HubError, HubResult, OpgehaaldBericht, Ophaalresultaat, Outcome
 from gateway.security.certificates import Credentials, days_left, load_credentials, load_der_certificate
 from gateway.security.errors import SecurityError
+from gateway.security.signed_text import NotPlainText
 from gateway.security.signer import WsSigner, utcnow
 from gateway.security.tls import client_context
 from gateway.security.trust import TrustStore
@@ -60,7 +61,8 @@ class HubClient:
         self._signer = WsSigner(creds, settings.wssecurity, clock)
         trust = trust or TrustStore.from_files(settings.tls.ca_bundle, settings.tls.crl_files)
         self._verifier = WsVerifier(trust, settings.wssecurity, clock=clock)
-        self._ssl = ssl_context or client_context(settings.tls, creds)
+        self._crls = trust.revocation  # one set of CRLs for the hub's signature and its TLS certificate
+        self._ssl = ssl_context or client_context(settings.tls, creds, self._crls)
         self._session: aiohttp.ClientSession | None = None
 
     def _http(self) -> aiohttp.ClientSession:
@@ -152,6 +154,7 @@ class HubClient:
         endpoint = self._settings.endpoint
         envelope = build_envelope(payload, Addressing(endpoint, ops.action(operation), message_id))
         signed = self._signer.sign(envelope)
+        self._crls.refresh()  # a CRL file replaced since: in the TLS context before we connect
         headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{ops.action(operation)}"'}
         try:
             async with self._http().post(endpoint, data=signed.data, headers=headers) as response:
@@ -206,9 +209,9 @@ class HubClient:
     def _payload_or_fault(self, verified: VerifiedEnvelope, raw: bytes, our_signature: str) -> _Answer:
         try:
             payload = verified.payload
-        except XmlInputError as exc:
+            fault = parse_fault(payload)
+        except (XmlInputError, NotPlainText) as exc:
             raise retryable("garbage-response", str(exc), raw) from None
-        fault = parse_fault(payload)
         if fault is not None:
             reason = f"hub fault {fault.code}: {fault.message}"
             raise (retryable if fault.retryable else permanent)(fault.code, reason, raw)

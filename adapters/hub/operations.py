@@ -1,7 +1,8 @@
 """The hub operations (``schemas/hub/hub.wsdl``) as Python: actions, payload builders and readers.
 
 Shared by the client and the simulator so that both speak exactly one dialect. Readers take
-elements that came out of a *verified* envelope and check their shape themselves; the simulator
+elements that came out of a *verified* envelope and check their shape themselves (every field is
+read whole, and one that holds anything but text is a :class:`PayloadError`); the simulator
 additionally validates requests against ``hub.xsd``.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from gateway.security.signed_text import NotPlainText, plain_text
 from gateway.soap.namespaces import HUB, q
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas" / "hub"
@@ -68,11 +70,17 @@ def _filled(root_name: str, fields: dict[str, str]) -> etree._Element:
 
 
 def _text(element: etree._Element, name: str) -> str:
+    """The whole text of the first hub:``name`` child, which must hold text only (no comment,
+    element or processing instruction: :func:`gateway.security.signed_text.plain_text`)."""
     tag = q(HUB, name)
     found = next((child for child in element if child.tag == tag), None)  # find(), without ElementPath
-    if found is None or not (found.text or "").strip():
+    try:
+        value = plain_text(found).strip() if found is not None else ""
+    except NotPlainText as exc:
+        raise PayloadError(f"{etree.QName(element).localname}: {exc}") from None
+    if not value:
         raise PayloadError(f"{etree.QName(element).localname} lacks {name}")
-    return found.text.strip()
+    return value
 
 
 def _bool(element: etree._Element, name: str) -> bool:

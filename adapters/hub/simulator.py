@@ -30,6 +30,7 @@ from adapters.hub.simulator_store import open_store
 from adapters.hub.simulator_timing import ProcessingTimes
 from gateway.security.certificates import Credentials, load_credentials, load_der_certificate
 from gateway.security.errors import SecurityError
+from gateway.security.signed_text import NotPlainText, plain_text
 from gateway.security.signer import WsSigner
 from gateway.security.tls import server_context
 from gateway.security.trust import TrustStore
@@ -89,7 +90,7 @@ class HubSimulator:
         self._signer = WsSigner(creds, config.wssecurity)
         trust = trust or TrustStore.from_files(config.tls.ca_bundle, config.tls.crl_files)
         self._verifier = WsVerifier(trust, config.wssecurity)
-        self._ssl = server_context(config.tls, creds)
+        self._ssl = server_context(config.tls, creds, trust.revocation)
         self._runners: list[web.AppRunner] = []
         self._sweeper: asyncio.Task[None] | None = None
         self.port: int | None = None
@@ -254,12 +255,15 @@ class HubSimulator:
 
 def _unverified_message_id(root: etree._Element) -> str | None:
     """The request's MessageID, to relate even a refusal to it: the text of the first
-    Header/MessageID (as findtext() reads it), stripped; None when absent or empty."""
+    Header/MessageID, stripped; None when absent, empty or not plain text."""
     for header in root:
         if header.tag == _HEADER:
             for block in header:
                 if block.tag == _MESSAGE_ID:
-                    return (block.text or "").strip() or None
+                    try:
+                        return plain_text(block).strip() or None
+                    except NotPlainText:
+                        return None
     return None
 
 

@@ -95,6 +95,7 @@ class Opgeslagen:
     digest: str
     verloopt_op: datetime
     status: str = "wacht"  # wacht | bevestigd | verlopen
+    volgnummer: int = 0  # arrival order: ties in ontvangen_op are fetched in the order they came in
 
     def public(self) -> dict[str, Any]:
         r = self.regel
@@ -134,7 +135,7 @@ class HubState:
         self.clock.offset = max(self.clock.offset, offset)
         orphans = 0
         for m in messages:
-            stored = Opgeslagen(m.regel, m.digest, m.verloopt_op, m.status)
+            stored = Opgeslagen(m.regel, m.digest, m.verloopt_op, m.status, len(self._berichten) + 1)
             self._berichten[m.regel.referentienummer] = stored
             if m.status == "wacht":
                 box = self._bakken.get(m.regel.ontvanger)
@@ -193,7 +194,8 @@ class HubState:
         self._check_document(v, ontvanger)
         now = self.clock.now()
         regel = Berichtregel(v.referentienummer, v.afzender, v.ontvanger, v.berichttype, now, v.document)
-        stored = Opgeslagen(regel, digest, verloopmoment(now, self._expiry))
+        volgnummer = len(self._berichten) + 1
+        stored = Opgeslagen(regel, digest, verloopmoment(now, self._expiry), volgnummer=volgnummer)
         self._save(self.store.accepted, StoredMessage(regel, digest, stored.verloopt_op, stored.status))
         self._berichten[v.referentienummer] = stored
         self._bakken[ontvanger.id][v.referentienummer] = stored
@@ -270,7 +272,7 @@ class HubState:
         self.verloop()
         waiting = sorted(
             (s for p in self.eigen_partijen(caller_oin) for s in self._bakken[p.id].values()),
-            key=lambda s: (s.regel.ontvangen_op, s.regel.referentienummer),
+            key=lambda s: (s.regel.ontvangen_op, s.volgnummer),
         )
         return [s.regel for s in waiting[:maximum]], len(waiting) > maximum
 

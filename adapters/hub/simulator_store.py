@@ -116,7 +116,7 @@ class SqliteHubStore:
     def load(self) -> tuple[list[StoredMessage], timedelta]:
         rows = self._db.execute(
             "SELECT referentienummer, afzender, ontvanger, berichttype, ontvangen_op, document, digest,"
-            " verloopt_op, status FROM bericht ORDER BY ontvangen_op, referentienummer"
+            " verloopt_op, status FROM bericht ORDER BY rowid"  # arrival order
         ).fetchall()
         messages = [
             StoredMessage(

@@ -12,7 +12,8 @@ from aiohttp import web
 from gateway.api import app as app_module
 from gateway.codec import DecodeError, decode
 from gateway.codec.json_form import to_json
-from gateway.indienen import Afgewezen, Conflict
+from gateway.engine.bevindingen import json_met_bevindingen
+from gateway.indienen import Afgewezen, Conflict, Controle, Ingediend
 from gateway.store.base import InvalidTransition, NotFound
 from gateway.store.records import Conversatie, InboxRow, OutboxRow
 from gateway.store.sql_search import BerichtFilter, BerichtSamenvatting
@@ -32,12 +33,19 @@ def _iso(value: datetime | None) -> str | None:
 
 
 async def submit(request: web.Request) -> web.Response:
+    """``POST /api/berichten``; with ``?dry_run=true`` every check and the XML, nothing stored (200)."""
+    dry_run = request.query.get("dry_run", "false")
+    if dry_run not in ("true", "false"):
+        return app_module.json_error(400, "dry_run: expected true or false")
     try:
         body = await request.json(loads=json.loads)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return app_module.json_error(400, f"the body is not valid JSON: {exc}")
     context = _ctx(request)
     try:
+        if dry_run == "true":
+            controle = await context.indiener.controleer(body)
+            return web.json_response(_dry_run(controle), status=200)
         result = await context.indiener.dien_in(body)
     except Afgewezen as exc:
         return web.json_response(
@@ -46,17 +54,29 @@ async def submit(request: web.Request) -> web.Response:
     except Conflict as exc:
         return app_module.json_error(409, str(exc))
     return web.json_response(
-        {
-            "referentienummer": result.referentienummer,
-            "conversatie": result.conversatie,
-            "berichttype": result.berichttype,
-            "versie": result.versie,
-            "new": result.nieuw,
-            "warnings": [f.to_dict() for f in result.warnings],
-        },
-        status=202,
-        headers={"Location": f"/api/berichten/{result.referentienummer}"},
+        _accepted(result), status=202, headers={"Location": f"/api/berichten/{result.referentienummer}"}
     )
+
+
+def _accepted(result: Ingediend) -> dict[str, Any]:
+    return {
+        "referentienummer": result.referentienummer,
+        "conversatie": result.conversatie,
+        "berichttype": result.berichttype,
+        "versie": result.versie,
+        "new": result.nieuw,
+        "warnings": [f.to_dict() for f in result.warnings],
+    }
+
+
+def _dry_run(controle: Controle) -> dict[str, Any]:
+    """The submission's answer had it been real, the exact XML, and the JSON form as filled in."""
+    return {
+        "dry_run": True,
+        **_accepted(controle.ingediend),
+        "xml": controle.document.decode("utf-8"),
+        "bericht": controle.bericht,
+    }
 
 
 def _filter(query: Any) -> BerichtFilter:
@@ -182,7 +202,8 @@ async def _inbound_detail(context: Any, row: InboxRow) -> dict[str, Any]:
         ],
         "sha256": row.sha256,
         "xml": row.document.decode("utf-8") if row.document else None,
-        "json": json.loads(row.json_body) if row.json_body else None,
+        "bevindingen": list(row.bevindingen),
+        "json": json.loads(json_met_bevindingen(row.json_body, row.bevindingen)) if row.json_body else None,
     }
 
 

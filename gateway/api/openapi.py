@@ -76,11 +76,6 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None) ->
 
 
 def _infra_schemas() -> dict[str, Any]:
-    finding = {
-        "type": "object",
-        "required": ["code", "severity", "field", "message"],
-        "properties": {k: {"type": "string"} for k in ("code", "severity", "field", "message", "expected")},
-    }
     nullable = {"type": ["string", "null"]}
     return {
         "Fout": {
@@ -91,7 +86,6 @@ def _infra_schemas() -> dict[str, Any]:
                 "code": {"type": "string", "description": "stable refusal code, e.g. invalid-token"},
             },
         },
-        "Bevinding": finding,
         "Afwijzing": {
             "type": "object",
             "required": ["error", "findings"],
@@ -112,6 +106,34 @@ def _infra_schemas() -> dict[str, Any]:
                 "warnings": {"type": "array", "items": {"$ref": _REF + "Bevinding"}},
             },
         },
+        "Controle": {
+            "type": "object",
+            "required": [
+                "dry_run",
+                "referentienummer",
+                "conversatie",
+                "berichttype",
+                "versie",
+                "new",
+                "warnings",
+                "xml",
+                "bericht",
+            ],
+            "properties": {
+                "dry_run": {"const": True},
+                "referentienummer": {"type": "string"},
+                "conversatie": {"type": "string"},
+                "berichttype": {"type": "string"},
+                "versie": {"type": "string"},
+                "new": {"type": "boolean", "description": "false: this exact message was submitted before"},
+                "warnings": {"type": "array", "items": {"$ref": _REF + "Bevinding"}},
+                "xml": {
+                    "type": "string",
+                    "description": "the document as it would be enqueued, signed and sent",
+                },
+                "bericht": {"type": "object", "description": "the JSON form with the header as filled in"},
+            },
+        },  # fmt: skip
         "Samenvatting": {
             "type": "object",
             "properties": {
@@ -143,6 +165,11 @@ def _infra_schemas() -> dict[str, Any]:
                 "richting": {"enum": ["uit", "in"]},
                 "state": {"type": "string"},
                 "xml": nullable,
+                "bevindingen": {
+                    "description": "received messages: the findings delivered with it",
+                    "type": "array",
+                    "items": {"$ref": _REF + "Bevinding"},
+                },
             },
         },
         "Conversaties": {
@@ -159,13 +186,25 @@ def _message_paths(unauthorized: dict[str, Any]) -> dict[str, Any]:
         "/api/berichten": {
             "post": {
                 "summary": "Submit a message (the model's JSON form): rules, encoding, XSD, outbox",
+                "description": "Every problem of the form comes back at once (422). With dry_run=true the "
+                "message goes through every check and is encoded exactly as it would be sent, and nothing "
+                "is stored: 200 with the findings, the XML and the JSON form as filled in (submitting that "
+                "form gives the same XML); refusals are the same 422 and 409 as a real submission.",
+                "parameters": [
+                    _query(
+                        "dry_run",
+                        "true: check and encode only, store nothing",
+                        {"type": "string", "enum": ["true", "false"], "default": "false"},
+                    )
+                ],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": invoer}}},
                 "responses": {
+                    "200": _json("dry run: what a submission would do, nothing stored", "Controle"),
                     "202": _json(
                         "accepted into the outbox (also when submitted before with the same content)",
                         "Ontvangen",
                     ),
-                    "400": _error("the body is not JSON"),
+                    "400": _error("the body is not JSON, or dry_run is neither true nor false"),
                     "401": unauthorized,
                     "409": _error("the Referentienummer was used before for other content"),
                     "413": _error("the body is larger than [api] max_body_bytes"),

@@ -6,8 +6,10 @@
   (``2025-11-03``), datetimes UTC with ``Z``; bytes base64; enums their code;
 - absent optional values are left out; lists are always present.
 
-``from_json`` refuses unknown keys, wrong types and broken invariants with a :class:`JsonFormError`
-that names the JSON path (``/voorstel/vorderingen/0/afkooppercentage``), never the value.
+``from_json`` refuses unknown keys, wrong types, values out of bounds and broken invariants with a
+:class:`JsonFormError` that lists every problem it found (not only the first), each with the JSON path
+(``/voorstel/vorderingen/0/afkooppercentage``), never the value. A received message's ``bevindingen``
+(the findings the gateway attached to it) are not part of the message: they are ignored.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import dataclasses
 import enum
 import re
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -26,7 +28,15 @@ from typing import Any
 from gateway.codec import values as v
 from gateway.model import BERICHT_KLASSEN, Berichttype
 from gateway.model.bericht import Bericht
-from gateway.model.types import Geld, ModelError, base_of, marker_of, unwrap_optional
+from gateway.model.types import (
+    Check,
+    Geld,
+    ModelError,
+    base_of,
+    check_for,
+    marker_of,
+    unwrap_optional,
+)
 
 DECIMAL_PATTERN = r"[0-9]{1,10}(\.[0-9]{1,2})?"
 DATUM_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -37,12 +47,19 @@ _DATUMTIJD = re.compile(DATUMTIJD_PATTERN)
 
 
 class JsonFormError(ValueError):
-    """The JSON is not a valid model object; ``path`` is a JSON pointer to the offending place."""
+    """The JSON is not a valid model object. ``errors``: every (JSON pointer, reason) found, in document
+    order; ``path`` and ``reason`` are the first of them."""
 
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path or '/'}: {message}")
+    def __init__(self, path: str, message: str, *, more: Sequence[tuple[str, str]] = ()) -> None:
+        self.errors: tuple[tuple[str, str], ...] = ((path or "/", message), *more)
+        super().__init__("; ".join(f"{p}: {m}" for p, m in self.errors))
         self.path = path or "/"
         self.reason = message
+
+    @classmethod
+    def of(cls, errors: Sequence[tuple[str, str]]) -> JsonFormError:
+        (path, message), *more = errors
+        return cls(path, message, more=more)
 
 
 # -- model -> JSON -----------------------------------------------------------------------------------
@@ -102,44 +119,69 @@ def from_json(data: Any) -> Bericht:
         raise JsonFormError(
             "/berichttype", f"must be one of {', '.join(b.value for b in Berichttype)}"
         ) from None
-    body = {k: val for k, val in data.items() if k != "berichttype"}
+    body = {k: val for k, val in data.items() if k not in ("berichttype", "bevindingen")}
     return typing.cast(Bericht, load(cls, body, ""))
 
 
 def load(cls: type, data: Any, path: str) -> Any:
-    """A model object of ``cls`` from its JSON form (no discriminator)."""
+    """A model object of ``cls`` from its JSON form (no discriminator); every problem in one error."""
     if not isinstance(data, dict):
         raise JsonFormError(path, "must be a JSON object")
     names, loaders = _loaders(cls)
+    errors: list[tuple[str, str]] = []
     if not names.issuperset(data):
-        unknown = sorted(set(data) - names)
-        raise JsonFormError(f"{path}/{unknown[0]}", "is not a field of this object")
+        errors += [(f"{path}/{name}", "is not a field of this object") for name in sorted(set(data) - names)]
     kwargs: dict[str, Any] = {}
-    for name, suffix, required, loader in loaders:
+    for name, suffix, required, loader, _ in loaders:
         value = data.get(name)
         if value is None:  # absent or null
             if required:
-                raise JsonFormError(path + suffix, "is required")
+                errors.append((path + suffix, "is required"))
             continue
-        kwargs[name] = loader(value, path + suffix)
-    try:
-        return cls(**kwargs)
-    except ModelError as exc:
-        raise JsonFormError(f"{path}/{exc.field.replace('.', '/')}", exc.reason) from None
+        try:
+            kwargs[name] = loader(value, path + suffix)
+        except JsonFormError as exc:
+            errors += exc.errors
+    if not errors:
+        try:
+            return cls(**kwargs)  # checks every field, then the invariants
+        except ModelError as exc:
+            errors.append((_pointer(path, exc.field), exc.reason))
+    # the construction stops at the first problem: the model's own checks of every loaded field list the rest
+    for name, _, _, _, check in loaders:
+        if name in kwargs:
+            try:
+                check(kwargs[name], name)
+            except ModelError as exc:
+                found = (_pointer(path, exc.field), exc.reason)
+                if found not in errors:
+                    errors.append(found)
+    raise JsonFormError.of(sorted(errors, key=_document_order(loaders, path)))
+
+
+def _document_order(loaders: tuple, path: str) -> Callable[[tuple[str, str]], int]:
+    """Sort key: errors in field order (unknown keys first), so the list reads like the form."""
+    order = {loader[0]: index for index, loader in enumerate(loaders)}
+    return lambda error: order.get(error[0][len(path) :].split("/")[1], -1)
+
+
+def _pointer(path: str, field: str) -> str:
+    """A model error's field (``vorderingen[0].afkooppercentage``) as a JSON pointer below ``path``."""
+    return path + "/" + re.sub(r"\[(\d+)\]", r"/\1", field).replace(".", "/")
 
 
 Loader = Callable[[Any, str], Any]
 
 
 @cache
-def _loaders(cls: type) -> tuple[frozenset[str], tuple[tuple[str, str, bool, Loader], ...]]:
-    """The field names of ``cls`` and, per field, (name, "/name", required, loader)."""
+def _loaders(cls: type) -> tuple[frozenset[str], tuple[tuple[str, str, bool, Loader, Check], ...]]:
+    """The field names of ``cls`` and, per field, (name, "/name", required, loader, the model's check)."""
     hints = typing.get_type_hints(cls, include_extras=True)
     result = []
     for f in dataclasses.fields(cls):
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        result.append((f.name, "/" + f.name, required, _loader(hints[f.name])))
-    return frozenset(name for name, _, _, _ in result), tuple(result)
+        result.append((f.name, "/" + f.name, required, _loader(hints[f.name]), check_for(hints[f.name])))
+    return frozenset(name for name, *_ in result), tuple(result)
 
 
 def _loader(hint: Any) -> Loader:
@@ -152,7 +194,15 @@ def _loader(hint: Any) -> Loader:
         def load_list(value: Any, path: str) -> tuple:
             if not isinstance(value, list):
                 raise JsonFormError(path, "must be a JSON array")
-            return tuple(item(x, f"{path}/{i}") for i, x in enumerate(value))
+            items, errors = [], []
+            for i, x in enumerate(value):
+                try:
+                    items.append(item(x, f"{path}/{i}"))
+                except JsonFormError as exc:
+                    errors += exc.errors
+            if errors:
+                raise JsonFormError.of(errors)
+            return tuple(items)
 
         return load_list
     if isinstance(marker, Geld):

@@ -2,7 +2,9 @@
 
 The schemas describe the JSON form of :mod:`gateway.codec.json_form`: field types, patterns, lengths,
 bounds, list lengths and enumerations. Invariants across fields (an xs:choice, the BSN elfproef, a
-nul-aanbod codering only on SA) are checked when the model object is built, not in the schema.
+nul-aanbod codering only on SA) are checked when the model object is built, not in the schema. A received
+message's JSON form also has its ``bevindingen`` (findings the gateway attached; ignored when the form is
+read back), described by :data:`BEVINDING`.
 
 Regenerate the shipped files with ``python -m gateway.codec.json_schema [DIR]`` (default
 ``schemas/json``); a test checks they equal what this module produces.
@@ -31,6 +33,27 @@ _PERCENTAGE = r"(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)"
 _BASE64 = r"[A-Za-z0-9+/]*={0,2}"
 
 
+BEVINDING: dict[str, Any] = {
+    "type": "object",
+    "description": "a finding: a stable code, error or warning, a JSON pointer into the message, a sentence",
+    "properties": {
+        "code": {"type": "string", "minLength": 1},
+        "severity": {"type": "string", "enum": ["error", "warning"]},
+        "field": {"type": "string"},
+        "message": {"type": "string"},
+        "expected": {"type": "string", "description": "the value the field should have, where computed"},
+    },
+    "required": ["code", "severity", "field", "message"],
+    "additionalProperties": False,
+}
+_BEVINDINGEN = {
+    "type": "array",
+    "description": "findings about a received message (the Gedragscode and consistency rules, other checks); "
+    "ignored when submitted or converted",
+    "items": {"$ref": "#/$defs/Bevinding"},
+}
+
+
 def _anchored(pattern: str) -> str:
     return f"^(?:{pattern})$"
 
@@ -39,8 +62,13 @@ def schema_for(berichttype: Berichttype) -> dict[str, Any]:
     cls = BERICHT_KLASSEN[berichttype]
     defs: dict[str, Any] = {}
     body = _object(cls, defs)
-    body["properties"] = {"berichttype": {"const": berichttype.value}, **body["properties"]}
+    body["properties"] = {
+        "berichttype": {"const": berichttype.value},
+        **body["properties"],
+        "bevindingen": _BEVINDINGEN,
+    }
     body["required"] = ["berichttype", *body["required"]]
+    defs["Bevinding"] = BEVINDING
     return {
         "$schema": DRAFT,
         "$id": f"urn:skp-gateway:json:{berichttype.value}",

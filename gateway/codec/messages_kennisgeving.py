@@ -20,10 +20,10 @@ from gateway.codec.parts import (
     write_persoon,
     write_schuldhulpverlener,
 )
-from gateway.codec.profile import Tegenpartij, VersionProfile
+from gateway.codec.profile import VersionProfile
 from gateway.codec.registry import not_in_version, register, required_in_version
 from gateway.codec.xmlio import In, Kids, Out, elements, value_of
-from gateway.model.enums import Akkoord, RedenGeenMedewerking
+from gateway.model.enums import Akkoord, NulAanbodCodering, RedenGeenMedewerking
 from gateway.model.header import Berichtheader
 from gateway.model.kennisgeving import (
     GeenMedewerking,
@@ -74,7 +74,13 @@ def _read_adreskeuze(inp: In, k: Kids, profile: VersionProfile) -> Adreskeuze:
     )
 
 
-def write_kennisgeving(out: Out, root: etree._Element, b: KennisgevingGegevens, t: Tegenpartij) -> None:
+def write_kennisgeving(
+    out: Out,
+    root: etree._Element,
+    b: KennisgevingGegevens,
+    profile: VersionProfile,
+    codering: NulAanbodCodering,
+) -> None:
     write_schuldhulpverlener(out, root, b.schuldhulpverlener)
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.opt(root, "KlantnummerSEVolgensSHV", b.klantnummer_se_volgens_shv)
@@ -82,7 +88,7 @@ def write_kennisgeving(out: Out, root: etree._Element, b: KennisgevingGegevens, 
     write_persoon(out, root, "Klant", b.klant)
     if b.partner is not None:
         write_persoon(out, root, "Partner", b.partner)
-    _write_adreskeuze(out, root, b.adreskeuze, t.profile)
+    _write_adreskeuze(out, root, b.adreskeuze, profile)
     _write_factuurnummers(out, root, b.factuurnummers_se_volgens_shv)
     out.opt(root, "Toelichting", b.toelichting)
 
@@ -106,9 +112,12 @@ def _reader(model: type[KennisgevingGegevens]) -> Callable[..., KennisgevingGege
 
 
 def write_kennisgeving_antwoord(
-    out: Out, root: etree._Element, b: KennisgevingAntwoord, t: Tegenpartij
+    out: Out,
+    root: etree._Element,
+    b: KennisgevingAntwoord,
+    profile: VersionProfile,
+    codering: NulAanbodCodering,
 ) -> None:
-    profile = t.profile
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.opt(root, "KlantnummerSE", b.klantnummer_se)
     if profile.kennisgeving_antwoord_v2:
@@ -142,8 +151,9 @@ def read_kennisgeving_antwoord(
     )
 
 
-def write_geen_medewerking(out: Out, root: etree._Element, b: GeenMedewerking, t: Tegenpartij) -> None:
-    profile = t.profile
+def write_geen_medewerking(
+    out: Out, root: etree._Element, b: GeenMedewerking, profile: VersionProfile, codering: NulAanbodCodering
+) -> None:
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.opt(root, "KlantnummerSE", b.klantnummer_se)
     if profile.reden_geen_medewerking:

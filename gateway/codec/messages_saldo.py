@@ -17,10 +17,10 @@ from gateway.codec.parts import (
     write_persoon,
     write_schuldhulpverlener,
 )
-from gateway.codec.profile import Tegenpartij, VersionProfile
+from gateway.codec.profile import VersionProfile
 from gateway.codec.registry import register
 from gateway.codec.xmlio import In, Kids, Out, elements
-from gateway.model.enums import GrondslagVoorafAkkoord, TypeSchuldregeling, VorderingsType
+from gateway.model.enums import GrondslagVoorafAkkoord, NulAanbodCodering, TypeSchuldregeling, VorderingsType
 from gateway.model.header import Berichtheader
 from gateway.model.saldo import (
     OnbekendeSchuld,
@@ -34,8 +34,10 @@ from gateway.model.saldo import (
 )
 
 
-def write_saldoverzoek(out: Out, root: etree._Element, b: Saldoverzoek, t: Tegenpartij) -> None:
-    check_type(b.type_schuldregeling, t, "")
+def write_saldoverzoek(
+    out: Out, root: etree._Element, b: Saldoverzoek, profile: VersionProfile, codering: NulAanbodCodering
+) -> None:
+    check_type(b.type_schuldregeling, profile, codering, "")
     write_schuldhulpverlener(out, root, b.schuldhulpverlener)
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.opt(root, "KlantnummerSEVolgensSHV", b.klantnummer_se_volgens_shv)
@@ -139,7 +141,11 @@ def _write_antwoord(
 
 
 def write_saldoverzoek_antwoord(
-    out: Out, root: etree._Element, b: SaldoverzoekAntwoord, t: Tegenpartij
+    out: Out,
+    root: etree._Element,
+    b: SaldoverzoekAntwoord,
+    profile: VersionProfile,
+    codering: NulAanbodCodering,
 ) -> None:
     _write_antwoord(out, root, b)
 
@@ -173,7 +179,11 @@ def read_vooraf_akkoord(
 
 
 def write_vooraf_akkoord(
-    out: Out, root: etree._Element, b: SaldoverzoekAntwoordVoorafAkkoord, t: Tegenpartij
+    out: Out,
+    root: etree._Element,
+    b: SaldoverzoekAntwoordVoorafAkkoord,
+    profile: VersionProfile,
+    codering: NulAanbodCodering,
 ) -> None:
     _write_antwoord(out, root, b)
 

@@ -12,11 +12,12 @@ from lxml import etree
 from gateway.codec import nul_aanbod
 from gateway.codec import values as v
 from gateway.codec.parts import optional, read_contactpersoon, write_contactpersoon
-from gateway.codec.profile import Tegenpartij, VersionProfile
+from gateway.codec.profile import VersionProfile
 from gateway.codec.registry import register
 from gateway.codec.xmlio import In, Kids, Out, elements, texts, value_of
 from gateway.model.enums import (
     Akkoord,
+    NulAanbodCodering,
     RedenBeeindiging,
     Schuldoorzaak,
     TypeSchuldregeling,
@@ -58,13 +59,17 @@ def _read_begeleiding(inp: In, el: etree._Element | None) -> Begeleiding | None:
 # -- the Voorstel group (Betaalvoorstel, Heroverweging) ------------------------------------------------
 
 
-def write_voorstel(out: Out, root: etree._Element, voorstel: Voorstel, t: Tegenpartij) -> None:
+def write_voorstel(
+    out: Out, root: etree._Element, voorstel: Voorstel, profile: VersionProfile, codering: NulAanbodCodering
+) -> None:
     wire = nul_aanbod.outbound(
         voorstel.type_schuldregeling,
         voorstel.begeleiding,
         voorstel.toelichting,
         ((c.afkooppercentage, c.prognose_eindbedrag) for c in voorstel.vorderingen),
-        t,
+        voorstel.afloscapaciteit_per_maand,
+        profile,
+        codering,
         "voorstel",
     )
     out.el(root, "TypeSchuldregeling", wire.type_schuldregeling.value)
@@ -93,6 +98,7 @@ def write_voorstel(out: Out, root: etree._Element, voorstel: Voorstel, t: Tegenp
 
 
 def read_voorstel(inp: In, k: Kids) -> Voorstel:
+    capaciteit = v.parse_decimal(k.text("AfloscapaciteitPerMaand"))
     vorderingen = []
     for el in elements(k.one("Vorderingen")):
         # the XSD fixes this sequence of five required elements: read them by position
@@ -111,11 +117,12 @@ def read_voorstel(inp: In, k: Kids) -> Voorstel:
         _read_begeleiding(inp, k.opt("Begeleiding")),
         k.opt_text("Toelichting"),
         ((c.afkooppercentage, c.prognose_eindbedrag) for c in vorderingen),
+        capaciteit,
     )
     return Voorstel(
         type_schuldregeling=model.type_schuldregeling,
         datum_voorstel=v.parse_datum(k.text("DatumVoorstel")),
-        afloscapaciteit_per_maand=v.parse_decimal(k.text("AfloscapaciteitPerMaand")),
+        afloscapaciteit_per_maand=capaciteit,
         looptijd_maanden=k.opt_value("LooptijdMaanden", int),
         uitbetaalmomenten=k.opt_value("Uitbetaalmomenten", Uitbetaalmomenten),
         totaal_aantal_preferente_schuldeisers=int(k.text("TotaalAantalPreferenteSchuldeisers")),
@@ -131,11 +138,15 @@ def read_voorstel(inp: In, k: Kids) -> Voorstel:
 
 
 def write_betaalvoorstel(
-    out: Out, root: etree._Element, b: Betaalvoorstel | Heroverweging, t: Tegenpartij
+    out: Out,
+    root: etree._Element,
+    b: Betaalvoorstel | Heroverweging,
+    profile: VersionProfile,
+    codering: NulAanbodCodering,
 ) -> None:
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.opt(root, "KlantnummerSE", b.klantnummer_se)
-    write_voorstel(out, root, b.voorstel, t)
+    write_voorstel(out, root, b.voorstel, profile, codering)
 
 
 def read_betaalvoorstel(inp: In, k: Kids, header: Berichtheader, profile: VersionProfile) -> Betaalvoorstel:
@@ -147,8 +158,10 @@ def read_betaalvoorstel(inp: In, k: Kids, header: Berichtheader, profile: Versio
     )
 
 
-def write_heroverweging(out: Out, root: etree._Element, b: Heroverweging, t: Tegenpartij) -> None:
-    write_betaalvoorstel(out, root, b, t)
+def write_heroverweging(
+    out: Out, root: etree._Element, b: Heroverweging, profile: VersionProfile, codering: NulAanbodCodering
+) -> None:
+    write_betaalvoorstel(out, root, b, profile, codering)
     out.el(root, "MotiveringHeroverweging", b.motivering_heroverweging)
 
 
@@ -165,7 +178,13 @@ def read_heroverweging(inp: In, k: Kids, header: Berichtheader, profile: Version
 # -- Betaalvoorstel antwoord ----------------------------------------------------------------------------
 
 
-def write_antwoord(out: Out, root: etree._Element, b: BetaalvoorstelAntwoord, t: Tegenpartij) -> None:
+def write_antwoord(
+    out: Out,
+    root: etree._Element,
+    b: BetaalvoorstelAntwoord,
+    profile: VersionProfile,
+    codering: NulAanbodCodering,
+) -> None:
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.opt(root, "KlantnummerSE", b.klantnummer_se)
     out.el(root, "Antwoord", b.antwoord.value)
@@ -204,13 +223,21 @@ def read_antwoord(inp: In, k: Kids, header: Berichtheader, profile: VersionProfi
 # -- Schuldregeling akkoord / beëindigd -----------------------------------------------------------------
 
 
-def write_akkoord(out: Out, root: etree._Element, b: SchuldregelingAkkoord, t: Tegenpartij) -> None:
+def write_akkoord(
+    out: Out,
+    root: etree._Element,
+    b: SchuldregelingAkkoord,
+    profile: VersionProfile,
+    codering: NulAanbodCodering,
+) -> None:
     wire = nul_aanbod.outbound(
         b.type_schuldregeling,
         b.begeleiding,
         b.toelichting,
         ((c.afkooppercentage, c.prognose_eindbedrag) for c in b.vorderingen),
-        t,
+        None,  # an akkoord has no AfloscapaciteitPerMaand
+        profile,
+        codering,
         "",
     )
     out.el(root, "DatumAkkoord", v.datum(b.datum_akkoord))
@@ -251,6 +278,7 @@ def read_akkoord(inp: In, k: Kids, header: Berichtheader, profile: VersionProfil
         _read_begeleiding(inp, k.opt("Begeleiding")),
         k.opt_text("Toelichting"),
         ((c.afkooppercentage, c.prognose_eindbedrag) for c in claims),
+        None,  # an akkoord has no AfloscapaciteitPerMaand
     )
     return SchuldregelingAkkoord(
         berichtheader=header,
@@ -266,7 +294,13 @@ def read_akkoord(inp: In, k: Kids, header: Berichtheader, profile: VersionProfil
     )
 
 
-def write_beeindigd(out: Out, root: etree._Element, b: SchuldregelingBeeindigd, t: Tegenpartij) -> None:
+def write_beeindigd(
+    out: Out,
+    root: etree._Element,
+    b: SchuldregelingBeeindigd,
+    profile: VersionProfile,
+    codering: NulAanbodCodering,
+) -> None:
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.opt(root, "KlantnummerSE", b.klantnummer_se)
     out.el(root, "DatumBeeindiging", v.datum(b.datum_beeindiging))

@@ -1,15 +1,34 @@
-"""The nul-aanbod on the wire (DESIGN.md §3): its own code SA, or the € 0.00 saneringskrediet workaround.
+"""The nul-aanbod on the wire: the one place that decides how it travels and how it is read back.
 
-Outbound, a nul-aanbod (model type SA) becomes, depending on the counterpart (:class:`Tegenpartij`):
+A nul-aanbod (NVVK Gedragscode per 1 juli 2024, §1.2 "Het doen van een 0-aanbod") is model type SA:
+an offer of € 0.00 against final discharge, made only when the repayment capacity is 0. Version 2.0 of
+the standard has its own code for it (TypeSchuldregeling ``SA``); version 1.1 does not, and neither does
+a 2.0 counterpart whose system has not been adapted yet. For those the Gedragscode itself names the
+interim form (§3, "Inzake schuldregelingen", question 4: "Als tijdelijke workaround is het nu al
+mogelijk om in het Schuldenknooppunt een saneringskrediet van € 0,00 aan te bieden").
 
-- ``SA`` with the Begeleiding element (2.0 counterparts that know SA);
-- otherwise TypeSchuldregeling ``SK`` with every PrognoseEindbedrag 0.00 and Afkooppercentage 0, and the
-  Begeleiding written into the Toelichting under a fixed heading that tells a human reader this is a
-  nul-aanbod with financial guidance and not a credit. The three Begeleiding parts and the original
-  Toelichting each follow a labelled line, so :func:`parse_toelichting` recovers them exactly.
+Which encoding goes to which counterpart (:func:`codering`, one :class:`NulAanbodCodering`):
 
-Inbound, an ``SK`` whose claims all offer 0.00 at 0 % is read back as a nul-aanbod (model type SA)
-marked ``nul_aanbod_codering = sk-workaround``, so no creditor system books it as a real credit.
+============================  ==============================================================
+counterpart                   a nul-aanbod travels as
+============================  ==============================================================
+2.0 that knows SA             ``SA`` with the Begeleiding element
+2.0 without SA, and any 1.1   ``SK`` with every PrognoseEindbedrag 0.00 at 0 %, capacity 0.00,
+                              the Begeleiding in a labelled Toelichting under a fixed heading
+============================  ==============================================================
+
+How one reads back (:func:`inbound`): ``SA`` is the nul-aanbod (codering ``sa``). An ``SK`` offering 0.00
+at 0 % on every claim is the workaround (codering ``sk-workaround``) when nothing contradicts it; on a
+proposal the AfloscapaciteitPerMaand decides: 0.00 is the workaround, anything above 0 is a real
+saneringskrediet whose shares round to 0.00 (§1.8: "op dit moment is er geen ondergrens"), read as ``SK``
+(the rule ``saneringskrediet-zonder-bedrag`` reports it). The same line holds outbound
+(:func:`outbound`): such an SK is written as it is, while an all-0.00 SK at capacity 0 is refused (it
+would be read back as the nul-aanbod). A Schuldregeling akkoord carries no capacity, so there an
+all-0.00 SK is always the workaround, and an SK akkoord offering nothing cannot be sent.
+
+The workaround's Toelichting: a heading that tells a human reader this is a nul-aanbod with financial
+guidance and not a credit, then the three Begeleiding parts and the original Toelichting, each after a
+labelled line, so :func:`parse_toelichting` recovers them exactly.
 """
 
 from __future__ import annotations
@@ -19,7 +38,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from gateway.codec.errors import EncodeError
-from gateway.codec.profile import Tegenpartij, VersionProfile
+from gateway.codec.profile import VersionProfile, profile_for
 from gateway.model.enums import NulAanbodCodering, TypeSchuldregeling
 from gateway.model.voorstel import Begeleiding
 
@@ -34,6 +53,13 @@ LABEL_TOELICHTING = "\n[Toelichting] "
 _LABELS = (LABEL_BEGELEIDING, LABEL_INKOMEN, LABEL_DOELEN, LABEL_TOELICHTING)
 MAX_TOELICHTING = 4000
 _ZERO = Decimal(0)
+
+
+def codering(versie: str, kent_sa: bool) -> NulAanbodCodering:
+    """How a nul-aanbod goes to a counterpart that speaks ``versie`` and (says it) knows SA or not."""
+    if kent_sa and profile_for(versie).kent_sa:
+        return NulAanbodCodering.SA
+    return NulAanbodCodering.SK_WORKAROUND
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,21 +118,27 @@ def outbound(
     begeleiding: Begeleiding | None,
     toelichting: str | None,
     bedragen: Iterable[tuple[Decimal, Decimal]],
-    tegenpartij: Tegenpartij,
+    capaciteit: Decimal | None,
+    profile: VersionProfile,
+    nul_aanbod_codering: NulAanbodCodering,
     field: str,
 ) -> WireVoorstel:
-    """The wire form of a proposal or akkoord for this counterpart. ``bedragen``: (percentage, prognose)."""
-    profile = tegenpartij.profile
+    """The wire form of a proposal or akkoord for this counterpart.
+
+    ``bedragen``: (percentage, prognose) per claim; ``capaciteit``: the AfloscapaciteitPerMaand of a
+    proposal, None for an akkoord (it has none)."""
     if type_schuldregeling is TypeSchuldregeling.SA:
-        if tegenpartij.nul_aanbod_codering is NulAanbodCodering.SA:
+        if nul_aanbod_codering is NulAanbodCodering.SA:
+            _check_type(TypeSchuldregeling.SA, profile, field)
             return WireVoorstel(TypeSchuldregeling.SA, begeleiding, toelichting)
-        return _workaround(begeleiding, toelichting, bedragen, field)
+        return _workaround(begeleiding, toelichting, bedragen, capaciteit, field)
     _check_type(type_schuldregeling, profile, field)
-    bedragen = list(bedragen)
-    if type_schuldregeling is TypeSchuldregeling.SK and _all_zero(bedragen):
+    if type_schuldregeling is TypeSchuldregeling.SK and is_workaround(bedragen, capaciteit):
         raise EncodeError(
-            "an SK offering 0.00 at 0 % on every claim is the wire form of a nul-aanbod and would be read "
-            "back as one: make it a nul-aanbod (type SA)",
+            "an SK offering 0.00 at 0 % on every claim"
+            + (" at a repayment capacity of 0.00" if capaciteit is not None else "")
+            + " is the wire form of a nul-aanbod and would be read back as one: make it a nul-aanbod "
+            "(type SA)",
             field=_at(field, "type_schuldregeling"),
         )
     if begeleiding is not None and not profile.begeleiding:
@@ -131,28 +163,37 @@ def _check_type(type_schuldregeling: TypeSchuldregeling, profile: VersionProfile
         )
 
 
-def check_type(type_schuldregeling: TypeSchuldregeling | None, tegenpartij: Tegenpartij, field: str) -> None:
+def check_type(
+    type_schuldregeling: TypeSchuldregeling | None,
+    profile: VersionProfile,
+    nul_aanbod_codering: NulAanbodCodering,
+    field: str,
+) -> None:
     """For messages that only name the type (Saldoverzoek): the counterpart must know it. Only proposals
     and akkoorden have a workaround for SA (they carry the amounts that make it a € 0.00 credit)."""
-    if (
-        type_schuldregeling is TypeSchuldregeling.SA
-        and tegenpartij.nul_aanbod_codering is not NulAanbodCodering.SA
-    ):
+    if type_schuldregeling is TypeSchuldregeling.SA and nul_aanbod_codering is not NulAanbodCodering.SA:
         raise EncodeError(
             "the counterpart does not know TypeSchuldregeling SA; leave the type out (only a proposal or "
             "akkoord has the € 0.00 saneringskrediet workaround)",
             field=_at(field, "type_schuldregeling"),
         )
     if type_schuldregeling is not None:
-        _check_type(type_schuldregeling, tegenpartij.profile, field)
+        _check_type(type_schuldregeling, profile, field)
 
 
 def _workaround(
     begeleiding: Begeleiding | None,
     toelichting: str | None,
     bedragen: Iterable[tuple[Decimal, Decimal]],
+    capaciteit: Decimal | None,
     field: str,
 ) -> WireVoorstel:
+    if capaciteit is not None and capaciteit != _ZERO:
+        raise EncodeError(
+            "a nul-aanbod is made at a repayment capacity of 0.00: as the SK workaround a capacity above 0 "
+            "would be read back as a real saneringskrediet",
+            field=_at(field, "afloscapaciteit_per_maand"),
+        )
     for index, (afkooppercentage, prognose) in enumerate(bedragen):
         if afkooppercentage != _ZERO or prognose != _ZERO:
             raise EncodeError(
@@ -201,10 +242,12 @@ def inbound(
     begeleiding: Begeleiding | None,
     toelichting: str | None,
     bedragen: Iterable[tuple[Decimal, Decimal]],
+    capaciteit: Decimal | None,
 ) -> ModelVoorstel:
+    """The model's reading of a received proposal (``capaciteit`` given) or akkoord (None)."""
     if type_schuldregeling is TypeSchuldregeling.SA:
         return ModelVoorstel(TypeSchuldregeling.SA, begeleiding, toelichting, NulAanbodCodering.SA)
-    if type_schuldregeling is TypeSchuldregeling.SK and _all_zero(bedragen):
+    if type_schuldregeling is TypeSchuldregeling.SK and is_workaround(bedragen, capaciteit):
         parsed, rest = parse_toelichting(toelichting)
         return ModelVoorstel(
             TypeSchuldregeling.SA, begeleiding or parsed, rest, NulAanbodCodering.SK_WORKAROUND
@@ -212,5 +255,9 @@ def inbound(
     return ModelVoorstel(type_schuldregeling, begeleiding, toelichting, None)
 
 
-def _all_zero(bedragen: Iterable[tuple[Decimal, Decimal]]) -> bool:
+def is_workaround(bedragen: Iterable[tuple[Decimal, Decimal]], capaciteit: Decimal | None) -> bool:
+    """Whether an SK with these (percentage, prognose) pairs is the € 0.00 workaround: every claim offers
+    0.00 at 0 %, and the capacity (when the message has one) is 0.00. Above 0 it is a real credit."""
+    if capaciteit is not None and capaciteit != _ZERO:
+        return False
     return all(afkooppercentage == _ZERO and prognose == _ZERO for afkooppercentage, prognose in bedragen)

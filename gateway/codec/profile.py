@@ -1,4 +1,4 @@
-"""What each version of the standard can carry (data, not code paths), and the counterpart's capability.
+"""What each version of the standard can carry (data, not code paths).
 
 The per-version differences of module Schuldregeling (1.1 -> 2.0) are few and listed here; the message
 mappers consult these flags instead of branching on version numbers or message names. Root element
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gateway.model.enums import NulAanbodCodering, TypeSchuldregeling
+from gateway.model.enums import TypeSchuldregeling
 
 _ALL_TYPES = frozenset(TypeSchuldregeling)
 
@@ -53,31 +53,3 @@ def profile_for(versie: str) -> VersionProfile:
         return PROFILES[versie]
     except KeyError:
         raise ValueError(f"unknown version {versie!r}; known: {', '.join(sorted(PROFILES))}") from None
-
-
-@dataclass(frozen=True, slots=True)
-class Tegenpartij:
-    """The counterpart's encoding policy: which version it speaks and whether it knows TypeSchuldregeling SA.
-
-    DESIGN.md §3: a nul-aanbod goes as ``SA`` (with Begeleiding) only to a 2.0 counterpart that knows SA;
-    to every other counterpart (2.0 without SA, or any 1.1) as the € 0.00 saneringskrediet workaround.
-    """
-
-    versie: str = "2.0"
-    kent_sa: bool = True
-
-    def __post_init__(self) -> None:
-        profile_for(self.versie)
-
-    @property
-    def profile(self) -> VersionProfile:
-        return profile_for(self.versie)
-
-    @property
-    def nul_aanbod_codering(self) -> NulAanbodCodering:
-        if self.kent_sa and self.profile.kent_sa:
-            return NulAanbodCodering.SA
-        return NulAanbodCodering.SK_WORKAROUND
-
-
-EncodingPolicy = Tegenpartij  # the name the design discussion used; one type

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from lxml import etree
 
 from gateway.codec.errors import EncodeError
-from gateway.codec.profile import Tegenpartij, VersionProfile
+from gateway.codec.profile import VersionProfile
 from gateway.codec.xmlio import In, Kids, Out
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
+from gateway.model.enums import NulAanbodCodering
 from gateway.model.header import Berichtheader
 
-Writer = Callable[[Out, etree._Element, Bericht, Tegenpartij], None]
+# (out, root, message, the version written, how a nul-aanbod goes to this counterpart)
+Writer = Callable[[Out, etree._Element, Bericht, VersionProfile, NulAanbodCodering], None]
 Reader = Callable[[In, Kids, Berichtheader, VersionProfile], Bericht]
 
 

@@ -24,15 +24,17 @@ from gateway.codec import (  # noqa: F401
     messages_saldo,
     messages_status,
     messages_voorstel,
+    nul_aanbod,
 )
 from gateway.codec.errors import DecodeError, EncodeError
 from gateway.codec.parts import read_header, write_header
-from gateway.codec.profile import Tegenpartij, profile_for
+from gateway.codec.profile import VersionProfile, profile_for
 from gateway.codec.registry import REGISTRY, MessageCodec
 from gateway.codec.xmlio import In, Out
 from gateway.codec.xmltext import TextOut, tree_of
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
+from gateway.model.enums import NulAanbodCodering
 from gateway.model.types import ModelError, schema_checked_values
 from gateway.xml.catalogue import Catalogue, CatalogueEntry, default_catalogue
 from gateway.xml.errors import Problem
@@ -43,34 +45,33 @@ from gateway.xml.validate import validate_document
 
 def encode(
     bericht: Bericht,
-    tegenpartij: Tegenpartij | str = "2.0",
+    versie: str = "2.0",
+    nul_aanbod_codering: NulAanbodCodering | None = None,
     *,
     pretty: bool = False,
     catalogue: Catalogue | None = None,
 ) -> bytes:
-    """The message as XML for a counterpart (a :class:`Tegenpartij`, or just a version: then SA is known
-    exactly when the version has it)."""
-    if isinstance(tegenpartij, str):
-        tegenpartij = Tegenpartij(versie=tegenpartij)
+    """The message as XML in ``versie`` for a counterpart whose nul-aanbod goes as ``nul_aanbod_codering``
+    (:func:`gateway.codec.nul_aanbod.codering`; None: SA exactly when the version has it)."""
+    profile = profile_for(versie)
+    codering = nul_aanbod_codering or nul_aanbod.codering(versie, kent_sa=True)
     catalogue = catalogue or default_catalogue()
     codec = REGISTRY.get(bericht.berichttype)
     if codec is None or not isinstance(bericht, codec.model):
         raise EncodeError(f"no codec for {type(bericht).__name__}")
     try:
-        entry = catalogue.lookup(bericht.berichttype.value, tegenpartij.versie)
+        entry = catalogue.lookup(bericht.berichttype.value, versie)
     except KeyError:
-        raise EncodeError(
-            f"the catalogue has no {bericht.berichttype.value} for version {tegenpartij.versie}"
-        ) from None
+        raise EncodeError(f"the catalogue has no {bericht.berichttype.value} for version {versie}") from None
     schema = catalogue.schema(entry)
-    written = _written_as_text(codec, bericht, tegenpartij, entry)
+    written = _written_as_text(codec, bericht, profile, codering, entry)
     if written is not None and schema.validate(written[2]):
         out, text, root = written
         data = None if pretty else out.as_bytes(text)
         return data or etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=pretty)
     # the reference writer: for whatever the text writer does not take, and for the errors (their
     # wording and lines are those of the tree this writer builds)
-    root = _written(Out(entry.namespace), codec, bericht, tegenpartij, entry)
+    root = _written(Out(entry.namespace), codec, bericht, profile, codering, entry)
     if not schema.validate(root):
         problems = problems_from_log(schema.error_log, root.getroottree())
         raise EncodeError(
@@ -84,17 +85,22 @@ def _written(
     out: Out | TextOut,
     codec: MessageCodec,
     bericht: Bericht,
-    tegenpartij: Tegenpartij,
+    profile: VersionProfile,
+    codering: NulAanbodCodering,
     entry: CatalogueEntry,
 ) -> Any:
     root = out.root(entry.root, entry.namespace)
     write_header(out, root, bericht.berichtheader, entry)
-    codec.write(out, root, bericht, tegenpartij)
+    codec.write(out, root, bericht, profile, codering)
     return root
 
 
 def _written_as_text(
-    codec: MessageCodec, bericht: Bericht, tegenpartij: Tegenpartij, entry: CatalogueEntry
+    codec: MessageCodec,
+    bericht: Bericht,
+    profile: VersionProfile,
+    codering: NulAanbodCodering,
+    entry: CatalogueEntry,
 ) -> tuple[TextOut, str, etree._Element] | None:
     """The writer, the message it wrote and its tree (:mod:`gateway.codec.xmltext`); None: use ``Out``.
 
@@ -102,7 +108,7 @@ def _written_as_text(
     """
     out = TextOut(entry.namespace)
     try:
-        _written(out, codec, bericht, tegenpartij, entry)
+        _written(out, codec, bericht, profile, codering, entry)
         text = out.text()
         return out, text, tree_of(text)
     except Exception:

@@ -8,6 +8,14 @@ a message the output version cannot carry, 2 usage error.
 JSON -> XML: the header values (Referentienummer …) come from the JSON; ``--version`` picks the output
 version, and the Berichttype and Versie of the header follow it. A nul-aanbod is written as SA or as the
 € 0.00 saneringskrediet workaround depending on the version and ``--counterpart-supports-sa``.
+
+The JSON may be what the API takes (``POST /api/berichten``): a header with only the Ontvanger (and, for
+an answer, its conversation). What is left out is filled in as the API does: a new Referentienummer, a
+new conversation for a question, DatumTijd now, and the Afzender from ``--afzender`` or the ``[gateway]
+adres`` of ``--config`` (the API uses the gateway's own address). With ``--config`` an Ontvanger in its
+address book also gives the version and whether it knows SA (unless the options say otherwise). Every
+problem of the JSON is listed, not only the first. The JSON output carries the rules' findings as
+``bevindingen``, as a received message's JSON form does.
 """
 
 from __future__ import annotations
@@ -15,19 +23,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from gateway.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE
-from gateway.codec import DecodeError, EncodeError, Tegenpartij, decode_tree, encode
+from gateway.codec import DecodeError, EncodeError, decode_tree, encode, nul_aanbod
+from gateway.codec import values as v
 from gateway.codec.json_form import JsonFormError, from_json, to_json
 from gateway.commands._inputs import UsageError, expand, read_inputs
-from gateway.config import ConfigError, load_config
+from gateway.config import Config, ConfigError, load_config
 from gateway.model.bericht import Bericht
-from gateway.rules import check_rules, has_errors
+from gateway.model.berichttype import Berichttype
+from gateway.rules import Finding, check_rules, has_errors
 from gateway.xml.catalogue import CatalogueError
 from gateway.xml.validate import validate_document
 
 _BOM = b"\xef\xbb\xbf"
+_ANSWERS = frozenset(a for b in Berichttype for a in b.verwachte_antwoorden) | {Berichttype.FOUTBERICHT}
 
 
 class _Invalid(Exception):
@@ -51,17 +65,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--counterpart-supports-sa",
         choices=("yes", "no"),
-        default="yes",
-        help="does the counterpart know TypeSchuldregeling SA (else a nul-aanbod goes as the SK workaround)",
+        help="does the counterpart know TypeSchuldregeling SA (else a nul-aanbod goes as the SK workaround); "
+        "default: as the --config address book says, else yes",
+    )
+    parser.add_argument(
+        "--afzender",
+        metavar="UUID",
+        help="our address-book UUID for a JSON header without one (default: [gateway] adres of --config)",
     )
     parser.add_argument("--pretty", action="store_true", help="indent XML output")
-    parser.add_argument("--config", metavar="FILE", help="configuration file (for the [xml] limits)")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration file: the [xml] limits; [gateway] adres and the address book for partial JSON",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        limits = load_config(args.config).xml.limits
+        config = load_config(args.config)
+        limits = config.xml.limits
         if Path(args.input).is_dir():
             raise UsageError(f"{args.input}: convert takes one message file, not a folder")
         names = expand([args.input])
@@ -72,13 +96,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         if item.problem is not None:
             raise _Invalid(f"{item.name}: {item.problem}")
-        bericht, input_format, input_versie = _load(item.name, item.data or b"", limits)
+        bericht, input_format, input_versie = _load(item.name, item.data or b"", limits, args, config)
         findings = check_rules(bericht)
         for finding in findings:
             print(f"{item.name}: {finding}", file=sys.stderr)
         if has_errors(findings):
             raise _Invalid(f"{item.name}: not converted: the rules found errors")
-        output = _render(bericht, args, input_format, input_versie)
+        output = _render(bericht, findings, args, config, input_format, input_versie)
     except _Invalid as exc:
         for line in exc.lines:
             print(line, file=sys.stderr)
@@ -91,7 +115,9 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load(name: str, data: bytes, limits: object) -> tuple[Bericht, str, str | None]:
+def _load(
+    name: str, data: bytes, limits: object, args: argparse.Namespace, config: Config
+) -> tuple[Bericht, str, str | None]:
     """(message, input format, input version) from XML or JSON bytes."""
     head = data[len(_BOM) :] if data.startswith(_BOM) else data
     first = head.lstrip()[:1]
@@ -100,10 +126,16 @@ def _load(name: str, data: bytes, limits: object) -> tuple[Bericht, str, str | N
             document = json.loads(head.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise _Invalid(f"{name}: the input is not valid JSON: {exc}") from None
+        problems, filled = _filled_in(document, args.afzender or config.gateway.adres or None)
+        if filled:
+            print(f"{name}: filled in as the API does: {', '.join(filled)}", file=sys.stderr)
         try:
-            return from_json(document), "json", None
+            bericht = from_json(document)
         except JsonFormError as exc:
-            raise _Invalid(f"{name}: {exc}") from None
+            problems += [(path, reason) for path, reason in exc.errors if path not in dict(problems)]
+        if problems:
+            raise _Invalid(*(f"{name}: {path}: {reason}" for path, reason in problems))
+        return bericht, "json", None
     if first != b"<":
         raise _Invalid(f"{name}: the input is neither an XML message nor its JSON form")
     report = validate_document(data, limits=limits)  # type: ignore[arg-type]
@@ -115,13 +147,68 @@ def _load(name: str, data: bytes, limits: object) -> tuple[Bericht, str, str | N
         raise _Invalid(*(f"{name}: {problem}" for problem in exc.problems)) from None
 
 
-def _render(bericht: Bericht, args: argparse.Namespace, input_format: str, input_versie: str | None) -> bytes:
+def _filled_in(document: Any, afzender: str | None) -> tuple[list[tuple[str, str]], list[str]]:
+    """Fill in what the API fills in (in place). Returns the problems (path, reason) and what was filled."""
+    if not isinstance(document, dict):
+        return [("/", "a message must be a JSON object")], []
+    header = document.get("berichtheader")
+    if header is None:
+        header = document["berichtheader"] = {}
+    if not isinstance(header, dict):
+        return [("/berichtheader", "must be a JSON object")], []
+    problems: list[tuple[str, str]] = []
+    filled: list[str] = []
+    if not header.get("ontvanger"):
+        problems.append(("/berichtheader/ontvanger", "is required: the counterpart's address-book UUID"))
+    if not header.get("afzender"):
+        if afzender:
+            header["afzender"] = afzender
+            filled.append("afzender")
+        else:
+            problems.append(
+                ("/berichtheader/afzender", "is required: give --afzender or a --config with [gateway] adres")
+            )
+    if not header.get("conversatie_referentienummer"):
+        if document.get("berichttype") in _ANSWERS:
+            problems.append(
+                (
+                    "/berichtheader/conversatie_referentienummer",
+                    "an answer continues its question's conversation",
+                )
+            )
+        else:
+            header["conversatie_referentienummer"] = str(uuid.uuid4())
+            filled.append("conversatie_referentienummer")
+    if not header.get("referentienummer"):
+        header["referentienummer"] = str(uuid.uuid4())
+        filled.append("referentienummer")
+    if not header.get("datum_tijd"):
+        header["datum_tijd"] = v.datum_tijd(datetime.now(UTC).replace(microsecond=0))
+        filled.append("datum_tijd")
+    return problems, filled
+
+
+def _render(
+    bericht: Bericht,
+    findings: list[Finding],
+    args: argparse.Namespace,
+    config: Config,
+    input_format: str,
+    input_versie: str | None,
+) -> bytes:
     to = args.to or ("json" if input_format == "xml" else "xml")
     if to == "json":
-        return (json.dumps(to_json(bericht), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    versie = args.versie or input_versie or "2.0"
-    tegenpartij = Tegenpartij(versie=versie, kent_sa=args.counterpart_supports_sa == "yes")
+        form = {**to_json(bericht), "bevindingen": [f.to_dict() for f in findings]}
+        return (json.dumps(form, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    ontvanger = bericht.berichtheader.ontvanger
+    partij = next((p for p in config.tegenpartij if p.id == ontvanger), None)
+    versie = args.versie or input_versie or (partij.versie if partij else "2.0")
+    if args.counterpart_supports_sa is not None:
+        kent_sa = args.counterpart_supports_sa == "yes"
+    else:
+        kent_sa = partij.kent_sa if partij else True
+    codering = nul_aanbod.codering(versie, kent_sa)
     try:
-        return encode(bericht, tegenpartij, pretty=args.pretty) + (b"\n" if not args.pretty else b"")
+        return encode(bericht, versie, codering, pretty=args.pretty) + (b"\n" if not args.pretty else b"")
     except EncodeError as exc:
         raise _Invalid(f"cannot write {bericht.berichttype.value} for version {versie}: {exc}") from None

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from gateway.engine.bevindingen import json_met_bevindingen
 from gateway.engine.clock import Clock, utcnow
 from gateway.engine.dispatcher import default_owner
 from gateway.engine.ports import Afleververzoek, HubResult, Outcome, SinkPort
@@ -94,7 +95,7 @@ class SinkDeliverer:
             referentienummer=ref,
             berichttype=row.berichttype,
             conversatie=row.conversatie or "",
-            json_body=row.json_body,
+            json_body=json_met_bevindingen(row.json_body, row.bevindingen),
             xml_body=row.document,
             headers={"Idempotency-Key": ref},
         )

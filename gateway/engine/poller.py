@@ -146,6 +146,7 @@ class Poller:
                     valid=insp.ok and not problems,
                     problems=tuple(problems),
                     json_body=insp.json_body if insp.ok else None,
+                    bevindingen=insp.bevindingen if insp.ok else (),
                     received_at=self.clock(),
                     hub_received_at=b.ontvangen_op,
                 )

@@ -84,7 +84,7 @@ class Afleververzoek:
     referentienummer: str
     berichttype: str  # version-free name (see gateway.model.berichttype)
     conversatie: str
-    json_body: bytes  # the message in the model's JSON form
+    json_body: bytes  # the message in the model's JSON form, with its ``bevindingen`` (engine.bevindingen)
     xml_body: bytes  # the document as received
     headers: dict[str, str] = field(default_factory=dict)
 

@@ -6,9 +6,11 @@ codec decode to the model's JSON form, Foutbericht encoding).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
+
+from gateway.engine.bevindingen import samengevoegd
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,13 @@ class Inspectie:
     afzender: str | None = None
     ontvanger: str | None = None
     json_body: bytes | None = None  # the model's JSON form (only when ok)
+    # findings about a valid message, delivered with it (gateway.engine.bevindingen): {code, severity,
+    # field, message} each
+    bevindingen: tuple[Mapping[str, str], ...] = ()
+
+    def met_bevindingen(self, *groups: Iterable[Mapping[str, Any]]) -> Inspectie:
+        """This inspection with more findings attached (from any check; each finding once)."""
+        return replace(self, bevindingen=samengevoegd(self.bevindingen, *groups))
 
 
 class InboundProcessing(Protocol):

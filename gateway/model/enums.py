@@ -14,7 +14,9 @@ class TypeSchuldregeling(enum.StrEnum):
 
 
 class NulAanbodCodering(enum.StrEnum):
-    """How a nul-aanbod travels (DESIGN.md §3): its own code, or the € 0.00 saneringskrediet workaround."""
+    """How a nul-aanbod travels: its own code, or the € 0.00 saneringskrediet workaround.
+
+    Which one goes to which counterpart, and how each is read back: :mod:`gateway.codec.nul_aanbod`."""
 
     SA = "sa"
     SK_WORKAROUND = "sk-workaround"

@@ -1,7 +1,8 @@
-"""rules layer of the gateway core (DESIGN.md §4): Gedragscode and consistency checks on model objects.
+"""The rules on model objects: the NVVK Gedragscode (:mod:`.gedragscode`) and consistency checks.
 
-``check_rules(bericht)`` returns every :class:`Finding`; errors block sending, warnings are reported and
-the message is sent (:func:`has_errors`). Which rules apply to which message is a table, not a chain.
+``check_rules(bericht)`` returns every :class:`Finding`. Outbound, errors block sending, warnings are
+reported and the message is sent (:func:`has_errors`); inbound, every finding is attached to the message
+(its ``bevindingen``) and it is delivered. Which rules apply to which message is a table, not a chain.
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ def is_pkcs12(path: Path) -> bool:
 def load_credentials(settings: TlsSettings) -> Credentials:
     """Load certificate, chain and RSA key once, from PEM files or a PKCS#12 file."""
     password = passphrase_from_env(settings.passphrase_env)
-    data = _read(settings.certificate, "certificate")
+    data = read_file(settings.certificate, "certificate")
     if is_pkcs12(settings.certificate):
         try:
             key, cert, extra = pkcs12.load_key_and_certificates(data, password)
@@ -71,7 +71,7 @@ def load_credentials(settings: TlsSettings) -> Credentials:
             )
         return _credentials(cert, key, tuple(extra or ()), settings.certificate)
     certs = load_pem_certificates(data, settings.certificate)
-    key_data = _read(settings.private_key, "private key") if settings.private_key else data
+    key_data = read_file(settings.private_key, "private key") if settings.private_key else data
     try:
         key = load_pem_private_key(key_data, password)
     except TypeError:
@@ -96,7 +96,8 @@ def _credentials(cert: x509.Certificate, key: object, chain: tuple, where: Path)
     return Credentials(certificate=cert, private_key=key, chain=chain)
 
 
-def _read(path: Path | None, what: str) -> bytes:
+def read_file(path: Path | None, what: str) -> bytes:
+    """The bytes of a key, certificate or trust file; ``file-unreadable`` naming it otherwise."""
     assert path is not None
     try:
         return Path(path).read_bytes()
@@ -150,4 +151,4 @@ def days_left(cert: x509.Certificate, now: datetime | None = None) -> int:
 
 def certificate_file_days_left(path: Path, now: datetime | None = None) -> int:
     """Days left of the leaf certificate in a PEM file (health check helper)."""
-    return days_left(load_pem_certificates(_read(path, "certificate"), path)[0], now)
+    return days_left(load_pem_certificates(read_file(path, "certificate"), path)[0], now)

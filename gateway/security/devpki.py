@@ -1,9 +1,10 @@
 """A private development PKI: one CA plus hub and party certificates with an OIN in serialNumber.
 
 Shaped like PKIoverheid server/client certificates (subject serialNumber = OIN, critical basic
-constraints and key usage, serverAuth + clientAuth, key identifiers) so that the same code paths
-— TLS with ``VERIFY_X509_STRICT``-friendly certificates, OIN checks, chain validation — run in
-development and tests as in production. Never use these certificates outside a test setup.
+constraints and key usage, serverAuth + clientAuth, key identifiers, RSA-2048 at least) so that the
+same code paths — TLS with ``VERIFY_X509_STRICT``-friendly certificates, OIN checks, chain
+validation under :mod:`gateway.security.certificate_policy`, CRLs — run in development and tests as
+in production. Never use these certificates outside a test setup.
 """
 
 from __future__ import annotations
@@ -190,7 +191,8 @@ def write_dev_pki(
 
     write("ca.pem", ca.cert_pem())
     write("ca.key.pem", ca.key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()), True)
-    write("ca.crl.pem", ca.crl().public_bytes(Encoding.PEM))
+    # the CRL lasts as long as the certificates: a stale CRL refuses every certificate of its CA
+    write("ca.crl.pem", ca.crl(days=days).public_bytes(Encoding.PEM))
     for spec, base in [(PartySpec("Schuldenknooppunt simulator", hub_oin), "hub")] + [
         (p, slug(p.name)) for p in parties
     ]:

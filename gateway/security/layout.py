@@ -16,6 +16,7 @@ from lxml import etree
 
 from gateway.security.errors import SecurityError
 from gateway.security.namespaces import DS, WSSE, WSSE11, WSU, WSU_ID
+from gateway.security.signed_text import verified_text
 from gateway.soap.namespaces import SOAP, WSA, q
 
 ID_ATTRS = (WSU_ID, "Id", "ID", "id")
@@ -124,7 +125,7 @@ def signature_parts(signature: etree._Element) -> SignatureParts:
         elif tag == KEY_INFO:
             key_infos.append(child)
         elif tag == SIGNATURE_VALUE and not found_value:
-            value, found_value = child.text or "", True
+            value, found_value = verified_text(child), True
     return SignatureParts(signed_infos, value, key_infos)
 
 

@@ -16,6 +16,7 @@ from gateway.security.errors import SecurityError
 from gateway.security.layout import Layout
 from gateway.security.namespaces import DIGEST_METHODS, EXC_C14N, SHA1_URIS, SIGNATURE_METHODS
 from gateway.security.shape import ReferenceSpec, SignedInfoShape
+from gateway.security.signed_text import verified_text
 from gateway.security.xmldsig import digest_b64, exc_c14n
 from gateway.soap.namespaces import WSA
 
@@ -105,7 +106,7 @@ def require_covered(layout: Layout, timestamp: etree._Element, referenced: set[i
         need(element, f"the WS-Addressing header {local}")
         if local in wsa:
             raise _fail("ambiguous-addressing", f"the WS-Addressing header {local} occurs twice")
-        wsa[local] = (element.text or "").strip()
+        wsa[local] = verified_text(element).strip()
     for conf in layout.confirmations:
         need(conf, "a SignatureConfirmation")
     missing = [name for name in REQUIRED_WSA if not wsa.get(name)]

@@ -16,7 +16,9 @@ class TlsSettings:
     or PKCS#12 file; the passphrase itself never appears in configuration files.
     ``ca_bundle`` holds the trust anchors (PKIoverheid Private Root chain in production, the
     development CA from ``skgw dev-pki`` otherwise) and any intermediates needed to build chains.
-    ``crl_files`` are PEM CRLs; when given, the peer's leaf certificate is checked against them.
+    ``crl_files`` are PEM CRLs; when given, the TLS peer's and the WS-Security signer's leaf
+    certificate must be on a current CRL of its issuer and not listed (see
+    :mod:`gateway.security.revocation`, which also reloads changed files).
     """
 
     certificate: Path

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from gateway.security.namespaces import DS, EXC_C14N
+from gateway.security.signed_text import verified_text
 from gateway.security.xmldsig import b64_text, inclusive_prefixes
 from gateway.soap.namespaces import q
 
@@ -117,5 +118,5 @@ def _reference(ref: etree._Element) -> ReferenceSpec:
         tuple(t.get("Algorithm") for t in transforms),
         inclusive_prefixes(transforms[0]) if transforms else None,
         digest_method.get("Algorithm") if digest_method is not None else None,
-        b64_text(value_el.text if value_el is not None else None),
+        b64_text(verified_text(value_el) if value_el is not None else None),
     )

@@ -10,10 +10,13 @@ The checks, in order (any failure raises :class:`SecurityError` and nothing is h
 3. coverage: the Body that is *the* child of Envelope, the Timestamp, every WS-Addressing header
    and every SignatureConfirmation must each be one of the referenced elements — found by their
    position, not by following the references, so a signed element moved elsewhere (signature
-   wrapping) leaves the real one unsigned and is refused;
+   wrapping) leaves the real one unsigned and is refused; no comment inside a signed part and no
+   processing instruction anywhere, and every value read is the whole text of an element that
+   holds text only (see :mod:`.signed_text`): what is used is exactly what was signed;
 4. the SignatureValue over SignedInfo with the key of the referenced BinarySecurityToken;
-5. the signer certificate: chains to the trust store, valid now, not revoked, and matches the
-   expected OIN and/or the TLS peer certificate;
+5. the signer certificate: chains to the trust store under the certificate policy, valid now, not
+   revoked (see :mod:`.trust`); the TLS peer's certificate, when it is another one, the same; the
+   signer matches the expected OIN and/or the TLS peer's OIN;
 6. freshness: Created not in the future and the envelope not expired, both within the skew;
 7. replay: a (MessageID, signature) pair seen before is refused (see :mod:`.replay`).
 
@@ -52,6 +55,7 @@ from gateway.security.references import check_references, check_signed_info, req
 from gateway.security.replay import ReplayCache
 from gateway.security.settings import WsSecuritySettings
 from gateway.security.shape import SignedInfoShape, from_text, from_tree
+from gateway.security.signed_text import refuse_hidden_nodes, verified_text
 from gateway.security.signer import utcnow
 from gateway.security.trust import TrustStore
 from gateway.security.xmldsig import b64_text, exc_c14n, parse_time
@@ -125,6 +129,7 @@ class WsVerifier:
         signed, shape = (early[1], early[2]) if early is not None else (None, from_tree(signed_info))
         hash_cls = check_signed_info(shape)
         referenced = check_references(shape.references, ids, signature)
+        refuse_hidden_nodes(envelope, referenced)  # before any signed value is read
         wsa = require_covered(layout, timestamp, referenced)
         certificate, oin = _token_certificate(parts.key_infos, ids, layout)
         value = b64_text(parts.value)
@@ -133,6 +138,8 @@ class WsVerifier:
         _check_signature_value(certificate, value, signed, hash_cls)
         now = self._clock()
         self._trust.validate(certificate, now)
+        if peer_certificate is not None and peer_certificate is not certificate:
+            self._validate_peer(peer_certificate, now)
         _check_identity(certificate, oin, expected_oin, peer_certificate)
         created, until = self._check_freshness(timestamp, now)
         confirmations = tuple(c.get("Value", "") for c in layout.confirmations)
@@ -144,14 +151,22 @@ class WsVerifier:
         self._replay.check_and_remember(wsa["MessageID"], value, until, now)
         return VerifiedEnvelope(layout.body, wsa, certificate, oin, value, confirmations, created)
 
+    def _validate_peer(self, peer: x509.Certificate, now: datetime) -> None:
+        """The TLS peer's certificate under the signer's policy (OpenSSL is more lenient: it takes a
+        CA certificate as a client, or one without KeyUsage)."""
+        try:
+            self._trust.validate(peer, now)
+        except SecurityError as exc:
+            raise _fail(exc.code, f"the TLS peer: {exc.message}") from None
+
     def _check_freshness(self, timestamp: etree._Element, now: datetime) -> tuple[datetime, datetime]:
         created_text = expires_text = None
         for child in timestamp:  # the first Created and the first Expires, as findtext() reads them
             tag = child.tag
             if tag == _CREATED and created_text is None:
-                created_text = child.text or ""
+                created_text = verified_text(child)
             elif tag == _EXPIRES and expires_text is None:
-                expires_text = child.text or ""
+                expires_text = verified_text(child)
         skew, ttl = self._skew, self._ttl
         created = parse_time(created_text, "Created")
         expires = parse_time(expires_text, "Expires") if expires_text is not None else created + ttl
@@ -189,7 +204,7 @@ def _token_certificate(
     if token.get("ValueType") != X509V3:
         raise _fail("token-invalid", "the BinarySecurityToken is not an X509v3 certificate")
     try:
-        return _certificate_of_token(token.text or "")
+        return _certificate_of_token(verified_text(token))
     except (ValueError, binascii.Error):
         raise _fail("token-invalid", "the BinarySecurityToken does not hold a readable certificate") from None
 

@@ -12,6 +12,7 @@ import enum
 
 from lxml import etree
 
+from gateway.security.signed_text import plain_text
 from gateway.soap.namespaces import HUB, SOAP, q
 
 
@@ -68,21 +69,34 @@ def build_fault(fault: SoapFault) -> etree._Element:
 
 
 def parse_fault(payload: etree._Element | None) -> SoapFault | None:
-    """The fault in a Body payload, or None when the payload is not a ``soap:Fault``."""
+    """The fault in a Body payload, or None when the payload is not a ``soap:Fault``. Every field
+    is read whole: one holding anything but text raises
+    :class:`~gateway.security.signed_text.NotPlainText` (a ``ValueError``)."""
     if payload is None or payload.tag != q(SOAP, "Fault"):
         return None
-    faultcode = (payload.findtext("faultcode") or "").strip()
+    faultcode = _field(payload, "faultcode")
     prefix, _, local = faultcode.rpartition(":")
     namespace = payload.nsmap.get(prefix or None)
     soap_level = local if namespace == SOAP else faultcode
-    message = (payload.findtext("faultstring") or "").strip() or "(no faultstring)"
-    hub = payload.find(f"detail/{q(HUB, 'HubFout')}")
+    message = _field(payload, "faultstring") or "(no faultstring)"
+    detail = _child(payload, "detail")
+    hub = _child(detail, q(HUB, "HubFout")) if detail is not None else None
     if hub is None:
         return SoapFault(f"soap:{soap_level}", message, retryable=soap_level.startswith("Server"))
-    code = (hub.findtext(q(HUB, "Code")) or "").strip() or f"soap:{soap_level}"
+    code = _field(hub, q(HUB, "Code")) or f"soap:{soap_level}"
     known = _known(code)
     if known is not None:
         return SoapFault(code, message, retryable=known.retryable)
-    flag = (hub.findtext(q(HUB, "Herhaalbaar")) or "").strip()
+    flag = _field(hub, q(HUB, "Herhaalbaar"))
     retryable = flag == "true" if flag in ("true", "false") else soap_level.startswith("Server")
     return SoapFault(code, message, retryable=retryable)
+
+
+def _child(parent: etree._Element, tag: str) -> etree._Element | None:
+    return next((child for child in parent if child.tag == tag), None)
+
+
+def _field(parent: etree._Element, tag: str) -> str:
+    """The stripped whole text of the first child ``tag`` ("" when there is none)."""
+    child = _child(parent, tag)
+    return plain_text(child).strip() if child is not None else ""

@@ -8,7 +8,7 @@ A claimed row whose owner died becomes claimable again when its lease runs out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -154,6 +154,12 @@ class Store(Protocol):
     # inbox ------------------------------------------------------------------------------------
     async def store_inbound(self, msg: NieuwInkomend) -> bool:
         """Store a fetched message (state received); False when it was stored before (dedupe)."""
+
+    async def add_inbound_bevindingen(
+        self, referentienummer: str, bevindingen: Sequence[Mapping[str, str]]
+    ) -> bool:
+        """Attach findings to a valid message not yet accepted (state received): they are delivered with
+        it. False when there is no such message (unknown, invalid, or already accepted)."""
 
     async def mark_confirmed(self, referentienummer: str, *, now: datetime) -> None: ...
 

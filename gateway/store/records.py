@@ -256,6 +256,7 @@ class NieuwInkomend:
     json_body: bytes | None
     received_at: datetime
     hub_received_at: datetime | None = None
+    bevindingen: tuple[Mapping[str, str], ...] = ()  # findings about a valid message (engine.bevindingen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +278,7 @@ class InboxRow:
     confirmed_at: datetime | None
     updated_at: datetime
     purged_at: datetime | None
+    bevindingen: tuple[dict[str, str], ...] = ()
 
     @classmethod
     def from_row(cls, r: Mapping[str, Any]) -> InboxRow:
@@ -298,6 +300,7 @@ class InboxRow:
             confirmed_at=as_dt(r["confirmed_at"]),
             updated_at=as_dt(r["updated_at"]),  # type: ignore[arg-type]
             purged_at=as_dt(r["purged_at"]),
+            bevindingen=tuple(json.loads(r["bevindingen"])),
         )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,8 +31,8 @@ class InboxMixin(OutboxMixin):
                 """INSERT INTO inbox (referentienummer, berichttype, afzender, ontvanger, conversatie,
                        document,
                        sha256, envelope, valid, problems, json_body, state, received_at, hub_received_at,
-                       updated_at)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13, $12)
+                       updated_at, bevindingen)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13, $12, $14)
                    ON CONFLICT (referentienummer) DO NOTHING
                    RETURNING referentienummer""",
                 msg.referentienummer,
@@ -47,8 +48,30 @@ class InboxMixin(OutboxMixin):
                 msg.json_body,
                 msg.received_at,
                 msg.hub_received_at,
+                problems_json(msg.bevindingen),
             )
         return row is not None
+
+    async def add_inbound_bevindingen(
+        self, referentienummer: str, bevindingen: Sequence[Mapping[str, str]]
+    ) -> bool:
+        async with self._tx() as c:
+            row = await c.fetchrow(
+                """SELECT bevindingen FROM inbox
+                   WHERE referentienummer = $1 AND state = 'received' AND valid = $2""",
+                referentienummer,
+                True,
+            )
+            if row is None:
+                return False
+            merged = json.loads(row["bevindingen"])
+            merged += [dict(b) for b in bevindingen if dict(b) not in merged]
+            await c.execute(
+                "UPDATE inbox SET bevindingen = $2 WHERE referentienummer = $1",
+                referentienummer,
+                problems_json(merged),
+            )
+            return True
 
     async def mark_confirmed(self, referentienummer: str, *, now: datetime) -> None:
         async with self._tx() as c:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FENCE = re.compile(r"^```(\w*)\s*$")
-PLACEHOLDER = re.compile(r"<([a-z_]+)>")
+PLACEHOLDER = re.compile(r"<([a-z][a-z_-]*)>")
 SEPARATORS = {"|", "||", "&&", ";", "&", "(", ")", "\n"}
 REDIRECTIONS = {"<", ">", ">>", "2>", "2>&1", "&>"}
 
@@ -83,7 +83,7 @@ def tokens(line: Line) -> list[str]:
     return [PLACEHOLDER_BACK.sub(lambda m: f"<{m.group(1)}>", t) for t in lexer]
 
 
-PLACEHOLDER_BACK = re.compile(r"__([a-z_]+)__")
+PLACEHOLDER_BACK = re.compile(r"__([a-z][a-z_-]*)__")
 
 
 def commands(line: Line) -> list[list[str]]:

@@ -1,4 +1,4 @@
-"""How every way a hub call can end maps onto retryable or permanent (DESIGN §4 "classify").
+"""How every way a hub call can end maps onto retryable or permanent.
 
 The table, in one place:
 

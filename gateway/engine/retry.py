@@ -29,7 +29,7 @@ _R, _D = Besluit.RETRY, Besluit.DEAD
 #: client reports them). Codes not listed fall back on the family rules and then on the outcome
 #: the hub client already decided.
 ERROR_TABLE: dict[str, ErrorClass] = {
-    # SOAP faults of the hub (DESIGN.md §2)
+    # SOAP faults of the hub (docs/decisions.md, "Fault codes")
     "TijdelijkNietBeschikbaar": ErrorClass(_R, False, "the hub is temporarily unavailable"),
     "OngeldigBericht": ErrorClass(_D, False, "the hub rejected the document; fix it and send a new message"),
     "OnbekendeOntvanger": ErrorClass(_D, False, "the receiver is not in the hub's address book"),

@@ -14,7 +14,7 @@ import re
 import sys
 from datetime import UTC, datetime
 
-from gateway.xml.checks import bsn_is_valid
+from gateway.model.bsn import bsn_is_valid
 
 CONTEXT_FIELDS = ("referentienummer", "conversatie", "berichttype", "tegenpartij", "event")
 _NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")

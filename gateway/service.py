@@ -266,7 +266,7 @@ class Gateway:
         if self._runner is not None:
             await self._runner.cleanup()
         for sink in self.sinks:
-            await sink.close()  # type: ignore[attr-defined]
+            await sink.close()
         if self.hub is not None:
             await self.hub.close()
         if self.store is not None:

@@ -20,6 +20,7 @@ from gateway.engine.ports import (
     Outcome,
 )
 from gateway.engine.processing import Inspectie
+from gateway.engine.retry import Peer, classified
 from gateway.model.berichttype import Berichttype
 from gateway.xml.errors import XmlInputError
 from gateway.xml.parsing import parse_xml
@@ -86,11 +87,11 @@ class FakeHub:
         if step == "raise":
             raise ConnectionResetError("connection reset by peer")
         if step == "blip":
-            return HubResult(Outcome.RETRYABLE, "connection refused", code="connection")
+            return classified("connection", "connection refused")
         if step == "retryable":
-            return HubResult(Outcome.RETRYABLE, "hub busy", code="TijdelijkNietBeschikbaar")
+            return classified("TijdelijkNietBeschikbaar", "hub busy")
         if step == "permanent":
-            return HubResult(Outcome.PERMANENT, "schema error in document", code="OngeldigBericht")
+            return classified("OngeldigBericht", "schema error in document")
         if step in ("delivered", "duplicate"):
             if referentienummer in self.accepted:
                 return HubResult(Outcome.DUPLICATE_ACCEPTED, "first receipt", receipt=b"<receipt/>")
@@ -113,10 +114,10 @@ class FakeHub:
         if step == "raise":
             raise ConnectionResetError("reset")
         if step == "fail":
-            return HubResult(Outcome.RETRYABLE, "hub busy", code="TijdelijkNietBeschikbaar")
+            return classified("TijdelijkNietBeschikbaar", "hub busy")
         if step == "gone":  # e.g. expired at the hub: it will never accept this confirmation
             self.inbound = [b for b in self.inbound if b.referentienummer != referentienummer]
-            return HubResult(Outcome.PERMANENT, "unknown message", code="OngeldigBericht")
+            return classified("OngeldigBericht", "unknown message")
         self.inbound = [b for b in self.inbound if b.referentienummer != referentienummer]
         self.confirmed.append(referentienummer)
         return HubResult(Outcome.DELIVERED, "confirmed")
@@ -140,11 +141,14 @@ class FakeSink:
         if step == "raise":
             raise OSError("sink unreachable")
         if step == "retryable":
-            return HubResult(Outcome.RETRYABLE, "503 from the case system", code="http-503")
+            return classified("http-503", "503 from the case system", peer=Peer.SINK)
         if step == "permanent":
-            return HubResult(Outcome.PERMANENT, "case system refused", code="http-422")
+            return classified("http-422", "case system refused", peer=Peer.SINK)
         self.delivered.append(verzoek.headers["Idempotency-Key"])
         return HubResult(Outcome.DELIVERED, "ok")
+
+    async def close(self) -> None:
+        self.closed = True
 
 
 # tiny documents -------------------------------------------------------------------------------

@@ -1,34 +1,9 @@
 import random
 from datetime import timedelta
 
-import pytest
-
 from gateway.engine.breaker import BreakerState, CircuitBreaker
-from gateway.engine.ports import HubResult, Outcome
-from gateway.engine.retry import Besluit, backoff_seconds, classify, next_attempt
+from gateway.engine.retry import backoff_seconds, next_attempt
 from tests.fakes import T0, FakeClock
-
-
-@pytest.mark.parametrize(
-    ("result", "besluit", "quick"),
-    [
-        (HubResult(Outcome.DELIVERED), Besluit.DONE, False),
-        (HubResult(Outcome.DUPLICATE_ACCEPTED), Besluit.DONE, False),
-        (HubResult(Outcome.RETRYABLE, code="TijdelijkNietBeschikbaar"), Besluit.RETRY, False),
-        (HubResult(Outcome.PERMANENT, code="OngeldigBericht"), Besluit.DEAD, False),
-        (HubResult(Outcome.RETRYABLE, code="NietGeautoriseerd"), Besluit.DEAD, False),  # table wins
-        (HubResult(Outcome.RETRYABLE, code="connection"), Besluit.RETRY, True),
-        (HubResult(Outcome.RETRYABLE, code="timeout"), Besluit.RETRY, True),
-        (HubResult(Outcome.RETRYABLE, code="tls"), Besluit.RETRY, False),
-        (HubResult(Outcome.RETRYABLE, code="http-503"), Besluit.RETRY, False),
-        (HubResult(Outcome.RETRYABLE, code="http-418"), Besluit.DEAD, False),
-        (HubResult(Outcome.PERMANENT, code="something-new"), Besluit.DEAD, False),
-        (HubResult(Outcome.RETRYABLE, code=None), Besluit.RETRY, False),
-    ],
-)
-def test_error_class_table(result, besluit, quick):
-    klass = classify(result)
-    assert (klass.besluit, klass.quick) == (besluit, quick)
 
 
 def test_full_jitter_is_bounded_by_the_exponential_and_the_cap():

@@ -1,17 +1,26 @@
-"""The signer writes the canonical form of its SignedInfo, Timestamp and SignatureConfirmations as text:
-it must be what libxml2's exclusive C14N of them gives — in the signer's tree and in the sent bytes as a
-verifier parses them — whatever prefixes the envelope declares."""
+"""The signer writes the canonical form of its SignedInfo, Timestamp and SignatureConfirmations as text,
+and only so: it must be what libxml2's exclusive C14N of them gives (the oracle) — in the signer's tree
+and in the sent bytes as a verifier parses them — for any id or value; an envelope that would give our
+parts other prefixes is refused."""
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from transport_support import dev_pki
 
 from gateway.security import signer as signer_module
+from gateway.security.errors import SecurityError
 from gateway.security.namespaces import ALGORITHMS, DS, WSSE11, WSU, WSU_ID
 from gateway.security.settings import WsSecuritySettings
-from gateway.security.signed_info import canonical_signed_info
+from gateway.security.signed_info import (
+    canonical_confirmation,
+    canonical_signed_info,
+    canonical_timestamp,
+    security_template,
+)
 from gateway.security.signer import WsSigner
 from gateway.security.trust import TrustStore
 from gateway.security.verifier import WsVerifier
@@ -58,10 +67,34 @@ def test_text_form_is_the_exclusive_c14n_of_the_signed_info(
     assert signed_texts == [exc_c14n(in_tree)] == [exc_c14n(as_sent)]
 
 
-def test_uris_that_c14n_would_escape_are_left_to_libxml2():
-    assert canonical_signed_info("s", "d", ['#a"b'], ["x"]) is None
-    assert canonical_signed_info("s", "d", ["#a&b"], ["x"]) is None
-    assert canonical_signed_info("s", "d", ["#Body-0a"], ["x"]) is not None
+_XML_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufffe\uffff"))
+_XML_CHARS = _XML_TEXT.filter(lambda t: all(c in "\t\n\r" or ord(c) >= 0x20 for c in t))
+
+
+@settings(max_examples=200, deadline=None)
+@given(uris=st.lists(_XML_CHARS, min_size=1, max_size=4), digest=_XML_CHARS, ts=_XML_CHARS, value=_XML_CHARS)
+def test_the_text_is_libxml2s_exclusive_c14n_for_any_value(uris, digest, ts, value):
+    sig_uri, digest_uri = ALGORITHMS["sha256"]
+    security = security_template(sig_uri, digest_uri, "dG9rZW4=", len(uris), 1)
+    signed_info = security[-1][0]
+    for ref, uri in zip(signed_info[2:], uris, strict=True):
+        ref.set("URI", uri)
+        ref[2].text = digest
+    assert canonical_signed_info(sig_uri, digest_uri, uris, [digest] * len(uris)) == exc_c14n(signed_info)
+    timestamp, confirmation = security[0], security[2]
+    timestamp.set(WSU_ID, ts)
+    timestamp[0].text, timestamp[1].text = ts, value
+    assert canonical_timestamp("wsu", ts, ts, value) == exc_c14n(timestamp)
+    confirmation.set("Value", value)
+    confirmation.set(WSU_ID, ts)
+    assert canonical_confirmation("wsse11", "wsu", value, ts) == exc_c14n(confirmation)
+
+
+def test_prefixes_our_parts_cannot_have_are_an_error():
+    with pytest.raises(SecurityError):
+        canonical_timestamp(None, "a", "b", "c")
+    with pytest.raises(SecurityError):
+        canonical_confirmation("wsse11", "xml", "a", "b")
 
 
 def test_an_existing_id_with_such_characters_still_signs_correctly(pki):
@@ -86,11 +119,9 @@ def _raw_envelope(envelope_ns: str, header_ns: str = "") -> etree._Element:
     [
         ("", ""),  # nothing declared: the Security header declares wsu itself
         (f'xmlns:wsu="{WSU}"', ""),
-        (f'xmlns:u="{WSU}"', ""),  # another prefix for wsu: our parts take it over
-        (f'xmlns:wsu="{WSU}"', f'xmlns:h="{WSU}"'),  # the nearest declaration wins
-        (f'xmlns="{WSU}"', ""),  # wsu as the default namespace: left to libxml2
-        ('xmlns:wsu="urn:something-else"', ""),
-        (f'xmlns:s11="{WSSE11}" xmlns:wsse11="urn:other"', ""),
+        (f'xmlns:wsu="{WSU}" xmlns:wsse11="{WSSE11}" xmlns:ds="{DS}"', ""),
+        ('xmlns:wsu="urn:something-else"', ""),  # our prefix for something else: ours is declared below
+        ('xmlns:wsse11="urn:other"', 'xmlns:ds="urn:other-too"'),
     ],
 )
 def test_own_parts_written_as_text_are_their_exclusive_c14n(pki, monkeypatch, envelope_ns, header_ns):
@@ -98,10 +129,9 @@ def test_own_parts_written_as_text_are_their_exclusive_c14n(pki, monkeypatch, en
     for name in ("canonical_timestamp", "canonical_confirmation"):
         original = getattr(signer_module, name)
 
-        def recording(*args: object, _original=original) -> bytes | None:
+        def recording(*args: object, _original=original) -> bytes:
             result = _original(*args)
-            if result is not None:
-                written.append(result)
+            written.append(result)
             return result
 
         monkeypatch.setattr(signer_module, name, recording)
@@ -112,11 +142,34 @@ def test_own_parts_written_as_text_are_their_exclusive_c14n(pki, monkeypatch, en
         envelope.find(f".//{q(WSSE11, 'SignatureConfirmation')}"),
     ]
     expected = [exc_c14n(part) for part in parts]
-    if envelope_ns.startswith("xmlns="):
-        assert written == []  # unprefixed wsu parts are left to libxml2
-    else:
-        assert written == expected
+    assert written == expected
     sent = etree.fromstring(data)
     assert [exc_c14n(sent.find(f".//{part.tag}")) for part in parts] == expected
     verified = WsVerifier(TrustStore([pki.ca.certificate])).verify(parse_envelope(data))
     assert verified.confirmations == ("Y29uZmlybQ==",)
+
+
+@pytest.mark.parametrize(
+    ("envelope_ns", "header_ns"),
+    [
+        (f'xmlns:u="{WSU}"', ""),  # another prefix for wsu: lxml would write our parts with it
+        (f'xmlns:wsu="{WSU}"', f'xmlns:h="{WSU}"'),
+        (f'xmlns="{WSU}"', ""),  # wsu as the default namespace
+        (f'xmlns:s11="{WSSE11}"', ""),
+        ("", f'xmlns:d="{DS}"'),
+    ],
+)
+def test_an_envelope_declaring_our_namespaces_under_other_prefixes_is_refused(pki, envelope_ns, header_ns):
+    envelope = _raw_envelope(envelope_ns, header_ns)
+    with pytest.raises(SecurityError) as caught:
+        WsSigner(pki.credentials("shv")).sign(envelope, confirmations=("Y29uZmlybQ==",))
+    assert caught.value.code == "envelope-namespaces"
+
+
+def test_a_signed_info_that_cannot_be_canonicalized_is_refused_not_read_another_way(pki):
+    data = WsSigner(pki.credentials("shv")).sign(_envelope(None)).data
+    bad = data.replace(b"<ds:SignedInfo>", b'<ds:SignedInfo xmlns:rel="relative/uri"><rel:x/>', 1)
+    assert bad != data
+    with pytest.raises(SecurityError) as caught:
+        WsVerifier(TrustStore([pki.ca.certificate])).verify(parse_envelope(bad))
+    assert caught.value.code == "signed-info-invalid"

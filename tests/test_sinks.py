@@ -74,7 +74,7 @@ async def test_webhook_unreachable_is_retryable() -> None:
     sink = WebhookSink(WebhookSettings("http://127.0.0.1:9/hook", SECRET, timeout_seconds=2))
     result = await sink.lever_af(_verzoek())
     await sink.close()
-    assert result.outcome is Outcome.RETRYABLE and result.code == "transport"
+    assert result.outcome is Outcome.RETRYABLE and result.code == "connection"
 
 
 async def test_folder_writes_one_file_atomically_and_idempotently(tmp_path) -> None:
@@ -151,3 +151,16 @@ def test_a_writer_killed_mid_write_leaves_no_temporary_forever(tmp_path) -> None
     assert left.name not in names
     assert live.name in names and foreign.name in names
     assert remove_stale_temporaries(folder, now=time.time() + 2 * 3600) == [foreign]
+
+
+@pytest.mark.parametrize("sink_class", [WebhookSink, FolderSink])
+def test_every_sink_implements_the_sink_port_exactly(sink_class) -> None:
+    import inspect
+
+    from gateway.engine.ports import SinkPort
+
+    for name in ("lever_af", "close"):
+        port, ours = getattr(SinkPort, name), getattr(sink_class, name)
+        assert inspect.iscoroutinefunction(ours), name
+        assert list(inspect.signature(ours).parameters) == list(inspect.signature(port).parameters), name
+    assert isinstance(sink_class.name, str)

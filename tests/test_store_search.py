@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 
 from gateway.store.records import ConversatieUpdate, NieuwInkomend, NieuwUitgaand, WachtOp
-from gateway.store.sql_search import BerichtFilter, decode_cursor
+from gateway.store.search import BerichtFilter
+from gateway.store.sql_search import decode_cursor
 from tests.fakes import T0, document
 from tests.store_fixtures import store, store_factory  # noqa: F401  (fixtures)
 from tests.test_store_contract import poging

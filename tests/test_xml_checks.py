@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.xml.checks import bsn_is_valid
+from gateway.model.bsn import bsn_is_valid
 
 
 def test_known_bsns() -> None:

@@ -1,21 +1,10 @@
-"""How every way a hub call can end maps onto retryable or permanent.
+"""What happened on a hub call, as a code: exceptions and HTTP statuses.
 
-The table, in one place:
-
-| what happened                                        | outcome   | code                   |
-|------------------------------------------------------|-----------|------------------------|
-| timeout (connect or total)                           | retryable | timeout                |
-| connection refused/reset/dropped, server disconnect  | retryable | connection             |
-| TLS handshake or certificate problem (config fix)    | retryable | tls                    |
-| HTTP 408, 429, 502, 503, 504                         | retryable | http-<status>          |
-| HTTP 500/200 whose body is not a SOAP envelope       | retryable | garbage-response       |
-| response not signed (never "delivered")              | retryable | unsigned-response      |
-| response signature/confirmation does not verify      | retryable | signature-invalid      |
-| signed fault TijdelijkNietBeschikbaar (soap:Server)  | retryable | the fault code         |
-| signed fault OngeldigBericht, OnbekendeOntvanger,    | permanent | the fault code         |
-| NietGeautoriseerd (soap:Client)                      |           |                        |
-| HTTP 501, 505 and other 4xx                          | permanent | http-<status>          |
-| response too large                                   | retryable | response-too-large     |
+This module only *names* what happened (``timeout``, ``connection``, ``tls``, ``http-503`` …); whether
+that is retried or dead-lettered is decided by the one table, :data:`gateway.engine.retry.TABLE`,
+through :func:`failed`. The client names the rest itself: ``garbage-response``, ``response-too-large``,
+``unsigned-response``, ``signature-invalid``, ``response-mismatch``, ``bad-response`` and the hub's
+SOAP fault codes.
 
 Sending again is always safe: VerstuurBericht and BevestigBericht are idempotent at the hub.
 """
@@ -28,10 +17,10 @@ import ssl
 
 import aiohttp
 
-from gateway.engine.ports import HubResult, Outcome
+from gateway.engine.ports import HubResult
+from gateway.engine.retry import classified, error_class
 
-RETRYABLE_STATUS = frozenset({408, 429, 502, 503, 504})
-PERMANENT_5XX = frozenset({501, 505})
+BODY_STATUS = frozenset({200, 500})  # a receipt, or a SOAP fault: the body says what happened
 
 
 class CallFailed(Exception):
@@ -42,20 +31,20 @@ class CallFailed(Exception):
         self.result = result
 
 
-def retryable(code: str, reason: str, receipt: bytes | None = None) -> CallFailed:
-    return CallFailed(HubResult(Outcome.RETRYABLE, reason, code, receipt))
-
-
-def permanent(code: str, reason: str, receipt: bytes | None = None) -> CallFailed:
-    return CallFailed(HubResult(Outcome.PERMANENT, reason, code, receipt))
+def failed(
+    code: str, reason: str, receipt: bytes | None = None, *, by: tuple[str, ...] | None = None
+) -> CallFailed:
+    """The call ended with ``code``; the table decides retry or dead letter (``by``: see
+    :func:`gateway.engine.retry.error_class`)."""
+    return CallFailed(classified(code, reason, receipt, by=by))
 
 
 def from_exception(exc: BaseException, endpoint: str) -> CallFailed:
     """Classify an exception raised while connecting, sending or reading."""
     if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
-        return retryable("timeout", f"no answer from the hub at {endpoint} within the timeout")
+        return failed("timeout", f"no answer from the hub at {endpoint} within the timeout")
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-        return retryable(
+        return failed(
             "tls",
             f"TLS: the hub's certificate at {endpoint} was not accepted ({exc.certificate_error}); "
             "check ca_bundle and the endpoint host name",
@@ -63,7 +52,7 @@ def from_exception(exc: BaseException, endpoint: str) -> CallFailed:
     if isinstance(exc, aiohttp.ClientSSLError | ssl.SSLError) or isinstance(
         getattr(exc, "__cause__", None), ssl.SSLError
     ):
-        return retryable(
+        return failed(
             "tls", f"TLS handshake with {endpoint} failed ({exc}); check our certificate and ca_bundle"
         )
     if isinstance(exc, aiohttp.ClientConnectionError | aiohttp.ClientPayloadError | ConnectionError):
@@ -79,18 +68,13 @@ def from_exception(exc: BaseException, endpoint: str) -> CallFailed:
                 "; the hub reset the connection: if this persists, it may refuse our client certificate "
                 "(check [tls] certificate and that the hub trusts its CA)"
             )
-        return retryable("connection", reason)
+        return failed("connection", reason)
     raise exc
 
 
 def from_status(status: int) -> CallFailed | None:
-    """A failure decided by the HTTP status alone, or None when the body must be read."""
-    if status in RETRYABLE_STATUS:
-        return retryable(f"http-{status}", f"the hub answered HTTP {status}; it is busy or unavailable")
-    if status in PERMANENT_5XX or (400 <= status < 500):
-        return permanent(
-            f"http-{status}", f"the hub answered HTTP {status}; the request will not succeed as is"
-        )
-    if status not in (200, 500):
-        return retryable(f"http-{status}", f"unexpected HTTP status {status} from the hub")
-    return None
+    """A call ended by its HTTP status alone, or None when the body must be read (200, 500)."""
+    if status in BODY_STATUS:
+        return None
+    code = f"http-{status}"
+    return failed(code, f"the hub answered HTTP {status}: {error_class(code).uitleg}")

@@ -20,9 +20,10 @@ from cryptography import x509
 from lxml import etree
 
 from adapters.hub import operations as ops
-from adapters.hub.classify import CallFailed, from_exception, from_status, permanent, retryable
+from adapters.hub.classify import CallFailed, failed, from_exception, from_status
 from adapters.hub.settings import HubClientSettings
 from gateway.engine.ports import HubError, HubResult, OpgehaaldBericht, Ophaalresultaat, Outcome
+from gateway.engine.retry import classified
 from gateway.security.certificates import Credentials, days_left, load_credentials, load_der_certificate
 from gateway.security.errors import SecurityError
 from gateway.security.signed_text import NotPlainText
@@ -98,9 +99,9 @@ class HubClient:
             )
             bewijs = ops.read_verstuur_response(answer.payload)
             if bewijs.referentienummer != referentienummer:
-                raise retryable("response-mismatch", "the receipt names another Referentienummer")
-        except CallFailed as failed:
-            return self._logged(ops.VERSTUUR, referentienummer, failed.result)
+                raise failed("response-mismatch", "the receipt names another Referentienummer")
+        except CallFailed as stop:
+            return self._logged(ops.VERSTUUR, referentienummer, stop.result)
         except ops.PayloadError as exc:
             return self._logged(ops.VERSTUUR, referentienummer, _bad_payload(exc, answer.raw))
         outcome = Outcome.DUPLICATE_ACCEPTED if bewijs.herhaling else Outcome.DELIVERED
@@ -112,14 +113,13 @@ class HubClient:
         try:
             answer = await self._call(ops.HAAL_OP, ops.haal_op_request(maximum), new_message_id())
             regels, meer = ops.read_haal_op_response(answer.payload)
-        except CallFailed as failed:
-            r = failed.result
+        except CallFailed as stop:
+            r = stop.result
             log.warning("HaalBerichtenOp failed: %s (%s, %s)", r.reason, r.outcome, r.code)
             raise HubError(r.reason, retryable=r.outcome is Outcome.RETRYABLE, code=r.code) from None
         except ops.PayloadError as exc:
-            raise HubError(
-                f"the hub's answer is malformed: {exc}", retryable=True, code="bad-response"
-            ) from None
+            r = _bad_payload(exc, answer.raw)
+            raise HubError(r.reason, retryable=r.outcome is Outcome.RETRYABLE, code=r.code) from None
         berichten = []
         for regel in regels:
             if regel.ontvanger != self._settings.afzender:
@@ -142,9 +142,9 @@ class HubClient:
             answer = await self._call(ops.BEVESTIG, ops.bevestig_request(referentienummer), new_message_id())
             ref, herhaling = ops.read_bevestig_response(answer.payload)
             if ref != referentienummer:
-                raise retryable("response-mismatch", "the confirmation names another Referentienummer")
-        except CallFailed as failed:
-            return self._logged(ops.BEVESTIG, referentienummer, failed.result)
+                raise failed("response-mismatch", "the confirmation names another Referentienummer")
+        except CallFailed as stop:
+            return self._logged(ops.BEVESTIG, referentienummer, stop.result)
         except ops.PayloadError as exc:
             return self._logged(ops.BEVESTIG, referentienummer, _bad_payload(exc, answer.raw))
         outcome = Outcome.DUPLICATE_ACCEPTED if herhaling else Outcome.DELIVERED
@@ -157,13 +157,15 @@ class HubClient:
         self._crls.refresh()  # a CRL file replaced since: in the TLS context before we connect
         headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{ops.action(operation)}"'}
         try:
-            async with self._http().post(endpoint, data=signed.data, headers=headers) as response:
-                failed = from_status(response.status)
-                if failed is not None:
-                    raise failed
+            async with self._http().post(
+                endpoint, data=signed.data, headers=headers, allow_redirects=False
+            ) as response:
+                ended = from_status(response.status)
+                if ended is not None:
+                    raise ended
                 peer = _tls_peer(response)
                 if peer is None and self._settings.hub_oin is None:
-                    raise retryable(
+                    raise failed(
                         "signature-invalid", "cannot tell who answered (no TLS peer certificate); set hub_oin"
                     )
                 raw = await self._read(response)
@@ -180,7 +182,7 @@ class HubClient:
         async for chunk in response.content.iter_chunked(64 * 1024):
             size += len(chunk)
             if size > limit:
-                raise retryable("response-too-large", f"the hub's answer exceeds {limit} bytes")
+                raise failed("response-too-large", f"the hub's answer exceeds {limit} bytes")
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -190,18 +192,18 @@ class HubClient:
         try:
             root = parse_envelope(raw)
         except XmlInputError as exc:
-            raise retryable(
+            raise failed(
                 "garbage-response", f"the hub's answer is not a SOAP envelope: {exc}", raw
             ) from None
         try:
             verified = self._verifier.verify(root, expected_oin=self._settings.hub_oin, peer_certificate=peer)
         except SecurityError as exc:
             code = "unsigned-response" if exc.code == "unsigned" else "signature-invalid"
-            raise retryable(
+            raise failed(
                 code, f"the hub's answer cannot be trusted: {exc.message} [{exc.code}]", raw
             ) from None
         if verified.addressing.get("RelatesTo") != message_id:
-            raise retryable(
+            raise failed(
                 "response-mismatch", "the hub's answer does not relate to our request (RelatesTo)", raw
             )
         return self._payload_or_fault(verified, raw, our_signature)
@@ -211,18 +213,18 @@ class HubClient:
             payload = verified.payload
             fault = parse_fault(payload)
         except (XmlInputError, NotPlainText) as exc:
-            raise retryable("garbage-response", str(exc), raw) from None
+            raise failed("garbage-response", str(exc), raw) from None
         if fault is not None:
             reason = f"hub fault {fault.code}: {fault.message}"
-            raise (retryable if fault.retryable else permanent)(fault.code, reason, raw)
+            raise failed(fault.code, reason, raw, by=(fault.code, f"soap:{fault.soap_code}"))
         if our_signature not in verified.confirmations:
-            raise retryable(
+            raise failed(
                 "signature-invalid",
                 "the hub's answer does not confirm our signature (SignatureConfirmation)",
                 raw,
             )
         if payload is None:
-            raise retryable("garbage-response", "the hub's answer has an empty Body", raw)
+            raise failed("garbage-response", "the hub's answer has an empty Body", raw)
         return _Answer(payload, raw)
 
     @staticmethod
@@ -248,4 +250,4 @@ def _tls_peer(response: aiohttp.ClientResponse) -> x509.Certificate | None:
 
 
 def _bad_payload(exc: ops.PayloadError, raw: bytes) -> HubResult:
-    return HubResult(Outcome.RETRYABLE, f"the hub's answer is malformed: {exc}", "bad-response", raw)
+    return classified("bad-response", f"the hub's answer is malformed: {exc}", raw)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from gateway.engine.ports import Afleververzoek, HubResult, Outcome
+from gateway.engine.retry import Peer, classified
 from gateway.files import remove_stale_temporaries, write_private
 
 log = logging.getLogger("skgw.sink.folder")
@@ -45,7 +46,7 @@ class FolderSink:
         try:
             await asyncio.to_thread(self._write, self.target(verzoek), body)
         except OSError as exc:
-            return HubResult(Outcome.RETRYABLE, f"cannot write to the folder: {exc.strerror}", code="io")
+            return classified("io", f"cannot write to the folder: {exc.strerror}", peer=Peer.SINK)
         return HubResult(Outcome.DELIVERED)
 
     def _write(self, target: Path, body: bytes) -> None:

@@ -7,8 +7,9 @@ check it came from this gateway and was not replayed (compare the timestamp with
     X-SKPGW-Signature: sha256=<hex>
 
 A 2xx response marks the message delivered. The engine retries everything else durably, except
-answers that say the content itself is refused (400, 413, 415, 422): those are dead-lettered with
-the receiver's status so an operator can look, fix and redeliver.
+answers that say the content itself is refused (400, 413, 415, 422) or that the request will never
+succeed as is (501, 505): those are dead-lettered with the receiver's status so an operator can look,
+fix and redeliver. The decision is the sink column of :data:`gateway.engine.retry.TABLE`.
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from gateway.engine.ports import Afleververzoek, HubResult, Outcome
-
-_PERMANENT_STATUS = frozenset({400, 413, 415, 422})
+from gateway.engine.ports import Afleververzoek, HubResult
+from gateway.engine.retry import Peer, classified
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,25 +73,15 @@ class WebhookSink:
             session = await self._client()
             async with session.post(self._settings.url, data=verzoek.json_body, headers=headers) as response:
                 await response.read()
-                return _classify(response.status)
+                status = response.status
+                return classified(f"http-{status}", f"the receiver answered HTTP {status}", peer=Peer.SINK)
         except TimeoutError:
-            return HubResult(Outcome.RETRYABLE, "the webhook did not answer in time", code="timeout")
+            return classified("timeout", "the webhook did not answer in time", peer=Peer.SINK)
         except aiohttp.ClientError as exc:
-            return HubResult(
-                Outcome.RETRYABLE, f"webhook unreachable: {type(exc).__name__}", code="transport"
-            )
+            return classified("connection", f"webhook unreachable: {type(exc).__name__}", peer=Peer.SINK)
         except asyncio.CancelledError:
             raise
 
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
-
-
-def _classify(status: int) -> HubResult:
-    code = f"http-{status}"
-    if 200 <= status < 300:
-        return HubResult(Outcome.DELIVERED, code=code)
-    if status in _PERMANENT_STATUS:
-        return HubResult(Outcome.PERMANENT, f"the receiver refused the message (HTTP {status})", code=code)
-    return HubResult(Outcome.RETRYABLE, f"the receiver answered HTTP {status}", code=code)

@@ -4,13 +4,13 @@ gateway's ``POST /api/berichten`` (bearer token), as the organisation's own syst
 The document is decoded and turned into its JSON form; the header is reduced to what the
 organisation gives: the Ontvanger, the Referentienummer (so a retry or a ``--keep-ids`` resend is
 idempotent at the gateway) and, for an answer or a Foutbericht, the conversation. The gateway fills
-in the Afzender and DatumTijd. Results are classified like a hub's:
+in the Afzender and DatumTijd. A refusal is decided by its HTTP status in the hub column of
+:data:`gateway.engine.retry.TABLE` (a gateway speaks for the standard as the hub does); the code says more:
 
 - 202 → delivered (``new``) or duplicate-accepted (the same message was submitted before);
-- 409 → permanent ``conflict`` (the Referentienummer was used for other content);
-- 422 → permanent, code = the first finding's code (``wrong-role``, ``unknown-counterpart`` …);
-- 401/403 → permanent ``unauthorized``; other 4xx permanent ``http-NNN``;
-- 5xx, timeouts, refused connections → retryable (``http-503``, ``timeout``, ``connection``).
+- 409 ``conflict`` (the Referentienummer was used for other content), 422 with the first finding's
+  code (``wrong-role``, ``unknown-counterpart`` …), 401/403 ``unauthorized``, others ``http-NNN``;
+- timeouts and refused connections: ``timeout``, ``connection``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from adapters.testkit.sending import Outgoing
 from gateway.codec import DecodeError, decode
 from gateway.codec.json_form import to_json
 from gateway.engine.ports import HubResult, Outcome
+from gateway.engine.retry import classified
 from gateway.model.berichttype import Berichttype
 
 _ANSWERS = frozenset(a for b in Berichttype for a in b.verwachte_antwoorden) | {Berichttype.FOUTBERICHT}
@@ -48,17 +49,13 @@ def classify(status: int, body: Any) -> HubResult:
         outcome = Outcome.DELIVERED if body.get("new", True) else Outcome.DUPLICATE_ACCEPTED
         return HubResult(outcome, f"accepted as {body.get('referentienummer')}")
     error = body.get("error", "") if isinstance(body, dict) else str(body)[:200]
+    by = (f"http-{status}",)
     if status == 422 and isinstance(body, dict) and body.get("findings"):
         findings = body["findings"]
         reason = "; ".join(f"{f.get('field')}: {f.get('message')}" for f in findings[:3])
-        return HubResult(Outcome.PERMANENT, reason, str(findings[0].get("code") or "refused"))
-    if status == 409:
-        return HubResult(Outcome.PERMANENT, error, "conflict")
-    if status in (401, 403):
-        return HubResult(Outcome.PERMANENT, error, "unauthorized")
-    if status >= 500:
-        return HubResult(Outcome.RETRYABLE, error or f"HTTP {status}", f"http-{status}")
-    return HubResult(Outcome.PERMANENT, error or f"HTTP {status}", f"http-{status}")
+        return classified(str(findings[0].get("code") or "refused"), reason, by=by)
+    code = {409: "conflict", 401: "unauthorized", 403: "unauthorized"}.get(status, f"http-{status}")
+    return classified(code, error or f"HTTP {status}", by=by)
 
 
 class GatewaySender:
@@ -72,7 +69,7 @@ class GatewaySender:
         try:
             body = submission(message.document, message.ontvanger)
         except DecodeError as exc:
-            return HubResult(Outcome.PERMANENT, str(exc)[:300], "not-decodable")
+            return classified("not-decodable", str(exc)[:300])
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=self._timeout, headers=self._headers)
         try:
@@ -84,9 +81,9 @@ class GatewaySender:
                     answer = text
                 return classify(response.status, answer)
         except TimeoutError:
-            return HubResult(Outcome.RETRYABLE, "the gateway did not answer in time", "timeout")
+            return classified("timeout", "the gateway did not answer in time")
         except aiohttp.ClientError as exc:
-            return HubResult(Outcome.RETRYABLE, f"cannot reach the gateway: {exc}", "connection")
+            return classified("connection", f"cannot reach the gateway: {exc}")
 
     async def close(self) -> None:
         if self._session is not None:

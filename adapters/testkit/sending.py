@@ -74,15 +74,15 @@ class Delivery:
 
 async def send_with_retry(sender: Sender, message: Outgoing, policy: RetryPolicy) -> Delivery:
     """Send, and resend (same Referentienummer: the hub is idempotent) while the outcome is retryable."""
-    delivery = Delivery(HubResult(Outcome.RETRYABLE, "not sent"))
+    latencies: list[float] = []
     delay = policy.delay_seconds
-    for attempt in range(policy.retries + 1):
+    for attempt in range(max(policy.retries, 0) + 1):
         if attempt:
             await asyncio.sleep(delay)
             delay = min(delay * 2, policy.max_delay_seconds)
         started = time.perf_counter()
-        delivery.result = await sender.send(message)
-        delivery.latencies.append(time.perf_counter() - started)
-        if delivery.result.outcome is not Outcome.RETRYABLE:
+        result = await sender.send(message)
+        latencies.append(time.perf_counter() - started)
+        if result.outcome is not Outcome.RETRYABLE:
             break
-    return delivery
+    return Delivery(result, latencies)

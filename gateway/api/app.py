@@ -11,19 +11,14 @@ from cryptography import x509
 
 from gateway.api import berichten, ops
 from gateway.api.auth import OPEN_PATHS, Caller, describe_certificate, required_role
-from gateway.api.context import ApiContext
+from gateway.api.context import CONTEXT, ApiContext, json_error
 from gateway.api.openapi import openapi_document
 from gateway.security.certificates import load_der_certificate
 
 log = logging.getLogger(__name__)
-CONTEXT: web.AppKey[ApiContext] = web.AppKey("context", ApiContext)
 CALLER: web.RequestKey[Caller] = web.RequestKey("caller", Caller)  # who is calling (authenticate)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def json_error(status: int, message: str, **extra: object) -> web.Response:
-    return web.json_response({"error": message, **extra}, status=status)
 
 
 @web.middleware

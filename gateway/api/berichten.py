@@ -9,14 +9,14 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.api import app as app_module
+from gateway.api.context import CONTEXT, json_error
 from gateway.codec import DecodeError, decode
 from gateway.codec.json_form import to_json
 from gateway.engine.bevindingen import json_met_bevindingen
 from gateway.indienen import Afgewezen, Conflict, Controle, Ingediend
 from gateway.store.base import InvalidTransition, NotFound
 from gateway.store.records import Conversatie, InboxRow, OutboxRow
-from gateway.store.sql_search import BerichtFilter, BerichtSamenvatting
+from gateway.store.search import BerichtFilter, BerichtSamenvatting
 
 MAX_PAGE = 500
 MAX_OFFSET = 1_000_000
@@ -25,7 +25,7 @@ _CONVERSATION_STATES = ("open", "answered", "overdue")
 
 
 def _ctx(request: web.Request):
-    return request.app[app_module.CONTEXT]
+    return request.app[CONTEXT]
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -36,11 +36,11 @@ async def submit(request: web.Request) -> web.Response:
     """``POST /api/berichten``; with ``?dry_run=true`` every check and the XML, nothing stored (200)."""
     dry_run = request.query.get("dry_run", "false")
     if dry_run not in ("true", "false"):
-        return app_module.json_error(400, "dry_run: expected true or false")
+        return json_error(400, "dry_run: expected true or false")
     try:
         body = await request.json(loads=json.loads)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return app_module.json_error(400, f"the body is not valid JSON: {exc}")
+        return json_error(400, f"the body is not valid JSON: {exc}")
     context = _ctx(request)
     try:
         if dry_run == "true":
@@ -52,7 +52,7 @@ async def submit(request: web.Request) -> web.Response:
             {"error": "the message was not accepted", "findings": exc.findings}, status=422
         )
     except Conflict as exc:
-        return app_module.json_error(409, str(exc))
+        return json_error(409, str(exc))
     return web.json_response(
         _accepted(result), status=202, headers={"Location": f"/api/berichten/{result.referentienummer}"}
     )
@@ -127,7 +127,7 @@ async def search(request: web.Request) -> web.Response:
     try:
         page = await _ctx(request).store.search_messages(f)
     except ValueError as exc:
-        return app_module.json_error(400, f"cursor: {exc}")
+        return json_error(400, f"cursor: {exc}")
     return web.json_response({"items": [_summary(i) for i in page.items], "next": page.volgende})
 
 
@@ -140,7 +140,7 @@ async def detail(request: web.Request) -> web.Response:
     inbound = await context.store.get_inbound(ref)
     if inbound is not None:
         return web.json_response(await _inbound_detail(context, inbound))
-    return app_module.json_error(404, f"no message with Referentienummer {ref}")
+    return json_error(404, f"no message with Referentienummer {ref}")
 
 
 async def _outbound_detail(context: Any, row: OutboxRow) -> dict[str, Any]:
@@ -214,17 +214,17 @@ async def resend(request: web.Request) -> web.Response:
         try:
             row = await context.engine.resend(ref)
         except InvalidTransition as exc:
-            return app_module.json_error(409, str(exc))
+            return json_error(409, str(exc))
         return web.json_response({"referentienummer": ref, "state": str(row.state)}, status=202)
     if await context.store.get_inbound(ref) is not None:
         return await _resend_sinks(context, ref)
-    return app_module.json_error(404, f"no message with Referentienummer {ref}")
+    return json_error(404, f"no message with Referentienummer {ref}")
 
 
 async def _resend_sinks(context: Any, ref: str) -> web.Response:
     dead = [s.sink for s in await context.store.sink_deliveries(ref) if str(s.state) == "dead"]
     if not dead:
-        return app_module.json_error(
+        return json_error(
             409, "nothing to redeliver: no delivery of this message to a sink is dead"
         )
     now = context.clock()
@@ -233,7 +233,7 @@ async def _resend_sinks(context: Any, ref: str) -> web.Response:
         try:
             await context.store.resend_sink(ref, sink, now=now, deadline=deadline)
         except (NotFound, InvalidTransition) as exc:
-            return app_module.json_error(409, str(exc))
+            return json_error(409, str(exc))
     return web.json_response({"referentienummer": ref, "sinks": dead, "state": "pending"}, status=202)
 
 
@@ -257,13 +257,13 @@ async def conversations(request: web.Request) -> web.Response:
     context = _ctx(request)
     state = request.query.get("state") or None
     if state and state not in _CONVERSATION_STATES:
-        return app_module.json_error(400, "state: expected open, answered or overdue")
+        return json_error(400, "state: expected open, answered or overdue")
     try:
         limit, offset = int(request.query.get("limit", "50")), int(request.query.get("offset", "0"))
     except ValueError:
-        return app_module.json_error(400, "limit and offset: expected numbers")
+        return json_error(400, "limit and offset: expected numbers")
     if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= MAX_OFFSET:
-        return app_module.json_error(400, f"limit: expected 1 to {MAX_PAGE}; offset: 0 to {MAX_OFFSET}")
+        return json_error(400, f"limit: expected 1 to {MAX_PAGE}; offset: 0 to {MAX_OFFSET}")
     items = await context.store.list_conversations(
         state=state, today=context.today(), limit=limit, offset=offset
     )

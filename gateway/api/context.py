@@ -1,10 +1,14 @@
-"""What the API handlers need, wired by the daemon (gateway.service)."""
+"""What the API handlers need, wired by the daemon (gateway.service): the context under the
+application key :data:`CONTEXT`, and the JSON error answer. The handlers import this module, never the
+application module that routes to them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+
+from aiohttp import web
 
 from gateway.adresboek import Adresboek
 from gateway.api.auth import ClientBook, TokenBook
@@ -28,3 +32,10 @@ class ApiContext:
     certificate_days: Callable[[], int | None]
     clock: Callable[[], datetime]
     today: Callable[[], date]  # the date in the Netherlands (werkdagen at the edges)
+
+
+CONTEXT: web.AppKey[ApiContext] = web.AppKey("context", ApiContext)
+
+
+def json_error(status: int, message: str, **extra: object) -> web.Response:
+    return web.json_response({"error": message, **extra}, status=status)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway.api import app as app_module
+from gateway.api.context import CONTEXT
 from gateway.api.metrics import CONTENT_TYPE
 
 
@@ -13,7 +13,7 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def ready(request: web.Request) -> web.Response:
-    context = request.app[app_module.CONTEXT]
+    context = request.app[CONTEXT]
     checks: dict[str, dict[str, object]] = {}
     try:
         checks["database"] = {"ok": True, "schema_version": await context.store.schema_version()}
@@ -42,7 +42,7 @@ async def ready(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    context = request.app[app_module.CONTEXT]
+    context = request.app[CONTEXT]
     try:
         freshness = await context.engine.fetch_freshness()
         age = freshness.age_seconds

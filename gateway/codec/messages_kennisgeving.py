@@ -22,7 +22,7 @@ from gateway.codec.parts import (
 )
 from gateway.codec.profile import VersionProfile
 from gateway.codec.registry import not_in_version, register, required_in_version
-from gateway.codec.xmlio import In, Kids, Out, elements, value_of
+from gateway.codec.xmlio import In, Kids, Open, Out, elements, value_of
 from gateway.model.enums import Akkoord, NulAanbodCodering, RedenGeenMedewerking
 from gateway.model.header import Berichtheader
 from gateway.model.kennisgeving import (
@@ -35,7 +35,7 @@ from gateway.model.kennisgeving import (
 from gateway.model.partijen import Adreskeuze
 
 
-def _write_factuurnummers(out: Out, root: etree._Element, nummers: tuple[str, ...]) -> None:
+def _write_factuurnummers(out: Out, root: Open, nummers: tuple[str, ...]) -> None:
     if nummers:
         el = out.el(root, "Vorderingen")
         for nummer in nummers:
@@ -48,7 +48,7 @@ def _read_factuurnummers(inp: In, el: etree._Element | None) -> tuple[str, ...]:
     return tuple(inp.kids(vordering).text("FactuurnummerSEVolgensSHV") for vordering in elements(el))
 
 
-def _write_adreskeuze(out: Out, root: etree._Element, keuze: Adreskeuze, profile: VersionProfile) -> None:
+def _write_adreskeuze(out: Out, root: Open, keuze: Adreskeuze, profile: VersionProfile) -> None:
     if not profile.adreskeuze:
         if keuze.woonadres is None:
             raise not_in_version(profile, "adreskeuze", "a briefadres or foreign address (only a woonadres)")
@@ -76,7 +76,7 @@ def _read_adreskeuze(inp: In, k: Kids, profile: VersionProfile) -> Adreskeuze:
 
 def write_kennisgeving(
     out: Out,
-    root: etree._Element,
+    root: Open,
     b: KennisgevingGegevens,
     profile: VersionProfile,
     codering: NulAanbodCodering,
@@ -113,7 +113,7 @@ def _reader(model: type[KennisgevingGegevens]) -> Callable[..., KennisgevingGege
 
 def write_kennisgeving_antwoord(
     out: Out,
-    root: etree._Element,
+    root: Open,
     b: KennisgevingAntwoord,
     profile: VersionProfile,
     codering: NulAanbodCodering,
@@ -152,7 +152,7 @@ def read_kennisgeving_antwoord(
 
 
 def write_geen_medewerking(
-    out: Out, root: etree._Element, b: GeenMedewerking, profile: VersionProfile, codering: NulAanbodCodering
+    out: Out, root: Open, b: GeenMedewerking, profile: VersionProfile, codering: NulAanbodCodering
 ) -> None:
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.opt(root, "KlantnummerSE", b.klantnummer_se)

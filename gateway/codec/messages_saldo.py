@@ -19,7 +19,7 @@ from gateway.codec.parts import (
 )
 from gateway.codec.profile import VersionProfile
 from gateway.codec.registry import register
-from gateway.codec.xmlio import In, Kids, Out, elements
+from gateway.codec.xmlio import In, Kids, Open, Out, elements
 from gateway.model.enums import GrondslagVoorafAkkoord, NulAanbodCodering, TypeSchuldregeling, VorderingsType
 from gateway.model.header import Berichtheader
 from gateway.model.saldo import (
@@ -35,7 +35,7 @@ from gateway.model.saldo import (
 
 
 def write_saldoverzoek(
-    out: Out, root: etree._Element, b: Saldoverzoek, profile: VersionProfile, codering: NulAanbodCodering
+    out: Out, root: Open, b: Saldoverzoek, profile: VersionProfile, codering: NulAanbodCodering
 ) -> None:
     check_type(b.type_schuldregeling, profile, codering, "")
     write_schuldhulpverlener(out, root, b.schuldhulpverlener)
@@ -70,7 +70,7 @@ def read_saldoverzoek(inp: In, k: Kids, header: Berichtheader, profile: VersionP
 # -- the answers ------------------------------------------------------------------------------------
 
 
-def _write_vordering(out: Out, parent: etree._Element, vordering: SaldoVordering) -> None:
+def _write_vordering(out: Out, parent: Open, vordering: SaldoVordering) -> None:
     el = out.el(parent, "Vordering")
     out.opt(el, "FactuurnummerSEVolgensSHV", vordering.factuurnummer_se_volgens_shv)
     out.opt(el, "FactuurnummerSE", vordering.factuurnummer_se)
@@ -124,7 +124,7 @@ def _read_vordering(inp: In, el: etree._Element) -> SaldoVordering:
 
 
 def _write_antwoord(
-    out: Out, root: etree._Element, b: SaldoverzoekAntwoord | SaldoverzoekAntwoordVoorafAkkoord
+    out: Out, root: Open, b: SaldoverzoekAntwoord | SaldoverzoekAntwoordVoorafAkkoord
 ) -> None:
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.el(root, "KlantnummerSE", b.klantnummer_se)
@@ -142,7 +142,7 @@ def _write_antwoord(
 
 def write_saldoverzoek_antwoord(
     out: Out,
-    root: etree._Element,
+    root: Open,
     b: SaldoverzoekAntwoord,
     profile: VersionProfile,
     codering: NulAanbodCodering,
@@ -180,7 +180,7 @@ def read_vooraf_akkoord(
 
 def write_vooraf_akkoord(
     out: Out,
-    root: etree._Element,
+    root: Open,
     b: SaldoverzoekAntwoordVoorafAkkoord,
     profile: VersionProfile,
     codering: NulAanbodCodering,

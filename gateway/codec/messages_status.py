@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from lxml import etree
-
 from gateway.codec import values as v
 from gateway.codec.profile import VersionProfile
 from gateway.codec.registry import register
-from gateway.codec.xmlio import In, Kids, Out, elements
+from gateway.codec.xmlio import In, Kids, Open, Out, elements
 from gateway.model.enums import NulAanbodCodering, StatusSE, StatusSHV
 from gateway.model.header import Berichtheader
 from gateway.model.status import Fout, Foutbericht, StatusberichtSE, StatusberichtSHV, Statusverzoek
 
 
 def write_statusverzoek(
-    out: Out, root: etree._Element, b: Statusverzoek, profile: VersionProfile, codering: NulAanbodCodering
+    out: Out, root: Open, b: Statusverzoek, profile: VersionProfile, codering: NulAanbodCodering
 ) -> None:
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.opt(root, "KlantnummerSE", b.klantnummer_se)
@@ -31,7 +29,7 @@ def read_statusverzoek(inp: In, k: Kids, header: Berichtheader, profile: Version
 
 
 def write_status_shv(
-    out: Out, root: etree._Element, b: StatusberichtSHV, profile: VersionProfile, codering: NulAanbodCodering
+    out: Out, root: Open, b: StatusberichtSHV, profile: VersionProfile, codering: NulAanbodCodering
 ) -> None:
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.opt(root, "KlantnummerSE", b.klantnummer_se)
@@ -52,7 +50,7 @@ def read_status_shv(inp: In, k: Kids, header: Berichtheader, profile: VersionPro
 
 
 def write_status_se(
-    out: Out, root: etree._Element, b: StatusberichtSE, profile: VersionProfile, codering: NulAanbodCodering
+    out: Out, root: Open, b: StatusberichtSE, profile: VersionProfile, codering: NulAanbodCodering
 ) -> None:
     out.el(root, "KlantnummerSHV", b.klantnummer_shv)
     out.el(root, "KlantnummerSE", b.klantnummer_se)
@@ -77,7 +75,7 @@ def read_status_se(inp: In, k: Kids, header: Berichtheader, profile: VersionProf
 
 
 def write_foutbericht(
-    out: Out, root: etree._Element, b: Foutbericht, profile: VersionProfile, codering: NulAanbodCodering
+    out: Out, root: Open, b: Foutbericht, profile: VersionProfile, codering: NulAanbodCodering
 ) -> None:
     out.el(root, "GerefereerdBericht", b.gerefereerd_bericht)
     out.opt(root, "GerefereerdBerichttype", b.gerefereerd_berichttype)

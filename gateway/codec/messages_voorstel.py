@@ -14,7 +14,7 @@ from gateway.codec import values as v
 from gateway.codec.parts import optional, read_contactpersoon, write_contactpersoon
 from gateway.codec.profile import VersionProfile
 from gateway.codec.registry import register
-from gateway.codec.xmlio import In, Kids, Out, elements, texts, value_of
+from gateway.codec.xmlio import In, Kids, Open, Out, elements, texts, value_of
 from gateway.model.enums import (
     Akkoord,
     NulAanbodCodering,
@@ -37,7 +37,7 @@ from gateway.model.voorstel import (
 )
 
 
-def _write_begeleiding(out: Out, parent: etree._Element, begeleiding: Begeleiding | None) -> None:
+def _write_begeleiding(out: Out, parent: Open, begeleiding: Begeleiding | None) -> None:
     if begeleiding is not None:
         el = out.el(parent, "Begeleiding")
         out.el(el, "FinancieleBegeleiding", begeleiding.financiele_begeleiding)
@@ -60,7 +60,7 @@ def _read_begeleiding(inp: In, el: etree._Element | None) -> Begeleiding | None:
 
 
 def write_voorstel(
-    out: Out, root: etree._Element, voorstel: Voorstel, profile: VersionProfile, codering: NulAanbodCodering
+    out: Out, root: Open, voorstel: Voorstel, profile: VersionProfile, codering: NulAanbodCodering
 ) -> None:
     wire = nul_aanbod.outbound(
         voorstel.type_schuldregeling,
@@ -139,7 +139,7 @@ def read_voorstel(inp: In, k: Kids) -> Voorstel:
 
 def write_betaalvoorstel(
     out: Out,
-    root: etree._Element,
+    root: Open,
     b: Betaalvoorstel | Heroverweging,
     profile: VersionProfile,
     codering: NulAanbodCodering,
@@ -159,7 +159,7 @@ def read_betaalvoorstel(inp: In, k: Kids, header: Berichtheader, profile: Versio
 
 
 def write_heroverweging(
-    out: Out, root: etree._Element, b: Heroverweging, profile: VersionProfile, codering: NulAanbodCodering
+    out: Out, root: Open, b: Heroverweging, profile: VersionProfile, codering: NulAanbodCodering
 ) -> None:
     write_betaalvoorstel(out, root, b, profile, codering)
     out.el(root, "MotiveringHeroverweging", b.motivering_heroverweging)
@@ -180,7 +180,7 @@ def read_heroverweging(inp: In, k: Kids, header: Berichtheader, profile: Version
 
 def write_antwoord(
     out: Out,
-    root: etree._Element,
+    root: Open,
     b: BetaalvoorstelAntwoord,
     profile: VersionProfile,
     codering: NulAanbodCodering,
@@ -225,7 +225,7 @@ def read_antwoord(inp: In, k: Kids, header: Berichtheader, profile: VersionProfi
 
 def write_akkoord(
     out: Out,
-    root: etree._Element,
+    root: Open,
     b: SchuldregelingAkkoord,
     profile: VersionProfile,
     codering: NulAanbodCodering,
@@ -296,7 +296,7 @@ def read_akkoord(inp: In, k: Kids, header: Berichtheader, profile: VersionProfil
 
 def write_beeindigd(
     out: Out,
-    root: etree._Element,
+    root: Open,
     b: SchuldregelingBeeindigd,
     profile: VersionProfile,
     codering: NulAanbodCodering,

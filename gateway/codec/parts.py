@@ -8,7 +8,7 @@ from typing import TypeVar
 from lxml import etree
 
 from gateway.codec import values as v
-from gateway.codec.xmlio import In, Out, value_of
+from gateway.codec.xmlio import In, Open, Out, value_of
 from gateway.model.enums import AanduidingBijHuisnummer, Geslacht
 from gateway.model.header import Berichtheader, Toestemmingsverklaring
 from gateway.model.partijen import Adres, BuitenlandsAdres, Contactpersoon, Persoon, Schuldhulpverlener
@@ -25,7 +25,7 @@ def optional(read: Callable[[In, etree._Element], T], inp: In, el: etree._Elemen
 # -- Berichtheader ---------------------------------------------------------------------------------
 
 
-def write_header(out: Out, parent: etree._Element, header: Berichtheader, entry: CatalogueEntry) -> None:
+def write_header(out: Out, parent: Open, header: Berichtheader, entry: CatalogueEntry) -> None:
     el = out.el(parent, "Berichtheader")
     out.el(el, "Referentienummer", header.referentienummer)
     out.el(el, "ConversatieReferentienummer", header.conversatie_referentienummer)
@@ -64,7 +64,7 @@ def read_header(inp: In, el: etree._Element) -> Berichtheader:
 # -- Contactpersoon, Schuldhulpverlener ---------------------------------------------------------------
 
 
-def write_contactpersoon(out: Out, parent: etree._Element, name: str, cp: Contactpersoon) -> None:
+def write_contactpersoon(out: Out, parent: Open, name: str, cp: Contactpersoon) -> None:
     el = out.el(parent, name)
     out.el(el, "Naam", cp.naam)
     out.opt(el, "Telefoonnummer", cp.telefoonnummer)
@@ -78,7 +78,7 @@ def read_contactpersoon(inp: In, el: etree._Element) -> Contactpersoon:
     )
 
 
-def write_schuldhulpverlener(out: Out, parent: etree._Element, shv: Schuldhulpverlener) -> None:
+def write_schuldhulpverlener(out: Out, parent: Open, shv: Schuldhulpverlener) -> None:
     el = out.el(parent, "Schuldhulpverlener")
     out.el(el, "Naam", shv.naam)
     write_contactpersoon(out, el, "Contactpersoon", shv.contactpersoon)
@@ -94,7 +94,7 @@ def read_schuldhulpverlener(inp: In, el: etree._Element) -> Schuldhulpverlener:
 # -- Persoon ----------------------------------------------------------------------------------------
 
 
-def write_persoon(out: Out, parent: etree._Element, name: str, persoon: Persoon) -> None:
+def write_persoon(out: Out, parent: Open, name: str, persoon: Persoon) -> None:
     """The XSD type (with or without BSN) is the message's; the model has checked what the message allows."""
     el = out.el(parent, name)
     out.opt(el, "BSN", persoon.bsn)
@@ -122,7 +122,7 @@ def read_persoon(inp: In, el: etree._Element) -> Persoon:
 # -- Adres ------------------------------------------------------------------------------------------
 
 
-def write_adres(out: Out, parent: etree._Element, name: str, adres: Adres) -> None:
+def write_adres(out: Out, parent: Open, name: str, adres: Adres) -> None:
     el = out.el(parent, name)
     out.el(el, "Straatnaam", adres.straatnaam)
     out.opt(el, "Huisnummer", adres.huisnummer)
@@ -150,7 +150,7 @@ def read_adres(inp: In, el: etree._Element) -> Adres:
     )
 
 
-def write_buitenlands_adres(out: Out, parent: etree._Element, adres: BuitenlandsAdres) -> None:
+def write_buitenlands_adres(out: Out, parent: Open, adres: BuitenlandsAdres) -> None:
     el = out.el(parent, "BuitenlandsAdres")
     for regel in adres.adresregels:
         out.el(el, "Adresregel", regel)

@@ -10,18 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lxml import etree
-
 from gateway.codec.errors import EncodeError
 from gateway.codec.profile import VersionProfile
-from gateway.codec.xmlio import In, Kids, Out
+from gateway.codec.xmlio import In, Kids, Open, Out
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
 from gateway.model.enums import NulAanbodCodering
 from gateway.model.header import Berichtheader
 
 # (out, root, message, the version written, how a nul-aanbod goes to this counterpart)
-Writer = Callable[[Out, etree._Element, Bericht, VersionProfile, NulAanbodCodering], None]
+Writer = Callable[[Out, Open, Bericht, VersionProfile, NulAanbodCodering], None]
 Reader = Callable[[In, Kids, Berichtheader, VersionProfile], Bericht]
 
 

@@ -16,23 +16,14 @@ from typing import TypeVar
 E = TypeVar("E", bound=Enum)
 
 _CENT = Decimal("0.01")
-_ONE = Decimal("1")
-_EXACT = Decimal("1E+16")  # 18 digits with the cents, well within the default 28
 
 
 def bedrag(value: Decimal) -> str:
-    if value.same_quantum(_CENT) and not value.is_signed() and value < _EXACT:
-        # already two decimals (and far from where quantize would refuse the precision): str writes
-        # no exponent then, and costs half of quantize + format
-        return str(value)
     return format(value.quantize(_CENT).copy_abs(), "f")  # copy_abs: "-0.00" (valid XSD) becomes "0.00"
 
 
 def percentage(value: Decimal) -> str:
-    if (value.same_quantum(_CENT) or value.same_quantum(_ONE)) and not value.is_signed():
-        text = str(value)  # exponent -2 or 0: no exponent in str, as in format "f"
-    else:
-        text = format(value.copy_abs(), "f")
+    text = format(value.copy_abs(), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"
@@ -44,10 +35,7 @@ def datum(value: date) -> str:
 
 def datum_tijd(value: datetime) -> str:
     value = value.astimezone(UTC)
-    if type(value) is datetime and value.year >= 1000:
-        text = value.isoformat()[:19]  # what strftime writes below, at under half its cost
-    else:  # (strftime writes no leading zeros in years before 1000)
-        text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    text = value.isoformat()[:19]  # YYYY-MM-DDTHH:MM:SS, the year always 4 digits as XSD wants it
     if value.microsecond:
         text += f".{value.microsecond:06d}".rstrip("0")
     return text + "Z"

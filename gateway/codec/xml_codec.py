@@ -1,9 +1,8 @@
 """``encode`` / ``decode`` / ``decode_tree``: model <-> XML for every (berichttype, versie) in the catalogue.
 
-Encoding writes the message by hand (see :mod:`gateway.codec.xmlio` for why), as text that lxml parses
-once (:mod:`gateway.codec.xmltext`; element by element with ``Out`` whenever the text writer cannot
-guarantee the same tree), then validates the result against the catalogue's cached compiled XSD before
-returning it: output is always XSD-valid, or an :class:`EncodeError` says why not. Output is UTF-8
+Encoding writes the message by hand, as text that lxml parses once (see :mod:`gateway.codec.xmlio` for
+why), then validates the result against the catalogue's cached compiled XSD before returning it:
+output is always XSD-valid, or an :class:`EncodeError` says why not. Output is UTF-8
 with an XML declaration, deterministic (byte-identical for equal input) and not pretty-printed unless
 asked.
 
@@ -14,7 +13,6 @@ problems; :func:`decode_tree` maps a tree the caller has already validated (the 
 from __future__ import annotations
 
 from decimal import InvalidOperation
-from typing import Any
 
 from lxml import etree
 
@@ -30,8 +28,7 @@ from gateway.codec.errors import DecodeError, EncodeError
 from gateway.codec.parts import read_header, write_header
 from gateway.codec.profile import VersionProfile, profile_for
 from gateway.codec.registry import REGISTRY, MessageCodec
-from gateway.codec.xmlio import In, Out
-from gateway.codec.xmltext import TextOut, tree_of
+from gateway.codec.xmlio import In, Out, tree_of
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
 from gateway.model.enums import NulAanbodCodering
@@ -64,55 +61,31 @@ def encode(
     except KeyError:
         raise EncodeError(f"the catalogue has no {bericht.berichttype.value} for version {versie}") from None
     schema = catalogue.schema(entry)
-    written = _written_as_text(codec, bericht, profile, codering, entry)
-    if written is not None and schema.validate(written[2]):
-        out, text, root = written
-        data = None if pretty else out.as_bytes(text)
-        return data or etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=pretty)
-    # the reference writer: for whatever the text writer does not take, and for the errors (their
-    # wording and lines are those of the tree this writer builds)
-    root = _written(Out(entry.namespace), codec, bericht, profile, codering, entry)
+    out = Out(entry.namespace)
+    _write(out, codec, bericht, profile, codering, entry)
+    text = out.text()
+    root = tree_of(text)
     if not schema.validate(root):
         problems = problems_from_log(schema.error_log, root.getroottree())
         raise EncodeError(
             f"the encoded {entry.root} {entry.versie} is not valid against its XSD: {problems[0]}",
             problems=problems,
         )
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=pretty)
+    data = None if pretty else out.as_bytes(text)
+    return data or etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=pretty)
 
 
-def _written(
-    out: Out | TextOut,
+def _write(
+    out: Out,
     codec: MessageCodec,
     bericht: Bericht,
     profile: VersionProfile,
     codering: NulAanbodCodering,
     entry: CatalogueEntry,
-) -> Any:
+) -> None:
     root = out.root(entry.root, entry.namespace)
     write_header(out, root, bericht.berichtheader, entry)
     codec.write(out, root, bericht, profile, codering)
-    return root
-
-
-def _written_as_text(
-    codec: MessageCodec,
-    bericht: Bericht,
-    profile: VersionProfile,
-    codering: NulAanbodCodering,
-    entry: CatalogueEntry,
-) -> tuple[TextOut, str, etree._Element] | None:
-    """The writer, the message it wrote and its tree (:mod:`gateway.codec.xmltext`); None: use ``Out``.
-
-    Any exception means the same: the reference writer runs next and does (or raises) what it always did.
-    """
-    out = TextOut(entry.namespace)
-    try:
-        _written(out, codec, bericht, profile, codering, entry)
-        text = out.text()
-        return out, text, tree_of(text)
-    except Exception:
-        return None
 
 
 def decode(

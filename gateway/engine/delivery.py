@@ -16,8 +16,8 @@ from datetime import timedelta
 from gateway.engine.bevindingen import json_met_bevindingen
 from gateway.engine.clock import Clock, utcnow
 from gateway.engine.dispatcher import default_owner
-from gateway.engine.ports import Afleververzoek, HubResult, Outcome, SinkPort
-from gateway.engine.retry import next_attempt
+from gateway.engine.ports import Afleververzoek, Outcome, SinkPort
+from gateway.engine.retry import Peer, classified, next_attempt
 from gateway.engine.settings import SinkSettings
 from gateway.store.base import Store
 from gateway.store.records import SinkDelivery
@@ -103,7 +103,7 @@ class SinkDeliverer:
             result = await sink.lever_af(verzoek)
         except Exception as exc:  # a failing sink must not stop the others
             log.exception("sink %s raised for %s", name, ref)
-            result = HubResult(Outcome.RETRYABLE, f"{type(exc).__name__}: {exc}", code="exception")
+            result = classified("exception", f"{type(exc).__name__}: {exc}", peer=Peer.SINK)
         now = self.clock()
         if result.outcome.done:
             await self.store.record_sink_delivered(ref, name, owner=self.owner, now=now)

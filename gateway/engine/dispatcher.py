@@ -24,15 +24,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, wait_exponential
-
 from gateway import logs
 from gateway.engine.batching import GroupCommit
 from gateway.engine.breaker import Breakers, BreakerState, CircuitBreaker
 from gateway.engine.clock import Clock, utcnow
 from gateway.engine.conversations import update_for
 from gateway.engine.ports import HubPort, HubResult, Outcome
-from gateway.engine.retry import Besluit, classify, next_attempt
+from gateway.engine.retry import classified, error_class, next_attempt
 from gateway.engine.senders import SenderPool
 from gateway.engine.settings import DispatchSettings
 from gateway.store.base import Store
@@ -178,10 +176,13 @@ class Dispatcher:
         breaker: CircuitBreaker,
         report: DispatchReport,
     ) -> bool:
-        """Record the attempt's outcome: delivered, dead letter, or retry at the next backoff."""
-        klass = classify(result)
+        """Record the attempt's outcome: delivered, dead letter, or retry at the next backoff.
+
+        The outcome was decided where the result was made (:func:`gateway.engine.retry.classified`);
+        here it is only acted on, and the deadline is applied to what is to be retried."""
+        klass = error_class(result.code)
         now = self.clock()
-        if klass.besluit is Besluit.DONE:
+        if result.outcome.done:
             breaker.success()
             conv = update_for(
                 row.berichttype,
@@ -202,7 +203,7 @@ class Dispatcher:
             return await self._delivered.submit(
                 Afgeleverd(row.referentienummer, self.owner, poging, now, conv)
             )
-        if klass.besluit is Besluit.DEAD:
+        if result.outcome is Outcome.PERMANENT:
             breaker.success()  # the hub answered: the endpoint is fine, this message is not
             code = f" [{result.code}]" if result.code else ""
             return await self._dead(
@@ -263,41 +264,31 @@ class Dispatcher:
         return ok
 
     async def _send(self, row: OutboxRow, document: bytes) -> HubResult:
-        """One attempt: the hub call, plus quick retries of connection-level blips (tenacity).
-
-        The retry machinery is built only after a first call that was such a blip: it costs about
-        50 µs per send, and almost every send succeeds or fails for good the first time. The waits
-        are those of one ``wait_exponential(m)`` over all tries: m, 2m, 4m … capped at 8m."""
+        """One attempt: the hub call, plus quick retries of connection-level blips (the table's
+        ``quick``): at most ``in_attempt_retries`` more calls, after waits of m, 2m, 4m … capped at 8m
+        (m = ``in_attempt_wait_seconds``)."""
         s = self.settings
+        result = await self._call(row, document)
+        for retry in range(s.in_attempt_retries):
+            if result.outcome is not Outcome.RETRYABLE or not error_class(result.code).quick:
+                break
+            await self._sleep(min(s.in_attempt_wait_seconds * 2**retry, s.in_attempt_wait_seconds * 8))
+            result = await self._call(row, document)
+        return result
 
-        async def call() -> HubResult:
-            try:
-                return await self.hub.verstuur(
-                    referentienummer=row.referentienummer,
-                    ontvanger=row.ontvanger,
-                    berichttype=row.berichttype,
-                    document=document,
-                )
-            except (OSError, TimeoutError) as exc:
-                return HubResult(Outcome.RETRYABLE, f"{type(exc).__name__}: {exc}", code="connection")
-            except Exception as exc:  # a bug in a client must not kill the dispatcher
-                log.exception("hub client raised while sending %s", row.referentienummer)
-                return HubResult(Outcome.RETRYABLE, f"{type(exc).__name__}: {exc}", code="exception")
-
-        first = await call()
-        if s.in_attempt_retries <= 0 or not classify(first).quick:
-            return first
-        m = s.in_attempt_wait_seconds
-        await self._sleep(m)
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(s.in_attempt_retries),
-            wait=wait_exponential(multiplier=2 * m, max=m * 8),
-            retry=retry_if_result(lambda r: classify(r).quick),
-            sleep=self._sleep,
-            retry_error_callback=lambda state: state.outcome.result(),  # type: ignore[union-attr]
-            reraise=True,
-        )
-        return await retrying(call)
+    async def _call(self, row: OutboxRow, document: bytes) -> HubResult:
+        try:
+            return await self.hub.verstuur(
+                referentienummer=row.referentienummer,
+                ontvanger=row.ontvanger,
+                berichttype=row.berichttype,
+                document=document,
+            )
+        except (OSError, TimeoutError) as exc:
+            return classified("connection", f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # a bug in a client must not kill the dispatcher
+            log.exception("hub client raised while sending %s", row.referentienummer)
+            return classified("exception", f"{type(exc).__name__}: {exc}")
 
 
 def _context(row: OutboxRow, event: str) -> dict[str, str]:

@@ -93,4 +93,8 @@ class SinkPort(Protocol):
     name: str
 
     async def lever_af(self, verzoek: Afleververzoek) -> HubResult:
-        """Deliver one inbound message; DELIVERED when the organisation's system took it."""
+        """Deliver one inbound message; DELIVERED when the organisation's system took it (the outcome
+        comes from the sink column of :data:`gateway.engine.retry.TABLE`)."""
+
+    async def close(self) -> None:
+        """Release what the sink holds (connections); called once when the gateway stops."""

@@ -10,8 +10,9 @@ part found by ``wsu:Id``, exclusive C14N, RSA PKCS#1 v1.5 with SHA-2. That is wr
 lxml + cryptography, and checked against xmlsec1 in the interop tests.
 
 The private key is loaded once (:class:`~gateway.security.certificates.Credentials`) and reused;
-the Security header is copied from a template and its SignedInfo canonicalized as text, see
-:mod:`gateway.security.signed_info`.
+the Security header is copied from a template, and its SignedInfo, Timestamp and
+SignatureConfirmations are canonicalized as text, see :mod:`gateway.security.signed_info`; the Body
+and the WS-Addressing headers, which others wrote, by libxml2.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from gateway.security.signed_info import (
     canonical_confirmation,
     canonical_signed_info,
     canonical_timestamp,
+    check_envelope_namespaces,
     security_template,
 )
 from gateway.security.xmldsig import digest_b64, ensure_id, exc_c14n, format_time
@@ -85,6 +87,7 @@ class WsSigner:
         """Sign ``envelope`` in place and serialize it; ``confirmations``: request SignatureValues."""
         header, body = _header_and_body(envelope)
         addressing = _addressing_headers(header)
+        check_envelope_namespaces(header)
         count = len(confirmations)
         references = 2 + len(addressing) + count  # Body, Timestamp, WS-Addressing, confirmations
         fresh = _fresh_ids(2 + count + references)  # Timestamp, token, confirmations; one per Reference
@@ -132,7 +135,8 @@ class WsSigner:
         fresh: Iterator[str],
     ) -> bytes:
         """Give every target an id, fill in its Reference; the canonical SignedInfo to sign.
-        A target's canonical form is computed by libxml2 unless it was written as text already."""
+        A target's canonical form is given for our own parts (written as text) and None for the parts
+        others wrote (the Body, WS-Addressing): those are canonicalized by libxml2."""
         uris, digests = [], []
         for ref, (element, kind, canonical) in zip(signed_info[2:], targets, strict=True):
             uri = f"#{ensure_id(element, kind, next(fresh))}"
@@ -141,8 +145,7 @@ class WsSigner:
             ref[2].text = digest  # DigestValue
             uris.append(uri)
             digests.append(digest)
-        canonical_info = canonical_signed_info(self._sig_uri, self._digest_uri, uris, digests)
-        return canonical_info if canonical_info is not None else exc_c14n(signed_info)
+        return canonical_signed_info(self._sig_uri, self._digest_uri, uris, digests)
 
     def _template(self, references: int, confirmations: int) -> etree._Element:
         """The Security header for this many References and SignatureConfirmations, built once:
@@ -157,14 +160,17 @@ class WsSigner:
         return template
 
 
-def _canonical_own_part(element: etree._Element, security: etree._Element) -> bytes | None:
+def _canonical_own_part(element: etree._Element, security: etree._Element) -> bytes:
     """The exclusive C14N of our Timestamp or a SignatureConfirmation, written as text; its prefixes
     are read from the tree (the Timestamp's is the one its wsu:Id attributes use, see
     :meth:`WsSigner._fill_own_parts`)."""
     wsu_prefix = security[0].prefix  # the Timestamp's
     if element.tag == _TIMESTAMP:
-        return canonical_timestamp(wsu_prefix, element.get(WSU_ID), element[0].text, element[1].text)
-    return canonical_confirmation(element.prefix, wsu_prefix, element.get("Value"), element.get(WSU_ID))
+        return canonical_timestamp(
+            wsu_prefix, element.get(WSU_ID, ""), element[0].text or "", element[1].text or ""
+        )
+    value, sc_id = element.get("Value", ""), element.get(WSU_ID, "")
+    return canonical_confirmation(element.prefix, wsu_prefix, value, sc_id)
 
 
 def _addressing_headers(header: etree._Element) -> list[etree._Element]:

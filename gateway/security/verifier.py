@@ -181,14 +181,14 @@ def _read_early(parts: SignatureParts | None) -> tuple[etree._Element, bytes, Si
     """When the envelope's one Signature (``parts``) has one SignedInfo of our signer's layout: that
     SignedInfo, its canonical form (the bytes the SignatureValue signs) and its shape, read from the
     same text. Otherwise None: the checks then raise where they always did, or read the tree.
-    Raises nothing, so it may run before the checks."""
+    A SignedInfo that cannot be canonicalized (e.g. a relative namespace URI) can never verify: refused."""
     signed_infos = parts.signed_infos if parts is not None else []
     if len(signed_infos) != 1:
         return None
     try:
         canonical = etree.tostring(signed_infos[0], method="c14n", exclusive=True, with_comments=True)
-    except Exception:  # noqa: BLE001 - any failure: the tree path, and C14N again where it always ran
-        return None
+    except etree.LxmlError:
+        raise _fail("signed-info-invalid", "the SignedInfo cannot be canonicalized") from None
     shape = from_text(canonical)
     return (signed_infos[0], canonical, shape) if shape is not None else None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from gateway.store.records import (
     Afgeleverd,
@@ -30,9 +30,7 @@ from gateway.store.records import (
     QuarantaineRow,
     SinkDelivery,
 )
-
-if TYPE_CHECKING:  # the read-side types live with their SQL, which imports this module
-    from gateway.store.sql_search import BerichtenPagina, BerichtFilter
+from gateway.store.search import BerichtenPagina, BerichtFilter
 
 
 class StoreError(Exception):

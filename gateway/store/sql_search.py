@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from gateway.store.records import Conversatie, as_dt
+from gateway.store.search import BerichtenPagina, BerichtFilter, BerichtSamenvatting
 from gateway.store.sql_inbox import InboxMixin
 
 UIT, IN = "uit", "in"
@@ -25,39 +25,6 @@ _MESSAGES = """
            state, received_at AS moment, 0 AS attempts, NULL AS last_error, updated_at
       FROM inbox
 """
-
-
-@dataclass(frozen=True, slots=True)
-class BerichtFilter:
-    berichttype: str | None = None
-    richting: str | None = None  # "uit" | "in"
-    state: str | None = None
-    tegenpartij: str | None = None
-    conversatie: str | None = None
-    vanaf: datetime | None = None  # inclusive
-    tot: datetime | None = None  # exclusive
-    limit: int = 50
-    cursor: str | None = None  # from the previous page
-
-
-@dataclass(frozen=True, slots=True)
-class BerichtSamenvatting:
-    richting: str
-    referentienummer: str
-    berichttype: str
-    tegenpartij: str
-    conversatie: str | None
-    state: str
-    moment: datetime
-    attempts: int
-    last_error: str | None
-    updated_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class BerichtenPagina:
-    items: list[BerichtSamenvatting]
-    volgende: str | None  # cursor of the next page; None on the last page
 
 
 def _encode_cursor(moment: datetime, referentienummer: str) -> str:

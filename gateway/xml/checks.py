@@ -10,18 +10,10 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from gateway.model.bsn import bsn_is_valid
 from gateway.xml.catalogue import CatalogueEntry
 from gateway.xml.errors import Problem
 from gateway.xml.schema_errors import element_path
-
-_BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
-
-
-def bsn_is_valid(value: str) -> bool:
-    """The elfproef for a BSN: 9 digits, weighted sum divisible by 11, not all zeros."""
-    if len(value) != 9 or not value.isdigit() or value == "000000000":
-        return False
-    return sum(int(d) * w for d, w in zip(value, _BSN_WEIGHTS, strict=True)) % 11 == 0
 
 
 def text_value(element: etree._Element) -> str:

@@ -41,7 +41,7 @@ _local = threading.local()
 def thread_parser(*, huge_tree: bool = False) -> etree.XMLParser:
     """This thread's hardened lxml parser (no entities, DTD or network), built once per thread and
     option (lxml parsers are not thread-safe; building one costs ~10 µs). ``huge_tree`` only for text
-    we wrote ourselves (:mod:`gateway.codec.xmltext`): input from outside keeps libxml2's limits."""
+    we wrote ourselves (:class:`gateway.codec.xmlio.Out`): input from outside keeps libxml2's limits."""
     key = "huge_parser" if huge_tree else "parser"
     parser = getattr(_local, key, None)
     if parser is None:

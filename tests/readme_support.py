@@ -84,6 +84,7 @@ def tokens(line: Line) -> list[str]:
 
 
 PLACEHOLDER_BACK = re.compile(r"__([a-z][a-z_-]*)__")
+OPTIONAL = re.compile(r"^\[(--?[a-z][a-z-]*)\]$")
 
 
 def commands(line: Line) -> list[list[str]]:
@@ -101,6 +102,8 @@ def commands(line: Line) -> list[list[str]]:
             current = []
         elif word in REDIRECTIONS:
             skip_next = word not in ("2>&1",)
+        elif OPTIONAL.match(word):  # usage notation: [--dry-run] is a flag one may add
+            current.append(OPTIONAL.match(word).group(1))
         else:
             current.append(word)
     if current:

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from gateway.adresboek import Adresboek, Tegenpartij
 from gateway.api.auth import ALL_ROLES, Role
+from gateway.console.settings import ConsoleSettings
 from gateway.engine.settings import EngineSettings
 from gateway.model.berichttype import Rol
 from gateway.security.settings import TlsSettings, WsSecuritySettings
@@ -196,6 +197,7 @@ class Config:
     sinks: SinksSettings = field(default_factory=SinksSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     health: HealthSettings = field(default_factory=HealthSettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
     tegenpartij: tuple[Tegenpartij, ...] = ()
     replay: dict[str, Any] = field(default_factory=dict)  # [replay]: read by skgw replay (adapters.testkit)
     source: Path | None = None

@@ -25,7 +25,7 @@ from gateway.adresboek import Adresboek, OnbekendeTegenpartij
 from gateway.codec import EncodeError, encode
 from gateway.codec import values as v
 from gateway.codec.json_form import JsonFormError, from_json, to_json
-from gateway.model.bericht import Bericht
+from gateway.model.bericht import Bericht, klantnummer_shv
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.rules import Finding, check_rules, has_errors
 from gateway.store.base import EnqueueConflict
@@ -206,7 +206,14 @@ class Indiener:
             ) from None
         conversatie = filled["berichtheader"]["conversatie_referentienummer"]
         return Voorbereid(
-            NieuwUitgaand(referentienummer, berichttype.value, ontvanger, conversatie, document),
+            NieuwUitgaand(
+                referentienummer,
+                berichttype.value,
+                ontvanger,
+                conversatie,
+                document,
+                klantnummer_shv=klantnummer_shv(bericht),
+            ),
             partij.versie,
             findings,
             bestaand,

@@ -13,6 +13,7 @@ from gateway.api import berichten, ops
 from gateway.api.auth import OPEN_PATHS, Caller, describe_certificate, required_role
 from gateway.api.context import CONTEXT, ApiContext, json_error
 from gateway.api.openapi import openapi_document
+from gateway.console import app as console
 from gateway.security.certificates import load_der_certificate
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,8 @@ async def log_refusals(request: web.Request, handler: Handler) -> web.StreamResp
     refusal's code, the caller's name and address, and for a 422 the codes of the findings. Never a
     token, never a message's content."""
     response = await handler(request)
+    if request.path.startswith("/ui"):  # the console logs its own refusals (gateway.console.web)
+        return response
     if 400 <= response.status < 500:
         caller = request.get(CALLER)
         log.log(
@@ -150,6 +153,7 @@ def make_app(context: ApiContext) -> web.Application:
     app.router.add_post("/api/berichten/{referentienummer}/opnieuw", berichten.resend)
     app.router.add_get("/api/conversaties", berichten.conversations)
     app.router.add_post("/api/ophalen", berichten.fetch_now)
+    console.mount(app, context)
     return app
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -222,19 +222,11 @@ async def resend(request: web.Request) -> web.Response:
 
 
 async def _resend_sinks(context: Any, ref: str) -> web.Response:
-    dead = [s.sink for s in await context.store.sink_deliveries(ref) if str(s.state) == "dead"]
-    if not dead:
-        return json_error(
-            409, "nothing to redeliver: no delivery of this message to a sink is dead"
-        )
-    now = context.clock()
-    deadline = now + timedelta(seconds=context.config.engine.sink.deadline_seconds)
-    for sink in dead:
-        try:
-            await context.store.resend_sink(ref, sink, now=now, deadline=deadline)
-        except (NotFound, InvalidTransition) as exc:
-            return json_error(409, str(exc))
-    return web.json_response({"referentienummer": ref, "sinks": dead, "state": "pending"}, status=202)
+    try:
+        sinks = await context.engine.redeliver(ref)
+    except (NotFound, InvalidTransition) as exc:
+        return json_error(409, str(exc))
+    return web.json_response({"referentienummer": ref, "sinks": sinks, "state": "pending"}, status=202)
 
 
 def _conversation(c: Conversatie) -> dict[str, Any]:

@@ -149,6 +149,7 @@ class Poller:
                     bevindingen=insp.bevindingen if insp.ok else (),
                     received_at=self.clock(),
                     hub_received_at=b.ontvangen_op,
+                    klantnummer_shv=insp.klantnummer_shv if insp.ok else None,
                 )
             )
             if stored:

@@ -28,8 +28,8 @@ from gateway.engine.ports import HubPort, SinkPort
 from gateway.engine.processing import InboundProcessing
 from gateway.engine.retention import purge_payloads
 from gateway.engine.settings import EngineSettings
-from gateway.store.base import EnqueueConflict, Store
-from gateway.store.records import EnqueueResult, NieuwUitgaand, OutboxRow
+from gateway.store.base import EnqueueConflict, InvalidTransition, Store
+from gateway.store.records import EnqueueResult, NieuwUitgaand, OutboxRow, SinkState
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,20 @@ class Engine:
         row = await self.store.resend(referentienummer, now=now, deadline=deadline)
         self.dispatcher.wake()
         return row
+
+    async def redeliver(self, referentienummer: str) -> list[str]:
+        """Hand a received message again to each sink whose delivery died, with a fresh deadline.
+
+        Returns those sinks; :class:`InvalidTransition` when no delivery of the message is dead."""
+        deliveries = await self.store.sink_deliveries(referentienummer)
+        dead = [d.sink for d in deliveries if d.state is SinkState.DEAD]
+        if not dead:
+            raise InvalidTransition("nothing to redeliver: no delivery of this message to a sink is dead")
+        now = self.clock()
+        deadline = now + timedelta(seconds=self.settings.sink.deadline_seconds)
+        for sink in dead:
+            await self.store.resend_sink(referentienummer, sink, now=now, deadline=deadline)
+        return dead
 
     def fetch_now(self) -> None:
         self.poller.trigger()

@@ -15,6 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from gateway.store.records import (
     Afgeleverd,
+    ConsoleActie,
     Conversatie,
     ConversatieUpdate,
     Counts,
@@ -258,3 +259,21 @@ class Store(Protocol):
 
     async def message_counts(self) -> list[tuple[str, str, str, int]]:
         """(richting, berichttype, state, count)."""
+
+    # the operator console (sql_console.py) ----------------------------------------------------
+    async def attention_counts(self) -> Counts:
+        """:meth:`counts` for the unfinished and failed states only: outbox queued, sending, dead;
+        inbox received, decoded, quarantined; sink deliveries pending, delivering, dead."""
+
+    async def record_action(self, actie: ConsoleActie) -> ConsoleActie:
+        """Record what an operator did (who, when, what, which message, result); returns it with its id."""
+
+    async def get_action(self, action_id: int) -> ConsoleActie | None: ...
+
+    async def list_actions(
+        self, *, referentienummer: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[ConsoleActie]:
+        """Newest first; only those on one message when ``referentienummer`` is given."""
+
+    async def make_due_now(self, *, now: datetime, referentienummer: str | None = None) -> int:
+        """Queued messages waiting for a later attempt become due now (all, or one); returns how many."""

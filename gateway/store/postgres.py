@@ -18,7 +18,7 @@ import asyncpg
 
 from gateway.store import migrations
 from gateway.store.records import utc
-from gateway.store.sql_search import SearchMixin
+from gateway.store.sql_console import ConsoleMixin
 
 # Two 32-bit keys: "SKPG" and the purpose, so other applications on the database do not collide.
 _LOCK_NAMESPACE = 0x534B5047
@@ -54,7 +54,7 @@ class _PgConn:
         return None if row is None else dict(row)
 
 
-class PostgresStore(SearchMixin):
+class PostgresStore(ConsoleMixin):
     backend = "postgres"
     claim_lock_clause = " FOR UPDATE SKIP LOCKED"
 

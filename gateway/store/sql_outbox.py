@@ -20,8 +20,8 @@ from gateway.store.sqlcore import Conn, SqlCore, conversation_statement
 
 _INSERT = """
 INSERT INTO outbox (referentienummer, berichttype, ontvanger, conversatie, document, sha256, state,
-    attempts, claims, next_attempt_at, deadline, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, 0, $7, $8, $7, $7)
+    attempts, claims, next_attempt_at, deadline, created_at, updated_at, klantnummer_shv)
+VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, 0, $7, $8, $7, $7, $9)
 ON CONFLICT (referentienummer) DO NOTHING
 RETURNING *
 """
@@ -93,6 +93,7 @@ class OutboxMixin(SqlCore):
             msg.sha256,
             now,
             deadline,
+            msg.klantnummer_shv,
         )
         if row is not None:
             return EnqueueResult(OutboxRow.from_row(row), created=True)

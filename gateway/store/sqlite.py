@@ -23,7 +23,7 @@ import aiosqlite
 
 from gateway.store import migrations
 from gateway.store.records import ts_to_text
-from gateway.store.sql_search import SearchMixin
+from gateway.store.sql_console import ConsoleMixin
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
@@ -68,7 +68,7 @@ class _SqliteConn:
         return rows[0] if rows else None
 
 
-class SqliteStore(SearchMixin):
+class SqliteStore(ConsoleMixin):
     backend = "sqlite"
 
     @staticmethod

@@ -112,7 +112,10 @@ def test_every_make_target_and_repository_path_in_the_readme_exists() -> None:
     for line in all_lines():
         for words in commands(line):
             if words[0] == "make":
-                assert set(words[1:]) <= targets, f"README.md:{line.number}: no make target {words[1:]}"
+                named = {w for w in words[1:] if "=" not in w}
+                assert named <= targets, f"README.md:{line.number}: no make target {sorted(named - targets)}"
+                for variable in (w.split("=", 1)[0] for w in words[1:] if "=" in w):
+                    assert f"$({variable})" in makefile, f"README.md:{line.number}: make reads no {variable}"
             for word in words[1:]:
                 match = REPO_PATH.match(word)
                 if match:

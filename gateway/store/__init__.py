@@ -1,4 +1,4 @@
-"""store layer of the gateway core (DESIGN.md §4): one interface, SQLite (default) and PostgreSQL."""
+"""store layer of the gateway core: one interface, SQLite (default) and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -64,6 +64,7 @@ class StoreSettings:
 
     url: str = "sqlite:///skgw.db"
     url_env: str | None = None  # environment variable holding the URL (a DSN with a password)
+    lock_timeout_seconds: float = 10.0  # a transaction waiting longer for a lock fails: API 503
 
     def resolved_url(self, base: Path | None) -> str:
         url = os.environ.get(self.url_env, "") if self.url_env else self.url
@@ -182,6 +183,7 @@ class HealthSettings:
     """[health]: what /ready checks."""
 
     certificate_warning_days: int = 30  # not ready when our certificate expires sooner
+    hub_unreachable_seconds: float = 900.0  # not ready when the hub has not answered for longer
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,11 @@ refusal); the rules run when the form is right. :meth:`Indiener.controleer` is t
 checks and the exact XML, nothing stored.
 
 The organisation may leave out what the gateway knows better: the Referentienummer (a new
-UUID), the ConversatieReferentienummer of a question (a new conversation), the Afzender (this
-gateway) and DatumTijd (now). A resubmission with the same Referentienummer reuses the stored
-DatumTijd, so the same content gives the same document and is accepted again (idempotent);
-other content under that number is a conflict.
+UUID), the ConversatieReferentienummer of a question (a new conversation, derived from the
+Referentienummer), the Afzender (this gateway) and DatumTijd (now). Idempotency is judged on what
+the organisation sent (:func:`indiening_sha256`): the same submission again is accepted again, also
+when it overlaps the first one and cannot see its DatumTijd yet; other content under that number
+is a conflict. A resubmission that sees the stored row reuses its DatumTijd and conversation.
 
 Every message must fit its conversation (gateway.conversatie.tabel): an answer answers an open
 question from that counterpart, a SchuldregelingAkkoord follows an Akkoord or a vooraf akkoord, and so
@@ -18,11 +19,13 @@ transaction that queues the message.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from lxml import etree
 
@@ -30,30 +33,17 @@ from gateway.adresboek import Adresboek, OnbekendeTegenpartij
 from gateway.codec import EncodeError, encode
 from gateway.codec import values as v
 from gateway.codec.json_form import JsonFormError, from_json, to_json
-from gateway.conversatie.machine import Gebeurtenis, Weigering, stap, uitkomst_uit_json
 from gateway.conversatie.tabel import afzender_rol, kan_openen
+from gateway.conversatie.uitgaand import Afgekeurd, ConversatieLezer, uitgaande_stap
 from gateway.model.bericht import Bericht, klantnummer_shv
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.rules import Finding, check_rules, has_errors
-from gateway.store.base import ConversationChanged, EnqueueConflict
-from gateway.store.records import (
-    Conversatie,
-    ConversatieWijziging,
-    EnqueueResult,
-    InboxRow,
-    NieuwUitgaand,
-    OutboxRow,
-)
+from gateway.store.base import ConversationChanged, EnqueueConflict, conflict_with
+from gateway.store.records import ConversatieWijziging, EnqueueResult, NieuwUitgaand, OutboxRow
 
 JUDGE_ATTEMPTS = 3  # submissions racing in one conversation: judged again on what is there now
-
-
-class ConversatieLezer(Protocol):
-    """What the conversation check reads from the store."""
-
-    async def get_conversation(self, conversatie: str) -> Conversatie | None: ...
-
-    async def get_inbound(self, referentienummer: str) -> InboxRow | None: ...
+#: namespace of the conversations the gateway opens for a question: uuid5(this, Referentienummer)
+_CONVERSATIES = uuid.UUID("5b1c0d3e-8f52-4a39-9b6e-2d7c4e1f0a61")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,8 +180,9 @@ class Indiener:
         stored. Refusals are the same (:class:`Afgewezen`, :class:`Conflict`)."""
         voorbereid = await self._voorbereid(body)
         bestaand, uitgaand = voorbereid.bestaand, voorbereid.nieuw_uitgaand
-        if bestaand is not None and bestaand.sha256 != uitgaand.sha256:
-            raise Conflict(str(EnqueueConflict(uitgaand.referentienummer, bestaand.sha256, uitgaand.sha256)))
+        conflict = conflict_with(bestaand, uitgaand) if bestaand is not None else None
+        if conflict is not None:
+            raise Conflict(str(conflict))
         await self._conversatie_stap(voorbereid, bestaand)  # judged, nothing written
         return Controle(
             ingediend=voorbereid.ingediend(nieuw=bestaand is None),
@@ -221,7 +212,7 @@ class Indiener:
             **header,
             "referentienummer": referentienummer,
             "conversatie_referentienummer": (
-                _verzameld(fouten, self._conversatie, header, berichttype, bestaand)
+                _verzameld(fouten, self._conversatie, header, berichttype, bestaand, referentienummer)
                 if berichttype is not None
                 else header.get("conversatie_referentienummer")
             ),
@@ -249,6 +240,7 @@ class Indiener:
                 ontvanger,
                 conversatie,
                 document,
+                indiening_sha256(body),
                 klantnummer_shv=klantnummer_shv(bericht),
             ),
             partij.versie,
@@ -261,44 +253,25 @@ class Indiener:
     async def _conversatie_stap(
         self, voorbereid: Voorbereid, bestaand: OutboxRow | None
     ) -> ConversatieWijziging | None:
-        """What the message does to its conversation; :class:`Afgewezen` when the conversation table
-        has no row for it (an answer to no open question of that counterpart, a SchuldregelingAkkoord
-        without an Akkoord, …). A resubmission was judged the first time (the enqueue decides whether
-        it is the same message)."""
+        """What the message does to its conversation (gateway.conversatie.uitgaand); :class:`Afgewezen`
+        when it does not fit. A resubmission was judged the first time (the enqueue decides whether it
+        is the same message)."""
         if bestaand is not None:
             return None
-        uitgaand, body = voorbereid.nieuw_uitgaand, voorbereid.bericht
-        berichttype = Berichttype(uitgaand.berichttype)
-        if berichttype is Berichttype.FOUTBERICHT:
-            ref = body.get("gerefereerd_bericht")
-            received = await self._lezer.get_inbound(ref) if isinstance(ref, str) else None
-            if received is None or received.afzender != uitgaand.ontvanger:
-                raise Afgewezen(
-                    [
-                        _finding(
-                            "unknown-referenced-message",
-                            "/gerefereerd_bericht",
-                            "not a message this gateway received from the Ontvanger",
-                        )
-                    ]
-                )
-        g = Gebeurtenis(
-            berichttype,
-            uitgaand.referentienummer,
-            uitgaand.conversatie,
-            uitgaand.ontvanger,
-            self._rol,
-            self._clock(),
-            uitkomst=uitkomst_uit_json(body),
-            aangekomen=False,  # its answer term starts when the hub has it
-        )
+        uitgaand = voorbereid.nieuw_uitgaand
         try:
-            huidig = await self._lezer.get_conversation(uitgaand.conversatie)
-            return stap(huidig, g, eigen_rol=self._rol).wijziging
-        except Weigering as w:
-            raise Afgewezen(
-                [_finding(w.code, "/berichtheader/conversatie_referentienummer", w.message)]
-            ) from None
+            return await uitgaande_stap(
+                self._lezer,
+                berichttype=Berichttype(uitgaand.berichttype),
+                referentienummer=uitgaand.referentienummer,
+                conversatie=uitgaand.conversatie,
+                ontvanger=uitgaand.ontvanger,
+                body=voorbereid.bericht,
+                rol=self._rol,
+                nu=self._clock(),
+            )
+        except Afgekeurd as exc:
+            raise Afgewezen([_finding(exc.code, exc.field, exc.message)]) from None
 
     # -- the header fields the organisation may leave out --------------------------------------
     def _berichttype(self, body: dict[str, Any]) -> Berichttype:
@@ -362,7 +335,11 @@ class Indiener:
         return afzender
 
     @staticmethod
-    def _conversatie(header: dict[str, Any], berichttype: Berichttype, bestaand: OutboxRow | None) -> str:
+    def _conversatie(
+        header: dict[str, Any], berichttype: Berichttype, bestaand: OutboxRow | None, referentienummer: str
+    ) -> str:
+        """The caller's, the stored row's, or (a new question) one derived from the Referentienummer:
+        a retry that overlaps its original, and cannot see the stored row yet, gets the same one."""
         given = header.get("conversatie_referentienummer")
         if given:
             return str(given)
@@ -378,7 +355,7 @@ class Indiener:
                     )
                 ]
             )
-        return str(uuid.uuid4())
+        return str(uuid.uuid5(_CONVERSATIES, referentienummer))
 
     def _datum_tijd(self, bestaand: OutboxRow | None) -> str:
         if bestaand is not None and bestaand.document:
@@ -386,6 +363,13 @@ class Indiener:
             if stored:
                 return stored
         return v.datum_tijd(self._clock().astimezone(UTC).replace(microsecond=0))
+
+
+def indiening_sha256(body: Any) -> str:
+    """What the caller submitted, as the outbox compares it (idempotency): SHA-256 of its canonical
+    JSON, so key order and white space do not matter and the gateway's fill-ins are not part of it."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _header_datum_tijd(document: bytes) -> str | None:

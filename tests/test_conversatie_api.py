@@ -60,14 +60,14 @@ async def test_answers_and_steps_must_fit_their_conversation(tmp_path, monkeypat
                 json=fixture_json("BetaalvoorstelAntwoord.xml", SHV_ID, conv),
             )
             assert status == 200, dry  # the answer fits; the dry run writes nothing, so it can still be sent
-            status, first = await se.submit(fixture_json("BetaalvoorstelAntwoord.xml", SHV_ID, conv))
+            akkoord = fixture_json("BetaalvoorstelAntwoord.xml", SHV_ID, conv)
+            akkoord["berichtheader"]["referentienummer"] = str(uuid.uuid4())
+            status, first = await se.submit(akkoord)
             assert status == 202, first
             status, body = await se.submit(fixture_json("BetaalvoorstelAntwoord.xml", SHV_ID, conv))
             assert status == 422 and codes(body) == ["no-open-question"]
-            # the same answer again (same Referentienummer): idempotent, not a second answer
-            again = fixture_json("BetaalvoorstelAntwoord.xml", SHV_ID, conv)
-            again["berichtheader"]["referentienummer"] = first["referentienummer"]
-            status, body = await se.submit(again)
+            # the same submission again (its Referentienummer too): idempotent, not a second answer
+            status, body = await se.submit(akkoord)
             assert status == 202 and body["new"] is False
 
             # after the Akkoord arrived: the regeling is agreed, then it can end

@@ -530,7 +530,7 @@ async def test_attention_counts_leave_out_the_delivered(store):  # noqa: F811
     assert (await store.counts()).outbox == {"queued": 1, "dead": 1, "delivered": 1}
 
 
-async def test_make_due_now_moves_only_waiting_queued_rows(store):  # noqa: F811
+async def test_retry_now_moves_only_waiting_queued_rows(store):  # noqa: F811
     a, b, c = msg(), msg(), msg()
     for m in (a, b, c):
         await store.enqueue(m, now=T0, deadline=T0 + DAY)
@@ -540,11 +540,16 @@ async def test_make_due_now_moves_only_waiting_queued_rows(store):  # noqa: F811
         now=T0, next_attempt_at=T0 + timedelta(hours=1),
     )  # fmt: skip
     later = T0 + timedelta(minutes=5)
-    assert await store.make_due_now(now=later, referentienummer="no-such-ref") == 0
-    assert await store.make_due_now(now=later, referentienummer=claimed.referentienummer) == 1
+    with pytest.raises(NotFound):
+        await store.retry_now(now=later, referentienummer="no-such-ref")
+    assert await store.retry_now(now=later, referentienummer=claimed.referentienummer) == 1
     row = await store.get_outbound(claimed.referentienummer)
     assert row.next_attempt_at == later and row.state is OutboxState.QUEUED
-    assert await store.make_due_now(now=later) == 0  # the others were due already: nothing to move
+    assert await store.retry_now(now=later, referentienummer=claimed.referentienummer) == 0  # due already
+    assert await store.retry_now(now=later) == 0  # the others were due already: nothing to move
+    [sending] = await claim(store, limit=1, now=later)
+    with pytest.raises(InvalidTransition, match="not waiting for a retry"):
+        await store.retry_now(now=later, referentienummer=sending.referentienummer)
 
 
 async def test_search_by_klantnummer_referentienummer_and_oldest_first(store):  # noqa: F811
@@ -553,7 +558,8 @@ async def test_search_by_klantnummer_referentienummer_and_oldest_first(store):  
     refs = []
     for i, klant in enumerate(("ZW-1", "ZW-2", "ZW-1")):
         m = msg()
-        m = NieuwUitgaand(m.referentienummer, m.berichttype, m.ontvanger, m.conversatie, m.document, klant)
+        m = NieuwUitgaand(m.referentienummer, m.berichttype, m.ontvanger, m.conversatie, m.document,
+                              klantnummer_shv=klant)  # fmt: skip
         await store.enqueue(m, now=T0 + i * DAY, deadline=T0 + 9 * DAY)
         refs.append(m.referentienummer)
     inbound = str(uuid.uuid4())

@@ -9,12 +9,13 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from cryptography import x509
 
-from gateway.api import berichten, conversaties, ops
+from gateway.api import adresboek, berichten, conversaties, ops, wachtrij
 from gateway.api.auth import OPEN_PATHS, Caller, describe_certificate, required_role
 from gateway.api.context import CONTEXT, ApiContext, json_error
 from gateway.api.openapi import openapi_document
 from gateway.console import app as console
 from gateway.security.certificates import load_der_certificate
+from gateway.store.base import StoreUnavailable
 
 log = logging.getLogger(__name__)
 CALLER: web.RequestKey[Caller] = web.RequestKey("caller", Caller)  # who is calling (authenticate)
@@ -37,6 +38,14 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return json_error(
             exc.status, exc.reason if exc.text is None or exc.text.startswith("{") else exc.text
         )
+    except StoreUnavailable as exc:  # the machine, not the request: the same request later may work
+        log.warning("API request %s %s refused with 503: %s", request.method, request.path, exc.reason)
+        response = json_error(
+            503, f"the gateway cannot store or read this now: {exc.reason}; try again later",
+            retry_after=exc.retry_after,
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except Exception:
         log.exception("API request %s %s failed", request.method, request.path)
         return json_error(500, "internal error; the gateway's log has the details")
@@ -155,6 +164,8 @@ def make_app(context: ApiContext) -> web.Application:
     app.router.add_post("/api/conversaties", conversaties.import_conversations)
     app.router.add_get("/api/conversaties/{conversatie}", conversaties.timeline)
     app.router.add_post("/api/ophalen", berichten.fetch_now)
+    app.router.add_post("/api/wachtrij/nu", wachtrij.retry_now)
+    app.router.add_get("/api/adresboek", adresboek.list_counterparts)
     console.mount(app, context)
     return app
 

@@ -106,8 +106,7 @@ async def _run(request: web.Request, code: str, ref: str | None) -> tuple[str, s
         engine.fetch_now()
         return "ok", "ophalen bij de hub gestart"
     if code == "retry-all-now":
-        moved = await store.make_due_now(now=context.clock())
-        engine.enqueued()
+        moved = await engine.retry_now()
         return "ok", f"{moved} bericht(en) nu aan de beurt"
     assert ref is not None
     if code == "redeliver":
@@ -127,10 +126,12 @@ async def _run(request: web.Request, code: str, ref: str | None) -> tuple[str, s
         except (InvalidTransition, NotFound) as exc:
             return "refused", f"niet opnieuw verstuurd: {_nl_state(exc, row.state)}"
         return "ok", "weer in de wachtrij, wordt nu verstuurd"
-    moved = await store.make_due_now(now=context.clock(), referentienummer=ref)
+    try:
+        moved = await engine.retry_now(ref)
+    except (InvalidTransition, NotFound):
+        moved = 0
     if not moved:
         return "refused", f"wacht niet op een volgende poging (status: {row.state})"
-    engine.enqueued()
     return "ok", "nu aan de beurt"
 
 

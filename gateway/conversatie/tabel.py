@@ -7,9 +7,10 @@ in phase F, the **first** row with that T, with R as ``van`` (``None``: either s
 notice). No such row: the message is refused with the code of :data:`WEIGERING`. ``Fase.NIEUW`` in
 ``na`` means the message may open a conversation. :data:`WACHT` says what a phase awaits.
 
-Sources: the message list per role and the answer pairs of the standard (research §6.1), process
-agreement 2.3 (every question is answered within 10 werkdagen) and A5 item 4 (the Kennisgeving
-antwoord has no deadline). What the standard leaves open is decided here, row by row.
+Sources (docs/decisions.md): the messages each side sends and which answers which (A1, A5, A7), the
+process agreements (A5, A6: a message is answered within 10 werkdagen; the Kennisgeving antwoord has no
+deadline) and agreeing in advance (N4). What the public material leaves open is decided here, row by
+row.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ B = Berichttype
 SHV, SE = Rol.SHV, Rol.SE
 
 TERMIJN_WERKDAGEN = 10
-"""Process agreement 2.3: a participant answers a message within at most 10 werkdagen."""
+"""The process agreements (A5, A6): a participant answers a message within at most 10 werkdagen."""
 
 
 class Fase(enum.StrEnum):

@@ -22,10 +22,12 @@ from gateway.engine.clock import Clock, utcnow
 from gateway.engine.conversations import ConversationMonitor
 from gateway.engine.delivery import SinkDeliverer
 from gateway.engine.dispatcher import Dispatcher, default_owner
+from gateway.engine.faultlog import FailureLog
 from gateway.engine.fetchguard import FetchFreshness, check_fetch_freshness
 from gateway.engine.poller import Poller
 from gateway.engine.ports import HubPort, SinkPort
 from gateway.engine.processing import InboundProcessing, InboundTrust
+from gateway.engine.reachability import HubReachability
 from gateway.engine.retention import purge_payloads
 from gateway.engine.settings import EngineSettings
 from gateway.store.base import ConversationChanged, EnqueueConflict, InvalidTransition, Store
@@ -55,7 +57,10 @@ class Engine:
         self.clock = clock
         owner = owner or default_owner()
         rng = rng or random.Random()
-        self.dispatcher = Dispatcher(store, hub, s.dispatch, clock=clock, owner=owner, rng=rng)
+        self.reachability = HubReachability(clock)  # is the hub answering (sends and fetches)
+        self.dispatcher = Dispatcher(
+            store, hub, s.dispatch, clock=clock, owner=owner, rng=rng, reachability=self.reachability
+        )
         self.deliverer = SinkDeliverer(store, sinks, s.sink, clock=clock, owner=owner, rng=rng)
         self.poller = Poller(
             store,
@@ -67,6 +72,7 @@ class Engine:
             sink_settings=s.sink,
             clock=clock,
             on_enqueued=self.dispatcher.wake,
+            reachability=self.reachability,
         )
         self.conversations = ConversationMonitor(store, clock)
         self._enqueued: GroupCommit[NieuwUitgaand, EnqueueResult] = GroupCommit(self._enqueue_many)
@@ -115,6 +121,12 @@ class Engine:
             await self.store.resend_sink(referentienummer, sink, now=now, deadline=deadline)
         return dead
 
+    async def retry_now(self, referentienummer: str | None = None) -> int:
+        """The hub is back: every waiting outbound message (or the one with ``referentienummer``) is
+        due now, and an open circuit sends its probe at once. Returns how many were made due;
+        ``NotFound`` / ``InvalidTransition`` from the store for one message that is not waiting."""
+        return await self.dispatcher.retry_now(referentienummer)
+
     def fetch_now(self) -> None:
         self.poller.trigger()
 
@@ -144,11 +156,13 @@ class Engine:
 
     @staticmethod
     async def _loop(stop: asyncio.Event, step: Callable[[], Awaitable[None]], every: float) -> None:
+        failures = FailureLog(log, f"engine task {getattr(step, '__name__', step)}")
         while not stop.is_set():
             try:
                 await step()
-            except Exception:
-                log.exception("engine task %s failed; retrying", getattr(step, "__name__", step))
+                failures.ok()
+            except Exception as exc:
+                failures.failed(exc, f"trying again in {every:g}s")
             try:
                 await asyncio.wait_for(stop.wait(), timeout=every)
             except TimeoutError:

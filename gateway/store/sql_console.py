@@ -4,8 +4,6 @@ Shared SQL for both backends (``$n`` placeholders)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from gateway.store.records import ConsoleActie, Counts
 from gateway.store.sql_search import SearchMixin
 
@@ -73,20 +71,3 @@ class ConsoleMixin(SearchMixin):
                     offset,
                 )
         return [ConsoleActie.from_row(r) for r in rows]
-
-    async def make_due_now(self, *, now: datetime, referentienummer: str | None = None) -> int:
-        """Queued messages waiting for a later attempt become due at ``now`` (all of them, or the one
-        with this Referentienummer); returns how many. Sending, delivered and dead rows are untouched."""
-        async with self._tx() as c:
-            if referentienummer is None:
-                return await c.execute(
-                    """UPDATE outbox SET next_attempt_at = $1, updated_at = $1
-                       WHERE state = 'queued' AND next_attempt_at > $1""",
-                    now,
-                )
-            return await c.execute(
-                """UPDATE outbox SET next_attempt_at = $1, updated_at = $1
-                   WHERE referentienummer = $2 AND state = 'queued' AND next_attempt_at > $1""",
-                now,
-                referentienummer,
-            )

@@ -11,8 +11,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
+# make demo ARGS=--keep-running: afterwards the gateways stay up for the operator console (Ctrl-C stops)
+ARGS ?=
 demo: $(STAMP)
-	$(VENV)/bin/skgw demo
+	$(VENV)/bin/skgw demo $(ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -8,7 +8,9 @@ Prints ``name  value  unit  floor  ratio`` lines and writes them to a JSON file.
   rate ratio, so higher is better everywhere).
 - Latency, memory and drift rows have no floor; their ratio column is ``-``.
 
-Figures (``--only``, comma-separated): inbound, outbound, large, e2e, soak. Default: all.
+Figures (``--only``, comma-separated): inbound, outbound, large, e2e, soak, console. Default: all.
+``console``: the server-side time of every page of the operator console with ``--console-messages``
+messages in the store (SQLite, and PostgreSQL with ``--postgres``); the target is 300 ms a page.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from bench.messages import betaalvoorstel
 from bench.micro import micro_figures
 from bench.timing import interleaved
 
-FIGURES = ("inbound", "outbound", "large", "e2e", "soak")
+FIGURES = ("inbound", "outbound", "large", "e2e", "soak", "console")
+CONSOLE_TARGET_MS = 300.0
 
 
 class Report:
@@ -158,6 +161,33 @@ def run_soak(report: Report, args: argparse.Namespace, floor10: float, extra: di
     extra["soak"] = asdict(r)
 
 
+def run_console(report: Report, args: argparse.Namespace, extra: dict[str, Any]) -> None:
+    import tempfile
+
+    from bench import console
+
+    pg_missing = postgres_available(args.postgres) if args.postgres else "no --postgres DSN"
+    if pg_missing:
+        print(f"# console: PostgreSQL rows skipped: {pg_missing}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="skgw-console-bench-") as workdir:
+        results = console.run_figures(
+            args.console_messages, args.console_rounds, None if pg_missing else args.postgres, Path(workdir),
+            tuple(b.strip() for b in args.console_backends.split(",") if b.strip()),
+        )
+    slowest = 0.0
+    for kind, result in results.items():
+        report.add(f"console {kind} seeding {args.console_messages} messages", result["seeding_s"], "s")
+        for page, (median, worst) in result["pages"].items():
+            report.add(f"console {kind} {page} (median)", median, "ms")
+            slowest = max(slowest, worst)
+        worst_page = max(result["pages"].items(), key=lambda kv: kv[1][1])
+        report.add(f"console {kind} slowest page max ({worst_page[0]})", worst_page[1][1], "ms")
+    over = slowest > CONSOLE_TARGET_MS
+    print(f"# console: slowest page {slowest:.1f} ms (target {CONSOLE_TARGET_MS:.0f} ms)"
+          + (" — OVER THE TARGET" if over else ""), flush=True)  # fmt: skip
+    extra["console"] = {k: {"seeding_s": v["seeding_s"], "pages": v["pages"]} for k, v in results.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default=",".join(FIGURES), help=f"figures, comma-separated: {FIGURES}")
@@ -177,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-seconds", type=float, default=15.0)
     parser.add_argument("--soak-messages", type=int, default=100_000)
     parser.add_argument("--soak-time-limit", type=float, default=900.0, help="seconds of submitting")
+    parser.add_argument("--console-messages", type=int, default=100_000, help="messages in the store")
+    parser.add_argument("--console-rounds", type=int, default=10, help="requests per console page")
+    parser.add_argument("--console-backends", default="sqlite,postgres", help="stores for the console figure")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, databases)")
     args = parser.parse_args(argv)
     groups = {g.strip() for g in args.only.split(",") if g.strip()}
@@ -191,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         args.e2e_messages = min(args.e2e_messages, 40)
         args.soak_messages = min(args.soak_messages, 60)
         args.rates = [20.0]
+        args.console_messages = min(args.console_messages, 500)
+        args.console_rounds = min(args.console_rounds, 2)
 
     started = time.time()
     load_before = os.getloadavg()
@@ -203,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         run_e2e(report, args, floor10 or 0.0, extra)
     if "soak" in groups:
         run_soak(report, args, floor10 or 0.0, extra)
+    if "console" in groups:
+        run_console(report, args, extra)
     load_after = os.getloadavg()
     print(
         f"# {os.cpu_count()} CPUs; load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "

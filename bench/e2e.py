@@ -214,6 +214,9 @@ roles = ["read", "submit", "operate"]
 [wssecurity]
 replay_cache_size = {REPLAY_CACHE_SIZE}
 
+[engine]
+node = "{name}"
+
 [engine.dispatch]
 batch_size = {DISPATCH["batch_size"]}
 max_concurrent = {DISPATCH["max_concurrent"]}

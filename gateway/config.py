@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from gateway.adresboek import Adresboek, Tegenpartij
 from gateway.api.auth import ALL_ROLES, Role
+from gateway.console.settings import ConsoleSettings
 from gateway.engine.settings import EngineSettings
 from gateway.model.berichttype import Rol
 from gateway.model.fields import object_type
@@ -62,6 +63,7 @@ class StoreSettings:
 
     url: str = "sqlite:///skgw.db"
     url_env: str | None = None  # environment variable holding the URL (a DSN with a password)
+    lock_timeout_seconds: float = 10.0  # a transaction waiting longer for a lock fails: API 503
 
     def resolved_url(self, base: Path | None) -> str:
         url = os.environ.get(self.url_env, "") if self.url_env else self.url
@@ -180,6 +182,7 @@ class HealthSettings:
     """[health]: what /ready checks."""
 
     certificate_warning_days: int = 30  # not ready when our certificate expires sooner
+    hub_unreachable_seconds: float = 900.0  # not ready when the hub has not answered for longer
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +198,7 @@ class Config:
     sinks: SinksSettings = field(default_factory=SinksSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     health: HealthSettings = field(default_factory=HealthSettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
     tegenpartij: tuple[Tegenpartij, ...] = ()
     replay: dict[str, Any] = field(default_factory=dict)  # [replay]: read by skgw replay (adapters.testkit)
     source: Path | None = None

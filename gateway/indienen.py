@@ -5,14 +5,17 @@ refusal); the rules run when the form is right. :meth:`Indiener.controleer` is t
 checks and the exact XML, nothing stored.
 
 The organisation may leave out what the gateway knows better: the Referentienummer (a new
-UUID), the ConversatieReferentienummer of a question (a new conversation), the Afzender (this
-gateway) and DatumTijd (now). A resubmission with the same Referentienummer reuses the stored
-DatumTijd, so the same content gives the same document and is accepted again (idempotent);
-other content under that number is a conflict.
+UUID), the ConversatieReferentienummer of a question (a new conversation, derived from the
+Referentienummer), the Afzender (this gateway) and DatumTijd (now). Idempotency is judged on what
+the organisation sent (:func:`indiening_sha256`): the same submission again is accepted again, also
+when it overlaps the first one and cannot see its DatumTijd yet; other content under that number
+is a conflict. A resubmission that sees the stored row reuses its DatumTijd and conversation.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -25,13 +28,15 @@ from gateway.adresboek import Adresboek, OnbekendeTegenpartij
 from gateway.codec import EncodeError, encode
 from gateway.codec.json_form import JsonFormError, from_json, to_json
 from gateway.model import values as v
-from gateway.model.bericht import Bericht
+from gateway.model.bericht import Bericht, klantnummer_shv
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.rules import Finding, check_rules, has_errors
-from gateway.store.base import EnqueueConflict
+from gateway.store.base import EnqueueConflict, conflict_with
 from gateway.store.records import EnqueueResult, NieuwUitgaand, OutboxRow
 
 _ANSWERS = frozenset(a for b in Berichttype for a in b.verwachte_antwoorden)
+#: namespace of the conversations the gateway opens for a question: uuid5(this, Referentienummer)
+_CONVERSATIES = uuid.UUID("5b1c0d3e-8f52-4a39-9b6e-2d7c4e1f0a61")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +159,9 @@ class Indiener:
         stored. Refusals are the same (:class:`Afgewezen`, :class:`Conflict`)."""
         voorbereid = await self._voorbereid(body)
         bestaand, uitgaand = voorbereid.bestaand, voorbereid.nieuw_uitgaand
-        if bestaand is not None and bestaand.sha256 != uitgaand.sha256:
-            raise Conflict(str(EnqueueConflict(uitgaand.referentienummer, bestaand.sha256, uitgaand.sha256)))
+        conflict = conflict_with(bestaand, uitgaand) if bestaand is not None else None
+        if conflict is not None:
+            raise Conflict(str(conflict))
         return Controle(
             ingediend=voorbereid.ingediend(nieuw=bestaand is None),
             document=uitgaand.document,
@@ -184,7 +190,7 @@ class Indiener:
             **header,
             "referentienummer": referentienummer,
             "conversatie_referentienummer": (
-                _verzameld(fouten, self._conversatie, header, berichttype, bestaand)
+                _verzameld(fouten, self._conversatie, header, berichttype, bestaand, referentienummer)
                 if berichttype is not None
                 else header.get("conversatie_referentienummer")
             ),
@@ -206,7 +212,15 @@ class Indiener:
             ) from None
         conversatie = filled["berichtheader"]["conversatie_referentienummer"]
         return Voorbereid(
-            NieuwUitgaand(referentienummer, berichttype.value, ontvanger, conversatie, document),
+            NieuwUitgaand(
+                referentienummer,
+                berichttype.value,
+                ontvanger,
+                conversatie,
+                document,
+                indiening_sha256(body),
+                klantnummer_shv=klantnummer_shv(bericht),
+            ),
             partij.versie,
             findings,
             bestaand,
@@ -275,7 +289,11 @@ class Indiener:
         return afzender
 
     @staticmethod
-    def _conversatie(header: dict[str, Any], berichttype: Berichttype, bestaand: OutboxRow | None) -> str:
+    def _conversatie(
+        header: dict[str, Any], berichttype: Berichttype, bestaand: OutboxRow | None, referentienummer: str
+    ) -> str:
+        """The caller's, the stored row's, or (a new question) one derived from the Referentienummer:
+        a retry that overlaps its original, and cannot see the stored row yet, gets the same one."""
         given = header.get("conversatie_referentienummer")
         if given:
             return str(given)
@@ -291,7 +309,7 @@ class Indiener:
                     )
                 ]
             )
-        return str(uuid.uuid4())
+        return str(uuid.uuid5(_CONVERSATIES, referentienummer))
 
     def _datum_tijd(self, bestaand: OutboxRow | None) -> str:
         if bestaand is not None and bestaand.document:
@@ -299,6 +317,13 @@ class Indiener:
             if stored:
                 return stored
         return v.datum_tijd(self._clock().astimezone(UTC).replace(microsecond=0))
+
+
+def indiening_sha256(body: Any) -> str:
+    """What the caller submitted, as the outbox compares it (idempotency): SHA-256 of its canonical
+    JSON, so key order and white space do not matter and the gateway's fill-ins are not part of it."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _header_datum_tijd(document: bytes) -> str | None:

@@ -12,9 +12,12 @@ import asyncio
 import logging
 import os
 import signal
+import socket
 import ssl
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -28,17 +31,23 @@ from gateway.api.auth import ClientBook, ClientRule, TokenBook, WeakToken, check
 from gateway.api.context import ApiContext
 from gateway.api.metrics import Metrics
 from gateway.config import Config, ConfigError
+from gateway.engine.dispatcher import default_owner
+from gateway.engine.fetchguard import last_fetch
 from gateway.engine.ports import SinkPort
 from gateway.engine.runner import Engine
 from gateway.indienen import Indiener
+from gateway.security.certificates import load_credentials
 from gateway.security.errors import SecurityError
+from gateway.security.tls import client_context
+from gateway.security.trust import TrustStore
 from gateway.store import open_store
-from gateway.store.base import Store
+from gateway.store.base import NodeInUse, Store
 from gateway.verwerking import BerichtVerwerking
 
 log = logging.getLogger(__name__)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 STOP_GRACE_SECONDS = 30.0
+T = TypeVar("T")
 
 
 class StartupError(Exception):
@@ -56,6 +65,32 @@ def _secret(env: str | None, what: str) -> str | None:
     if not value:
         raise StartupError(f"{what}: the environment variable {env} is not set")
     return value
+
+
+#: which [tls] key a problem loading our credentials is about, by the security layer's error code
+_CREDENTIAL_KEYS = {
+    "key-unreadable": "private_key",
+    "key-mismatch": "private_key",
+    "key-unsupported": "private_key",
+    "passphrase-missing": "passphrase_env",
+}
+_TRUST_KEYS = {
+    "crl-unreadable": "crl_files",
+    "crl-invalid": "crl_files",
+    "crl-not-yet-valid": "crl_files",
+    "crl-expired": "crl_files",
+    "tls-version": "minimum_version",
+}
+
+
+def _tls_step(default_key: str, step: Callable[[], T], keys: dict[str, str]) -> T:
+    """Run one step of loading our TLS material; a refusal names the [tls] key to fix."""
+    try:
+        return step()
+    except SecurityError as exc:
+        raise StartupError(f"[tls] {keys.get(exc.code, default_key)}: {exc.message}") from None
+    except (OSError, ValueError, ssl.SSLError) as exc:
+        raise StartupError(f"[tls] {default_key}: cannot load it: {exc}") from None
 
 
 def _mask(url: str) -> str:
@@ -92,12 +127,20 @@ class Gateway:
         self.hub = self._hub_client()
         self.sinks = self._build_sinks()
         self.store = await self._open_store()
+        node = config.engine.node or socket.gethostname()
+        await self._take_over(self.store, node)
         adresboek = config.adresboek()
         processing = BerichtVerwerking(
             eigen_adres=config.gateway.adres, adresboek=adresboek, limits=config.xml.limits, clock=self.clock
         )
         self.engine = engine = Engine(
-            self.store, self.hub, processing, self.sinks, config.engine, clock=self.clock
+            self.store,
+            self.hub,
+            processing,
+            self.sinks,
+            config.engine,
+            clock=self.clock,
+            owner=default_owner(node),
         )
         engine.dispatcher.on_attempt = self.metrics.observe_attempt
         indiener = Indiener(
@@ -132,6 +175,24 @@ class Gateway:
             config.hub.endpoint,
             _mask(config.store.resolved_url(config.base)),
         )
+
+    async def _take_over(self, store: Store, node: str) -> None:
+        """Work as ``node``: what an earlier process of this node claimed and left (killed) is due now,
+        not after its lease. A fresh store gets a warning about a second gateway of this identity."""
+        try:
+            taken = await store.take_over_node(node, now=self.clock())
+        except NodeInUse as exc:
+            raise StartupError(f"[engine] node: {exc}") from None
+        if taken:
+            log.info("node %s: %d claim(s) left by its previous process are due again now", node, taken)
+        if await last_fetch(store) is None:
+            log.warning(
+                "this store has never fetched from the hub: if another gateway with this identity "
+                "(gateway %s, the same certificate) runs with a store of its own, each takes inbound "
+                "messages the other never sees; run one gateway per identity (several processes share "
+                "one PostgreSQL store)",
+                self.config.gateway.adres,
+            )
 
     def _api_callers(self) -> tuple[TokenBook, ClientBook]:
         """The API's tokens (secrets from the environment, each strong enough) and client certificates."""
@@ -186,10 +247,16 @@ class Gateway:
             keepalive_seconds=c.hub.keepalive_seconds,
             max_response_bytes=c.hub.max_response_bytes,
         )
-        try:
-            return HubClient(settings)
-        except (OSError, ValueError, ssl.SSLError, SecurityError) as exc:
-            raise StartupError(f"[tls]: cannot load our certificate, the CA bundle or a CRL: {exc}") from None
+        # one step at a time, so that a refusal names the key whose file is wrong
+        tls = c.tls
+        credentials = _tls_step("certificate", lambda: load_credentials(tls), _CREDENTIAL_KEYS)
+        trust = _tls_step(
+            "ca_bundle", lambda: TrustStore.from_files(tls.ca_bundle, tls.crl_files), _TRUST_KEYS
+        )
+        context = _tls_step(
+            "ca_bundle", lambda: client_context(tls, credentials, trust.revocation), _TRUST_KEYS
+        )
+        return HubClient(settings, credentials=credentials, trust=trust, ssl_context=context)
 
     def _build_sinks(self) -> list[SinkPort]:
         sinks: list[SinkPort] = []
@@ -207,8 +274,14 @@ class Gateway:
             url = self.config.store.resolved_url(self.config.base)
         except ConfigError as exc:
             raise StartupError(str(exc)) from None
+        if not url.startswith(("postgresql://", "postgres://")):
+            directory = Path(url.removeprefix("sqlite:///").removeprefix("sqlite:")).parent
+            if not directory.is_dir():
+                raise StartupError(
+                    f"[store] url: the directory {directory} does not exist (create it or fix the path)"
+                )
         try:
-            return await open_store(url)
+            return await open_store(url, lock_timeout_seconds=self.config.store.lock_timeout_seconds)
         except Exception as exc:  # any driver error: say which database and why
             raise StartupError(
                 f"[store] url: cannot open the store at {_mask(url)}: {type(exc).__name__}: {exc}"
@@ -237,9 +310,21 @@ class Gateway:
             return None
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
-        context.load_cert_chain(str(api.certificate), str(api.private_key) if api.private_key else None)
+        key = api.private_key or api.certificate
+        try:
+            context.load_cert_chain(str(api.certificate), str(key))
+        except (OSError, ssl.SSLError) as exc:
+            raise StartupError(
+                f"[api] certificate / private_key: cannot load {api.certificate} with the key {key}: "
+                f"{getattr(exc, 'strerror', None) or exc}"
+            ) from None
         if api.client_ca is not None:
-            context.load_verify_locations(str(api.client_ca))
+            try:
+                context.load_verify_locations(str(api.client_ca))
+            except (OSError, ssl.SSLError) as exc:
+                raise StartupError(
+                    f"[api] client_ca: cannot load {api.client_ca}: {getattr(exc, 'strerror', None) or exc}"
+                ) from None
             context.verify_mode = ssl.CERT_OPTIONAL if api.effective_tokens() else ssl.CERT_REQUIRED
         return context
 
@@ -249,13 +334,18 @@ class Gateway:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stopping.set)
         try:
-            await self.start()  # a StartupError part-way still closes what was opened (finally)
+            await self.start()
+        except BaseException:
+            await self._close()  # what was opened before the failure; it never ran, so no "stopped"
+            raise
+        try:
             await self.stopping.wait()
         finally:
             await self.stop()
 
     async def stop(self) -> None:
         self.stopping.set()
+        started = self._engine_task is not None
         if self._engine_task is not None:
             try:
                 await asyncio.wait_for(self._engine_task, STOP_GRACE_SECONDS)
@@ -263,15 +353,40 @@ class Gateway:
                 log.warning(
                     "attempts still in flight after %ss; their leases will expire", STOP_GRACE_SECONDS
                 )
+            self._engine_task = None
+        left = await self._still_queued() if started else None
+        await self._close()
+        if started:
+            log.info("gateway stopped%s", left)
+
+    async def _still_queued(self) -> str:
+        """What is left for the next start, said when stopping (the store is still open)."""
+        if self.store is None:
+            return ""
+        try:
+            counts = await self.store.counts()
+        except Exception as exc:
+            return f"; the queue could not be counted ({type(exc).__name__}: {exc})"
+        queued = counts.outbox.get("queued", 0) + counts.outbox.get("sending", 0)
+        sinks = counts.sink.get("pending", 0) + counts.sink.get("delivering", 0)
+        return (
+            f": {queued} outbound message(s) still queued and {sinks} hand-over(s) to our system "
+            "pending; they continue at the next start"
+        )
+
+    async def _close(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+            self._runner = None
         for sink in self.sinks:
             await sink.close()
+        self.sinks = []
         if self.hub is not None:
             await self.hub.close()
+            self.hub = None
         if self.store is not None:
             await self.store.close()
-        log.info("gateway stopped")
+            self.store = None
 
     def today(self) -> date:
         return self.clock().astimezone(AMSTERDAM).date()

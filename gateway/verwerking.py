@@ -25,6 +25,7 @@ from gateway.adresboek import Adresboek
 from gateway.codec import DecodeError, decode_tree, encode
 from gateway.codec.json_form import to_json
 from gateway.engine.processing import Inspectie
+from gateway.model.bericht import klantnummer_shv
 from gateway.model.header import Berichtheader
 from gateway.model.status import Fout, Foutbericht
 from gateway.rules import check_rules
@@ -97,7 +98,9 @@ class BerichtVerwerking:
             }
             return Inspectie(False, (problem,), berichttype, **header)
         body = json.dumps(to_json(bericht), ensure_ascii=False, separators=(",", ":")).encode()
-        inspectie = Inspectie(True, (), berichttype, json_body=body, **header)
+        inspectie = Inspectie(
+            True, (), berichttype, json_body=body, klantnummer_shv=klantnummer_shv(bericht), **header
+        )
         bevindingen = [f.to_dict() for f in check_rules(bericht)]
         return inspectie.met_bevindingen(bevindingen) if bevindingen else inspectie
 

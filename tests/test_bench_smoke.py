@@ -50,3 +50,14 @@ def test_bench_submit_path_quick(capsys) -> None:
     out = capsys.readouterr().out
     for step in ("json.loads", "from_json", "rules", "encode", "dien_in", "submit"):
         assert step in out
+
+
+def test_bench_console_quick(tmp_path) -> None:
+    """Every page of the console against a filled store (SQLite here), no timed assertion."""
+    out = tmp_path / "bench.json"
+    assert main(["--quick", "--only", "console", "--console-backends", "sqlite", "--json", str(out)]) == 0
+    result = json.loads(out.read_text())
+    names = [row["name"] for row in result["figures"]]
+    assert "console sqlite berichten klantnummer (handle) (median)" in names
+    pages = result["console"]["sqlite"]["pages"]
+    assert len(pages) >= 20 and all(median > 0 for median, _ in pages.values())

@@ -89,3 +89,39 @@ def test_every_settings_key_is_documented_in_the_example() -> None:
             if f"# {k} = " not in text and f"\n{k} = " not in text and f".{k}]" not in text
         }
     assert not missing, f"undocumented keys: {sorted(missing)}"
+
+
+def test_the_example_config_as_shipped_is_the_gateway_dev_pki_makes() -> None:
+    """Copied beside `skgw dev-pki pki`'s folder, config.example.toml serves unchanged: our party is
+    dev-pki's SHV, the counterpart its SE, the files and the hub those dev-pki writes."""
+    import tomllib
+
+    from gateway.commands.dev_pki import DEFAULT_PARTIES, hub_toml
+    from gateway.security.devpki import HUB_OIN, slug
+    from tests.conftest import ROOT
+
+    hub = tomllib.loads(hub_toml(DEFAULT_PARTIES))
+    shv, se = hub["partij"]
+    example = load_config(ROOT / "config.example.toml")
+    example.check_for_serve()  # nothing required is missing
+    assert (example.gateway.adres, example.gateway.rol, example.gateway.naam) == (
+        shv["id"],
+        shv["rol"],
+        shv["naam"],
+    )
+    [tegenpartij] = example.tegenpartij
+    assert (tegenpartij.id, tegenpartij.naam, tegenpartij.oin, tegenpartij.rol) == (
+        se["id"],
+        se["naam"],
+        se["oin"],
+        se["rol"],
+    )
+    pki = ROOT / "pki"
+    assert example.tls is not None
+    assert (example.tls.certificate, example.tls.private_key, example.tls.ca_bundle) == (
+        pki / f"{slug(shv['naam'])}.pem",
+        pki / f"{slug(shv['naam'])}.key.pem",
+        pki / "ca.pem",
+    )
+    assert example.hub.hub_oin == HUB_OIN
+    assert example.hub.endpoint == f"https://{hub['hub']['host']}:{hub['hub']['port']}{hub['hub']['path']}"

@@ -35,7 +35,8 @@ async def test_a_crl_signed_by_another_key_is_named(config, tmp_path) -> None:
     pki = dev_pki()
     forged = cf.crl(cf.Made(pki.ca.certificate, pki.ca.key), signed_by=cf.rsa_key(2048, 997))
     tls = replace(config.tls, crl_files=(cf.write_crl(tmp_path / "forged.crl.pem", forged),))
-    with pytest.raises(StartupError, match=r"\[tls\]: .*forged.crl.pem: the CRL .* is not signed by a CA"):
+    named = r"\[tls\] crl_files: .*forged.crl.pem: the CRL .* is not signed by a CA"
+    with pytest.raises(StartupError, match=named):
         await Gateway(replace(config, tls=tls)).start()
 
 

@@ -41,3 +41,54 @@ def test_demo_runs_the_whole_conversation_and_exits_0(tmp_path) -> None:
     assert len(delivered) == 6 and len(received) == 4
     assert all(e["referentienummer"] and e["conversatie"] and e["berichttype"] for e in delivered + received)
     assert "111222333" not in log and "Linden" not in log  # the fixtures' BSN and surname never logged
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_demo_keep_running_leaves_the_console_up_with_every_message(tmp_path) -> None:
+    import asyncio
+    import re
+    import signal
+
+    from tests.console_support import Console
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gateway.cli", "demo", "--workdir", str(tmp_path / "demo"), "--keep-running"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        lines: list[str] = []
+        assert process.stdout is not None
+        for line in process.stdout:  # bounded by the test's timeout
+            lines.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        out = "".join(lines)
+        url = re.search(r"^  (http://127\.0\.0\.1:\d+)/ui/$", out, re.M)
+        token = re.search(r"^  token: (\S+)$", out, re.M)
+        assert url and token, out[-3000:]
+
+        async def look() -> tuple[str, str]:
+            async with Console(url.group(1)) as console:
+                status, overzicht, _ = await console.login(token.group(1))
+                assert status == 200 and "Overzicht" in overzicht
+                return overzicht, (await console.get("/ui/berichten"))[1]
+
+        overzicht, berichten = asyncio.run(look())
+        refs = re.findall(r'href="/ui/berichten/([0-9a-f-]{36})"', berichten)
+        assert len(refs) == 10  # Stadsbank Zwolle sent 6 and received 4: every message of the demo
+        for berichttype in ("Kennisgeving", "SaldoverzoekAntwoord", "BetaalvoorstelAntwoord"):
+            assert berichttype in berichten
+        assert "SchuldregelingAkkoord" in berichten
+        assert "Energie Noord" in berichten and "Waterbedrijf Oost" in berichten
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+    assert process.returncode == 0, rest[-3000:]
+    assert "stopped the hub and 3 gateways (cleanly)" in rest

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from adapters.testkit.header import Rewrite, read_header, rewrite
-from adapters.testkit.replay import RateLimiter, Refusal, ReplayOptions, prepare, replay
+from adapters.testkit.replay import RateLimiter, Refusal, ReplayOptions, Skip, prepare, replay
 from adapters.testkit.sending import Outgoing
 from adapters.testkit.summary import ReplaySummary, percentile
 from gateway.engine.ports import HubResult, Outcome
+from gateway.model.berichttype import Berichttype, Rol
 from gateway.xml.validate import validate_document
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -142,3 +143,54 @@ def test_progress_bar_on_a_terminal_plain_lines_otherwise():
         "[1/2] ok      a.xml: delivered x",
         "[2/2] REFUSED b.xml: permanent OngeldigBericht y",
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "rol", "skipped"),
+    [
+        ("SaldoverzoekAntwoord", Rol.SHV, True),  # an SE sends it
+        ("Saldoverzoek", Rol.SHV, False),
+        ("Saldoverzoek", Rol.SE, True),
+        ("Statusverzoek", Rol.SE, False),
+        ("Foutbericht", Rol.SHV, False),  # either side sends one
+        ("Foutbericht", Rol.SE, False),
+        ("SaldoverzoekAntwoord", None, False),  # our role unknown: everything is sent, the hub decides
+    ],
+)
+def test_a_message_of_the_other_role_is_skipped(name, rol, skipped):
+    data = (FIXTURES / f"valid/2.0/{name}.xml").read_bytes()
+    prepared = prepare(name, data, ReplayOptions(ME, THEM, rol=rol))
+    assert isinstance(prepared, Skip) == skipped, prepared
+    if skipped:
+        assert prepared.berichttype == name and prepared.afzender_rol != rol
+
+
+def test_a_1_1_message_of_the_other_role_is_skipped_by_its_version_free_type():
+    data = (FIXTURES / "valid/1.1/KlantOnbekend.xml").read_bytes()  # 1.1's GeenMedewerking: an SE's
+    prepared = prepare("k.xml", data, ReplayOptions(ME, THEM, rol=Rol.SHV))
+    assert isinstance(prepared, Skip) and prepared.berichttype == "GeenMedewerking"
+
+
+async def test_skipped_messages_are_counted_apart_and_never_sent():
+    folder = sorted((FIXTURES / "valid/2.0").glob("*.xml"))
+    sender = FakeSender([(Outcome.DELIVERED, None)] * len(folder))
+    summary = await replay(
+        [(p.name, p.read_bytes()) for p in folder], sender, ReplayOptions(ME, THEM, rol=Rol.SHV)
+    )
+    se_types = {
+        p.stem for p in folder if p.stem in {b.value for b in Berichttype if b.afzender_rol is Rol.SE}
+    }
+    assert set(summary.skipped) == se_types and sum(summary.skipped.values()) == len(se_types) == 7
+    assert {m.berichttype for m in sender.sent}.isdisjoint(se_types)
+    assert summary.sent == len(folder) - 7 and summary.all_accepted
+    lines = "\n".join(summary.lines())
+    assert "skipped   7  (an SE sends these; we are the SHV: BetaalvoorstelAntwoord 1," in lines
+    assert summary.to_dict()["skipped"]["SaldoverzoekAntwoord"] == 1
+
+
+async def test_nothing_sent_because_everything_was_skipped_is_not_a_success():
+    data = (FIXTURES / "valid/2.0/SaldoverzoekAntwoord.xml").read_bytes()
+    sender = FakeSender([])
+    summary = await replay([("a.xml", data)], sender, ReplayOptions(ME, THEM, rol=Rol.SHV))
+    assert not sender.sent and not summary.all_accepted
+    assert "nothing was sent: every message is one the other side sends" in summary.lines()

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from transport_support import SE_ID, SHV_ID, client_for, dev_pki, simulator_config
+from transport_support import SE_ID, SE_OIN, SHV_ID, client_for, dev_pki, simulator_config
 
 from adapters.hub.simulator import HubSimulator
 from adapters.testkit.header import Rewrite, rewrite
@@ -176,3 +176,71 @@ def test_cli_config_errors_name_the_key(tmp_path, capsys):
     )
     assert main(["replay", str(FIXTURES / "valid/2.0"), "--config", str(config)]) == 2
     assert "--ontvanger" in capsys.readouterr().err
+
+
+def write_gateway_config(tmp_path: Path, pki, url: str, extra: str = "") -> Path:
+    """A gateway's own configuration (as `skgw serve` reads it): [gateway] instead of [hub] afzender."""
+    config = tmp_path / "skgw.toml"
+    config.write_text(
+        f"""
+[gateway]
+rol = "SHV"
+adres = "{SHV_ID}"
+
+[[tegenpartij]]
+id = "{SE_ID}"
+naam = "Energie"
+oin = "{SE_OIN}"
+rol = "SE"
+
+[tls]
+certificate = "{pki.dir / "shv.pem"}"
+private_key = "{pki.dir / "shv.key.pem"}"
+ca_bundle = "{pki.dir / "ca.pem"}"
+
+[hub]
+endpoint = "{url}"
+hub_oin = "{HUB_OIN}"
+{extra}
+"""
+    )
+    return config
+
+
+async def test_cli_with_the_gateway_config_sends_its_own_side_and_skips_the_other(pki, hub, tmp_path, capsys):
+    """A folder mixing both sides, sent with `skgw serve`'s config: our party is [gateway] adres, the
+    counterpart the only [[tegenpartij]], and the SE's messages are skipped, not refused: exit 0."""
+    config = write_gateway_config(tmp_path, pki, hub.url)
+    argv = ["replay", str(FIXTURES / "valid/2.0"), "--config", str(config), "--json"]
+    assert await asyncio.to_thread(main, argv) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["refused"] == {} and sum(summary["skipped"].values()) == 7
+    assert summary["delivered"] == summary["sent"] == len(list((FIXTURES / "valid/2.0").glob("*.xml"))) - 7
+    waiting = hub.state.bak(SE_ID)
+    assert len(waiting) == summary["sent"] and all(m["afzender"] == SHV_ID for m in waiting)
+
+
+async def test_cli_with_only_skipped_messages_exits_1_and_says_why(pki, hub, tmp_path, capsys):
+    config = write_gateway_config(tmp_path, pki, hub.url)
+    argv = ["replay", str(FIXTURES / "valid/2.0/SaldoverzoekAntwoord.xml"), "--config", str(config)]
+    assert await asyncio.to_thread(main, argv) == 1
+    captured = capsys.readouterr()
+    assert "nothing was sent" in captured.out and "skipped" in captured.err
+    assert not hub.state.bak(SE_ID)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('afzender = "00000000-0000-4000-8000-000000000000"', "[hub] afzender: differs from [gateway] adres"),
+        (
+            '[[tegenpartij]]\nid = "00000000-0000-4000-8000-000000000001"\nnaam = "Water"\n'
+            'oin = "00000003999999990000"\nrol = "SE"',
+            "--ontvanger",  # two counterparts: which one is not guessed
+        ),
+    ],
+)
+def test_cli_gateway_config_refusals(pki, tmp_path, extra, message, capsys):
+    config = write_gateway_config(tmp_path, pki, "https://127.0.0.1:1/skp", extra)
+    assert main(["replay", str(FIXTURES / "valid/2.0/Saldoverzoek.xml"), "--config", str(config)]) == 2
+    assert message in capsys.readouterr().err

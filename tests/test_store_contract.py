@@ -429,3 +429,93 @@ async def test_record_delivered_many_opens_conversations_and_sees_early_answers(
     answered = await store.get_conversation(early.conversatie)
     assert answered.state is ConversationState.ANSWERED and answered.beantwoord_door == "r-early"
     assert [p.attempt_no for p in await store.attempts(early.referentienummer)] == [1]
+
+
+# -- the operator console's records and queries (the migration *_console.sql) ---------------------------
+async def test_console_actions_are_recorded_and_listed_newest_first(store):  # noqa: F811
+    from gateway.store.records import ConsoleActie
+
+    first = await store.record_action(ConsoleActie(T0, "beheer", "resend", "ref-1", "ok", "queued again"))
+    second = await store.record_action(ConsoleActie(T0 + DAY, "beheer", "fetch-now", None, "ok"))
+    third = await store.record_action(ConsoleActie(T0 + 2 * DAY, "lezer", "show-bsn", "ref-1", "ok"))
+    assert first.id and second.id and third.id and len({first.id, second.id, third.id}) == 3
+    assert [a.action for a in await store.list_actions()] == ["show-bsn", "fetch-now", "resend"]
+    assert [a.id for a in await store.list_actions(limit=1, offset=1)] == [second.id]
+    on_ref = await store.list_actions(referentienummer="ref-1")
+    assert [a.caller for a in on_ref] == ["lezer", "beheer"]
+    got = await store.get_action(first.id)
+    assert got == first and got.at == T0 and got.detail == "queued again"
+    assert await store.get_action(999_999) is None
+
+
+async def test_attention_counts_leave_out_the_delivered(store):  # noqa: F811
+    a, b, c = msg(), msg(), msg()
+    for m in (a, b, c):
+        await store.enqueue(m, now=T0, deadline=T0 + DAY)
+    claimed = await claim(store, limit=2)
+    await store.record_delivered(
+        claimed[0].referentienummer, owner="A", poging=poging(claimed[0].referentienummer, "A"), now=T0,
+        conversatie=None,
+    )  # fmt: skip
+    await store.record_dead(claimed[1].referentienummer, owner="A", poging=None, now=T0, reason="test")
+    quarantined = str(uuid.uuid4())
+    await store.store_inbound(
+        NieuwInkomend(quarantined, "SaldoverzoekAntwoord", "se-1", "shv", None, b"<x/>", b"", False, (), None,
+                      received_at=T0)
+    )  # fmt: skip
+    counts = await store.attention_counts()
+    assert counts.outbox == {"queued": 1, "dead": 1}
+    assert counts.inbox == {"received": 1} and counts.sink == {}
+    assert (await store.counts()).outbox == {"queued": 1, "dead": 1, "delivered": 1}
+
+
+async def test_retry_now_moves_only_waiting_queued_rows(store):  # noqa: F811
+    a, b, c = msg(), msg(), msg()
+    for m in (a, b, c):
+        await store.enqueue(m, now=T0, deadline=T0 + DAY)
+    [claimed] = await claim(store, limit=1)
+    await store.record_retry(
+        claimed.referentienummer, owner="A", poging=poging(claimed.referentienummer, "A", "retry"),
+        now=T0, next_attempt_at=T0 + timedelta(hours=1),
+    )  # fmt: skip
+    later = T0 + timedelta(minutes=5)
+    with pytest.raises(NotFound):
+        await store.retry_now(now=later, referentienummer="no-such-ref")
+    assert await store.retry_now(now=later, referentienummer=claimed.referentienummer) == 1
+    row = await store.get_outbound(claimed.referentienummer)
+    assert row.next_attempt_at == later and row.state is OutboxState.QUEUED
+    assert await store.retry_now(now=later, referentienummer=claimed.referentienummer) == 0  # due already
+    assert await store.retry_now(now=later) == 0  # the others were due already: nothing to move
+    [sending] = await claim(store, limit=1, now=later)
+    with pytest.raises(InvalidTransition, match="not waiting for a retry"):
+        await store.retry_now(now=later, referentienummer=sending.referentienummer)
+
+
+async def test_search_by_klantnummer_referentienummer_and_oldest_first(store):  # noqa: F811
+    from gateway.store.search import BerichtFilter
+
+    refs = []
+    for i, klant in enumerate(("ZW-1", "ZW-2", "ZW-1")):
+        m = msg()
+        m = NieuwUitgaand(m.referentienummer, m.berichttype, m.ontvanger, m.conversatie, m.document,
+                              klantnummer_shv=klant)  # fmt: skip
+        await store.enqueue(m, now=T0 + i * DAY, deadline=T0 + 9 * DAY)
+        refs.append(m.referentienummer)
+    inbound = str(uuid.uuid4())
+    await store.store_inbound(
+        NieuwInkomend(inbound, "SaldoverzoekAntwoord", "se-1", "shv", None, document("SaldoverzoekAntwoord"),
+                      b"", True, (), b"{}", received_at=T0 + 5 * DAY, klantnummer_shv="ZW-1")
+    )  # fmt: skip
+    found = await store.search_messages(BerichtFilter(klantnummer_shv="ZW-1"))
+    assert [m.referentienummer for m in found.items] == [inbound, refs[2], refs[0]]
+    assert {m.klantnummer_shv for m in found.items} == {"ZW-1"}
+    oldest = await store.search_messages(BerichtFilter(klantnummer_shv="ZW-1", oplopend=True, limit=2))
+    assert [m.referentienummer for m in oldest.items] == [refs[0], refs[2]] and oldest.volgende
+    rest = await store.search_messages(
+        BerichtFilter(klantnummer_shv="ZW-1", oplopend=True, limit=2, cursor=oldest.volgende)
+    )
+    assert [m.referentienummer for m in rest.items] == [inbound] and rest.volgende is None
+    one = await store.search_messages(BerichtFilter(referentienummer=refs[1]))
+    assert [m.klantnummer_shv for m in one.items] == ["ZW-2"]
+    assert (await store.get_outbound(refs[1])).klantnummer_shv == "ZW-2"
+    assert (await store.get_inbound(inbound)).klantnummer_shv == "ZW-1"

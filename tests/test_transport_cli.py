@@ -60,8 +60,30 @@ def test_dev_pki_writes_certificates_and_a_hub_config(tmp_path, capsys):
         ("Kredietbank Test", "SHV"),
         ("Verzekeraar Test", "SE"),
     ]
+    assert "then set [gateway] adres and rol" in printed  # not the parties config.example.toml names
+    for party in config["partij"]:
+        assert f"id {party['id']}  oin {party['oin']}" in printed
     assert main(["dev-pki", str(out)]) == 2  # refuses to overwrite without --force
     assert "--force" in capsys.readouterr().err
+
+
+def test_dev_pki_defaults_are_what_config_example_names_and_say_the_next_steps(tmp_path, capsys, monkeypatch):
+    """The default parties' ids are the same on every run (config.example.toml can name them), and
+    the output says what to run next."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["dev-pki", "pki", "--key-size", "2048"]) == 0
+    printed = capsys.readouterr().out
+    first = tomllib.loads(Path("pki/hub.toml").read_text())
+    assert main(["dev-pki", "again/pki"]) == 0
+    capsys.readouterr()
+    assert tomllib.loads(Path("again/pki/hub.toml").read_text())["partij"] == first["partij"]
+    example = tomllib.loads((ROOT / "config.example.toml").read_text())
+    assert example["gateway"]["adres"] == first["partij"][0]["id"]
+    assert example["tegenpartij"][0]["id"] == first["partij"][1]["id"]
+    steps = printed[printed.index("next:") :]
+    assert "skgw hub --config pki/hub.toml" in steps
+    assert "cp config.example.toml skgw.toml" in steps and "nothing to change" in steps
+    assert "export SKGW_API_TOKEN" in steps and "skgw serve --config skgw.toml" in steps
 
 
 @pytest.mark.parametrize("party", ["geen-oin", "Naam=123", "Naam=00000001002222222000:XX"])

@@ -1,4 +1,4 @@
-"""What happened on a hub call, as a code: exceptions and HTTP statuses (DESIGN §4 "classify").
+"""What happened on a hub call, as a code: exceptions and HTTP statuses.
 
 This module only *names* what happened (``timeout``, ``connection``, ``tls``, ``http-503`` …); whether
 that is retried or dead-lettered is decided by the one table, :data:`gateway.engine.retry.TABLE`,

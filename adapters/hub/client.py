@@ -34,6 +34,7 @@ from gateway.security.verifier import VerifiedEnvelope, WsVerifier
 from gateway.soap.envelope import Addressing, build_envelope, message_id_for, new_message_id, parse_envelope
 from gateway.soap.faults import parse_fault
 from gateway.xml.errors import XmlInputError
+from gateway.xml.parsing import ParseLimits
 
 log = logging.getLogger("skgw.hub.client")
 
@@ -65,6 +66,9 @@ class HubClient:
         self._crls = trust.revocation  # one set of CRLs for the hub's signature and its TLS certificate
         self._ssl = ssl_context or client_context(settings.tls, creds, self._crls)
         self._session: aiohttp.ClientSession | None = None
+        # a HaalBerichtenOp answer holds whole messages (base64): bounded by max_response_bytes, not
+        # by the [xml] limits of one message, and a single Document may exceed libxml2's 10 MB text limit
+        self._answer_limits = ParseLimits(max_bytes=settings.max_response_bytes, long_text=True)
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -190,7 +194,7 @@ class HubClient:
         self, raw: bytes, message_id: str, our_signature: str, peer: x509.Certificate | None
     ) -> _Answer:
         try:
-            root = parse_envelope(raw)
+            root = parse_envelope(raw, self._answer_limits)
         except XmlInputError as exc:
             raise failed(
                 "garbage-response", f"the hub's answer is not a SOAP envelope: {exc}", raw

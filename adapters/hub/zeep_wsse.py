@@ -1,7 +1,7 @@
 """WS-Security for zeep clients (integration testers' scripts) using our signer and verifier.
 
 zeep's own ``wsse.Signature`` needs python-xmlsec, signs neither the WS-Addressing headers nor a
-Timestamp, and checks no SignatureConfirmation (see ``shared/reference/gateway-anchors.md`` §3).
+Timestamp, and checks no SignatureConfirmation.
 Pass an instance as ``zeep.Client(WSDL, wsse=ZeepWsSecurity(...))``: our WSDL declares
 ``wsam:Action``, so zeep adds To/Action/MessageID itself, before ``wsse`` runs — the addressing
 headers exist when we sign (do not add zeep's WsAddressingPlugin too: the headers would double and

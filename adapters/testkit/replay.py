@@ -2,7 +2,9 @@
 concurrency bound, and count what happened.
 
 Every document is validated after its header was rewritten; an invalid one is refused locally
-with its problems and never sent.
+with its problems and never sent. When our role is known, a message the other role sends (a
+SaldoverzoekAntwoord when we are the SHV) is skipped, not sent: a folder of fixtures mixes both
+sides, and the hub would only refuse them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from adapters.testkit.header import Rewrite, read_header, rewrite
 from adapters.testkit.progress import Progress
 from adapters.testkit.sending import Outgoing, RetryPolicy, Sender, send_with_retry
 from adapters.testkit.summary import LOCAL_INVALID, ReplaySummary
+from gateway.model.berichttype import Berichttype, Rol
 from gateway.xml.validate import validate_document
 
 
@@ -27,6 +30,16 @@ class ReplayOptions:
     rate: float = 0.0  # messages per second; 0: unlimited
     concurrency: int = 4
     retry: RetryPolicy = RetryPolicy()
+    rol: Rol | None = None  # our role; messages the other role sends are skipped. None: send all
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A valid message that is not ours to send: the other role sends this type."""
+
+    name: str
+    berichttype: str
+    afzender_rol: Rol
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +49,9 @@ class Refusal:
     problems: list[str]
 
 
-def prepare(name: str, data: bytes, options: ReplayOptions) -> Outgoing | Refusal:
-    """The message to send, or why it cannot be sent (invalid after rewriting)."""
+def prepare(name: str, data: bytes, options: ReplayOptions) -> Outgoing | Refusal | Skip:
+    """The message to send, why it cannot be sent (invalid after rewriting), or that the other
+    role sends it."""
     if not options.keep_ids:
         data, _ = rewrite(data, Rewrite.fresh(options.afzender, options.ontvanger))
     report = validate_document(data)
@@ -48,6 +62,9 @@ def prepare(name: str, data: bytes, options: ReplayOptions) -> Outgoing | Refusa
                 name, "no-referentienummer", ["the document has no Berichtheader/Referentienummer"]
             )
         return Refusal(name, report.problems[0].code, [str(p) for p in report.problems])
+    skip = _other_side(name, report.entry.berichttype if report.entry else None, options.rol)
+    if skip is not None:
+        return skip
     ontvanger = options.ontvanger if not options.keep_ids else None
     ontvanger = ontvanger or header.ontvanger
     if not ontvanger:
@@ -57,6 +74,16 @@ def prepare(name: str, data: bytes, options: ReplayOptions) -> Outgoing | Refusa
             ["no Ontvanger: name the counterpart with --ontvanger or [replay] ontvanger"],
         )
     return Outgoing(name, header.referentienummer, ontvanger, header.root, data)
+
+
+def _other_side(name: str, berichttype: str | None, rol: Rol | None) -> Skip | None:
+    try:
+        afzender_rol = Berichttype(berichttype).afzender_rol if berichttype else None
+    except ValueError:
+        return None  # a type the model does not know (a registered toolkit module): the hub decides
+    if rol is None or afzender_rol is None or afzender_rol == rol:
+        return None
+    return Skip(name, berichttype or "", afzender_rol)
 
 
 class RateLimiter:
@@ -90,7 +117,12 @@ async def replay(
     queue: asyncio.Queue[Outgoing] = asyncio.Queue()
     for name, data in inputs:
         prepared = prepare(name, data, options)
-        if isinstance(prepared, Refusal):
+        if isinstance(prepared, Skip):
+            summary.skip(prepared.berichttype, prepared.afzender_rol, options.rol)
+            if progress:
+                who = f"an {prepared.afzender_rol} sends {prepared.berichttype}; we are the {options.rol}"
+                progress.skip(name, who)
+        elif isinstance(prepared, Refusal):
             summary.refuse(f"{LOCAL_INVALID}:{prepared.code}", f"e.g. {name}: {prepared.problems[0]}")
             if progress:
                 progress.update(name, False, "invalid, not sent: " + "; ".join(prepared.problems[:3]))

@@ -2,7 +2,9 @@
 sections (see ``config.example.toml``) plus ``[replay]``.
 
 Relative paths are resolved against the directory of the configuration file. Sections the tools
-do not use (``[xml]`` …) are allowed, so one file serves the gateway and the tester.
+do not use (``[xml]`` …) are allowed, so one file serves the gateway and the tester: a gateway's
+own configuration names our party (``[gateway] adres`` and ``rol``) and its counterparts
+(``[[tegenpartij]]``); a file for the tools alone names our party as ``[hub] afzender``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from adapters.hub.settings import HubClientSettings
-from gateway.config import ConfigError, section_from_table
+from gateway.adresboek import Tegenpartij
+from gateway.config import ConfigError, GatewaySettings, section_from_table
+from gateway.model.berichttype import Rol
 from gateway.security.settings import TlsSettings, WsSecuritySettings
 
 
@@ -30,9 +34,19 @@ class ReplaySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Party:
+    """Who the tools send as, read from a gateway's own sections when the file has them."""
+
+    adres: str | None = None  # [gateway] adres
+    rol: Rol | None = None  # [gateway] rol; None without [gateway]: the role is not known
+    ontvanger: str | None = None  # the counterpart when [[tegenpartij]] names exactly one
+
+
+@dataclass(frozen=True, slots=True)
 class ToolConfig:
     hub: HubClientSettings
     replay: ReplaySettings
+    rol: Rol | None = None  # our role when the file says it ([gateway] rol)
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -78,6 +92,7 @@ def load_tool_config(path: Path, endpoint: str | None = None) -> ToolConfig:
     """Read ``[tls]``, ``[wssecurity]``, ``[hub]`` and ``[replay]``; ``endpoint`` overrides [hub]."""
     path = Path(path)
     data = read_toml(path)
+    party = read_party(data, path)
     tls = resolve_tls(build(TlsSettings, data.get("tls", {}), f"{path}: [tls]"), path.resolve().parent)
     wss = build(WsSecuritySettings, data.get("wssecurity", {}), f"{path}: [wssecurity]")
     hub_table = dict(data.get("hub", {})) if isinstance(data.get("hub", {}), dict) else None
@@ -85,26 +100,53 @@ def load_tool_config(path: Path, endpoint: str | None = None) -> ToolConfig:
         raise ConfigError(f"{path}: [hub]: expected a table")
     if endpoint:
         hub_table["endpoint"] = endpoint
+    if party.adres:
+        if hub_table.get("afzender", party.adres) != party.adres:
+            raise ConfigError(f"{path}: [hub] afzender: differs from [gateway] adres (leave it out)")
+        hub_table["afzender"] = party.adres
     for nested in ("tls", "wssecurity"):
         if nested in hub_table:
             raise ConfigError(f"{path}: [hub] {nested}: put these keys in their own [{nested}] section")
     where = f"{path}: [hub]"
+    if "afzender" not in hub_table:
+        raise ConfigError(f"{where}: missing required key(s): afzender (our party; or [gateway] adres)")
     hub = build(HubClientSettings, {**hub_table, "tls": {"certificate": "-", "ca_bundle": "-"}}, where)
     hub = dataclasses.replace(hub, tls=tls, wssecurity=wss)
-    replay = build(ReplaySettings, data.get("replay", {}), f"{path}: [replay]")
-    if replay.concurrency < 1 or replay.rate < 0 or replay.retries < 0:
-        raise ConfigError(f"{path}: [replay]: concurrency must be >= 1, rate and retries >= 0")
-    return ToolConfig(hub=hub, replay=replay)
+    return ToolConfig(hub=hub, replay=_replay(data, path, party), rol=party.rol)
 
 
-def load_replay_settings(path: Path) -> ReplaySettings:
-    """Only ``[replay]`` (for ``skgw replay --gateway``, which needs no TLS keys); a missing file
-    gives the defaults."""
+def load_replay_settings(path: Path) -> tuple[ReplaySettings, Rol | None]:
+    """Only ``[replay]`` and our role (for ``skgw replay --gateway``, which needs no TLS keys); a
+    missing file gives the defaults and no role."""
     path = Path(path)
     if not path.is_file():
-        return ReplaySettings()
+        return ReplaySettings(), None
     data = read_toml(path)
+    party = read_party(data, path)
+    return _replay(data, path, party), party.rol
+
+
+def _replay(data: dict[str, Any], path: Path, party: Party) -> ReplaySettings:
+    """[replay]; its ontvanger defaults to the only counterpart of [[tegenpartij]]."""
     replay = build(ReplaySettings, data.get("replay", {}), f"{path}: [replay]")
     if replay.concurrency < 1 or replay.rate < 0 or replay.retries < 0:
         raise ConfigError(f"{path}: [replay]: concurrency must be >= 1, rate and retries >= 0")
+    if replay.ontvanger is None and party.ontvanger:
+        replay = dataclasses.replace(replay, ontvanger=party.ontvanger)
     return replay
+
+
+def read_party(data: dict[str, Any], path: Path) -> Party:
+    """Our party and counterparts from a gateway's ``[gateway]`` and ``[[tegenpartij]]``, if present."""
+    if "gateway" not in data:
+        return Party()
+    gateway = section_from_table(GatewaySettings, data["gateway"], f"{path}: [gateway]")
+    tables = data.get("tegenpartij", [])
+    if not isinstance(tables, list):
+        raise ConfigError(f"{path}: [[tegenpartij]]: expected a list of tables")
+    tegenpartijen = [
+        section_from_table(Tegenpartij, table, f"{path}: [[tegenpartij]] {i + 1}")
+        for i, table in enumerate(tables)
+    ]
+    ontvanger = tegenpartijen[0].id if len(tegenpartijen) == 1 else None
+    return Party(adres=gateway.adres or None, rol=gateway.rol, ontvanger=ontvanger)

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from gateway.engine.ports import Outcome
+from gateway.model.berichttype import Rol
 
 LOCAL_INVALID = "local"  # prefix of the codes of documents refused before sending
 
@@ -29,6 +30,8 @@ class ReplaySummary:
     refused: Counter[str] = field(default_factory=Counter)  # code -> count
     reasons: dict[str, str] = field(default_factory=dict)  # code -> first reason seen
     latencies: list[float] = field(default_factory=list)  # seconds, every attempt
+    skipped: Counter[str] = field(default_factory=Counter)  # Berichttype -> count: the other role's
+    skipped_because: str = ""  # e.g. "an SE sends these; we are the SHV"
 
     @property
     def accepted(self) -> int:
@@ -58,6 +61,11 @@ class ReplaySummary:
         self.refused[code] += 1
         self.reasons.setdefault(code, reason)
 
+    def skip(self, berichttype: str, afzender_rol: Rol, ours: Rol | None) -> None:
+        """A message of the other side, left out (never sent, not a refusal)."""
+        self.skipped[berichttype] += 1
+        self.skipped_because = f"an {afzender_rol} sends these; we are the {ours}"
+
     def lines(self) -> list[str]:
         local = sum(n for code, n in self.refused.items() if code.startswith(f"{LOCAL_INVALID}:"))
         out = [
@@ -67,6 +75,11 @@ class ReplaySummary:
         ]
         for code, count in sorted(self.refused.items(), key=lambda kv: (-kv[1], kv[0])):
             out.append(f"  {count:>5}  {code}: {self.reasons[code]}")
+        if self.skipped:
+            kinds = ", ".join(f"{name} {n}" for name, n in sorted(self.skipped.items()))
+            out.append(f"skipped   {sum(self.skipped.values())}  ({self.skipped_because}: {kinds})")
+            if not self.sent and not self.refused_total:
+                out.append("nothing was sent: every message is one the other side sends")
         if self.retried:
             out.append(f"retried   {self.retried} message(s) needed more than one attempt")
         p50, p99 = percentile(self.latencies, 0.5), percentile(self.latencies, 0.99)
@@ -83,6 +96,7 @@ class ReplaySummary:
             "duplicate_accepted": self.duplicates,
             "retried": self.retried,
             "refused": dict(self.refused),
+            "skipped": dict(self.skipped),
             "latency_ms": {
                 "p50": round(percentile(self.latencies, 0.5) * 1000, 2),
                 "p99": round(percentile(self.latencies, 0.99) * 1000, 2),

@@ -1,1 +1,2 @@
-"""api layer of the gateway core (DESIGN.md §4)."""
+"""api layer of the gateway core: the aiohttp app the organisation's systems call (JSON messages,
+conversations, health, metrics, OpenAPI), with its callers' tokens and roles."""

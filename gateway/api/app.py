@@ -9,11 +9,13 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from cryptography import x509
 
-from gateway.api import berichten, ops
+from gateway.api import adresboek, berichten, ops, wachtrij
 from gateway.api.auth import OPEN_PATHS, Caller, describe_certificate, required_role
 from gateway.api.context import CONTEXT, ApiContext, json_error
 from gateway.api.openapi import openapi_document
+from gateway.console import app as console
 from gateway.security.certificates import load_der_certificate
+from gateway.store.base import StoreUnavailable
 
 log = logging.getLogger(__name__)
 CALLER: web.RequestKey[Caller] = web.RequestKey("caller", Caller)  # who is calling (authenticate)
@@ -36,6 +38,14 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return json_error(
             exc.status, exc.reason if exc.text is None or exc.text.startswith("{") else exc.text
         )
+    except StoreUnavailable as exc:  # the machine, not the request: the same request later may work
+        log.warning("API request %s %s refused with 503: %s", request.method, request.path, exc.reason)
+        response = json_error(
+            503, f"the gateway cannot store or read this now: {exc.reason}; try again later",
+            retry_after=exc.retry_after,
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except Exception:
         log.exception("API request %s %s failed", request.method, request.path)
         return json_error(500, "internal error; the gateway's log has the details")
@@ -105,6 +115,8 @@ async def log_refusals(request: web.Request, handler: Handler) -> web.StreamResp
     refusal's code, the caller's name and address, and for a 422 the codes of the findings. Never a
     token, never a message's content."""
     response = await handler(request)
+    if request.path.startswith("/ui"):  # the console logs its own refusals (gateway.console.web)
+        return response
     if 400 <= response.status < 500:
         caller = request.get(CALLER)
         log.log(
@@ -150,6 +162,9 @@ def make_app(context: ApiContext) -> web.Application:
     app.router.add_post("/api/berichten/{referentienummer}/opnieuw", berichten.resend)
     app.router.add_get("/api/conversaties", berichten.conversations)
     app.router.add_post("/api/ophalen", berichten.fetch_now)
+    app.router.add_post("/api/wachtrij/nu", wachtrij.retry_now)
+    app.router.add_get("/api/adresboek", adresboek.list_counterparts)
+    console.mount(app, context)
     return app
 
 

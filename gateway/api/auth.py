@@ -65,8 +65,8 @@ def check_strength(secret: str) -> None:
     if len(set(secret)) < MIN_DISTINCT_CHARACTERS:
         raise WeakToken(f"it has fewer than {MIN_DISTINCT_CHARACTERS} different characters")
     most = Counter(secret).most_common(1)[0][1]
-    if most * 4 > len(secret):
-        raise WeakToken("one character makes up more than a quarter of it")
+    if most * 2 > len(secret):
+        raise WeakToken("one character makes up more than half of it")
 
 
 class TokenBook:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from aiohttp import web
@@ -14,14 +15,45 @@ from gateway.codec import DecodeError, decode
 from gateway.codec.json_form import to_json
 from gateway.engine.bevindingen import json_met_bevindingen
 from gateway.indienen import Afgewezen, Conflict, Controle, Ingediend
+from gateway.model.berichttype import Berichttype
 from gateway.store.base import InvalidTransition, NotFound
-from gateway.store.records import Conversatie, InboxRow, OutboxRow
+from gateway.store.records import Conversatie, InboxRow, InboxState, OutboxRow, OutboxState
 from gateway.store.search import BerichtFilter, BerichtSamenvatting
+from gateway.xml.catalogue import default_catalogue
 
 MAX_PAGE = 500
 MAX_OFFSET = 1_000_000
 _DIRECTIONS = ("uit", "in")
 _CONVERSATION_STATES = ("open", "answered", "overdue")
+
+
+MAX_JSON_DEPTH = 32  # a message's JSON form nests a handful of levels
+_STATES = {
+    "uit": tuple(str(s) for s in OutboxState),
+    "in": tuple(str(s) for s in InboxState),
+}
+_ALL_STATES = tuple(dict.fromkeys(_STATES["uit"] + _STATES["in"]))
+
+
+@lru_cache(maxsize=1)
+def _berichttypen() -> frozenset[str]:
+    """What a message's berichttype can be in the store: the version-free names, and the root names
+    of each version (an inbound message that could not be recognised keeps the hub's name)."""
+    return frozenset(b.value for b in Berichttype) | {e.root for e in default_catalogue().entries}
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether JSON ``value`` nests deeper than ``limit`` arrays/objects (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def _ctx(request: web.Request):
@@ -41,6 +73,10 @@ async def submit(request: web.Request) -> web.Response:
         body = await request.json(loads=json.loads)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return json_error(400, f"the body is not valid JSON: {exc}")
+    except RecursionError:  # Python's JSON parser gives up on very deep nesting
+        return json_error(400, f"the body nests deeper than {MAX_JSON_DEPTH} levels")
+    if _deeper_than(body, MAX_JSON_DEPTH):
+        return json_error(400, f"the body nests deeper than {MAX_JSON_DEPTH} levels")
     context = _ctx(request)
     try:
         if dry_run == "true":
@@ -97,6 +133,15 @@ def _filter(query: Any) -> BerichtFilter:
     richting = query.get("richting")
     if richting and richting not in _DIRECTIONS:
         raise web.HTTPBadRequest(text="richting: expected uit or in")
+    state = query.get("state")
+    states = _STATES.get(richting or "", _ALL_STATES)
+    if state and state not in states:
+        raise web.HTTPBadRequest(text=f"state: expected one of {', '.join(states)}")
+    berichttype = query.get("berichttype")
+    if berichttype and berichttype not in _berichttypen():
+        raise web.HTTPBadRequest(
+            text=f"berichttype: expected one of {', '.join(b.value for b in Berichttype)}"
+        )
     try:
         limit = int(query.get("limit", "50"))
     except ValueError:
@@ -104,9 +149,9 @@ def _filter(query: Any) -> BerichtFilter:
     if not 1 <= limit <= MAX_PAGE:
         raise web.HTTPBadRequest(text=f"limit: expected 1 to {MAX_PAGE}")
     return BerichtFilter(
-        berichttype=query.get("berichttype") or None,
+        berichttype=berichttype or None,
         richting=richting or None,
-        state=query.get("state") or None,
+        state=state or None,
         tegenpartij=query.get("tegenpartij") or None,
         conversatie=query.get("conversatie") or None,
         vanaf=when("vanaf"),
@@ -222,19 +267,11 @@ async def resend(request: web.Request) -> web.Response:
 
 
 async def _resend_sinks(context: Any, ref: str) -> web.Response:
-    dead = [s.sink for s in await context.store.sink_deliveries(ref) if str(s.state) == "dead"]
-    if not dead:
-        return json_error(
-            409, "nothing to redeliver: no delivery of this message to a sink is dead"
-        )
-    now = context.clock()
-    deadline = now + timedelta(seconds=context.config.engine.sink.deadline_seconds)
-    for sink in dead:
-        try:
-            await context.store.resend_sink(ref, sink, now=now, deadline=deadline)
-        except (NotFound, InvalidTransition) as exc:
-            return json_error(409, str(exc))
-    return web.json_response({"referentienummer": ref, "sinks": dead, "state": "pending"}, status=202)
+    try:
+        sinks = await context.engine.redeliver(ref)
+    except (NotFound, InvalidTransition) as exc:
+        return json_error(409, str(exc))
+    return web.json_response({"referentienummer": ref, "sinks": sinks, "state": "pending"}, status=202)
 
 
 def _conversation(c: Conversatie) -> dict[str, Any]:

@@ -7,11 +7,12 @@ same totals.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from gateway.engine.breaker import BreakerState
 from gateway.store.base import Store
 from gateway.store.records import OutboxRow, Poging
 
@@ -57,6 +58,18 @@ class Metrics:
             registry=r,
         )
 
+        self.circuit_open = Gauge(
+            "skgw_circuit_open",
+            "1 while the circuit breaker for an endpoint is open or half-open (sends held back)",
+            ["endpoint"],
+            registry=r,
+        )
+        self.hub_onbereikbaar = Gauge(
+            "skgw_hub_onbereikbaar_seconden",
+            "How long the hub has not answered a send or fetch (0 when it answered the last call)",
+            registry=r,
+        )
+
     def observe_attempt(self, row: OutboxRow, poging: Poging, now: datetime) -> None:
         self.pogingen.labels(poging.outcome, row.berichttype).inc()
         if poging.outcome in ("delivered", "duplicate-accepted"):
@@ -69,6 +82,8 @@ class Metrics:
         today,  # date in the Netherlands
         certificate_days: Callable[[], int | None],
         fetch_age: float | None,
+        circuits: Mapping[str, BreakerState] | None = None,
+        unreachable_seconds: float = 0.0,
     ) -> None:
         self.berichten.clear()
         for richting, berichttype, state, n in await store.message_counts():
@@ -84,6 +99,9 @@ class Metrics:
             self.certificaat.set(days)
         if fetch_age is not None:
             self.ophaal_leeftijd.set(fetch_age)
+        for endpoint, state in (circuits or {}).items():
+            self.circuit_open.labels(endpoint).set(0 if state is BreakerState.CLOSED else 1)
+        self.hub_onbereikbaar.set(unreachable_seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -172,6 +172,32 @@ def _infra_schemas() -> dict[str, Any]:
                 },
             },
         },
+        "NuVerschuldigd": {
+            "type": "object",
+            "required": ["due_now"],
+            "properties": {"due_now": {"type": "integer"}, "referentienummer": {"type": "string"}},
+        },
+        "Adresboek": {
+            "type": "object",
+            "required": ["items"],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["id", "naam", "oin", "rol", "versie", "kent_sa"],
+                        "properties": {
+                            "id": {"type": "string"},
+                            "naam": {"type": "string"},
+                            "oin": {"type": "string"},
+                            "rol": {"enum": ["SHV", "SE"]},
+                            "versie": {"type": "string"},
+                            "kent_sa": {"type": "boolean"},
+                        },
+                    },
+                }
+            },
+        },
         "Conversaties": {
             "type": "object",
             "required": ["items"],
@@ -209,16 +235,32 @@ def _message_paths(unauthorized: dict[str, Any]) -> dict[str, Any]:
                     "409": _error("the Referentienummer was used before for other content"),
                     "413": _error("the body is larger than [api] max_body_bytes"),
                     "422": _error("refused: every finding (code, field, message)", with_findings=True),
+                    "503": _error("the store cannot take it now (Retry-After)"),
                 },
             },
             "get": {
                 "summary": "Messages in and out, newest first, keyset-paged",
                 "parameters": [
-                    _query("berichttype", "e.g. Saldoverzoek"),
+                    _query(
+                        "berichttype",
+                        "e.g. Saldoverzoek (another value is a 400)",
+                        {"enum": [b.value for b in Berichttype]},
+                    ),
                     _query("richting", "uit or in", {"enum": ["uit", "in"]}),
                     _query(
                         "state",
                         "uit: queued|sending|delivered|dead; in: received|decoded|delivered|quarantined",
+                        {
+                            "enum": [
+                                "queued",
+                                "sending",
+                                "delivered",
+                                "dead",
+                                "received",
+                                "decoded",
+                                "quarantined",
+                            ]
+                        },
                     ),
                     _query("tegenpartij", "address-book UUID"),
                     _query("conversatie", "ConversatieReferentienummer"),
@@ -276,6 +318,27 @@ def _message_paths(unauthorized: dict[str, Any]) -> dict[str, Any]:
             "post": {
                 "summary": "Fetch from the hub now",
                 "responses": {"202": {"description": "started"}, "401": unauthorized},
+            }
+        },
+        "/api/wachtrij/nu": {
+            "post": {
+                "summary": "The hub is back: every waiting outbound message (or one) is due now, and an "
+                "open circuit sends its probe at once",
+                "parameters": [_query("referentienummer", "only this message", {"type": "string"})],
+                "responses": {
+                    "202": _json("how many were waiting for a retry", "NuVerschuldigd"),
+                    "400": _error("not a Referentienummer"),
+                    "401": unauthorized,
+                    "404": _error("unknown"),
+                    "409": _error("not waiting for a retry (sending, delivered or dead)"),
+                    "503": _error("the store cannot do this now (Retry-After)"),
+                },
+            }
+        },
+        "/api/adresboek": {
+            "get": {
+                "summary": "The counterparts of this gateway (its part of the SKP address book)",
+                "responses": {"200": _json("the address book", "Adresboek"), "401": unauthorized},
             }
         },
     }

@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import secrets
 import shutil
+import signal
 import sys
+import time
 from pathlib import Path
 
 import aiohttp
@@ -28,6 +30,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=Path,
         default=Path("demo-run"),
         help="where PKI, configs, logs and databases go (emptied first; default ./demo-run)",
+    )
+    parser.add_argument(
+        "--keep-running",
+        action="store_true",
+        help="after the conversation, keep Stadsbank Zwolle's gateway (and the hub and the creditors) "
+        "running and print the operator console's URL and a token to log in with, until Ctrl-C",
     )
     parser.set_defaults(func=run)
 
@@ -74,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         asyncio.run(main())
         ok = True
+        if args.keep_running:
+            _keep_running(layout, token, [hub, *gateways], out)
     except DemoError as exc:
         print(f"\ndemo failed: {exc}\nlogs: {workdir / 'logs'}", file=sys.stderr)
         ok = False
@@ -88,3 +98,31 @@ def run(args: argparse.Namespace) -> int:
             file=out,
         )
     return EXIT_OK if ok and stopped_cleanly else EXIT_INVALID
+
+
+def _keep_running(layout, token: str, processes, out) -> None:
+    """Leave everything up and say how to open the console, until Ctrl-C (or SIGTERM)."""
+    from adapters.demo.layout import ORGANISATIES
+
+    print("\nThe gateways keep running. Open the operator console of Stadsbank Zwolle:", file=out)
+    print(f"  {layout.api_url('shv')}/ui/", file=out)
+    print(f"  token: {token}", file=out)
+    print("  (the creditors' consoles, with the same token: "
+          + ", ".join(f"{o.naam} {layout.api_url(o.key)}/ui/" for o in ORGANISATIES if o.key != "shv")
+          + ")", file=out)  # fmt: skip
+    print("Press Ctrl-C to stop.", file=out, flush=True)
+
+    def stop(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    # Ctrl-C (also when started in the background, where SIGINT may be inherited as ignored) or SIGTERM
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while all(p.popen is not None and p.popen.poll() is None for p in processes):
+            time.sleep(0.5)
+        print("a process of the demo stopped on its own; see the logs", file=out)
+    except KeyboardInterrupt:
+        print("", file=out)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,4 +1,11 @@
-"""`skgw dev-pki OUTDIR`: a private CA with hub and party certificates, plus a ready hub.toml."""
+"""`skgw dev-pki OUTDIR`: a private CA with hub and party certificates, plus a ready hub.toml.
+
+It ends by printing each party's address-book entry and the next steps. With the default parties
+the id, name, OIN and file names are exactly those in ``config.example.toml`` (a gateway for
+Gemeente Voorbeeld, talking to Energie Voorbeeld), so a copy of it placed beside OUTDIR serves
+against the local hub unchanged. Party ids are deterministic (uuid5 of OIN and name), so running
+it again gives the same address book.
+"""
 
 from __future__ import annotations
 
@@ -72,8 +79,41 @@ def run(args: argparse.Namespace) -> int:
     written.append(config)
     for path in written:
         print(path)
-    print(f"start the simulator with: skgw hub --config {config}")
+    print(next_steps(out, parties, args.hub_oin))
     return 0
+
+
+def party_id(name: str, oin: str) -> str:
+    """A party's address-book UUID: the same name and OIN always give the same id."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"skgw-dev:{oin}:{slug(name)}"))
+
+
+def next_steps(out: Path, parties: list[tuple[str, str, str]], hub_oin: str) -> str:
+    """The address book as written, and what to run next."""
+    width = max(len(name) for name, _, _ in parties)
+    lines = ["", f"the hub's address book ({out / 'hub.toml'}), hub OIN {hub_oin}:"]
+    for name, oin, role in parties:
+        lines.append(
+            f"  {name:<{width}}  {role:<3}  id {party_id(name, oin)}  oin {oin}  "
+            f"certificate {out / slug(name)}.pem, key {out / slug(name)}.key.pem"
+        )
+    config = out.parent / "skgw.toml"
+    lines += ["", "next:", f"  skgw hub --config {out / 'hub.toml'}"]
+    if parties == DEFAULT_PARTIES and hub_oin == HUB_OIN and out.name == "pki":
+        lines.append(
+            f"  cp config.example.toml {config}    "
+            f"# beside {out}: a gateway for {parties[0][0]}, nothing to change"
+        )
+    else:
+        lines.append(
+            f"  cp config.example.toml {config}    # then set [gateway] adres and rol, [[tegenpartij]], "
+            f"[tls] and [hub] hub_oin to the values above (paths in it as {out.name}/<file>)"
+        )
+    lines += [
+        "  export SKGW_API_TOKEN=$(openssl rand -hex 24)",
+        f"  skgw serve --config {config}",
+    ]
+    return "\n".join(lines)
 
 
 def hub_toml(parties: list[tuple[str, str, str]]) -> str:
@@ -110,7 +150,7 @@ def hub_toml(parties: list[tuple[str, str, str]]) -> str:
     for name, oin, role in parties:
         lines += [
             "[[partij]]",
-            f'id = "{uuid.uuid5(uuid.NAMESPACE_URL, f"skgw-dev:{oin}:{slug(name)}")}"',
+            f'id = "{party_id(name, oin)}"',
             f'naam = "{name}"',
             f'oin = "{oin}"',
             f'rol = "{role}"',

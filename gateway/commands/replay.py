@@ -5,7 +5,11 @@ gateway's API instead (its outbox sends them on).
 Each document gets a fresh Referentienummer and DatumTijd and our party/counterpart as Afzender
 and Ontvanger (unless ``--keep-ids``), is validated, signed with the configured key and sent over
 mTLS — or, with ``--gateway``, posted as its JSON form (202 accepted, 409/422 refused, 5xx retried).
-Exit 0 when every message was accepted, 1 otherwise, 2 on usage errors.
+``--config`` may be the gateway's own configuration: ``[gateway] adres`` is our party, its ``rol``
+decides which messages are ours to send (the other side's are skipped and counted), and a single
+``[[tegenpartij]]`` is the default counterpart.
+Exit 0 when every message sent was accepted, 1 otherwise (or when nothing was sent), 2 on usage
+errors.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ if TYPE_CHECKING:
     from adapters.testkit.replay import ReplayOptions
     from adapters.testkit.settings import ReplaySettings, ToolConfig
     from adapters.testkit.summary import ReplaySummary
+    from gateway.model.berichttype import Rol
 
 
 def _rate(value: str) -> float:
@@ -70,9 +75,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--config",
         type=Path,
         default=Path("skgw.toml"),
-        help="TOML with [tls], [hub] and [replay] (default: ./skgw.toml)",
+        help="the gateway's configuration, or a TOML with [tls], [hub] and [replay] (default: ./skgw.toml)",
     )
-    p.add_argument("--ontvanger", metavar="UUID", help="the counterpart (default: [replay] ontvanger)")
+    p.add_argument(
+        "--ontvanger",
+        metavar="UUID",
+        help="the counterpart (default: [replay] ontvanger, or the only [[tegenpartij]] of --config)",
+    )
     p.add_argument("--keep-ids", action="store_true", help="send the documents unchanged (a resend)")
     p.add_argument("--rate", type=_rate, metavar="N/s", help="at most N messages per second")
     p.add_argument("--concurrency", type=_positive, metavar="N", help="messages in flight at once")
@@ -96,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         config = load_tool_config(args.config, endpoint=args.to)
         names = expand(args.paths)
         inputs = _read(names, args.repeat)
-        options = _options(args, config.replay, config.hub.afzender)
+        options = _options(args, config.replay, config.hub.afzender, config.rol)
     except (UsageError, ConfigError) as exc:
         print(f"skgw replay: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -124,9 +133,9 @@ def _run_gateway(args: argparse.Namespace) -> int:
     from adapters.testkit.settings import load_replay_settings
 
     try:
-        settings = load_replay_settings(args.config)
+        settings, rol = load_replay_settings(args.config)
         inputs = _read(expand(args.paths), args.repeat)
-        options = _options(args, settings, None)
+        options = _options(args, settings, None, rol)
         token = os.environ.get(args.token_env)
         if not token:
             raise UsageError(f"--token-env {args.token_env}: the variable is not set")
@@ -153,8 +162,11 @@ def _read(names: list[str], repeat: int) -> list[tuple[str, bytes]]:
     return inputs * repeat
 
 
-def _options(args: argparse.Namespace, r: ReplaySettings, afzender: str | None) -> ReplayOptions:
-    """``afzender`` None: leave each document's Afzender (a gateway fills in its own)."""
+def _options(
+    args: argparse.Namespace, r: ReplaySettings, afzender: str | None, rol: Rol | None
+) -> ReplayOptions:
+    """``afzender`` None: leave each document's Afzender (a gateway fills in its own); ``rol``
+    None: our role is not known, every message is sent."""
     from adapters.testkit.replay import ReplayOptions
     from adapters.testkit.sending import RetryPolicy
 
@@ -163,7 +175,9 @@ def _options(args: argparse.Namespace, r: ReplaySettings, afzender: str | None) 
         raise UsageError("--retries cannot be negative")
     ontvanger = args.ontvanger or r.ontvanger
     if not ontvanger and not args.keep_ids:
-        raise UsageError("name the counterpart with --ontvanger or [replay] ontvanger in the config")
+        raise UsageError(
+            "name the counterpart with --ontvanger, [replay] ontvanger, or one [[tegenpartij]] in the config"
+        )
     return ReplayOptions(
         afzender=afzender,
         ontvanger=ontvanger,
@@ -171,6 +185,7 @@ def _options(args: argparse.Namespace, r: ReplaySettings, afzender: str | None) 
         rate=r.rate if args.rate is None else args.rate,
         concurrency=args.concurrency or r.concurrency,
         retry=RetryPolicy(retries, r.retry_delay_seconds),
+        rol=rol,
     )
 
 

@@ -34,6 +34,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         asyncio.run(Gateway(config).serve_forever())
     except StartupError as exc:
-        print(f"skgw serve: cannot start: {exc}", file=sys.stderr)
+        print(f"skgw serve: cannot start: {config.source}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK

@@ -1,4 +1,4 @@
-"""engine layer of the gateway core (DESIGN.md §4): outbound dispatcher, inbound poller, sink
+"""engine layer of the gateway core: outbound dispatcher, inbound poller, sink
 delivery, retry policy, circuit breakers, conversations and their deadlines (werkdagen).
 
 Entry point for the daemon: :class:`gateway.engine.runner.Engine`.

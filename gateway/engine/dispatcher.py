@@ -30,10 +30,11 @@ from gateway.engine.breaker import Breakers, BreakerState, CircuitBreaker
 from gateway.engine.clock import Clock, utcnow
 from gateway.engine.conversations import update_for
 from gateway.engine.ports import HubPort, HubResult, Outcome
+from gateway.engine.reachability import HubReachability
 from gateway.engine.retry import classified, error_class, next_attempt
 from gateway.engine.senders import SenderPool
 from gateway.engine.settings import DispatchSettings
-from gateway.store.base import Store
+from gateway.store.base import Store, StoreUnavailable
 from gateway.store.records import Afgeleverd, OutboxRow, Poging
 
 log = logging.getLogger(__name__)
@@ -41,9 +42,10 @@ log = logging.getLogger(__name__)
 HUB_ENDPOINT = "hub"
 
 
-def default_owner() -> str:
-    """A lease owner id unique to this process: host, pid and a random part."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+def default_owner(node: str | None = None) -> str:
+    """A lease owner id unique to this process: its node (default: the host name), pid and a random
+    part. The node part is what a restarted process recognises as its own (Store.take_over_node)."""
+    return f"{node or socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass
@@ -68,6 +70,7 @@ class Dispatcher:
         rng: random.Random | None = None,
         endpoint_for: Callable[[OutboxRow], str] = lambda _row: HUB_ENDPOINT,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        reachability: HubReachability | None = None,
     ) -> None:
         self.store = store
         self.hub = hub
@@ -80,6 +83,8 @@ class Dispatcher:
         self.breakers = Breakers(
             self.settings.breaker_failure_threshold, self.settings.breaker_reset_seconds, clock
         )
+        #: whether the hub answers, for /ready and /metrics (shared with the poller)
+        self.reachability = reachability or HubReachability(clock)
         #: set when something may have become due (an enqueue, a finished send); the sender pool waits on it
         self.wakeup = asyncio.Event()
         # deliveries that finish while another is being recorded share its transaction
@@ -182,8 +187,9 @@ class Dispatcher:
         here it is only acted on, and the deadline is applied to what is to be retried."""
         klass = error_class(result.code)
         now = self.clock()
+        if result.outcome is not Outcome.RETRYABLE:  # the hub answered: the endpoint is there
+            await self._answered(breaker)
         if result.outcome.done:
-            breaker.success()
             conv = update_for(
                 row.berichttype,
                 conversatie=row.conversatie,
@@ -203,13 +209,13 @@ class Dispatcher:
             return await self._delivered.submit(
                 Afgeleverd(row.referentienummer, self.owner, poging, now, conv)
             )
-        if result.outcome is Outcome.PERMANENT:
-            breaker.success()  # the hub answered: the endpoint is fine, this message is not
+        if result.outcome is Outcome.PERMANENT:  # the endpoint is fine, this message is not
             code = f" [{result.code}]" if result.code else ""
             return await self._dead(
                 row, poging, now, f"permanent{code}: {result.reason or klass.uitleg}", report
             )
         breaker.failure(f"{result.code or ''} {result.reason}".strip())
+        self.reachability.failed(f"{result.code or 'retryable'}: {result.reason or klass.uitleg}")
         if now >= row.deadline:
             reason = (
                 f"deadline {row.deadline.isoformat()} passed after {row.attempts + 1} attempt(s); "
@@ -237,6 +243,29 @@ class Dispatcher:
         return await self.store.record_retry(
             row.referentienummer, owner=self.owner, poging=poging, now=now, next_attempt_at=when
         )
+
+    async def _answered(self, breaker: CircuitBreaker) -> None:
+        """The hub answered. When that closes the circuit, what waited for it is due now, not at the
+        end of its backoff (the rows the circuit deferred, the retries of the outage)."""
+        self.reachability.answered()
+        if breaker.state is BreakerState.CLOSED:
+            breaker.success()  # resets the count of consecutive failures
+            return
+        breaker.success()
+        try:
+            await self.retry_now()
+        except StoreUnavailable as exc:  # then they go at their own next attempt; the send is recorded
+            log.warning("the circuit closed, but waiting messages could not be made due now: %s", exc)
+
+    async def retry_now(self, referentienummer: str | None = None) -> int:
+        """Every waiting message (or the one) is due now; an open circuit probes at once."""
+        if referentienummer is None:
+            self.breakers.probe_now()
+        due = await self.store.retry_now(now=self.clock(), referentienummer=referentienummer)
+        self.wake()
+        if referentienummer is None:
+            log.info("%d waiting message(s) due now", due)
+        return due
 
     @staticmethod
     def _check_lease(ok: bool, row: OutboxRow, report: DispatchReport) -> None:

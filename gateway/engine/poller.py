@@ -18,15 +18,20 @@ from typing import Any
 from gateway import logs
 from gateway.engine.clock import Clock, utcnow
 from gateway.engine.conversations import update_for
+from gateway.engine.faultlog import FailureLog
 from gateway.engine.fetchguard import record_fetch
 from gateway.engine.ports import HubError, HubPort, OpgehaaldBericht, Outcome
 from gateway.engine.processing import InboundProcessing, Inspectie
+from gateway.engine.reachability import HubReachability
 from gateway.engine.settings import PollSettings, SinkSettings
 from gateway.model.berichttype import Berichttype
 from gateway.store.base import Store
 from gateway.store.records import InboxRow, InboxState, NieuwInkomend, NieuwUitgaand, sha256_hex
 
 log = logging.getLogger(__name__)
+
+#: fetch failures of the answer as a whole that a smaller batch may avoid (too large, unreadable)
+SMALLER_MAY_HELP = frozenset({"response-too-large", "garbage-response", "bad-response"})
 
 
 @dataclass
@@ -54,6 +59,7 @@ class Poller:
         sink_settings: SinkSettings | None = None,
         clock: Clock = utcnow,
         on_enqueued: Callable[[], None] | None = None,
+        reachability: HubReachability | None = None,
     ) -> None:
         self.store = store
         self.hub = hub
@@ -63,6 +69,7 @@ class Poller:
         self.sink_settings = sink_settings or SinkSettings()
         self.clock = clock
         self.on_enqueued = on_enqueued or (lambda: None)
+        self.reachability = reachability or HubReachability(clock)
         self._trigger = asyncio.Event()
 
     def trigger(self) -> None:
@@ -71,11 +78,13 @@ class Poller:
 
     async def run(self, stop: asyncio.Event) -> None:
         interval = min(self.settings.interval_seconds, self.settings.max_interval_seconds)
+        failures = FailureLog(log, "the poll cycle")
         while not stop.is_set():
             try:
                 await self.poll_once()
-            except Exception:
-                log.exception("poll cycle failed; trying again after the interval")
+                failures.ok()
+            except Exception as exc:
+                failures.failed(exc, "trying again after the interval")
             self._trigger.clear()
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._trigger.wait())]
             try:
@@ -91,15 +100,21 @@ class Poller:
                 report.skipped = True
                 return report
             await self.recover(report)
+            batch = max(1, self.settings.fetch_batch)
             for _page in range(max(1, self.settings.max_pages)):
                 try:
-                    result = await self.hub.haal_op(self.settings.fetch_batch)
+                    result = await self.hub.haal_op(batch)
                 except HubError as exc:
+                    if exc.code in SMALLER_MAY_HELP and batch > 1:
+                        # one message too many or too big for the answer: fewer at a time, down to one
+                        batch = max(1, batch // 2)
+                        log.warning("fetching failed (%s: %s); now %d at a time", exc.code, exc.reason, batch)
+                        continue
                     report.fetch_error = f"{exc.code or 'error'}: {exc.reason}"
-                    log.warning(
-                        "fetch from the hub failed (%s retryable=%s)", report.fetch_error, exc.retryable
-                    )
+                    self.reachability.failed(report.fetch_error)
+                    self._fetch_failed(exc, batch)
                     break
+                self.reachability.answered()
                 await record_fetch(self.store, self.clock())
                 report.fetched += len(result.berichten)
                 for bericht in result.berichten:
@@ -107,6 +122,25 @@ class Poller:
                 if not result.meer or not result.berichten:
                     break
         return report
+
+    @staticmethod
+    def _fetch_failed(exc: HubError, batch: int) -> None:
+        if exc.code in SMALLER_MAY_HELP:  # even one message alone: the hub's next one cannot be read
+            log.error(
+                "the next message at the hub cannot be fetched, even on its own (%s: %s); the messages "
+                "after it wait behind it: raise [hub] max_response_bytes if it is too large, or have "
+                "the hub remove it",
+                exc.code,
+                exc.reason,
+            )
+            return
+        log.warning(
+            "fetch of %d from the hub failed (%s: %s, retryable=%s)",
+            batch,
+            exc.code,
+            exc.reason,
+            exc.retryable,
+        )
 
     async def recover(self, report: PollReport) -> None:
         """Finish what a crash interrupted: process stored messages, confirm stored ones again.
@@ -149,6 +183,7 @@ class Poller:
                     bevindingen=insp.bevindingen if insp.ok else (),
                     received_at=self.clock(),
                     hub_received_at=b.ontvangen_op,
+                    klantnummer_shv=insp.klantnummer_shv if insp.ok else None,
                 )
             )
             if stored:

@@ -25,6 +25,7 @@ class Inspectie:
     afzender: str | None = None
     ontvanger: str | None = None
     json_body: bytes | None = None  # the model's JSON form (only when ok)
+    klantnummer_shv: str | None = None  # the client's file number at the SHV (only when ok)
     # findings about a valid message, delivered with it (gateway.engine.bevindingen): {code, severity,
     # field, message} each
     bevindingen: tuple[Mapping[str, str], ...] = ()

@@ -97,7 +97,7 @@ TABLE: dict[str, tuple[ErrorClass | None, ErrorClass | None]] = {
     "signature-invalid": (_retry("the hub's answer does not verify or does not confirm our signature"), _NO),
     "response-mismatch": (_retry("the hub's answer belongs to another request"), _NO),
     "bad-response": (_retry("the hub's answer is malformed"), _NO),
-    # SOAP faults of the hub (DESIGN §2), signed; a code not named here by its family
+    # SOAP faults of the hub (docs/decisions.md), signed; a code not named here by its family
     "TijdelijkNietBeschikbaar": (_retry("the hub is temporarily unavailable"), _NO),
     "OngeldigBericht": (_dead("the hub rejected the document; fix it and send a new message"), _NO),
     "OnbekendeOntvanger": (_dead("the receiver is not in the hub's address book"), _NO),

@@ -22,14 +22,16 @@ from gateway.engine.clock import Clock, utcnow
 from gateway.engine.conversations import ConversationMonitor
 from gateway.engine.delivery import SinkDeliverer
 from gateway.engine.dispatcher import Dispatcher, default_owner
+from gateway.engine.faultlog import FailureLog
 from gateway.engine.fetchguard import FetchFreshness, check_fetch_freshness
 from gateway.engine.poller import Poller
 from gateway.engine.ports import HubPort, SinkPort
 from gateway.engine.processing import InboundProcessing
+from gateway.engine.reachability import HubReachability
 from gateway.engine.retention import purge_payloads
 from gateway.engine.settings import EngineSettings
-from gateway.store.base import EnqueueConflict, Store
-from gateway.store.records import EnqueueResult, NieuwUitgaand, OutboxRow
+from gateway.store.base import EnqueueConflict, InvalidTransition, Store
+from gateway.store.records import EnqueueResult, NieuwUitgaand, OutboxRow, SinkState
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,10 @@ class Engine:
         self.clock = clock
         owner = owner or default_owner()
         rng = rng or random.Random()
-        self.dispatcher = Dispatcher(store, hub, s.dispatch, clock=clock, owner=owner, rng=rng)
+        self.reachability = HubReachability(clock)  # is the hub answering (sends and fetches)
+        self.dispatcher = Dispatcher(
+            store, hub, s.dispatch, clock=clock, owner=owner, rng=rng, reachability=self.reachability
+        )
         self.deliverer = SinkDeliverer(store, sinks, s.sink, clock=clock, owner=owner, rng=rng)
         self.poller = Poller(
             store,
@@ -65,6 +70,7 @@ class Engine:
             sink_settings=s.sink,
             clock=clock,
             on_enqueued=self.dispatcher.wake,
+            reachability=self.reachability,
         )
         self.conversations = ConversationMonitor(store, clock)
         self._enqueued: GroupCommit[NieuwUitgaand, EnqueueResult] = GroupCommit(self._enqueue_many)
@@ -96,6 +102,26 @@ class Engine:
         self.dispatcher.wake()
         return row
 
+    async def redeliver(self, referentienummer: str) -> list[str]:
+        """Hand a received message again to each sink whose delivery died, with a fresh deadline.
+
+        Returns those sinks; :class:`InvalidTransition` when no delivery of the message is dead."""
+        deliveries = await self.store.sink_deliveries(referentienummer)
+        dead = [d.sink for d in deliveries if d.state is SinkState.DEAD]
+        if not dead:
+            raise InvalidTransition("nothing to redeliver: no delivery of this message to a sink is dead")
+        now = self.clock()
+        deadline = now + timedelta(seconds=self.settings.sink.deadline_seconds)
+        for sink in dead:
+            await self.store.resend_sink(referentienummer, sink, now=now, deadline=deadline)
+        return dead
+
+    async def retry_now(self, referentienummer: str | None = None) -> int:
+        """The hub is back: every waiting outbound message (or the one with ``referentienummer``) is
+        due now, and an open circuit sends its probe at once. Returns how many were made due;
+        ``NotFound`` / ``InvalidTransition`` from the store for one message that is not waiting."""
+        return await self.dispatcher.retry_now(referentienummer)
+
     def fetch_now(self) -> None:
         self.poller.trigger()
 
@@ -125,11 +151,13 @@ class Engine:
 
     @staticmethod
     async def _loop(stop: asyncio.Event, step: Callable[[], Awaitable[None]], every: float) -> None:
+        failures = FailureLog(log, f"engine task {getattr(step, '__name__', step)}")
         while not stop.is_set():
             try:
                 await step()
-            except Exception:
-                log.exception("engine task %s failed; retrying", getattr(step, "__name__", step))
+                failures.ok()
+            except Exception as exc:
+                failures.failed(exc, f"trying again in {every:g}s")
             try:
                 await asyncio.wait_for(stop.wait(), timeout=every)
             except TimeoutError:

@@ -22,6 +22,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from gateway.engine.faultlog import FailureLog
 from gateway.store.records import OutboxRow
 
 if TYPE_CHECKING:
@@ -44,6 +45,10 @@ class SenderPool:
         #: the claimer knows nothing is due before an enqueue or a known time: a finished send then
         #: need not wake it (it would only find nothing, at two store round trips per message)
         self.quiet = False
+        # a store that cannot write makes every claim and every recorded send fail: log it once
+        self.claim_failures = FailureLog(log, "claiming outbound messages")
+        self.due_failures = FailureLog(log, "looking up when the next message is due")
+        self.send_failures = FailureLog(log, "recording the result of a send")
 
     async def run(self, stop: asyncio.Event) -> None:
         tasks = [asyncio.create_task(self._sender()) for _ in range(self.senders)]
@@ -70,10 +75,11 @@ class SenderPool:
                 continue
             try:
                 rows = await self._claim(room)
-            except Exception:  # the store is unreachable: log, wait, try again
-                log.exception("claiming outbound messages failed; retrying after the idle wait")
+            except Exception as exc:  # the store is unreachable: log, wait, try again
+                self.claim_failures.failed(exc, "trying again after the idle wait")
                 await self._wait(stop, s.idle_wait_seconds, wake=False)
                 continue
+            self.claim_failures.ok()
             for row in rows:
                 self.waiting.put_nowait(row)
             if len(rows) < room:  # nothing more is due now
@@ -106,10 +112,11 @@ class SenderPool:
         wait = d.settings.idle_wait_seconds
         try:
             due = await d.store.next_outbound_due()
-        except Exception:  # the store is unreachable: the claim after the idle wait says so again
-            log.exception("looking up the next due message failed; waiting the idle wait")
+        except Exception as exc:  # the store is unreachable: the claim after the idle wait says so again
+            self.due_failures.failed(exc, "waiting the idle wait")
             await self._wait(stop, wait)
             return
+        self.due_failures.ok()
         if due is not None:
             until = (due - d.clock()).total_seconds()
             if until > 0:
@@ -142,8 +149,9 @@ class SenderPool:
             rescheduled = self.report.retried + self.report.deferred
             try:
                 await self.d.send_one(row, self.report)
-            except Exception:  # e.g. the store failed to record: the lease expires, it is sent again
-                log.exception("sending %s failed; it is sent again after its lease", row.referentienummer)
+                self.send_failures.ok()
+            except Exception as exc:  # e.g. the store failed to record: the lease expires, it is sent again
+                self.send_failures.failed(exc, f"{row.referentienummer} is sent again after its lease")
             finally:
                 self.busy -= 1
                 if self.report.retried + self.report.deferred != rescheduled:

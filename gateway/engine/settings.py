@@ -57,8 +57,15 @@ class FetchGuardSettings:
 
 @dataclass(frozen=True, slots=True)
 class EngineSettings:
+    #: this process's name among the processes on one store (lease owners are "<node>:<pid>:<random>");
+    #: None: the host name. Stable across restarts, so a restarted node takes over what it had claimed.
+    node: str | None = None
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     poll: PollSettings = field(default_factory=PollSettings)
     sink: SinkSettings = field(default_factory=SinkSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     fetch_guard: FetchGuardSettings = field(default_factory=FetchGuardSettings)
+
+    def __post_init__(self) -> None:
+        if self.node is not None and (not self.node or ":" in self.node or len(self.node) > 100):
+            raise ValueError(f"node: a name of 1 to 100 characters without ':', found {self.node!r}")

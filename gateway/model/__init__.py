@@ -1,4 +1,4 @@
-"""The version-free domain model (DESIGN.md §4): frozen dataclasses, Decimal money, enums, UTC datetimes.
+"""The version-free domain model: frozen dataclasses, Decimal money, enums, UTC datetimes.
 
 Import message classes from here; :data:`BERICHT_KLASSEN` maps each Berichttype to its class.
 """

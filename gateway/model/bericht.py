@@ -15,3 +15,9 @@ class Bericht:
 
     berichttype: ClassVar[Berichttype]
     berichtheader: Berichtheader
+
+
+def klantnummer_shv(bericht: Bericht) -> str | None:
+    """The client's file number at the SHV, for the messages that carry one (not a Foutbericht)."""
+    value = getattr(bericht, "klantnummer_shv", None)
+    return value if isinstance(value, str) and value else None

@@ -49,7 +49,7 @@ class Berichttype(enum.StrEnum):
         if not self.verwachte_antwoorden:
             return None
         if self in (Berichttype.KENNISGEVING, Berichttype.KENNISGEVING_PUBLIEK):
-            return None  # Kennisgeving antwoord has no deadline (A5 item 4)
+            return None  # Kennisgeving antwoord has no deadline (the creditors' process agreements)
         return 10
 
 

@@ -7,8 +7,9 @@ DatumTijd: UTC with "Z", microseconds only when not zero. Never exponent notatio
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import TypeVar
@@ -54,7 +55,17 @@ def parse_datum(text: str) -> date:
 
 
 def parse_datum_tijd(text: str) -> datetime:
-    return datetime.fromisoformat(text.strip()).astimezone(UTC)
+    """An xs:dateTime. ``24:00:00`` (valid in XSD 1.0, "the end of the day") is the next day's 00:00,
+    for the XML and the JSON form alike; it is never written (:func:`datum_tijd` writes 00:00)."""
+    text = text.strip()
+    end_of_day = _END_OF_DAY.fullmatch(text)
+    if end_of_day:
+        midnight = datetime.fromisoformat(f"{end_of_day['day']}T00:00:00{end_of_day['zone'] or ''}")
+        return (midnight + timedelta(days=1)).astimezone(UTC)
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+_END_OF_DAY = re.compile(r"(?P<day>-?\d{4,}-\d{2}-\d{2})T24:00:00(?:\.0+)?(?P<zone>Z|[+-]\d{2}:\d{2})?")
 
 
 def parse_base64(text: str) -> bytes:

@@ -1,1 +1,2 @@
-"""security layer of the gateway core (DESIGN.md §4)."""
+"""security layer of the gateway core: TLS contexts, certificates and their OIN, WS-Security signing
+and verification."""

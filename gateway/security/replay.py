@@ -1,11 +1,12 @@
 """Replay detection: remembers (MessageID, signature) pairs until their timestamp window closes.
 
-Why the signature value is part of the key: DESIGN §2 makes the MessageID of a VerstuurBericht
-``urn:uuid:<Referentienummer>``, stable across every retry, and the hub is idempotent on it — so a
-*fresh* resend (new Timestamp, hence a new signature made with the sender's key) is legitimate and
-is answered with the first receipt. A *replay* is a captured envelope sent again: same MessageID,
-same signature. That is refused. An envelope older than the window is refused by the timestamp
-check, so entries are kept only until then, which also bounds memory.
+Why the signature value is part of the key: the MessageID of a VerstuurBericht is
+``urn:uuid:<Referentienummer>`` (docs/decisions.md), stable across every retry, and the hub is
+idempotent on it — so a *fresh* resend (new Timestamp, hence a new signature made with the
+sender's key) is legitimate and is answered with the first receipt. A *replay* is a captured
+envelope sent again: same MessageID, same signature. That is refused. An envelope older than the
+window is refused by the timestamp check, so entries are kept only until then, which also bounds
+memory.
 
 An entry is a 16-byte BLAKE2b digest of the pair, not the pair itself: a SignatureValue is ~350
 characters, and at a sustained rate the cache holds rate x window entries (200 msg/s x 600 s =

@@ -1,1 +1,2 @@
-"""soap layer of the gateway core (DESIGN.md §4)."""
+"""soap layer of the gateway core: the SOAP 1.1 envelope with its WS-Addressing headers, built and
+parsed, and the hub's faults."""

@@ -1,8 +1,9 @@
 """SOAP 1.1 faults of the hub, as typed errors that say whether a retry can help.
 
-The fault codes (DESIGN §2) travel in ``detail/hub:HubFout/hub:Code``; ``faultcode`` is
-``soap:Server`` for retryable and ``soap:Client`` for permanent faults, so that a generic SOAP
-client draws the same conclusion. A code we do not know is classified by ``faultcode``.
+The fault codes (docs/decisions.md, schemas/hub/hub.xsd) travel in
+``detail/hub:HubFout/hub:Code``; ``faultcode`` is ``soap:Server`` for retryable and ``soap:Client``
+for permanent faults, so that a generic SOAP client draws the same conclusion. A code we do not
+know is classified by ``faultcode``.
 """
 
 from __future__ import annotations

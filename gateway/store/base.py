@@ -15,6 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from gateway.store.records import (
     Afgeleverd,
+    ConsoleActie,
     Conversatie,
     ConversatieUpdate,
     Counts,
@@ -37,18 +38,67 @@ class StoreError(Exception):
     """Base class of the errors the store raises on purpose."""
 
 
-class EnqueueConflict(StoreError):
-    """A message with this Referentienummer was already queued with a different content (API: 409)."""
+class StoreUnavailable(StoreError):
+    """The store cannot do this now: the disk or database is full, a lock was not granted within the
+    lock timeout, the database does not answer. Nothing was written; the same call may succeed
+    later (API: 503 with ``Retry-After``). ``reason`` says which, for people; never message content."""
 
-    def __init__(self, referentienummer: str, existing_sha256: str, new_sha256: str) -> None:
+    def __init__(self, reason: str, *, retry_after: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class NodeInUse(StoreError):
+    """Another running process already works as this node on this store."""
+
+    def __init__(self, node: str, detail: str) -> None:
+        super().__init__(f"another running gateway process works as node {node!r} on this store ({detail})")
+        self.node = node
+
+
+class EnqueueConflict(StoreError):
+    """The Referentienummer was used before for a different message (API: 409).
+
+    Compared is what the caller submitted (its canonical JSON) when both have it, otherwise the
+    document. The message says what became of the earlier one (queued, delivered …)."""
+
+    def __init__(
+        self, referentienummer: str, existing_sha256: str, new_sha256: str, *, state: str = "queued"
+    ) -> None:
+        what = {
+            "queued": "is queued",
+            "sending": "is being sent",
+            "delivered": "was delivered",
+            "dead": "is a dead letter",
+        }.get(state, f"is {state}")
         super().__init__(
-            f"Referentienummer {referentienummer} is already queued with a different document "
+            f"Referentienummer {referentienummer} was used before for a different message, which {what} "
             f"(stored sha256 {existing_sha256[:12]}…, given {new_sha256[:12]}…); a new message needs "
-            "a new Referentienummer, a resend must carry the identical document"
+            "a new Referentienummer, a resend must carry the same content"
         )
         self.referentienummer = referentienummer
         self.existing_sha256 = existing_sha256
         self.new_sha256 = new_sha256
+        self.state = state
+
+
+def conflict_with(old: OutboxRow, msg: NieuwUitgaand) -> EnqueueConflict | None:
+    """Whether ``msg`` under ``old``'s Referentienummer is another message than ``old`` (the one rule
+    the outbox and the API's dry run decide it by). What the caller submitted decides when both
+    have it (the gateway's own fill-ins, such as DatumTijd, may differ); otherwise the document."""
+    if old.indiening_sha256 and msg.indiening_sha256:
+        stored, given = old.indiening_sha256, msg.indiening_sha256
+        same = (stored, old.berichttype, old.ontvanger) == (given, msg.berichttype, msg.ontvanger)
+    else:
+        stored, given = old.sha256, msg.sha256
+        same = (stored, old.berichttype, old.ontvanger, old.conversatie) == (
+            given,
+            msg.berichttype,
+            msg.ontvanger,
+            msg.conversatie,
+        )
+    return None if same else EnqueueConflict(msg.referentienummer, stored, given, state=str(old.state))
 
 
 class NotFound(StoreError):
@@ -71,6 +121,25 @@ class Store(Protocol):
     async def schema_version(self) -> int: ...
 
     async def close(self) -> None: ...
+
+    async def check_writable(self, *, now: datetime) -> None:
+        """Raise :class:`StoreUnavailable` when the store cannot write now: a write failed that way
+        within the last seconds, or a small write transaction fails."""
+
+    async def take_over_node(self, node: str, *, now: datetime) -> int:
+        """Start work as node ``node``: the claims an earlier process of this node left behind (it was
+        killed mid-send) become due now instead of after their lease. Returns how many.
+
+        SQLite is one node: every claim, and the database file is locked for this process (a second
+        process on it gets :class:`NodeInUse`). PostgreSQL: the claims whose lease owner is of this
+        node (``<node>:<pid>:<random>``); a session lock on the node name, held until :meth:`close`,
+        makes a second running process with the same node name get :class:`NodeInUse`."""
+
+    async def retry_now(self, *, now: datetime, referentienummer: str | None = None) -> int:
+        """Make waiting outbound messages due now (the hub is back): every queued message whose next
+        attempt lies in the future, or only the one with ``referentienummer``. Returns how many;
+        :class:`NotFound` / :class:`InvalidTransition` when that one message is unknown or not
+        waiting for a retry."""
 
     # outbox -----------------------------------------------------------------------------------
     async def enqueue(self, msg: NieuwUitgaand, *, now: datetime, deadline: datetime) -> EnqueueResult:
@@ -258,3 +327,18 @@ class Store(Protocol):
 
     async def message_counts(self) -> list[tuple[str, str, str, int]]:
         """(richting, berichttype, state, count)."""
+
+    # the operator console (sql_console.py) ----------------------------------------------------
+    async def attention_counts(self) -> Counts:
+        """:meth:`counts` for the unfinished and failed states only: outbox queued, sending, dead;
+        inbox received, decoded, quarantined; sink deliveries pending, delivering, dead."""
+
+    async def record_action(self, actie: ConsoleActie) -> ConsoleActie:
+        """Record what an operator did (who, when, what, which message, result); returns it with its id."""
+
+    async def get_action(self, action_id: int) -> ConsoleActie | None: ...
+
+    async def list_actions(
+        self, *, referentienummer: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[ConsoleActie]:
+        """Newest first; only those on one message when ``referentienummer`` is given."""

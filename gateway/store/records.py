@@ -95,6 +95,10 @@ class NieuwUitgaand:
     ontvanger: str
     conversatie: str
     document: bytes
+    #: SHA-256 of what the organisation submitted (canonical JSON); idempotency is judged on it.
+    #: None for what the gateway makes itself: then the document is compared.
+    indiening_sha256: str | None = None
+    klantnummer_shv: str | None = None  # the client's file number at the SHV (console search)
 
     @property
     def sha256(self) -> str:
@@ -132,6 +136,8 @@ class OutboxRow:
     created_at: datetime
     updated_at: datetime
     purged_at: datetime | None
+    indiening_sha256: str | None = None  # see NieuwUitgaand
+    klantnummer_shv: str | None = None
 
     @classmethod
     def from_row(cls, r: Mapping[str, Any]) -> OutboxRow:
@@ -154,6 +160,8 @@ class OutboxRow:
             created_at=as_dt(r["created_at"]),  # type: ignore[arg-type]
             updated_at=as_dt(r["updated_at"]),  # type: ignore[arg-type]
             purged_at=as_dt(r["purged_at"]),
+            indiening_sha256=r.get("indiening_sha256"),
+            klantnummer_shv=r.get("klantnummer_shv"),
         )
 
 
@@ -257,6 +265,7 @@ class NieuwInkomend:
     received_at: datetime
     hub_received_at: datetime | None = None
     bevindingen: tuple[Mapping[str, str], ...] = ()  # findings about a valid message (engine.bevindingen)
+    klantnummer_shv: str | None = None  # the client's file number at the SHV (console search)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +288,7 @@ class InboxRow:
     updated_at: datetime
     purged_at: datetime | None
     bevindingen: tuple[dict[str, str], ...] = ()
+    klantnummer_shv: str | None = None
 
     @classmethod
     def from_row(cls, r: Mapping[str, Any]) -> InboxRow:
@@ -301,6 +311,7 @@ class InboxRow:
             updated_at=as_dt(r["updated_at"]),  # type: ignore[arg-type]
             purged_at=as_dt(r["purged_at"]),
             bevindingen=tuple(json.loads(r["bevindingen"])),
+            klantnummer_shv=r.get("klantnummer_shv"),
         )
 
 
@@ -369,3 +380,30 @@ class Counts:
     outbox: dict[str, int] = field(default_factory=dict)
     inbox: dict[str, int] = field(default_factory=dict)
     sink: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleActie:
+    """One action taken in the operator console: who, when, what, on which message, with what result.
+
+    Recorded by Referentienummer; never a name, BSN or other personal data in ``detail``."""
+
+    at: datetime
+    caller: str
+    action: str  # resend, retry-now, fetch-now, show-bsn
+    referentienummer: str | None
+    result: str  # ok, refused, failed
+    detail: str = ""
+    id: int = 0  # filled by the store
+
+    @classmethod
+    def from_row(cls, r: Mapping[str, Any]) -> ConsoleActie:
+        return cls(
+            at=as_dt(r["at"]),  # type: ignore[arg-type]
+            caller=r["caller"],
+            action=r["action"],
+            referentienummer=r["referentienummer"],
+            result=r["result"],
+            detail=r["detail"],
+            id=int(r["id"]),
+        )

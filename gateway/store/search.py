@@ -1,5 +1,5 @@
-"""The read side of the :class:`~gateway.store.base.Store` port: the message search the API and the
-metrics use (outbox and inbox as one list). The SQL is in :mod:`gateway.store.sql_search`."""
+"""The read side of the :class:`~gateway.store.base.Store` port: the message search the API, the
+metrics and the console use (outbox and inbox as one list). The SQL is in :mod:`gateway.store.sql_search`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ class BerichtFilter:
     tot: datetime | None = None  # exclusive
     limit: int = 50
     cursor: str | None = None  # from the previous page
+    referentienummer: str | None = None
+    klantnummer_shv: str | None = None
+    oplopend: bool = False  # oldest first (default: newest first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,7 @@ class BerichtSamenvatting:
     attempts: int
     last_error: str | None
     updated_at: datetime
+    klantnummer_shv: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,8 +31,8 @@ class InboxMixin(OutboxMixin):
                 """INSERT INTO inbox (referentienummer, berichttype, afzender, ontvanger, conversatie,
                        document,
                        sha256, envelope, valid, problems, json_body, state, received_at, hub_received_at,
-                       updated_at, bevindingen)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13, $12, $14)
+                       updated_at, bevindingen, klantnummer_shv)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13, $12, $14, $15)
                    ON CONFLICT (referentienummer) DO NOTHING
                    RETURNING referentienummer""",
                 msg.referentienummer,
@@ -49,6 +49,7 @@ class InboxMixin(OutboxMixin):
                 msg.received_at,
                 msg.hub_received_at,
                 problems_json(msg.bevindingen),
+                msg.klantnummer_shv,
             )
         return row is not None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from gateway.store.base import EnqueueConflict, InvalidTransition, NotFound
+from gateway.store.base import EnqueueConflict, InvalidTransition, NotFound, conflict_with
 from gateway.store.records import (
     Afgeleverd,
     ConversatieUpdate,
@@ -20,8 +20,8 @@ from gateway.store.sqlcore import Conn, SqlCore, conversation_statement
 
 _INSERT = """
 INSERT INTO outbox (referentienummer, berichttype, ontvanger, conversatie, document, sha256, state,
-    attempts, claims, next_attempt_at, deadline, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, 0, $7, $8, $7, $7)
+    attempts, claims, next_attempt_at, deadline, created_at, updated_at, indiening_sha256, klantnummer_shv)
+VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, 0, $7, $8, $7, $7, $9, $10)
 ON CONFLICT (referentienummer) DO NOTHING
 RETURNING *
 """
@@ -93,6 +93,8 @@ class OutboxMixin(SqlCore):
             msg.sha256,
             now,
             deadline,
+            msg.indiening_sha256,
+            msg.klantnummer_shv,
         )
         if row is not None:
             return EnqueueResult(OutboxRow.from_row(row), created=True)
@@ -100,14 +102,9 @@ class OutboxMixin(SqlCore):
         if existing is None:  # pragma: no cover - the conflict row vanished; rows are never deleted
             raise NotFound("outbox message", msg.referentienummer)
         old = OutboxRow.from_row(existing)
-        same = (old.sha256, old.berichttype, old.ontvanger, old.conversatie) == (
-            msg.sha256,
-            msg.berichttype,
-            msg.ontvanger,
-            msg.conversatie,
-        )
-        if not same:
-            raise EnqueueConflict(msg.referentienummer, old.sha256, msg.sha256)
+        conflict = conflict_with(old, msg)
+        if conflict is not None:
+            raise conflict
         return EnqueueResult(old, created=False)
 
     async def enqueue(self, msg: NieuwUitgaand, *, now: datetime, deadline: datetime) -> EnqueueResult:

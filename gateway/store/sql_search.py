@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -37,40 +38,88 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         moment, ref = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(moment), str(ref)
+        value = datetime.fromisoformat(moment)
     except (ValueError, TypeError) as exc:
         raise ValueError("not a valid page cursor") from exc
+    if value.tzinfo is None:
+        raise ValueError("not a valid page cursor")
+    return value, str(ref)
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """How one table answers the message search (the columns differ between outbox and inbox)."""
+
+    richting: str
+    select: str
+    moment: str  # created_at | received_at
+    tegenpartij: str  # ontvanger | afzender
+
+
+_TABLES = (
+    _Table(
+        UIT,
+        """SELECT 'uit' AS richting, referentienummer, berichttype, ontvanger AS tegenpartij, conversatie,
+                  state, created_at AS moment, attempts, last_error, updated_at, klantnummer_shv
+             FROM outbox""",
+        "created_at",
+        "ontvanger",
+    ),
+    _Table(
+        IN,
+        """SELECT 'in' AS richting, referentienummer, berichttype, afzender AS tegenpartij, conversatie,
+                  state, received_at AS moment, 0 AS attempts, NULL AS last_error, updated_at, klantnummer_shv
+             FROM inbox""",
+        "received_at",
+        "afzender",
+    ),
+)
+
+
+def _search_sql(t: _Table, f: BerichtFilter, after: tuple[datetime, str] | None) -> tuple[str, list[Any]]:
+    """One table's page: only the conditions given, so the planner can use the index of each
+    (see the migration *_console.sql); in time order, stopping at the page size."""
+    where: list[str] = []
+    args: list[Any] = []
+
+    def cond(template: str, *values: Any) -> None:
+        names = [f"${len(args) + i + 1}" for i in range(len(values))]
+        args.extend(values)
+        where.append(template.format(*names))
+
+    for column, value in (
+        ("referentienummer", f.referentienummer),
+        ("berichttype", f.berichttype),
+        ("state", f.state),
+        (t.tegenpartij, f.tegenpartij),
+        ("conversatie", f.conversatie),
+        ("klantnummer_shv", f.klantnummer_shv),
+    ):
+        if value:
+            cond(f"{column} = {{0}}", value)
+    if f.vanaf is not None:
+        cond(f"{t.moment} >= {{0}}", f.vanaf)
+    if f.tot is not None:
+        cond(f"{t.moment} < {{0}}", f.tot)
+    op, order = (">", "ASC") if f.oplopend else ("<", "DESC")
+    if after is not None:
+        cond(f"({t.moment} {op} {{0}} OR ({t.moment} = {{0}} AND referentienummer {op} {{1}}))", *after)
+    sql = t.select + (" WHERE " + " AND ".join(where) if where else "")
+    args.append(f.limit + 1)
+    sql += f" ORDER BY {t.moment} {order}, referentienummer {order} LIMIT ${len(args)}"
+    return sql, args
 
 
 class SearchMixin(InboxMixin):
     async def search_messages(self, f: BerichtFilter) -> BerichtenPagina:
-        after_moment, after_ref = decode_cursor(f.cursor) if f.cursor else (None, "")
-        sql = f"""SELECT * FROM ({_MESSAGES}) AS m
-            WHERE ($1 = '' OR berichttype = $1) AND ($2 = '' OR richting = $2) AND ($3 = '' OR state = $3)
-              AND ($4 = '' OR tegenpartij = $4) AND ($5 = '' OR conversatie = $5)
-              AND ($6::text IS NULL OR moment >= $7) AND ($8::text IS NULL OR moment < $9)
-              AND ($10::text IS NULL OR moment < $11 OR (moment = $11 AND referentienummer < $12))
-            ORDER BY moment DESC, referentienummer DESC
-            LIMIT $13"""
-        flag = self._flag
-        args: list[Any] = [
-            f.berichttype or "",
-            f.richting or "",
-            f.state or "",
-            f.tegenpartij or "",
-            f.conversatie or "",
-            flag(f.vanaf),
-            f.vanaf or _EPOCH,
-            flag(f.tot),
-            f.tot or _EPOCH,
-            flag(after_moment),
-            after_moment or _EPOCH,
-            after_ref,
-            f.limit + 1,
-        ]
+        after = decode_cursor(f.cursor) if f.cursor else None
+        rows: list[dict[str, Any]] = []
         async with self._tx(write=False) as c:
-            rows = await c.fetch(self._portable(sql), *args)
-        items = [
+            for table in _TABLES:
+                if f.richting in (None, "", table.richting):
+                    sql, args = _search_sql(table, f, after)
+                    rows += await c.fetch(sql, *args)
+        found = [
             BerichtSamenvatting(
                 richting=r["richting"],
                 referentienummer=r["referentienummer"],
@@ -78,14 +127,17 @@ class SearchMixin(InboxMixin):
                 tegenpartij=r["tegenpartij"],
                 conversatie=r["conversatie"],
                 state=r["state"],
-                moment=as_dt(r["moment"]),
+                moment=as_dt(r["moment"]),  # type: ignore[arg-type]
                 attempts=int(r["attempts"]),
                 last_error=r["last_error"],
-                updated_at=as_dt(r["updated_at"]),
+                updated_at=as_dt(r["updated_at"]),  # type: ignore[arg-type]
+                klantnummer_shv=r["klantnummer_shv"],
             )
-            for r in rows[: f.limit]
+            for r in rows
         ]
-        more = len(rows) > f.limit
+        found.sort(key=lambda m: (m.moment, m.referentienummer), reverse=not f.oplopend)
+        items = found[: f.limit]
+        more = len(found) > f.limit
         volgende = _encode_cursor(items[-1].moment, items[-1].referentienummer) if more and items else None
         return BerichtenPagina(items, volgende)
 
@@ -111,14 +163,3 @@ class SearchMixin(InboxMixin):
         async with self._tx(write=False) as c:
             rows = await c.fetch(sql)
         return [(r["richting"], r["berichttype"], r["state"], int(r["n"])) for r in rows]
-
-    # backend differences: SQLite has no ::text casts, and binds NULL flags the same way ------
-    @staticmethod
-    def _flag(value: object) -> str | None:
-        return None if value is None else "x"
-
-    def _portable(self, sql: str) -> str:
-        return sql if self.backend == "postgres" else sql.replace("::text", "")
-
-
-_EPOCH = datetime.fromisoformat("1970-01-01T00:00:00+00:00")

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from gateway.store.base import StoreUnavailable
 from gateway.store.migrations import Migration
 from gateway.store.records import Conversatie, ConversatieUpdate, Counts, PurgeResult
+
+#: how long a refused write keeps the store "not writable" for /ready
+WRITE_REFUSAL_MEMORY_SECONDS = 15.0
+WRITE_PROBE_KEY = "health.write_probe"
+#: Retry-After for a lock that was not granted in time (seconds), and for everything else
+RETRY_AFTER_SHORT = 5
+RETRY_AFTER_LONG = 30
 
 
 class Conn(Protocol):
@@ -50,6 +59,32 @@ class SqlCore:
 
     def __init__(self) -> None:
         self._poll_lock = asyncio.Lock()
+        #: the last write refused as unavailable: (time.monotonic(), reason); see check_writable
+        self._write_refused: tuple[float, str] | None = None
+
+    def _unavailable(self, exc: BaseException, *, write: bool) -> StoreUnavailable | None:
+        """The driver error as :class:`StoreUnavailable`, or None when it is not that kind of error
+        (then it is raised as it is: a bug or a constraint, not the machine). Write refusals are
+        remembered for :meth:`check_writable`."""
+        found = self._classify(exc)
+        if found is None:
+            return None
+        reason, retry_after = found
+        if write:
+            self._write_refused = (time.monotonic(), reason)
+        return StoreUnavailable(reason, retry_after=retry_after)
+
+    def _raise_unavailable(self, exc: BaseException, *, write: bool) -> None:
+        """Raise ``exc`` as :class:`StoreUnavailable` when it is that kind of error; otherwise
+        return, and the caller re-raises it unchanged."""
+        unavailable = self._unavailable(exc, write=write)
+        if unavailable is not None:
+            raise unavailable from exc
+
+    @staticmethod
+    def _classify(exc: BaseException) -> tuple[str, int] | None:
+        """(reason, seconds to wait) for a driver error that means "not now"; the backends know theirs."""
+        raise NotImplementedError
 
     def _tx(self, *, write: bool = True) -> AbstractAsyncContextManager[Conn]:
         raise NotImplementedError
@@ -117,6 +152,20 @@ class SqlCore:
                 today,
             )
         return int(row["n"]) if row else 0
+
+    # health -----------------------------------------------------------------------------------
+    async def check_writable(self, *, now: datetime) -> None:
+        """A small write can succeed while larger ones fail (a full disk still lets SQLite reuse
+        its WAL file for an update in place), so a write refused within the last
+        ``WRITE_REFUSAL_MEMORY_SECONDS`` counts as well as the probe's own result."""
+        refused = self._write_refused
+        if refused is not None:
+            ago = time.monotonic() - refused[0]
+            if ago < WRITE_REFUSAL_MEMORY_SECONDS:
+                raise StoreUnavailable(
+                    f"a write was refused {ago:.0f}s ago: {refused[1]}", retry_after=RETRY_AFTER_SHORT
+                )
+        await self.set_value(WRITE_PROBE_KEY, "ok", now=now)
 
     # key/value --------------------------------------------------------------------------------
     async def get_value(self, key: str) -> str | None:

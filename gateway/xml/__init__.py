@@ -1,1 +1,2 @@
-"""xml layer of the gateway core (DESIGN.md §4)."""
+"""xml layer of the gateway core: hardened parsing, the schema catalogue, XSD validation and the
+content checks XSD 1.0 cannot express."""

@@ -16,6 +16,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from gateway.xml.parsing import TextLimits
+from gateway.xml.textlimits import text_limits
+
 SCHEMAS_DIR = Path(os.environ.get("SKPGW_SCHEMAS", Path(__file__).resolve().parents[2] / "schemas"))
 CATALOGUE_FILE = "catalogue.toml"
 _REQUIRED_KEYS = ("berichttype", "versie", "root", "namespace", "xsd")
@@ -45,6 +48,7 @@ class Catalogue:
     _by_type: dict[tuple[str, str], CatalogueEntry] = field(init=False, repr=False)
     _schemas: dict[CatalogueEntry, etree.XMLSchema] = field(init=False, repr=False, default_factory=dict)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+    _text_limits: TextLimits | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         self._by_qname = {}
@@ -116,6 +120,14 @@ class Catalogue:
                         raise CatalogueError(f"{entry.xsd}: the XSD does not compile: {exc}") from exc
                     self._schemas[entry] = compiled
         return compiled
+
+    @property
+    def text_limits(self) -> TextLimits:
+        """The longest value any of the catalogue's XSDs allows (read from them once)."""
+        with self._lock:
+            if self._text_limits is None:
+                self._text_limits = text_limits(e.xsd for e in self.entries)
+            return self._text_limits
 
     def compile_all(self) -> None:
         for entry in self.entries:

@@ -16,18 +16,33 @@ from functools import lru_cache
 from lxml import etree
 
 from gateway.xml.errors import Problem, XmlInputError
+from gateway.xml.schema_errors import element_path
 
 
 @dataclass(frozen=True, slots=True)
 class ParseLimits:
-    """Limits for one document; the defaults fit every message of the standard with room to spare."""
+    """Limits for one document; the defaults fit every message of the standard with room to spare.
+
+    ``long_text``: a text node may be longer than libxml2's own limit of 10,000,000 bytes (a hub
+    answer carries whole messages as base64 text; ``max_bytes`` still bounds the whole)."""
 
     max_bytes: int = 10 * 1024 * 1024
     max_depth: int = 64
     max_elements: int = 500_000
+    long_text: bool = False
 
 
 DEFAULT_LIMITS = ParseLimits()
+
+
+@dataclass(frozen=True, slots=True)
+class TextLimits:
+    """The longest text any value may have (:mod:`gateway.xml.textlimits` reads it from the XSDs),
+    and the elements whose type has no such bound (binary content): only ``max_bytes`` limits those."""
+
+    max_chars: int
+    unbounded_elements: frozenset[str] = frozenset()
+
 
 # A DOCTYPE may only appear in the prolog, which lies within the first bytes of any document we accept.
 # Refusing "<!DOCTYPE" / "<!ENTITY" (any case) anywhere in the first 4 KiB covers it with two substring
@@ -40,8 +55,10 @@ _local = threading.local()
 
 def thread_parser(*, huge_tree: bool = False) -> etree.XMLParser:
     """This thread's hardened lxml parser (no entities, DTD or network), built once per thread and
-    option (lxml parsers are not thread-safe; building one costs ~10 µs). ``huge_tree`` only for text
-    we wrote ourselves (:class:`gateway.codec.xmlio.Out`): input from outside keeps libxml2's limits."""
+    option (lxml parsers are not thread-safe; building one costs ~10 µs). ``huge_tree`` lifts libxml2's
+    hard-coded limits: for text we wrote ourselves (:class:`gateway.codec.xmlio.Out`), and for input
+    from outside only with ``ParseLimits.long_text`` (a DOCTYPE is refused before parsing, and our own
+    size, depth and element limits are checked as always)."""
     key = "huge_parser" if huge_tree else "parser"
     parser = getattr(_local, key, None)
     if parser is None:
@@ -109,7 +126,7 @@ def parse_xml(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> etree._Eleme
             expected="UTF-8",
         ) from None
     try:
-        root = etree.fromstring(bytes(data), thread_parser())
+        root = etree.fromstring(bytes(data), thread_parser(huge_tree=limits.long_text))
     except etree.XMLSyntaxError as exc:
         raise _syntax_problem(exc, last_line=bytes(data).rstrip().count(b"\n") + 1) from None
     tree = root.getroottree()
@@ -191,3 +208,50 @@ def _walk_shape(root: etree._Element, limits: ParseLimits) -> None:
             )
         if len(element):
             depth_of[element] = depth
+
+
+@lru_cache(maxsize=8)
+def _long_texts(max_chars: int) -> etree.XPath:
+    """Leaf elements whose value (their text, also when split by comments) is longer than
+    ``max_chars``, and longer text nodes beside child elements; evaluated by libxml2."""
+    n = int(max_chars)
+    return etree.XPath(f"//*[not(*)][string-length() > {n}] | //*[*]/text()[string-length() > {n}]")
+
+
+@lru_cache(maxsize=8)
+def _long_run(max_chars: int) -> re.Pattern[bytes]:
+    """More than ``max_chars`` bytes after a ">" without a "<": text cannot be longer than the bytes
+    it is written in (the regex scans for its literal ">" at C speed: ~2 ms for 1.5 MB)."""
+    return re.compile(rb">[^<]{%d}" % (int(max_chars) + 1))
+
+
+def check_text_lengths(root: etree._Element, limits: TextLimits, data: bytes) -> None:
+    """Refuse text longer than any value of the message standard may be, before the XSD step (whose
+    pattern check costs ~43 bytes of memory per character). The raw bytes say in a few ms whether a
+    document can hold such text at all: a long run without markup, or markup that can split one
+    value into several text nodes (a comment, CDATA, a processing instruction after the XML
+    declaration); only then libxml2 looks at the values."""
+    start = data.find(b"?>", 0, 200) + 2 if data.startswith((b"<?xml", b"\xef\xbb\xbf<?xml")) else 0
+    if _long_run(limits.max_chars).search(data) is None and not any(
+        data.find(mark[1:], start) >= 0 and data.find(mark, start) >= 0  # one memchr first: fast
+        for mark in (b"<!", b"<?")
+    ):
+        return
+    for found in _long_texts(limits.max_chars)(root):
+        if isinstance(found, etree._Element):
+            element = found
+        else:  # a text node: the element it is in (the parent of the element it follows, for a tail)
+            element = found.getparent()
+            if found.is_tail and element is not None:
+                element = element.getparent()
+        if element is None or etree.QName(element).localname in limits.unbounded_elements:
+            continue
+        length = len(found) if isinstance(found, str) else len("".join(element.itertext()))
+        raise _fail(
+            "text-too-long",
+            "a value is longer than any value of the message standard may be",
+            line=element.sourceline,
+            path=element_path(element),
+            expected=f"at most {limits.max_chars} characters",
+            found=f"{length} characters",
+        )

@@ -10,7 +10,7 @@ from lxml import etree
 from gateway.xml.catalogue import Catalogue, CatalogueEntry, default_catalogue
 from gateway.xml.checks import content_problems
 from gateway.xml.errors import Problem, XmlInputError
-from gateway.xml.parsing import DEFAULT_LIMITS, ParseLimits, parse_xml
+from gateway.xml.parsing import DEFAULT_LIMITS, ParseLimits, check_text_lengths, parse_xml
 from gateway.xml.schema_errors import problems_from_log
 
 _VERSIONED_NS = re.compile(r"^(?P<base>.+):(?P<version>\d+(?:\.\d+)*)$")
@@ -40,8 +40,10 @@ def validate_document(
     data: bytes, *, catalogue: Catalogue | None = None, limits: ParseLimits = DEFAULT_LIMITS
 ) -> ValidationReport:
     """Validate untrusted bytes. Never raises for bad input: every problem is in the report."""
+    catalogue = catalogue or default_catalogue()
     try:
         tree = parse_xml(data, limits)
+        check_text_lengths(tree.getroot(), catalogue.text_limits, bytes(data))
     except XmlInputError as exc:
         return ValidationReport(problems=[exc.problem])
     return validate_tree(tree, catalogue=catalogue)

@@ -69,9 +69,7 @@ def local_config(
             endpoint=hub_url, hub_oin=party.hub_oin, connect_timeout_seconds=3, request_timeout_seconds=10
         ),
         engine=SCENARIO_ENGINE,
-        api=ApiSettings(
-            host="127.0.0.1", port=0, tokens=(ApiToken("scenario", token_env, ALL_ROLES),)
-        ),
+        api=ApiSettings(host="127.0.0.1", port=0, tokens=(ApiToken("scenario", token_env, ALL_ROLES),)),
         tegenpartij=_address_book(party, everyone),
         source=workdir / "gateway.toml",
     )

@@ -1,0 +1,31 @@
+"""/api/wachtrij/nu: the hub is back, send what waits now instead of at the end of its backoff."""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+
+from gateway.api.context import CONTEXT, json_error
+from gateway.store.base import InvalidTransition, NotFound
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+async def retry_now(request: web.Request) -> web.Response:
+    """Every queued outbound message is due now (``?referentienummer=…``: only that one), and an open
+    circuit sends its probe at once. 202 with how many were waiting."""
+    context = request.app[CONTEXT]
+    ref = request.query.get("referentienummer") or None
+    if ref is not None and not _UUID.match(ref):
+        return json_error(400, "referentienummer: expected a lowercase UUID")
+    try:
+        due = await context.engine.retry_now(ref)
+    except NotFound:
+        return json_error(404, f"no outbound message with Referentienummer {ref}")
+    except InvalidTransition as exc:
+        return json_error(409, str(exc))
+    body: dict[str, object] = {"due_now": due}
+    if ref is not None:
+        body["referentienummer"] = ref
+    return web.json_response(body, status=202)

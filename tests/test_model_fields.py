@@ -177,3 +177,12 @@ def test_configuration_kinds(tmp_path: Path) -> None:
         "c: [g] dagen.a: expected an integer, found 'x'",
         "c: [g] niveau: expected a string, found 1",
     ]
+
+
+def test_a_kind_without_a_json_form_says_so() -> None:
+    with pytest.raises(TypeError, match="no JSON Schema for"):
+        field_type(Path).json_schema({})
+    with pytest.raises(TypeError, match="has no JSON form"):
+        field_type(Path | None).from_json("x", "/pad", None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="cannot be read from a configuration file"):
+        field_type(bytes).from_toml("eA==", "c: [g] inhoud", None)  # type: ignore[arg-type]

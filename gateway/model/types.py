@@ -22,9 +22,10 @@ from typing import Annotated, Any, TypeVar
 
 from gateway.model import values as v
 from gateway.model.bsn import bsn_is_valid
-from gateway.model.fields import Lijst, object_type
+from gateway.model.fields import object_type
 from gateway.model.fieldtype import CHECKED, FieldType, ModelError, Reader, anchored
 from gateway.model.kinds import Integer, String
+from gateway.model.structure import Lijst
 
 # -- the standard's value types ----------------------------------------------------------------------------
 

@@ -1,22 +1,19 @@
 """Configuration: one TOML file mapped onto typed, frozen settings sections.
 
 Every section is a frozen dataclass with defaults (the sections of the security, hub and engine
-layers live beside their code). A key the section does not know, a value of the wrong type or a
-missing required key is an error naming the file, the section and the key. Relative paths are
+layers live beside their code), read through the field types of its annotations
+(:mod:`gateway.model.fields`, the same description the model and the JSON form use). A key the
+section does not know, a value of the wrong type or a missing required key is an error naming the
+file, the section and the key; every such problem in the file is reported at once. Relative paths are
 taken relative to the configuration file. Secrets never stand in the file: keys ending in
 ``_env`` name the environment variable that holds them.
 """
 
 from __future__ import annotations
 
-import collections.abc
-import dataclasses
-import enum
 import os
 import re
 import tomllib
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +23,8 @@ from gateway.api.auth import ALL_ROLES, Role
 from gateway.console.settings import ConsoleSettings
 from gateway.engine.settings import EngineSettings
 from gateway.model.berichttype import Rol
+from gateway.model.fields import object_type
+from gateway.model.fieldtype import Reader
 from gateway.security.settings import TlsSettings, WsSecuritySettings
 from gateway.xml.parsing import ParseLimits
 
@@ -227,7 +226,7 @@ class Config:
 
 
 def load_config(path: Path | str | None) -> Config:
-    """Read a config file; ``None`` gives the defaults."""
+    """Read a config file; ``None`` gives the defaults. Every problem in the file is reported at once."""
     if path is None:
         return Config()
     path = Path(path).resolve()
@@ -239,13 +238,15 @@ def load_config(path: Path | str | None) -> Config:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    hints = typing.get_type_hints(Config)
-    sections = {f.name for f in dataclasses.fields(Config) if f.name != "source"}
+    sections = {f.name: f.type for f in object_type(Config).fields if f.name != "source"}
+    reader = Reader(path.parent)
     values: dict[str, Any] = {"source": path}
     for name, table in data.items():
         if name not in sections:
-            raise ConfigError(f"{path}: unknown section [{name}] (known: {', '.join(sorted(sections))})")
-        values[name] = _coerce(hints[name], table, f"{path}: [{name}]", path.parent)
+            reader.problem(f"{path}", f"unknown section [{name}] (known: {', '.join(sorted(sections))})")
+        else:
+            values[name] = sections[name].from_toml(table, f"{path}: [{name}]", reader)
+    _raise_problems(reader)
     config = Config(**values)
     try:
         config.adresboek()
@@ -255,86 +256,14 @@ def load_config(path: Path | str | None) -> Config:
 
 
 def section_from_table(cls: type, table: Any, where: str, base: Path | None = None) -> Any:
-    """Build settings dataclass ``cls`` from a TOML table, checking every key and type."""
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where}: expected a table")
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
-    values = {}
-    for key, value in table.items():
-        if key not in fields:
-            raise ConfigError(f"{where} {key}: unknown key (known: {', '.join(sorted(fields))})")
-        values[key] = _coerce(hints[key], value, f"{where} {key}", base)
-    missing = [
-        name
-        for name, f in fields.items()
-        if name not in values
-        and f.default is dataclasses.MISSING
-        and f.default_factory is dataclasses.MISSING  # type: ignore[misc]
-    ]
-    if missing:
-        raise ConfigError(f"{where}: missing required key {', '.join(missing)}")
-    try:
-        return cls(**values)
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{where}: {exc}") from None
+    """Build settings dataclass ``cls`` from a TOML table: every unknown key, value of the wrong type and
+    missing required key named (``where`` is the file and section, e.g. ``skgw.toml: [hub]``)."""
+    reader = Reader(base)
+    section = object_type(cls).from_toml(table, where, reader)
+    _raise_problems(reader)
+    return section
 
 
-def _coerce(hint: Any, value: Any, where: str, base: Path | None = None) -> Any:
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in typing.get_args(hint) if a is not type(None)]
-        if len(options) == 1:
-            return _coerce(options[0], value, where, base)
-        for option in options:
-            try:
-                return _coerce(option, value, where, base)
-            except ConfigError:
-                continue
-        raise ConfigError(f"{where}: expected {' or '.join(_name(o) for o in options)}, found {value!r}")
-    if origin is Literal:
-        allowed = typing.get_args(hint)
-        if value not in allowed:
-            raise ConfigError(f"{where}: expected one of {', '.join(map(str, allowed))}, found {value!r}")
-        return value
-    if origin in (dict, collections.abc.Mapping):
-        if not isinstance(value, dict):
-            raise ConfigError(f"{where}: expected a table, found {value!r}")
-        key_type, value_type = typing.get_args(hint) or (Any, Any)
-        return {
-            _coerce(key_type, k, f"{where}.{k}", base): _coerce(value_type, v, f"{where}.{k}", base)
-            for k, v in value.items()
-        }
-    if origin in (tuple, list):
-        if not isinstance(value, list):
-            raise ConfigError(f"{where}: expected a list, found {value!r}")
-        item = (typing.get_args(hint) or (Any,))[0]
-        return tuple(_coerce(item, v, f"{where}[{i}]", base) for i, v in enumerate(value))
-    if hint is Any:
-        return value
-    if dataclasses.is_dataclass(hint):
-        return section_from_table(hint, value, where, base)
-    return _scalar(hint, value, where, base)
-
-
-def _scalar(hint: Any, value: Any, where: str, base: Path | None) -> Any:
-    if hint is float and isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if hint is Path and isinstance(value, str):
-        path = Path(value).expanduser()
-        return path if path.is_absolute() or base is None else base / path
-    if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        try:
-            return hint(value)
-        except ValueError:
-            allowed = ", ".join(str(m.value) for m in hint)
-            raise ConfigError(f"{where}: expected one of {allowed}, found {value!r}") from None
-    if isinstance(hint, type) and isinstance(value, hint) and not (hint is int and isinstance(value, bool)):
-        return value
-    raise ConfigError(f"{where}: expected {_name(hint)}, found {value!r}")
-
-
-def _name(hint: Any) -> str:
-    return {int: "an integer", float: "a number", str: "a string", bool: "true or false", Path: "a path"}.get(
-        hint, getattr(hint, "__name__", str(hint))
-    )
+def _raise_problems(reader: Reader) -> None:
+    if reader.problems:
+        raise ConfigError("\n".join(f"{where}: {reason}" for where, reason in reader.problems))

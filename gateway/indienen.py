@@ -31,10 +31,10 @@ from lxml import etree
 
 from gateway.adresboek import Adresboek, OnbekendeTegenpartij
 from gateway.codec import EncodeError, encode
-from gateway.codec import values as v
 from gateway.codec.json_form import JsonFormError, from_json, to_json
 from gateway.conversatie.tabel import afzender_rol, kan_openen
 from gateway.conversatie.uitgaand import Afgekeurd, ConversatieLezer, uitgaande_stap
+from gateway.model import values as v
 from gateway.model.bericht import Bericht, klantnummer_shv
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.rules import Finding, check_rules, has_errors

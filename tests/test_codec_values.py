@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.codec import values as v
+from gateway.model import values as v
 
 BEDRAG = re.compile(r"(0|[1-9][0-9]*)\.[0-9]{2}")  # two decimals, no sign, no exponent
 PERCENTAGE = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]*[1-9])?")  # no trailing zeros

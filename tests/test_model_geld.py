@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.model.types import Geld, ModelError, _check_geld
+from gateway.model.types import Geld, ModelError
 
 
 def _reference_fraction_digits(value: Decimal) -> int:
@@ -41,7 +41,7 @@ def _reference(percentage: bool, value: Any) -> str | None:
 
 def _outcome(percentage: bool, value: Any) -> str | None:
     try:
-        result = _check_geld(Geld(percentage=percentage))(value, "bedrag")
+        result = Geld(percentage=percentage).check(value, "bedrag")
     except ModelError as exc:
         assert exc.field == "bedrag"
         return exc.reason

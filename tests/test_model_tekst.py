@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.model.types import ModelError, Tekst, _check_tekst, _is_trimmed
+from gateway.model.types import ModelError, Tekst, _is_trimmed
 
 _TRIMMED = re.compile(r"[^ \t\n\r]([^\n\r]*[^ \t\n\r])?")  # XSD: no white space at the ends, no line breaks
 
@@ -46,7 +46,7 @@ def test_trimmed_as_the_regex(value: str) -> None:
     ],
 )
 def test_kenmerk_examples(value: str, reason: str | None) -> None:
-    check = _check_tekst(Tekst(50, trimmed=True))
+    check = Tekst(50, trimmed=True).check
     if reason is None:
         assert check(value, "kenmerk") is value
     else:

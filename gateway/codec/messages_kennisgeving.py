@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from gateway.codec import values as v
 from gateway.codec.parts import (
     optional,
     read_adres,
@@ -23,6 +22,7 @@ from gateway.codec.parts import (
 from gateway.codec.profile import VersionProfile
 from gateway.codec.registry import not_in_version, register, required_in_version
 from gateway.codec.xmlio import In, Kids, Open, Out, elements, value_of
+from gateway.model import values as v
 from gateway.model.enums import Akkoord, NulAanbodCodering, RedenGeenMedewerking
 from gateway.model.header import Berichtheader
 from gateway.model.kennisgeving import (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from lxml import etree
 
-from gateway.codec import values as v
 from gateway.codec.nul_aanbod import check_type
 from gateway.codec.parts import (
     optional,
@@ -20,6 +19,7 @@ from gateway.codec.parts import (
 from gateway.codec.profile import VersionProfile
 from gateway.codec.registry import register
 from gateway.codec.xmlio import In, Kids, Open, Out, elements
+from gateway.model import values as v
 from gateway.model.enums import GrondslagVoorafAkkoord, NulAanbodCodering, TypeSchuldregeling, VorderingsType
 from gateway.model.header import Berichtheader
 from gateway.model.saldo import (

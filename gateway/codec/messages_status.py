@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from gateway.codec import values as v
 from gateway.codec.profile import VersionProfile
 from gateway.codec.registry import register
 from gateway.codec.xmlio import In, Kids, Open, Out, elements
+from gateway.model import values as v
 from gateway.model.enums import NulAanbodCodering, StatusSE, StatusSHV
 from gateway.model.header import Berichtheader
 from gateway.model.status import Fout, Foutbericht, StatusberichtSE, StatusberichtSHV, Statusverzoek

@@ -10,11 +10,11 @@ from decimal import Decimal
 from lxml import etree
 
 from gateway.codec import nul_aanbod
-from gateway.codec import values as v
 from gateway.codec.parts import optional, read_contactpersoon, write_contactpersoon
 from gateway.codec.profile import VersionProfile
 from gateway.codec.registry import register
 from gateway.codec.xmlio import In, Kids, Open, Out, elements, texts, value_of
+from gateway.model import values as v
 from gateway.model.enums import (
     Akkoord,
     NulAanbodCodering,

@@ -7,8 +7,8 @@ from typing import TypeVar
 
 from lxml import etree
 
-from gateway.codec import values as v
 from gateway.codec.xmlio import In, Open, Out, value_of
+from gateway.model import values as v
 from gateway.model.enums import AanduidingBijHuisnummer, Geslacht
 from gateway.model.header import Berichtheader, Toestemmingsverklaring
 from gateway.model.partijen import Adres, BuitenlandsAdres, Contactpersoon, Persoon, Schuldhulpverlener

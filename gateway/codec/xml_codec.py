@@ -32,7 +32,7 @@ from gateway.codec.xmlio import In, Out, tree_of
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
 from gateway.model.enums import NulAanbodCodering
-from gateway.model.types import ModelError, schema_checked_values
+from gateway.model.fieldtype import ModelError, fields_checked
 from gateway.xml.catalogue import Catalogue, CatalogueEntry, default_catalogue
 from gateway.xml.errors import Problem
 from gateway.xml.parsing import DEFAULT_LIMITS, ParseLimits
@@ -109,7 +109,7 @@ def decode_tree(tree: etree._ElementTree | etree._Element, entry: CatalogueEntry
     profile = profile_for(entry.versie)
     inp = In(entry.namespace)
     try:
-        with schema_checked_values():
+        with fields_checked():
             kids = inp.kids(root)
             header = read_header(inp, kids.one("Berichtheader"))
             return codec.read(inp, kids, header, profile)

@@ -30,11 +30,11 @@ from typing import Any
 
 from gateway.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from gateway.codec import DecodeError, EncodeError, decode_tree, encode, nul_aanbod
-from gateway.codec import values as v
 from gateway.codec.json_form import JsonFormError, from_json, to_json
 from gateway.commands._inputs import UsageError, expand, read_inputs
 from gateway.config import Config, ConfigError, load_config
 from gateway.conversatie.tabel import kan_openen
+from gateway.model import values as v
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
 from gateway.rules import Finding, check_rules, has_errors

@@ -6,7 +6,6 @@ passed validation when they were fetched (a quarantined one may not parse: it is
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import typing
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from gateway.codec import DecodeError, decode
 from gateway.codec.json_form import to_json
 from gateway.console.formatting import datum, euro, tijd
 from gateway.logs import mask_bsn
+from gateway.model.fields import Optional, object_type
+from gateway.model.fieldtype import FieldType
 from gateway.model.types import Geld, Patroon
 from gateway.rules import check_rules
 from gateway.xml.errors import XmlInputError
@@ -127,29 +128,13 @@ def _label(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-@functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls, include_extras=True)
-
-
-def _marks(hint: Any) -> tuple[Any, ...]:
-    if typing.get_origin(hint) is typing.Annotated:
-        return tuple(hint.__metadata__)
-    for arg in typing.get_args(hint):  # X | None
-        if typing.get_origin(arg) is typing.Annotated:
-            return tuple(arg.__metadata__)
-    return ()
-
-
 def _rows(obj: Any, depth: int, toon_bsn: bool, bsn_paths: list[str]) -> typing.Iterator[Rij]:
-    hints = _hints(type(obj))
-    for f in dataclasses.fields(obj):
+    for f in object_type(type(obj)).fields:
         if f.name == "berichtheader":
             continue
         value = getattr(obj, f.name)
         if value is None or value == ():
             continue
-        marks = _marks(hints.get(f.name))
         label = _label(f.name)
         if dataclasses.is_dataclass(value):
             yield Rij(label, "", depth, kop=True)
@@ -159,16 +144,17 @@ def _rows(obj: Any, depth: int, toon_bsn: bool, bsn_paths: list[str]) -> typing.
                 yield Rij(f"{label} {i}", "", depth, kop=True)
                 yield from _rows(item, depth + 1, toon_bsn, bsn_paths)
         else:
-            yield Rij(label, _value(value, marks, toon_bsn, bsn_paths, f.name), depth)
+            kind = f.type.inner if isinstance(f.type, Optional) else f.type
+            yield Rij(label, _value(value, kind, toon_bsn, bsn_paths, f.name), depth)
 
 
-def _value(value: Any, marks: tuple[Any, ...], toon_bsn: bool, bsn_paths: list[str], name: str) -> str:
-    if any(isinstance(m, Patroon) and m.name == "BSN" for m in marks):
+def _value(value: Any, kind: FieldType, toon_bsn: bool, bsn_paths: list[str], name: str) -> str:
+    """The text of a value; its field type says whether it is a BSN (masked) or a percentage."""
+    if isinstance(kind, Patroon) and kind.name == "BSN":
         bsn_paths.append(name)
         return str(value) if toon_bsn else MASK
     if isinstance(value, Decimal):
-        geld = next((m for m in marks if isinstance(m, Geld)), None)
-        if geld is not None and geld.percentage:
+        if isinstance(kind, Geld) and kind.percentage:
             return f"{value.normalize():f}".replace(".", ",") + " %"
         return euro(value)
     if isinstance(value, datetime):

@@ -1,10 +1,10 @@
 """The value types of the standard (common.xsd) as ``Annotated`` aliases, and the ``@model`` decorator.
 
-Every model field carries its type's rules in its annotation (``Bedrag``, ``Kenmerk``, ``Uuid`` …).
-``@model`` turns a class into a frozen, slotted, keyword-only dataclass and compiles, once per
-class, the list of checks its ``__post_init__`` runs; cross-field invariants go in an optional
-``_invariants`` method. The JSON form and the JSON Schema generator read the same annotations,
-so the XSD, the model and the JSON Schema state one rule in one place each.
+Every model field carries its type in its annotation (``Bedrag``, ``Kenmerk``, ``Uuid`` …): a field
+type (:mod:`gateway.model.fields`) that states the rule once, for the model's check, the JSON form,
+the JSON Schema and the configuration. ``@model`` turns a class into a frozen, slotted, keyword-only
+dataclass whose construction checks every field (the checks of its field types, read once per
+class); cross-field invariants go in an optional ``_invariants`` method.
 
 Errors name the field, never the value: values can be personal data (BSN, names, addresses).
 """
@@ -14,70 +14,165 @@ from __future__ import annotations
 import dataclasses
 import decimal
 import re
-import types
-import typing
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
+from gateway.model import values as v
 from gateway.model.bsn import bsn_is_valid
+from gateway.model.fields import object_type
+from gateway.model.fieldtype import CHECKED, FieldType, ModelError, Reader, anchored
+from gateway.model.kinds import Integer, String
+from gateway.model.structure import Lijst
+
+# -- the standard's value types ----------------------------------------------------------------------------
+
+_CENT = Decimal("0.01")
+_ZERO = Decimal("0")
+# remainders without underflow: a remainder that is not zero never rounds to zero, whatever the exponent
+_EXACT = decimal.Context(
+    prec=28, Emin=decimal.MIN_EMIN, Emax=decimal.MAX_EMAX, traps=[decimal.InvalidOperation]
+)
+_HUNDRED = Decimal("100")
+_MAX_BEDRAG = Decimal("10000000000")
+# Characters XML 1.0 cannot carry, plus CR (a parser turns it into LF, so it would not survive).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_WHITE = " \t\n\r"
+_TRIMMED = r"[^ \t\n\r]([^\n\r]*[^ \t\n\r])?"  # the rule of _is_trimmed, as the JSON Schema states it
 
 
-class ModelError(ValueError):
-    """A model object would break an invariant of the standard. ``field`` is a path like ``klant.bsn``."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.reason = message
-
-
-# ---------------------------------------------------------------------------------------------
-# Type markers (read by the checks below, by the JSON form and by the JSON Schema generator)
+def _is_trimmed(value: str) -> bool:
+    """A non-empty text without white space at its ends and without line breaks."""
+    return value[0] not in _WHITE and value[-1] not in _WHITE and "\n" not in value and "\r" not in value
 
 
 @dataclass(frozen=True, slots=True)
-class Tekst:
-    """Text with length limits; ``trimmed``: no white space at the ends, no line breaks."""
+class Tekst(String):
+    """Text of 1 to ``max_length`` characters that XML can carry; ``trimmed``: no white space at the ends,
+    no line breaks; ``pattern``: a further pattern (Python syntax, equivalent to the XSD pattern)."""
 
     max_length: int
     trimmed: bool = False
-    pattern: str | None = None  # a further pattern (Python syntax, equivalent to the XSD pattern)
+    pattern: str | None = None
+    _extra: re.Pattern[str] | None = dataclasses.field(init=False, repr=False, compare=False, default=None)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_extra", re.compile(self.pattern) if self.pattern else None)
+
+    def check(self, value: Any, name: str) -> str:
+        if not isinstance(value, str):
+            raise ModelError(name, "must be text")
+        if not 1 <= len(value) <= self.max_length:
+            raise ModelError(name, f"must be 1 to {self.max_length} characters long")
+        if _NOT_XML.search(value) is not None:
+            raise ModelError(name, "contains a control character (or CR) that XML cannot carry")
+        if self.trimmed and not _is_trimmed(value):
+            raise ModelError(name, "must not start or end with white space or contain line breaks")
+        if self._extra is not None and not self._extra.fullmatch(value):
+            raise ModelError(name, "does not have the expected form")
+        return value
+
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": self.max_length}
+        pattern = self.pattern or (_TRIMMED if self.trimmed else None)
+        if pattern:
+            result["pattern"] = anchored(pattern)
+        return result
 
 
 @dataclass(frozen=True, slots=True)
-class Geheel:
+class Patroon(String):
+    """A string matching a fixed pattern: UUID, BSN (plus the elfproef), Postcode …"""
+
+    name: str
+    pattern: str
+    _compiled: re.Pattern[str] | None = dataclasses.field(init=False, repr=False, compare=False, default=None)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_compiled", re.compile(self.pattern))
+
+    def check(self, value: Any, name: str) -> str:
+        if not isinstance(value, str) or not self._compiled.fullmatch(value):  # type: ignore[union-attr]
+            raise ModelError(name, f"is not a valid {self.name}")
+        if self.name == "BSN" and not bsn_is_valid(value):
+            raise ModelError(name, "the BSN does not pass the elfproef")
+        return value
+
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "string", "pattern": anchored(self.pattern)}
+
+
+@dataclass(frozen=True, slots=True)
+class Geheel(Integer):
     """An integer within bounds."""
 
     minimum: int
     maximum: int | None = None
 
+    def check(self, value: Any, name: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ModelError(name, "must be a whole number")
+        if value < self.minimum or (self.maximum is not None and value > self.maximum):
+            upper = "" if self.maximum is None else f" and at most {self.maximum}"
+            raise ModelError(name, f"must be at least {self.minimum}{upper}")
+        return value
+
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = {"type": "integer", "minimum": self.minimum}
+        if self.maximum is not None:
+            result["maximum"] = self.maximum
+        return result
+
+
+DECIMAL_PATTERN = r"[0-9]{1,10}(\.[0-9]{1,2})?"  # the JSON form of an amount: a string, never a float
+_DECIMAL = re.compile(DECIMAL_PATTERN)
+_PERCENTAGE = r"(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)"
+
 
 @dataclass(frozen=True, slots=True)
-class Geld:
-    """A Decimal: ``percentage`` limits it to 0..100; otherwise a Bedrag (below 10^10). At most 2 decimals."""
+class Geld(FieldType):
+    """A Decimal: ``percentage`` limits it to 0..100; otherwise a Bedrag (below 10^10). At most 2 decimals.
+    In the JSON form a string ("1097.96", "22.34") so the value stays exact."""
 
     percentage: bool = False
+    expected = 'a string amount like "1097.96"'
 
+    def check(self, value: Any, name: str) -> Decimal:
+        if not isinstance(value, Decimal):  # a bool is not a Decimal either
+            raise ModelError(name, "must be a Decimal (never a float)")
+        if not value.is_finite():
+            raise ModelError(name, "must be a finite number")
+        if value < _ZERO:
+            raise ModelError(name, "must be 0 or more")
+        if self.percentage:
+            if value > _HUNDRED:
+                raise ModelError(name, "a percentage must be between 0 and 100")
+        elif value >= _MAX_BEDRAG:
+            raise ModelError(name, "is too large (at most 9999999999.99)")
+        if _EXACT.remainder(value, _CENT):  # a fraction of a cent is left
+            raise ModelError(name, "has more than 2 decimals")
+        return value
 
-@dataclass(frozen=True, slots=True)
-class Lijst:
-    """A repeated element: ``Annotated[tuple[X, ...], Lijst(1, 5000)]`` (XSD minOccurs / maxOccurs)."""
+    def from_json(self, data: Any, path: str, reader: Reader) -> Any:
+        if not isinstance(data, str) or not _DECIMAL.fullmatch(data):
+            return reader.problem(path, 'must be a string amount like "1097.96" (at most 2 decimals)')
+        try:
+            return self.check(Decimal(data), path)  # the pattern admits only valid decimals
+        except ModelError as exc:
+            return reader.problem(path, exc.reason)
 
-    minimum: int
-    maximum: int
+    def to_json(self, value: Any) -> Any:
+        return v.percentage(value) if self.percentage else v.bedrag(value)
 
+    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "string", "pattern": anchored(_PERCENTAGE if self.percentage else DECIMAL_PATTERN)}
 
-@dataclass(frozen=True, slots=True)
-class Patroon:
-    """A string matching a fixed pattern: UUID, BSN (plus elfproef), Postcode …"""
-
-    name: str
-    pattern: str
+    def from_toml(self, data: Any, where: str, reader: Reader) -> Any:
+        if not isinstance(data, str) or not _DECIMAL.fullmatch(data):
+            return self.found(data, where, reader)
+        return self.checked(Decimal(data), where, reader)
 
 
 UUID_PATTERN = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -107,230 +202,25 @@ Regelnummer = Annotated[int, Geheel(1)]
 Datum = date
 DatumTijd = datetime  # aware, normalised to UTC
 
-# ---------------------------------------------------------------------------------------------
-# Checks
-
-_CENT = Decimal("0.01")
-_ZERO = Decimal("0")
-# remainders without underflow: a remainder that is not zero never rounds to zero, whatever the exponent
-_EXACT = decimal.Context(
-    prec=28, Emin=decimal.MIN_EMIN, Emax=decimal.MAX_EMAX, traps=[decimal.InvalidOperation]
-)
-_HUNDRED = Decimal("100")
-_MAX_BEDRAG = Decimal("10000000000")
-# Characters XML 1.0 cannot carry, plus CR (a parser turns it into LF, so it would not survive).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_WHITE = " \t\n\r"
-
-Check = Callable[[Any, str], Any]  # (value, field) -> normalised value (or raises ModelError)
-
-
-def _check_geld(marker: Geld) -> Check:
-    percentage = marker.percentage
-
-    def check(value: Any, name: str) -> Decimal:
-        if not isinstance(value, Decimal):  # a bool is not a Decimal either
-            raise ModelError(name, "must be a Decimal (never a float)")
-        if not value.is_finite():
-            raise ModelError(name, "must be a finite number")
-        if value < _ZERO:
-            raise ModelError(name, "must be 0 or more")
-        if percentage:
-            if value > _HUNDRED:
-                raise ModelError(name, "a percentage must be between 0 and 100")
-        elif value >= _MAX_BEDRAG:
-            raise ModelError(name, "is too large (at most 9999999999.99)")
-        if _EXACT.remainder(value, _CENT):  # a fraction of a cent is left
-            raise ModelError(name, "has more than 2 decimals")
-        return value
-
-    return check
-
-
-def _is_trimmed(value: str) -> bool:
-    """A non-empty text without white space at its ends and without line breaks."""
-    return value[0] not in _WHITE and value[-1] not in _WHITE and "\n" not in value and "\r" not in value
-
-
-def _check_tekst(marker: Tekst) -> Check:
-    extra = re.compile(marker.pattern) if marker.pattern else None
-    max_length, trimmed = marker.max_length, marker.trimmed
-
-    def check(value: Any, name: str) -> str:
-        if not isinstance(value, str):
-            raise ModelError(name, "must be text")
-        if not 1 <= len(value) <= max_length:
-            raise ModelError(name, f"must be 1 to {max_length} characters long")
-        if _NOT_XML.search(value) is not None:
-            raise ModelError(name, "contains a control character (or CR) that XML cannot carry")
-        if trimmed and not _is_trimmed(value):
-            raise ModelError(name, "must not start or end with white space or contain line breaks")
-        if extra is not None and not extra.fullmatch(value):
-            raise ModelError(name, "does not have the expected form")
-        return value
-
-    return check
-
-
-def _check_patroon(marker: Patroon) -> Check:
-    compiled = re.compile(marker.pattern)
-
-    def check(value: Any, name: str) -> str:
-        if not isinstance(value, str) or not compiled.fullmatch(value):
-            raise ModelError(name, f"is not a valid {marker.name}")
-        if marker.name == "BSN" and not bsn_is_valid(value):
-            raise ModelError(name, "the BSN does not pass the elfproef")
-        return value
-
-    return check
-
-
-def _check_geheel(marker: Geheel) -> Check:
-    def check(value: Any, name: str) -> int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ModelError(name, "must be a whole number")
-        if value < marker.minimum or (marker.maximum is not None and value > marker.maximum):
-            upper = "" if marker.maximum is None else f" and at most {marker.maximum}"
-            raise ModelError(name, f"must be at least {marker.minimum}{upper}")
-        return value
-
-    return check
-
-
-def _check_date(value: Any, name: str) -> date:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise ModelError(name, "must be a date")
-    return value
-
-
-def _check_datetime(value: Any, name: str) -> datetime:
-    if not isinstance(value, datetime):
-        raise ModelError(name, "must be a datetime")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ModelError(name, "must be time-zone aware (UTC); a naive datetime is refused")
-    return value if value.tzinfo is UTC else value.astimezone(UTC)
-
-
-def _check_instance(kind: type) -> Check:
-    def check(value: Any, name: str) -> Any:
-        if not isinstance(value, kind):
-            raise ModelError(name, f"must be a {kind.__name__}")
-        return value
-
-    return check
-
-
-def _check_tuple(inner: Check) -> Check:
-    def check(value: Any, name: str) -> tuple:
-        if not isinstance(value, tuple):
-            raise ModelError(name, "must be a tuple")
-        return tuple(inner(item, f"{name}[{index}]") for index, item in enumerate(value))
-
-    return check
-
-
-def _check_lijst(items: Check, marker: Lijst) -> Check:
-    def check(value: Any, name: str) -> tuple:
-        value = items(value, name)
-        count_between(name, value, marker.minimum, marker.maximum)
-        return value
-
-    return check
-
-
-def _optional(inner: Check) -> Check:
-    def check(value: Any, name: str) -> Any:
-        return None if value is None else inner(value, name)
-
-    return check
-
-
-def unwrap_optional(hint: Any) -> tuple[Any, bool]:
-    """``X | None`` -> (X, True); anything else -> (hint, False)."""
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
-        if len(args) == 1 and len(typing.get_args(hint)) == 2:
-            return args[0], True
-    return hint, False
-
-
-def marker_of(hint: Any) -> Any:
-    """The type marker in an ``Annotated`` hint, or None."""
-    if typing.get_origin(hint) is Annotated:
-        return next(
-            (m for m in hint.__metadata__ if isinstance(m, Tekst | Geheel | Geld | Patroon | Lijst)), None
-        )
-    return None
-
-
-def base_of(hint: Any) -> Any:
-    """The type inside an ``Annotated`` hint (the hint itself otherwise)."""
-    return typing.get_args(hint)[0] if typing.get_origin(hint) is Annotated else hint
-
-
-def check_for(hint: Any) -> Check:
-    """The check for one annotated field type."""
-    inner, optional = unwrap_optional(hint)
-    if optional:
-        return _optional(check_for(inner))
-    marker = marker_of(inner)
-    base = base_of(inner)
-    if typing.get_origin(base) is tuple:
-        items = _check_tuple(check_for(typing.get_args(base)[0]))
-        return _check_lijst(items, marker) if isinstance(marker, Lijst) else items
-    if isinstance(marker, Geld):
-        return _check_geld(marker)
-    if isinstance(marker, Tekst):
-        return _check_tekst(marker)
-    if isinstance(marker, Patroon):
-        return _check_patroon(marker)
-    if isinstance(marker, Geheel):
-        return _check_geheel(marker)
-    if base is datetime:
-        return _check_datetime
-    if base is date:
-        return _check_date
-    return _check_instance(base)
-
+# -- @model ------------------------------------------------------------------------------------------------
 
 T = TypeVar("T")
 
-
-_Compiled = tuple[tuple[tuple[str, Check], ...], Callable[[Any], None] | None]
+_Compiled = tuple[tuple[tuple[str, Callable[[Any, str], Any]], ...], Callable[[Any], None] | None]
 _CHECKS: dict[type, _Compiled] = {}
 
 
 def _compiled_checks(cls: type) -> _Compiled:
     compiled = _CHECKS.get(cls)
     if compiled is None:
-        hints = typing.get_type_hints(cls, include_extras=True)
-        checks = tuple((f.name, check_for(hints[f.name])) for f in dataclasses.fields(cls))
-        compiled = (checks, getattr(cls, "_invariants", None))
-        _CHECKS[cls] = compiled
+        checks = tuple((f.name, f.type.check) for f in object_type(cls).fields)
+        compiled = _CHECKS[cls] = (checks, getattr(cls, "_invariants", None))
     return compiled
-
-
-_SCHEMA_CHECKED: ContextVar[bool] = ContextVar("schema_checked", default=False)
-
-
-@contextmanager
-def schema_checked_values() -> Iterator[None]:
-    """Within this block, field checks are skipped: only the cross-field invariants run.
-
-    For the decoder only, on a tree that passed its XSD and content checks: the XSD states the same value
-    rules as the field checks (patterns, lengths, decimals, bounds, BSN elfproef in the content checks)
-    and the decoder builds the Python types itself, so checking each value twice would only cost time.
-    """
-    token = _SCHEMA_CHECKED.set(True)
-    try:
-        yield
-    finally:
-        _SCHEMA_CHECKED.reset(token)
 
 
 def _post_init(self: Any) -> None:
     checks, invariants = _CHECKS.get(type(self)) or _compiled_checks(type(self))
-    if not _SCHEMA_CHECKED.get():
+    if not CHECKED.get():
         for name, check in checks:
             value = getattr(self, name)
             normalised = check(value, name)
@@ -353,7 +243,32 @@ def exactly_one(owner: str, **choices: object) -> None:
         raise ModelError(owner, f"exactly one of {', '.join(choices)} must be given (found {len(given)})")
 
 
-def count_between(name: str, items: tuple, minimum: int, maximum: int) -> None:
-    """Raise unless the list has ``minimum`` to ``maximum`` items (XSD minOccurs/maxOccurs)."""
-    if not minimum <= len(items) <= maximum:
-        raise ModelError(name, f"must have {minimum} to {maximum} items (found {len(items)})")
+__all__ = [
+    "Aantal",
+    "Bedrag",
+    "Bsn",
+    "Datum",
+    "DatumTijd",
+    "Emailadres",
+    "Geheel",
+    "Geld",
+    "Huisletter",
+    "Huisnummer",
+    "Kenmerk",
+    "Lijst",
+    "LooptijdMaanden",
+    "ModelError",
+    "Naam",
+    "Patroon",
+    "Percentage",
+    "Postcode",
+    "Regelnummer",
+    "Tekst",
+    "Tekst80",
+    "Tekst1000",
+    "Tekst4000",
+    "Telefoonnummer",
+    "Uuid",
+    "exactly_one",
+    "model",
+]

@@ -35,12 +35,12 @@ from gateway.api.auth import ALL_ROLES, ClientBook, TokenBook
 from gateway.api.context import ApiContext
 from gateway.api.metrics import Metrics
 from gateway.config import Config, GatewaySettings
+from gateway.conversatie.machine import Gebeurtenis, stap
 from gateway.engine.runner import Engine
-from gateway.engine.werkdagen import add_werkdagen
-from gateway.model.berichttype import Rol
+from gateway.model.berichttype import Berichttype, Rol
 from gateway.store.base import Store
-from gateway.store.records import ConsoleActie, ConversatieUpdate, WachtOp, sha256_hex
-from gateway.store.sqlcore import conversation_statement
+from gateway.store.records import ConsoleActie, ConversatieWijziging, sha256_hex
+from gateway.store.sqlcore import conversation_write
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "valid" / "2.0"
@@ -132,12 +132,11 @@ async def seed(store: Store, count: int, rng: random.Random) -> Seeded:
                    foutbericht_referentienummer, note, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)""",
             quarantine_rows,
         )
-        updates = [
-            _conversation(convs[i], PARTIJEN[i % 5].id, i, conversations) for i in range(conversations)
+        writes = [
+            conversation_write(_conversation(convs[i], PARTIJEN[i % 5].id, i, conversations))
+            for i in range(conversations)
         ]
-        for sql in {conversation_statement(u)[0] for u in updates}:
-            await c.executemany(sql, [conversation_statement(u)[1] for u in updates
-                                      if conversation_statement(u)[0] == sql])  # fmt: skip
+        await c.executemany(writes[0][0], [args for _, args in writes])  # all new: one insert statement
     for i in range(200):
         actie = ConsoleActie(NOW - timedelta(hours=i), "beheer", "resend", out_rows[i][0], "ok")
         await store.record_action(actie)
@@ -146,15 +145,15 @@ async def seed(store: Store, count: int, rng: random.Random) -> Seeded:
                   f"KL-{conversations // 3:06d}", PARTIJEN[2].id)  # fmt: skip
 
 
-def _conversation(conv: str, partij: str, i: int, total: int) -> ConversatieUpdate:
-    """Most conversations answered long ago; the last tenth open, some of those overdue."""
+def _conversation(conv: str, partij: str, i: int, total: int) -> ConversatieWijziging:
+    """Proposals sent over the past year, each awaiting its answer (the recent ones in time, the rest
+    overdue), as the conversation table opens them."""
     opened = NOW - timedelta(days=365 * (1 - i / total))
-    return ConversatieUpdate(
-        conversatie=conv, referentienummer=str(uuid.uuid5(uuid.NAMESPACE_URL, conv)),
-        berichttype="Betaalvoorstel", tegenpartij=partij, at=opened, opens=True,
-        wacht_op=WachtOp.TEGENPARTIJ, verwachte_antwoorden=("BetaalvoorstelAntwoord",),
-        antwoord_uiterlijk=add_werkdagen(opened.date(), 10),
-    )  # fmt: skip
+    ref = str(uuid.uuid5(uuid.NAMESPACE_URL, conv))
+    g = Gebeurtenis(Berichttype.BETAALVOORSTEL, ref, conv, partij, Rol.SHV, opened)
+    wijziging = stap(None, g, eigen_rol=Rol.SHV).wijziging
+    assert wijziging is not None
+    return wijziging
 
 
 class _NoHub:
@@ -167,7 +166,7 @@ class _NoHub:
 def context(store: Store) -> ApiContext:
     config = replace(Config(), gateway=GatewaySettings(rol=Rol.SHV, adres=EIGEN, naam="Gemeente Bench"),
                      tegenpartij=PARTIJEN)  # fmt: skip
-    engine = Engine(store, _NoHub(), processing=None, sinks=[])  # type: ignore[arg-type]
+    engine = Engine(store, _NoHub(), processing=None, sinks=[], trust=None)  # type: ignore[arg-type]
     return ApiContext(
         config=config, store=store, engine=engine, indiener=None,  # type: ignore[arg-type]
         adresboek=Adresboek(PARTIJEN), metrics=Metrics(),

@@ -48,12 +48,20 @@ def _indiener() -> Indiener:
     async def bestaand(referentienummer: str) -> None:
         return None
 
+    class NoConversations:  # every submission opens a new conversation (one store read, answered at once)
+        async def get_conversation(self, conversatie: str) -> None:
+            return None
+
+        async def get_inbound(self, referentienummer: str) -> None:
+            return None
+
     return Indiener(
         eigen_adres=EIGEN_ADRES,
         rol=Rol.SHV,
         adresboek=adresboek,
         enqueue=enqueue,
         bestaand=bestaand,
+        lezer=NoConversations(),
         clock=lambda: NOW,
     )
 

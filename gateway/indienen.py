@@ -10,6 +10,11 @@ Referentienummer), the Afzender (this gateway) and DatumTijd (now). Idempotency 
 the organisation sent (:func:`indiening_sha256`): the same submission again is accepted again, also
 when it overlaps the first one and cannot see its DatumTijd yet; other content under that number
 is a conflict. A resubmission that sees the stored row reuses its DatumTijd and conversation.
+
+Every message must fit its conversation (gateway.conversatie.tabel): an answer answers an open
+question from that counterpart, a SchuldregelingAkkoord follows an Akkoord or a vooraf akkoord, and so
+on (:meth:`Indiener._conversatie_stap`, also in the dry run); the conversation changes in the same
+transaction that queues the message.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -27,14 +32,16 @@ from lxml import etree
 from gateway.adresboek import Adresboek, OnbekendeTegenpartij
 from gateway.codec import EncodeError, encode
 from gateway.codec.json_form import JsonFormError, from_json, to_json
+from gateway.conversatie.tabel import afzender_rol, kan_openen
+from gateway.conversatie.uitgaand import Afgekeurd, ConversatieLezer, uitgaande_stap
 from gateway.model import values as v
 from gateway.model.bericht import Bericht, klantnummer_shv
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.rules import Finding, check_rules, has_errors
-from gateway.store.base import EnqueueConflict, conflict_with
-from gateway.store.records import EnqueueResult, NieuwUitgaand, OutboxRow
+from gateway.store.base import ConversationChanged, EnqueueConflict, conflict_with
+from gateway.store.records import ConversatieWijziging, EnqueueResult, NieuwUitgaand, OutboxRow
 
-_ANSWERS = frozenset(a for b in Berichttype for a in b.verwachte_antwoorden)
+JUDGE_ATTEMPTS = 3  # submissions racing in one conversation: judged again on what is there now
 #: namespace of the conversations the gateway opens for a question: uuid5(this, Referentienummer)
 _CONVERSATIES = uuid.UUID("5b1c0d3e-8f52-4a39-9b6e-2d7c4e1f0a61")
 
@@ -137,6 +144,7 @@ class Indiener:
         adresboek: Adresboek,
         enqueue: Callable[[NieuwUitgaand], Awaitable[EnqueueResult]],
         bestaand: Callable[[str], Awaitable[OutboxRow | None]],
+        lezer: ConversatieLezer,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._eigen_adres = eigen_adres
@@ -144,15 +152,28 @@ class Indiener:
         self._adresboek = adresboek
         self._enqueue = enqueue
         self._bestaand = bestaand
+        self._lezer = lezer
         self._clock = clock
 
     async def dien_in(self, body: Any) -> Ingediend:
         voorbereid = await self._voorbereid(body)
-        try:
-            result = await self._enqueue(voorbereid.nieuw_uitgaand)
-        except EnqueueConflict as exc:
-            raise Conflict(str(exc)) from None
-        return voorbereid.ingediend(nieuw=result.created)
+        bestaand = voorbereid.bestaand
+        for _attempt in range(JUDGE_ATTEMPTS):
+            wijziging = await self._conversatie_stap(voorbereid, bestaand)
+            try:
+                result = await self._enqueue(
+                    replace(voorbereid.nieuw_uitgaand, conversatie_wijziging=wijziging)
+                )
+            except EnqueueConflict as exc:
+                raise Conflict(str(exc)) from None
+            except ConversationChanged:  # another message of the conversation was queued or received
+                bestaand = await self._bestaand(voorbereid.nieuw_uitgaand.referentienummer)  # (this one?)
+                continue
+            return voorbereid.ingediend(nieuw=result.created)
+        raise Conflict(
+            f"conversation {voorbereid.nieuw_uitgaand.conversatie} kept changing while this message was "
+            "submitted; submit it again"
+        )
 
     async def controleer(self, body: Any) -> Controle:
         """The dry run: every check of :meth:`dien_in` and the exact document it would enqueue; nothing is
@@ -162,6 +183,7 @@ class Indiener:
         conflict = conflict_with(bestaand, uitgaand) if bestaand is not None else None
         if conflict is not None:
             raise Conflict(str(conflict))
+        await self._conversatie_stap(voorbereid, bestaand)  # judged, nothing written
         return Controle(
             ingediend=voorbereid.ingediend(nieuw=bestaand is None),
             document=uitgaand.document,
@@ -227,6 +249,30 @@ class Indiener:
             to_json(bericht),
         )
 
+    # -- the outbound answer check --------------------------------------------------------------
+    async def _conversatie_stap(
+        self, voorbereid: Voorbereid, bestaand: OutboxRow | None
+    ) -> ConversatieWijziging | None:
+        """What the message does to its conversation (gateway.conversatie.uitgaand); :class:`Afgewezen`
+        when it does not fit. A resubmission was judged the first time (the enqueue decides whether it
+        is the same message)."""
+        if bestaand is not None:
+            return None
+        uitgaand = voorbereid.nieuw_uitgaand
+        try:
+            return await uitgaande_stap(
+                self._lezer,
+                berichttype=Berichttype(uitgaand.berichttype),
+                referentienummer=uitgaand.referentienummer,
+                conversatie=uitgaand.conversatie,
+                ontvanger=uitgaand.ontvanger,
+                body=voorbereid.bericht,
+                rol=self._rol,
+                nu=self._clock(),
+            )
+        except Afgekeurd as exc:
+            raise Afgewezen([_finding(exc.code, exc.field, exc.message)]) from None
+
     # -- the header fields the organisation may leave out --------------------------------------
     def _berichttype(self, body: dict[str, Any]) -> Berichttype:
         try:
@@ -236,7 +282,7 @@ class Indiener:
             raise Afgewezen(
                 [_finding("unknown-berichttype", "/berichttype", f"must be one of {allowed}")]
             ) from None
-        sender = berichttype.afzender_rol
+        sender = afzender_rol(berichttype)
         if sender is not None and sender is not self._rol:
             raise Afgewezen(
                 [
@@ -299,13 +345,13 @@ class Indiener:
             return str(given)
         if bestaand is not None:
             return bestaand.conversatie
-        if berichttype in _ANSWERS or berichttype is Berichttype.FOUTBERICHT:
+        if not kan_openen(berichttype) or berichttype is Berichttype.FOUTBERICHT:
             raise Afgewezen(
                 [
                     _finding(
                         "missing",
                         "/berichtheader/conversatie_referentienummer",
-                        "an answer continues the conversation of its question",
+                        f"a {berichttype.value} continues the conversation it belongs to",
                     )
                 ]
             )

@@ -42,6 +42,7 @@ from gateway.security.tls import client_context
 from gateway.security.trust import TrustStore
 from gateway.store import open_store
 from gateway.store.base import NodeInUse, Store
+from gateway.toelating import Toelating
 from gateway.verwerking import BerichtVerwerking
 
 log = logging.getLogger(__name__)
@@ -133,12 +134,19 @@ class Gateway:
         processing = BerichtVerwerking(
             eigen_adres=config.gateway.adres, adresboek=adresboek, limits=config.xml.limits, clock=self.clock
         )
+        trust = Toelating(
+            self.store,
+            adresboek,
+            rol=config.gateway.rol,
+            deliver_unknown_answers=config.engine.conversations.deliver_unknown_answers,
+        )
         self.engine = engine = Engine(
             self.store,
             self.hub,
             processing,
             self.sinks,
             config.engine,
+            trust=trust,
             clock=self.clock,
             owner=default_owner(node),
         )
@@ -149,6 +157,7 @@ class Gateway:
             adresboek=adresboek,
             enqueue=engine.enqueue,
             bestaand=self.store.get_outbound,
+            lezer=self.store,
             clock=self.clock,
         )
         context = ApiContext(

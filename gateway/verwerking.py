@@ -114,7 +114,8 @@ class BerichtVerwerking:
         ontvanger: str,
         conversatie: str | None,
     ) -> bytes:
-        """The Foutbericht to the sender, in its version (2.0 when it is not in our address book)."""
+        """The Foutbericht to the sender, in the version our address book gives it; for a sender it does
+        not hold, in the version of the message answered (what it evidently speaks; 2.0 if unknown)."""
         berichttype = None
         report = validate_document(for_document, limits=self._limits)
         if report.entry is not None:
@@ -141,6 +142,6 @@ class BerichtVerwerking:
             fouten=fouten,
         )
         partij = self._adresboek.get(ontvanger) if ontvanger in self._adresboek else None
-        if partij is None:
-            return encode(bericht, "2.0")
+        if partij is None:  # a sender we do not hold: the version it evidently speaks
+            return encode(bericht, report.entry.versie if report.entry is not None else "2.0")
         return encode(bericht, partij.versie, partij.nul_aanbod_codering)

@@ -139,7 +139,8 @@ async def quarantine_one(env: Omgeving) -> str:
 
 async def from_creditor(env: Omgeving, *, ontvanger: str = SHV_ID, state: str = "decoded") -> str:
     """A SaldoverzoekAntwoord sent by the creditor's own software straight to the hub; returns its
-    Referentienummer once the gateway has it in ``state`` (or a later one)."""
+    Referentienummer once the gateway has it in ``state`` (or a later one). One to be admitted answers a
+    Saldoverzoek the gateway sends first (an answer to no question of ours is refused)."""
     import asyncio
     import uuid
 
@@ -151,7 +152,15 @@ async def from_creditor(env: Omgeving, *, ontvanger: str = SHV_ID, state: str = 
     root = etree.fromstring((FIXTURES / "valid" / "2.0" / "SaldoverzoekAntwoord.xml").read_bytes())
     ns = {"m": "urn:skp-gateway:schuldregeling:2.0"}
     ref = str(uuid.uuid4())
-    for name, value in (("Referentienummer", ref), ("Afzender", SE_ID), ("Ontvanger", ontvanger)):
+    header: tuple[tuple[str, str], ...] = (
+        ("Referentienummer", ref),
+        ("Afzender", SE_ID),
+        ("Ontvanger", ontvanger),
+    )
+    if state != "quarantined":  # to be admitted, it answers a question of ours
+        vraag = await submit(env, "Saldoverzoek.xml")
+        header += (("ConversatieReferentienummer", vraag["conversatie"]),)
+    for name, value in header:
         root.find(f"m:Berichtheader/m:{name}", ns).text = value
     client = client_for(env.pki, env.sim.url, "se", afzender=SE_ID)
     try:

@@ -16,6 +16,7 @@ from gateway.engine.settings import DispatchSettings, PollSettings
 from gateway.store.base import Store
 from gateway.store.postgres import PostgresStore
 from gateway.store.sqlite import SqliteStore
+from tests.engine_helpers import trust
 from tests.fakes import TinyProcessing
 from tests.filehub import FileHub
 
@@ -43,6 +44,7 @@ async def main(store_arg: str, hub_path: str, schema: str | None) -> None:
         store,
         hub,
         TinyProcessing(),
+        trust=trust(store),
         sinks=[],
         settings=PollSettings(interval_seconds=0.03, fetch_batch=3, max_pages=2),
     )

@@ -1,4 +1,4 @@
-"""Helpers for the engine tests: fast settings, enqueue shortcuts and bounded drive loops."""
+"""Helpers for the engine tests: fast settings, enqueue shortcuts, inbound trust and bounded drive loops."""
 
 from __future__ import annotations
 
@@ -6,11 +6,27 @@ import random
 import uuid
 from datetime import timedelta
 
+from gateway.adresboek import Adresboek, Tegenpartij
+from gateway.conversatie.machine import Gebeurtenis, stap
 from gateway.engine.dispatcher import Dispatcher
 from gateway.engine.settings import DispatchSettings
+from gateway.model.berichttype import Berichttype, Rol
 from gateway.store.base import Store
 from gateway.store.records import NieuwUitgaand, OutboxState
-from tests.fakes import FakeClock, FakeHub, document
+from gateway.toelating import Toelating
+from tests.fakes import SE, SHV, FakeClock, FakeHub, document
+
+PARTIES = {
+    Rol.SE: Tegenpartij(SE, "Energie Test", "00000003123456780000", Rol.SE),
+    Rol.SHV: Tegenpartij(SHV, "Gemeente Test", "00000001001234567000", Rol.SHV),
+}
+
+
+def trust(store: Store, rol: Rol = Rol.SHV, **kw: bool) -> Toelating:
+    """The real inbound trust of a gateway in role ``rol`` whose address book holds the other party."""
+    other = Rol.SE if rol is Rol.SHV else Rol.SHV
+    return Toelating(store, Adresboek([PARTIES[other]]), rol=rol, **kw)
+
 
 FAST = DispatchSettings(
     batch_size=10,
@@ -50,12 +66,20 @@ async def enqueue(
     conv: str | None = None,
     berichttype: str = "Saldoverzoek",
     deadline_seconds: float = 3600,
+    rol: Rol | None = None,
 ) -> NieuwUitgaand:
+    """Queue a tiny document. With ``rol``, as a gateway of that role submits it: to the other party of
+    PARTIES, with what it does to its conversation (gateway.indienen does the same)."""
     ref = str(uuid.uuid4())
     conv = conv or str(uuid.uuid4())
-    m = NieuwUitgaand(
-        ref, berichttype, "se-1", conv, document(berichttype, referentienummer=ref, conversatie=conv)
-    )
+    doc = document(berichttype, referentienummer=ref, conversatie=conv)
+    if rol is None:
+        m = NieuwUitgaand(ref, berichttype, "se-1", conv, doc)
+    else:
+        ontvanger = PARTIES[Rol.SE if rol is Rol.SHV else Rol.SHV].id
+        g = Gebeurtenis(Berichttype(berichttype), ref, conv, ontvanger, rol, clock(), aangekomen=False)
+        wijziging = stap(await store.get_conversation(conv), g, eigen_rol=rol).wijziging
+        m = NieuwUitgaand(ref, berichttype, ontvanger, conv, doc, conversatie_wijziging=wijziging)
     await store.enqueue(m, now=clock(), deadline=clock() + timedelta(seconds=deadline_seconds))
     return m
 

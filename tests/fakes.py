@@ -26,6 +26,8 @@ from gateway.xml.errors import XmlInputError
 from gateway.xml.parsing import parse_xml
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+SE = "5e5e5e5e-0000-4000-8000-000000000001"  # address-book ids of the engine tests' parties
+SHV = "5a5a5a5a-0000-4000-8000-000000000002"
 
 
 class FakeClock:

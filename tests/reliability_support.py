@@ -30,9 +30,14 @@ from lxml import etree
 
 from adapters.hub.operations import Verzending
 from adapters.hub.simulator import HubSimulator, _peer_certificate
+from gateway.adresboek import Adresboek, Tegenpartij
 from gateway.engine.processing import Inspectie
+from gateway.model.berichttype import Rol
 from gateway.security.devpki import HUB_OIN
+from gateway.store.base import Store
+from gateway.toelating import Toelating
 from gateway.xml.validate import validate_document
+from tests.transport_support import SE_ID, SE_OIN
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES_20 = ROOT / "fixtures" / "valid" / "2.0"
@@ -59,6 +64,11 @@ def fixture_document(
         assert element is not None, (name, field)
         element.text = value
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def shv_trust(store: Store) -> Toelating:
+    """Inbound trust of the SHV side (Gemeente Test) whose address book holds Energie Test."""
+    return Toelating(store, Adresboek([Tegenpartij(SE_ID, "Energie Test", SE_OIN, Rol.SE)]), rol=Rol.SHV)
 
 
 class FixtureProcessing:

@@ -38,7 +38,7 @@ from gateway.store.base import Store
 from gateway.store.postgres import PostgresStore
 from gateway.store.records import OutboxRow
 from gateway.store.sqlite import SqliteStore
-from tests.reliability_support import FixtureProcessing
+from tests.reliability_support import FixtureProcessing, shv_trust
 
 PAUSE_SECONDS = 60.0  # the test kills the process long before this
 MOMENTS = ("claimed", "after-accept", "fetched", "before-confirm", "after-confirm")
@@ -140,6 +140,7 @@ async def main(config: dict[str, Any]) -> None:
         store,
         hub,
         FixtureProcessing(),
+        trust=shv_trust(store),
         sinks=[],
         settings=PollSettings(interval_seconds=0.1, fetch_batch=4, max_pages=2),
     )

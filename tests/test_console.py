@@ -465,20 +465,17 @@ async def test_an_overdue_conversation_is_red_in_the_overview_the_list_and_its_p
 ) -> None:
     from datetime import UTC, datetime
 
-    from gateway.store.records import ConversatieUpdate, WachtOp
-    from gateway.store.sqlcore import conversation_statement
+    from gateway.conversatie.machine import Gebeurtenis, stap
+    from gateway.model.berichttype import Berichttype, Rol
 
     async with omgeving(tmp_path, monkeypatch) as env:
         conv = "5d7e0f42-3c1b-4a5e-9f00-0123456789ab"
-        update = ConversatieUpdate(
-            conversatie=conv, referentienummer="0d7e0f42-3c1b-4a5e-9f00-0123456789ab",
-            berichttype="Saldoverzoek", tegenpartij=SE2_ID, at=datetime(2025, 1, 6, 9, 0, tzinfo=UTC),
-            opens=True, wacht_op=WachtOp.TEGENPARTIJ, verwachte_antwoorden=("SaldoverzoekAntwoord",),
-            antwoord_uiterlijk=datetime(2025, 1, 20).date(),
+        vraag = Gebeurtenis(
+            Berichttype.SALDOVERZOEK, "0d7e0f42-3c1b-4a5e-9f00-0123456789ab", conv, SE2_ID, Rol.SHV,
+            datetime(2025, 1, 6, 9, 0, tzinfo=UTC),
         )  # fmt: skip
-        sql, args = conversation_statement(update)
-        async with env.gateway.store._tx() as c:  # an old question nobody answered
-            await c.execute(sql, *args)
+        opened = stap(None, vraag, eigen_rol=Rol.SHV).wijziging  # due 10 werkdagen later: 20 January
+        await env.gateway.store.write_conversation(opened)  # an old question nobody answered
         async with env.console() as c:
             await c.login(LEZER)
             overzicht = (await c.get("/ui/"))[1]

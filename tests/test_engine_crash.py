@@ -20,7 +20,7 @@ import pytest
 
 from gateway.store.base import Store
 from gateway.store.records import InboxState, NieuwUitgaand, OutboxState
-from tests.fakes import document
+from tests.fakes import SE, SHV, document
 from tests.filehub import FileHub
 from tests.store_fixtures import store_factory  # noqa: F401  (fixture)
 
@@ -67,7 +67,8 @@ async def _fill(store: Store, hub: FileHub) -> tuple[list[str], list[str]]:
     for _ in range(N_IN):
         ref = str(uuid.uuid4())
         inbound.append(ref)
-        hub.put(ref, "SaldoverzoekAntwoord", "se-1", document("SaldoverzoekAntwoord", referentienummer=ref))
+        notice = document("StatusberichtSE", referentienummer=ref, afzender=SE, ontvanger=SHV)
+        hub.put(ref, "StatusberichtSE", SE, notice)  # a notice: it needs no question of ours
     return outbound, inbound
 
 

@@ -10,15 +10,18 @@ from datetime import timedelta
 from gateway.engine.breaker import BreakerState
 from gateway.engine.clock import utcnow
 from gateway.engine.dispatcher import HUB_ENDPOINT, Dispatcher
+from gateway.model.berichttype import Rol
 from gateway.store.records import ConversationState, OutboxState, WachtOp
 from tests.engine_helpers import FAST, dispatcher, drive, enqueue, no_sleep
 from tests.fakes import FakeClock, FakeHub
 from tests.store_fixtures import store, store_factory  # noqa: F401  (fixtures)
 
 
-async def test_delivers_and_records_the_attempt_and_opens_the_conversation(store):  # noqa: F811
+async def test_delivers_and_records_the_attempt_and_starts_the_answer_term(store):  # noqa: F811
     clock, hub = FakeClock(), FakeHub()
-    m = await enqueue(store, clock)
+    m = await enqueue(store, clock, rol=Rol.SHV)  # the question opened its conversation when queued
+    queued = await store.get_conversation(m.conversatie)
+    assert queued.state is ConversationState.OPEN and queued.antwoord_uiterlijk is None
     report = await dispatcher(store, hub, clock).run_once()
     assert (report.claimed, report.delivered) == (1, 1)
     row = await store.get_outbound(m.referentienummer)

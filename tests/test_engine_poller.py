@@ -9,6 +9,7 @@ from gateway.engine.delivery import SinkDeliverer
 from gateway.engine.fetchguard import check_fetch_freshness
 from gateway.engine.poller import Poller
 from gateway.engine.settings import PollSettings, SinkSettings
+from gateway.model.berichttype import Rol
 from gateway.store.records import (
     ConversationState,
     InboxState,
@@ -17,8 +18,8 @@ from gateway.store.records import (
     SinkState,
     WachtOp,
 )
-from tests.engine_helpers import dispatcher, drive, enqueue
-from tests.fakes import FakeClock, FakeHub, FakeSink, TinyProcessing, document
+from tests.engine_helpers import dispatcher, drive, enqueue, trust
+from tests.fakes import SE, SHV, FakeClock, FakeHub, FakeSink, TinyProcessing, document
 from tests.store_fixtures import store, store_factory  # noqa: F401  (fixtures)
 
 SINK = SinkSettings(
@@ -26,11 +27,12 @@ SINK = SinkSettings(
 )
 
 
-def poller(store, hub, clock, sinks=("webhook",), **kw) -> Poller:  # noqa: F811
+def poller(store, hub, clock, sinks=("webhook",), rol=Rol.SHV, **kw) -> Poller:  # noqa: F811
     return Poller(
         store,
         hub,
         TinyProcessing(),
+        trust=trust(store, rol),
         sinks=list(sinks),
         clock=clock,
         settings=PollSettings(fetch_batch=kw.pop("fetch_batch", 100), max_pages=5),
@@ -41,19 +43,26 @@ def poller(store, hub, clock, sinks=("webhook",), **kw) -> Poller:  # noqa: F811
 
 def inbound(
     hub: FakeHub,
-    berichttype: str = "SaldoverzoekAntwoord",
+    berichttype: str = "StatusberichtSE",  # a notice: legitimate in any conversation, or none
     *,
     conv: str | None = None,
     body: str = "<Inhoud>x</Inhoud>",
+    afzender: str = SE,
 ) -> str:
     ref = str(uuid.uuid4())
+    ontvanger = SHV if afzender == SE else SE
     hub.put_inbound(
         document(
-            berichttype, referentienummer=ref, conversatie=conv, afzender="se-1", ontvanger="shv-1", body=body
+            berichttype,
+            referentienummer=ref,
+            conversatie=conv,
+            afzender=afzender,
+            ontvanger=ontvanger,
+            body=body,
         ),
         referentienummer=ref,
         berichttype=berichttype,
-        afzender="se-1",
+        afzender=afzender,
     )
     return ref
 
@@ -96,9 +105,9 @@ async def test_crash_between_storing_and_processing_is_recovered(store_factory):
     await first.store_inbound(
         NieuwInkomend(
             ref,
-            "SaldoverzoekAntwoord",
-            "se-1",
-            "shv-1",
+            "StatusberichtSE",
+            SE,
+            SHV,
             insp.conversatie,
             hub.inbound[0].document,
             b"",
@@ -120,9 +129,9 @@ async def test_a_confirm_the_hub_took_but_we_did_not_record_is_repeated(store): 
     """The hub confirmed, the process died before recording it: the hub never offers it again."""
     clock, hub = FakeClock(), FakeHub()
     lost = str(uuid.uuid4())
-    doc = document("SaldoverzoekAntwoord", referentienummer=lost)
+    doc = document("StatusberichtSE", referentienummer=lost)
     await store.store_inbound(
-        NieuwInkomend(lost, "SaldoverzoekAntwoord", "se-1", "shv-1", "c", doc, b"", True, (), b"{}", clock())
+        NieuwInkomend(lost, "StatusberichtSE", SE, SHV, "c", doc, b"", True, (), b"{}", clock())
     )
     report = await poller(store, hub, clock).poll_once()  # the hub no longer offers it
     assert report.fetched == 0 and report.confirmed == 1 and hub.confirmed == [lost]
@@ -139,7 +148,7 @@ async def test_invalid_message_is_quarantined_and_answered_with_a_foutbericht(st
     (q,) = await store.list_quarantine()
     assert q.referentienummer == bad and q.problems[0]["message"] == "Bedrag is negatief"
     fout = await store.get_outbound(q.foutbericht_referentienummer)
-    assert fout.berichttype == "Foutbericht" and fout.ontvanger == "se-1" and fout.conversatie == conv
+    assert fout.berichttype == "Foutbericht" and fout.ontvanger == SE and fout.conversatie == conv
     assert TinyProcessing().inspect(fout.document).ok  # the Foutbericht itself is a valid document
     assert b"Bedrag is negatief" in fout.document
     await drive(dispatcher(store, hub, clock), clock)
@@ -158,10 +167,10 @@ async def test_a_bad_foutbericht_is_quarantined_without_an_answer(store):  # noq
 async def test_not_well_formed_and_mismatched_documents_are_quarantined(store):  # noqa: F811
     clock, hub = FakeClock(), FakeHub()
     hub.put_inbound(
-        b"<Saldoverzoek><oops>", referentienummer="r-broken", berichttype="Saldoverzoek", afzender="se-1"
+        b"<Saldoverzoek><oops>", referentienummer="r-broken", berichttype="Saldoverzoek", afzender=SE
     )
-    other = document("Saldoverzoek", referentienummer="r-inside")
-    hub.put_inbound(other, referentienummer="r-outside", berichttype="Saldoverzoek", afzender="se-1")
+    other = document("Saldoverzoek", referentienummer="r-inside", afzender=SE)
+    hub.put_inbound(other, referentienummer="r-outside", berichttype="Saldoverzoek", afzender=SE)
     assert (await poller(store, hub, clock).poll_once()).quarantined == 2
     problems = {q.referentienummer: [p["code"] for p in q.problems] for q in await store.list_quarantine()}
     assert problems == {"r-broken": ["truncated"], "r-outside": ["referentienummer-mismatch"]}
@@ -200,7 +209,7 @@ async def test_a_sink_refusing_for_good_is_dead_and_can_be_resent(store):  # noq
 
 async def test_answers_close_the_conversation_of_a_sent_question(store):  # noqa: F811
     clock, hub = FakeClock(), FakeHub()
-    vraag = await enqueue(store, clock, berichttype="Saldoverzoek")
+    vraag = await enqueue(store, clock, berichttype="Saldoverzoek", rol=Rol.SHV)
     await dispatcher(store, hub, clock).run_once()
     assert (await store.get_conversation(vraag.conversatie)).state is ConversationState.OPEN
     inbound(hub, "SaldoverzoekAntwoord", conv=vraag.conversatie)
@@ -211,13 +220,13 @@ async def test_answers_close_the_conversation_of_a_sent_question(store):  # noqa
 
 async def test_an_answer_recorded_before_the_question_delivery_closes_it(store):  # noqa: F811
     clock, hub = FakeClock(), FakeHub()
-    vraag = await enqueue(store, clock, berichttype="Saldoverzoek")
+    vraag = await enqueue(store, clock, berichttype="Saldoverzoek", rol=Rol.SHV)
     await store.claim_outbound(
         owner="dies", now=clock(), lease_until=clock() + timedelta(seconds=60), limit=1, max_claims=5
     )
     await hub.verstuur(
         referentienummer=vraag.referentienummer,
-        ontvanger="se-1",
+        ontvanger=SE,
         berichttype="Saldoverzoek",
         document=vraag.document,
     )  # the hub took it; the sender died before recording
@@ -228,16 +237,18 @@ async def test_an_answer_recorded_before_the_question_delivery_closes_it(store):
     assert (await dispatcher(store, hub, clock).run_once()).delivered == 1  # resend: first receipt
     conv = await store.get_conversation(vraag.conversatie)
     assert conv.state is ConversationState.ANSWERED and conv.beantwoord_op == clock() - timedelta(seconds=60)
+    assert conv.antwoord_uiterlijk is None  # answered: the late delivery record starts no term
 
 
 async def test_a_received_question_waits_for_our_answer(store):  # noqa: F811
     clock, hub = FakeClock(), FakeHub()
     conv = str(uuid.uuid4())
-    inbound(hub, "Betaalvoorstel", conv=conv)
-    await poller(store, hub, clock).poll_once()
+    inbound(hub, "Betaalvoorstel", conv=conv, afzender=SHV)  # this gateway is a creditor
+    await poller(store, hub, clock, rol=Rol.SE).poll_once()
     opened = await store.get_conversation(conv)
     assert opened.wacht_op is WachtOp.ONS and opened.verwachte_antwoorden == ("BetaalvoorstelAntwoord",)
-    await enqueue(store, clock, conv=conv, berichttype="BetaalvoorstelAntwoord")
+    await enqueue(store, clock, conv=conv, berichttype="BetaalvoorstelAntwoord", rol=Rol.SE)
+    assert (await store.get_conversation(conv)).state is ConversationState.ANSWERED  # with the enqueue
     await dispatcher(store, hub, clock).run_once()
     assert (await store.get_conversation(conv)).state is ConversationState.ANSWERED
 
@@ -273,7 +284,7 @@ async def test_only_one_poller_at_a_time(store):  # noqa: F811
 async def test_foutbericht_queue_entry_is_dispatched_in_conversation_order(store):  # noqa: F811
     clock, hub = FakeClock(), FakeHub()
     conv = str(uuid.uuid4())
-    ours = await enqueue(store, clock, conv=conv, berichttype="Betaalvoorstel")
+    ours = await enqueue(store, clock, conv=conv, berichttype="Betaalvoorstel", rol=Rol.SHV)
     hub.script("retryable", ref=ours.referentienummer)
     await dispatcher(store, hub, clock).run_once()  # ours is now waiting for a retry
     inbound(hub, "BetaalvoorstelAntwoord", conv=conv, body="<Fout>x</Fout>")

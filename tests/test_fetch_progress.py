@@ -22,6 +22,7 @@ from gateway.engine.settings import PollSettings
 from gateway.model.berichttype import Rol
 from gateway.store.sqlite import SqliteStore
 from tests.daemon_support import Api, gateway_config, running, simulator
+from tests.engine_helpers import trust
 from tests.fakes import FakeClock, FakeHub, TinyProcessing
 from tests.reliability_support import fixture_document
 from tests.test_engine_poller import inbound
@@ -145,7 +146,8 @@ class _SizeLimitedHub(FakeHub):
 
 def _poller(store, hub) -> Poller:  # noqa: ANN001
     settings = PollSettings(fetch_batch=100, max_pages=50)
-    return Poller(store, hub, TinyProcessing(), sinks=[], clock=FakeClock(), settings=settings)
+    processing = TinyProcessing()
+    return Poller(store, hub, processing, trust=trust(store), sinks=[], clock=FakeClock(), settings=settings)
 
 
 async def test_smaller_batches_down_to_one(tmp_path) -> None:

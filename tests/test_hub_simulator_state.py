@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from transport_support import SE2_ID, SE_ID, SE_OIN, SHV_ID, SHV_OIN, document, fake_validator, partijen
 
+from adapters.hub import operations as ops
 from adapters.hub.operations import Verzending
 from adapters.hub.simulator_state import HubState, SimClock, verloopmoment
+from adapters.hub.simulator_store import SqliteHubStore
 from gateway.soap.faults import FaultCode, SoapFault
 
 START = datetime(2026, 12, 23, 10, 0, tzinfo=UTC)  # a Wednesday before Christmas
@@ -168,3 +172,42 @@ def test_default_validator_is_the_catalogue_one():
     from gateway.xml.validate import validate_document
 
     assert default_validator() is validate_document
+
+
+def test_a_hub_that_does_not_check_roles_routes_anything(clock):
+    lax = HubState(partijen(), clock=clock, validator=fake_validator, check_roles=False)
+    doc = document("SaldoverzoekAntwoord")
+    send(lax, berichttype="SaldoverzoekAntwoord", doc=doc)  # an SHV sending an SE's type: routed all the same
+    (regel,), _ = lax.haal_op(SE_OIN, 10)
+    assert regel.berichttype == "SaldoverzoekAntwoord"
+
+
+def test_haal_berichten_op_names_the_oin_the_sender_authenticated_with(hub):
+    ref = str(uuid.uuid4())
+    send(hub, ref=ref)
+    (regel,), _ = hub.haal_op(SE_OIN, 10)
+    assert (regel.referentienummer, regel.afzender_oin) == (ref, SHV_OIN)
+    response = ops.haal_op_response([regel], meer=False)
+    etree.XMLSchema(etree.parse(str(ops.XSD_PATH))).assertValid(response)  # hub.xsd allows it
+    (read,), _ = ops.read_haal_op_response(response)
+    assert read.afzender_oin == SHV_OIN
+    silent = ops.haal_op_response([dataclasses.replace(regel, afzender_oin=None)], meer=False)
+    assert b"AfzenderOIN" not in etree.tostring(silent)  # optional: a hub that does not say
+    (read,), _ = ops.read_haal_op_response(silent)
+    assert read.afzender_oin is None
+
+
+def test_a_restarted_hub_still_names_the_senders_oin(clock, tmp_path):
+    first = HubState(
+        partijen(), clock=clock, validator=fake_validator, store=SqliteHubStore(tmp_path / "hub.db")
+    )
+    send(first)
+    first.store.close()
+    again = HubState(
+        partijen(), clock=clock, validator=fake_validator, store=SqliteHubStore(tmp_path / "hub.db")
+    )
+    try:
+        (regel,), _ = again.haal_op(SE_OIN, 10)
+        assert regel.afzender_oin == SHV_OIN
+    finally:
+        again.store.close()

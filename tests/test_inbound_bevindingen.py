@@ -27,6 +27,7 @@ from gateway.engine.processing import Inspectie
 from gateway.engine.settings import PollSettings, SinkSettings
 from gateway.model.berichttype import Rol
 from gateway.store.records import InboxState, NieuwInkomend
+from gateway.toelating import Toelating
 from gateway.verwerking import BerichtVerwerking
 from tests.conftest import FIXTURES
 from tests.daemon_support import Api, gateway_config, running, simulator
@@ -169,9 +170,11 @@ async def test_the_sink_payload_carries_every_finding(store):  # noqa: F811
         berichttype="Betaalvoorstel",
         afzender=SHV,
     )
+    trust = Toelating(store, processing._adresboek, rol=Rol.SE)  # the proposals open their conversations
     poller = Poller(
-        store, hub, processing, sinks=["webhook"], clock=clock, settings=PollSettings(), sink_settings=SINK
-    )
+        store, hub, processing, trust=trust, sinks=["webhook"], clock=clock, settings=PollSettings(),
+        sink_settings=SINK,
+    )  # fmt: skip
     report = await poller.poll_once()
     assert report.accepted == 2 and report.quarantined == 0
     assert (await SinkDeliverer(store, [sink], SINK, clock=clock, owner="A").run_once()).delivered == 2

@@ -42,6 +42,7 @@ def indiener(store) -> Indiener:  # noqa: F811
         ),
         enqueue=enqueue,
         bestaand=store.get_outbound,
+        lezer=store,
         clock=lambda: NOW,
     )
 
@@ -104,6 +105,7 @@ async def test_an_answer_without_its_conversation_is_listed_with_the_rest(store)
         adresboek=Adresboek([Tegenpartij(EIGEN, "Stadsbank", "0" * 20, Rol.SHV)]),
         enqueue=None,  # type: ignore[arg-type]  (never reached)
         bestaand=store.get_outbound,
+        lezer=store,
     )
     answer = body("BetaalvoorstelAntwoord.xml", ontvanger=EIGEN)
     answer["antwoord"] = "Misschien"

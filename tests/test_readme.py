@@ -319,11 +319,12 @@ def _get(url: str, token: str | None = None) -> dict:
 
 
 def _sent_by_se(path: Path) -> bool:
+    from gateway.conversatie.tabel import afzender_rol
     from gateway.model.berichttype import Berichttype, Rol
     from gateway.xml.validate import validate_document
 
     entry = validate_document(path.read_bytes()).entry
-    return entry is not None and Berichttype(entry.berichttype).afzender_rol is Rol.SE
+    return entry is not None and afzender_rol(Berichttype(entry.berichttype)) is Rol.SE
 
 
 def test_the_readme_first_run_and_replay_run_as_written(sandbox: Sandbox) -> None:
@@ -358,8 +359,12 @@ def test_the_readme_first_run_and_replay_run_as_written(sandbox: Sandbox) -> Non
     replays = [out for line, out in sandbox.outputs if "skgw replay" in line.text]
     assert len(replays) == 2
     se_sends = len([p for p in (ROOT / "fixtures/valid/2.0").glob("*.xml") if _sent_by_se(p)])
-    for out in replays:  # the SE's messages of the folder are skipped, the rest accepted
-        assert "refused   0" in out and f"skipped   {se_sends}  (an SE sends these" in out, out
+    to_hub, to_gateway = replays
+    # to the hub: the SE's messages of the folder are skipped, the rest accepted
+    assert "refused   0" in to_hub and f"skipped   {se_sends}  (an SE sends these" in to_hub, to_hub
+    # through the gateway: the three questions, each opening its conversation there, all accepted
+    assert "refused   0" in to_gateway and "skipped" not in to_gateway, to_gateway
+    assert re.search(r"^accepted\s+3\b", to_gateway, re.M), to_gateway
 
     for line, code, log in sandbox.stop():
         assert code == 0, f"README.md:{line.number}: did not stop cleanly on SIGTERM ({code})\n{log[-3000:]}"

@@ -42,7 +42,7 @@ from tests.store_fixtures import store_factory  # noqa: F401  (fixture)
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 OUT_TYPES = ("Saldoverzoek", "Betaalvoorstel", "Kennisgeving", "StatusberichtSHV")  # an SHV sends these
-IN_TYPES = ("SaldoverzoekAntwoord", "BetaalvoorstelAntwoord", "Statusverzoek")  # an SE sends these
+IN_TYPES = ("StatusberichtSE", "Statusverzoek")  # an SE sends these (without a question of ours)
 PER_ROUND_OUT, PER_ROUND_IN = 5, 4
 #: one gateway incarnation per entry; None: killed at a random moment
 SCHEDULE: tuple[str | None, ...] = (

@@ -25,7 +25,7 @@ from gateway.engine.runner import Engine
 from gateway.engine.settings import DispatchSettings, EngineSettings, FetchGuardSettings, PollSettings
 from gateway.store.records import InboxState, NieuwUitgaand, OutboxState
 from tests.fakes import FakeClock
-from tests.reliability_support import CountingSimulator, FixtureProcessing, admin, fixture_document
+from tests.reliability_support import CountingSimulator, FixtureProcessing, admin, fixture_document, shv_trust
 from tests.store_fixtures import store_factory  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.timeout(60)]
@@ -83,7 +83,7 @@ async def test_long_outage_then_recovery(store_factory):  # noqa: F811
     store = await store_factory()
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
     hub = WatchedHub(client_for(pki, sim.url))
-    engine = Engine(store, hub, FixtureProcessing(), [], SETTINGS, clock=clock)
+    engine = Engine(store, hub, FixtureProcessing(), [], SETTINGS, trust=shv_trust(store), clock=clock)
     hub.engine = engine
     se = client_for(pki, sim.url, "se", SE_ID)
     try:
@@ -118,15 +118,15 @@ async def test_long_outage_then_recovery(store_factory):  # noqa: F811
         inbound = []
         for _ in range(N_IN):  # the SE manages to send before the outage
             ref = str(uuid.uuid4())
-            doc = fixture_document(
-                "SaldoverzoekAntwoord",
+            doc = fixture_document(  # a notice: it needs no question of ours (gateway.conversatie)
+                "StatusberichtSE",
                 referentienummer=ref,
                 conversatie=str(uuid.uuid4()),
                 afzender=SE_ID,
                 ontvanger=SHV_ID,
             )
             result = await se.verstuur(
-                referentienummer=ref, ontvanger=SHV_ID, berichttype="SaldoverzoekAntwoord", document=doc
+                referentienummer=ref, ontvanger=SHV_ID, berichttype="StatusberichtSE", document=doc
             )
             assert result.outcome is Outcome.DELIVERED
             inbound.append(ref)

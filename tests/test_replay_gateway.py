@@ -15,6 +15,7 @@ from adapters.testkit.header import Rewrite, rewrite
 from adapters.testkit.replay import ReplayOptions, replay
 from adapters.testkit.sending import RetryPolicy
 from gateway.cli import main
+from gateway.codec import decode
 from gateway.engine.ports import Outcome
 from gateway.model.berichttype import Rol
 from tests.conftest import FIXTURES
@@ -119,6 +120,18 @@ async def test_cli_replay_gateway(tmp_path, monkeypatch, capsys) -> None:
         config = gateway_config(pki, sim.url, tmp_path / "shv", rol=Rol.SHV, adres=SHV_ID, cert="shv")
         async with running(config, monkeypatch) as gateway:
             url = f"http://127.0.0.1:{gateway.api_port}"
+            # the Heroverweging continues a conversation its previous system had: register it first
+            conversatie = decode(
+                (VALID / "Heroverweging.xml").read_bytes()
+            ).berichtheader.conversatie_referentienummer
+            earlier = {"conversaties": [{"conversatie": conversatie, "tegenpartij": SE_ID, "berichten": [
+                {"berichttype": "Betaalvoorstel", "datum_tijd": "2025-11-03T09:00:00Z"},
+                {"berichttype": "BetaalvoorstelAntwoord", "antwoord": "NietAkkoord",
+                 "datum_tijd": "2025-11-04T09:00:00Z"},
+            ]}]}  # fmt: skip
+            async with aiohttp.ClientSession() as http:
+                status, imported = await Api(http, gateway).call("POST", "/api/conversaties", json=earlier)
+            assert status == 200 and imported["geimporteerd"] == [conversatie], imported
             argv = ["replay", str(VALID / "Saldoverzoek.xml"), str(VALID / "Heroverweging.xml"),
                     "--gateway", url, "--token-env", "SKGW_TEST_API_TOKEN", "--ontvanger", SE_ID,
                     "--config", str(tmp_path / "none.toml"), "--json"]  # fmt: skip

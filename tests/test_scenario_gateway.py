@@ -26,8 +26,10 @@ from adapters.testkit.scenario.runner import run_scenarios
 from adapters.testkit.scenario.session import load_all, run_with_local_hub
 from adapters.testkit.scenario.target import HubTarget, address_book, start_local_hub
 from gateway.cli import main
+from gateway.engine.processing import Beoordeling
 from gateway.model.berichttype import Rol
 from gateway.security.devpki import HUB_OIN
+from gateway.toelating import Toelating
 from gateway.verwerking import BerichtVerwerking
 from tests.conftest import FIXTURES
 from tests.daemon_support import gateway_config, running
@@ -38,7 +40,11 @@ SUBPROCESS_TOKEN = "subprocess-token-0123456789abcdefghij"
 
 pytestmark = pytest.mark.timeout(60)
 ROOT = Path(__file__).resolve().parents[1]
-GATEWAY_SCENARIOS = [str(SCENARIOS / "regel-bevinding.toml"), str(SCENARIOS / "foutbericht-van-gateway.toml")]
+GATEWAY_SCENARIOS = [
+    str(SCENARIOS / "regel-bevinding.toml"),
+    str(SCENARIOS / "foutbericht-van-gateway.toml"),
+    str(SCENARIOS / "vertrouwen.toml"),
+]
 
 
 def quick(scenario, within=1.5):
@@ -63,18 +69,29 @@ def failures(results) -> dict[str, str]:
 async def test_the_gateway_scenarios_pass_with_local_gateways() -> None:
     results = await run_with_local_hub(load_all(GATEWAY_SCENARIOS))
     assert [r.reason for r in results if not r.passed] == []
-    regel, fout = results
+    regel, fout, vertrouwen = results
     assert [s.detail for s in regel.steps[:2]] == [
         "refused as expected: 422 nul-aanbod-met-afloscapaciteit",
         "accepted with warning afloscapaciteit-nul-zonder-nul-aanbod",
     ]
     assert fout.steps[0].detail.startswith("Foutbericht wrong-recipient after")
     assert fout.steps[0].berichttypen == ["Saldoverzoek", "Foutbericht"]
+    assert [s.detail.split(" after ")[0] for s in vertrouwen.steps] == [
+        "Foutbericht unknown-sender",
+        "Foutbericht wrong-direction",
+        "Foutbericht unknown-conversation",
+        "refused as expected: 422 unknown-conversation",
+    ]
 
 
 async def test_a_broken_gateway_fails_them(monkeypatch) -> None:
-    # broken: the gateway runs no rules, and believes whatever Ontvanger a header names
+    # broken: the gateway runs no rules, believes whatever Ontvanger a header names, and trusts every sender
     monkeypatch.setattr("gateway.indienen.check_rules", lambda bericht: [])
+
+    async def trusting(self, row):
+        return Beoordeling()
+
+    monkeypatch.setattr(Toelating, "beoordeel", trusting)
     original = BerichtVerwerking.inspect
 
     def blind(self, document):
@@ -88,7 +105,9 @@ async def test_a_broken_gateway_fails_them(monkeypatch) -> None:
     monkeypatch.setattr(BerichtVerwerking, "inspect", blind)
     results = await run_with_local_hub([quick(s) for s in load_all(GATEWAY_SCENARIOS)])
     got = failures(results)
-    assert set(got) == {"regel-bevinding", "foutbericht-van-gateway"}
+    assert set(got) == {"regel-bevinding", "foutbericht-van-gateway", "vertrouwen"}
+    assert got["vertrouwen"].startswith("step 1 'onbekende-afzender'")
+    assert got["vertrouwen"].endswith("no Foutbericht from gemeente-gw about the message within 1.5s")
     assert got["regel-bevinding"].startswith("step 1 'nul-aanbod-met-capaciteit'")
     assert "regel-bevinding.toml:6" in got["regel-bevinding"]
     assert got["regel-bevinding"].endswith(
@@ -191,7 +210,7 @@ to = "energie-gw"
 def test_cli_runs_them_with_start_hub(tmp_path, capsys) -> None:
     junit = tmp_path / "junit.xml"
     assert main(["scenario", "run", *GATEWAY_SCENARIOS, "--start-hub", "--junit", str(junit)]) == 0
-    assert "2 scenario(s): 2 passed, 0 failed" in capsys.readouterr().out
+    assert "3 scenario(s): 3 passed, 0 failed" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

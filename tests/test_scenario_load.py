@@ -41,9 +41,9 @@ def write(tmp_path: Path, body: str, name: str = "s.toml") -> Path:
 
 def test_every_shipped_scenario_loads(capsys):
     files = scenario_files([str(SCENARIOS)])
-    assert len(files) == 13 and all(f.name != "parties.toml" for f in files)
+    assert len(files) == 14 and all(f.name != "parties.toml" for f in files)
     assert main(["scenario", "check", str(SCENARIOS)]) == 0
-    assert capsys.readouterr().out.count("ok  ") == 13
+    assert capsys.readouterr().out.count("ok  ") == 14
 
 
 def test_a_scenario_reads_into_steps(tmp_path):

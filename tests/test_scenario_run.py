@@ -25,7 +25,8 @@ from gateway.security.devpki import HUB_OIN
 pytestmark = pytest.mark.timeout(60)
 SCENARIOS = Path(__file__).resolve().parents[1] / "fixtures" / "scenarios"
 USES_BETAALVOORSTEL_ANTWOORD = {"heroverweging", "nul-aanbod-sa", "nul-aanbod-sk-workaround"}
-NEEDS_A_GATEWAY = {"regel-bevinding", "foutbericht-van-gateway"}  # tests/test_scenario_gateway.py
+# run by tests/test_scenario_gateway.py
+NEEDS_A_GATEWAY = {"regel-bevinding", "foutbericht-van-gateway", "vertrouwen"}
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,16 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from gateway.conversatie.machine import Gebeurtenis, stap
+from gateway.model.berichttype import Berichttype, Rol
 from gateway.store import migrations
-from gateway.store.base import EnqueueConflict, InvalidTransition, NotFound, Store
+from gateway.store.base import ConversationChanged, EnqueueConflict, InvalidTransition, NotFound, Store
 from gateway.store.records import (
     Afgeleverd,
-    ConversatieUpdate,
+    ConversatieWijziging,
     ConversationState,
     InboxState,
+    KlokStart,
     NieuwInkomend,
     NieuwUitgaand,
     OutboxState,
@@ -98,10 +101,10 @@ async def test_claim_leases_due_rows_and_fences_results(store):  # noqa: F811
     taken = await claim(store, "B", T0 + timedelta(minutes=3))
     assert {r.referentienummer for r in taken} == {due.referentienummer}
     assert not await store.record_delivered(
-        due.referentienummer, owner="A", poging=poging(due.referentienummer, "A"), now=T0, conversatie=None
+        due.referentienummer, owner="A", poging=poging(due.referentienummer, "A"), now=T0, klok=None
     )
     assert await store.record_delivered(
-        due.referentienummer, owner="B", poging=poging(due.referentienummer, "B"), now=T0, conversatie=None
+        due.referentienummer, owner="B", poging=poging(due.referentienummer, "B"), now=T0, klok=None
     )
     row = await store.get_outbound(due.referentienummer)
     assert row.state is OutboxState.DELIVERED and row.attempts == 1 and row.lease_owner is None
@@ -257,44 +260,89 @@ async def test_quarantine_queues_the_foutbericht_atomically(store):  # noqa: F81
     assert (await store.get_inbound(ref)).state is InboxState.QUARANTINED
 
 
+def opens(m: NieuwUitgaand, *, tegenpartij: str = "se-1") -> ConversatieWijziging:
+    """The conversation a question of ours opens when it is queued (its term starts at delivery)."""
+    g = Gebeurtenis(Berichttype(m.berichttype), m.referentienummer, m.conversatie, tegenpartij, Rol.SHV, T0,
+                    aangekomen=False)  # fmt: skip
+    w = stap(None, g, eigen_rol=Rol.SHV).wijziging
+    assert w is not None
+    return w
+
+
+def answers(c, ref: str, berichttype: str = "SaldoverzoekAntwoord") -> ConversatieWijziging:
+    g = Gebeurtenis(Berichttype(berichttype), ref, c.conversatie, c.tegenpartij, Rol.SE, T0)
+    w = stap(c, g, eigen_rol=Rol.SHV).wijziging
+    assert w is not None
+    return w
+
+
+def queued(m: NieuwUitgaand) -> NieuwUitgaand:
+    return dataclasses.replace(m, conversatie_wijziging=opens(m))
+
+
+def klok(m: NieuwUitgaand, due: date) -> KlokStart:
+    return KlokStart(m.conversatie, m.referentienummer, due, T0)
+
+
 async def test_conversations_open_close_and_overdue(store):  # noqa: F811
-    asked, answered = msg(), msg()
+    asked, answered = queued(msg()), queued(msg())
     for m in (asked, answered):
         await store.enqueue(m, now=T0, deadline=T0 + DAY)
+        opened = await store.get_conversation(m.conversatie)  # opened with the enqueue, no date yet
+        assert opened.state is ConversationState.OPEN and opened.antwoord_uiterlijk is None
+        assert opened.fase == "saldo-gevraagd" and opened.termijn and opened.stappen == 1
     await claim(store)
     for m, due in ((asked, date(2026, 3, 16)), (answered, date(2026, 3, 20))):
-        upd = ConversatieUpdate(
-            m.conversatie,
-            m.referentienummer,
-            "Saldoverzoek",
-            "se-1",
-            T0,
-            True,
-            WachtOp.TEGENPARTIJ,
-            ("GeenMedewerking", "SaldoverzoekAntwoord"),
-            due,
-        )
         assert await store.record_delivered(
-            m.referentienummer, owner="A", poging=poging(m.referentienummer, "A"), now=T0, conversatie=upd
+            m.referentienummer, owner="A", poging=poging(m.referentienummer, "A"), now=T0, klok=klok(m, due)
         )
     conv = await store.get_conversation(asked.conversatie)
     assert conv.state is ConversationState.OPEN and conv.antwoord_uiterlijk == date(2026, 3, 16)
-    # an answer of a type it does not wait for changes nothing; the right one closes it
-    inbound = await store.store_inbound(inkomend("r-1", conv=answered.conversatie))
-    assert inbound
-    wrong = ConversatieUpdate(answered.conversatie, "r-1", "BetaalvoorstelAntwoord", "se-1", T0, False)
-    assert await store.accept_inbound("r-1", now=T0, sinks=[], sink_deadline=T0, conversatie=wrong)
-    assert (await store.get_conversation(answered.conversatie)).state is ConversationState.OPEN
+    assert conv.wacht_op is WachtOp.TEGENPARTIJ and conv.verwachte_antwoorden == (
+        "GeenMedewerking", "SaldoverzoekAntwoord", "SaldoverzoekAntwoordVoorafAkkoord"
+    )  # fmt: skip
+    # the answer closes it, written with its acceptance
+    before = await store.get_conversation(answered.conversatie)
     await store.store_inbound(inkomend("r-2", conv=answered.conversatie))
-    right = ConversatieUpdate(answered.conversatie, "r-2", "SaldoverzoekAntwoord", "se-1", T0, False)
-    await store.accept_inbound("r-2", now=T0, sinks=[], sink_deadline=T0, conversatie=right)
+    await store.accept_inbound("r-2", now=T0, sinks=[], sink_deadline=T0, conversatie=answers(before, "r-2"))
     closed = await store.get_conversation(answered.conversatie)
     assert closed.state is ConversationState.ANSWERED and closed.beantwoord_door == "r-2"
+    assert closed.fase == "saldo-ontvangen" and closed.stappen == 2
+    assert closed.antwoord_uiterlijk == date(2026, 3, 20)  # the term it had, kept
     assert await store.count_overdue(today=date(2026, 3, 16)) == 0
     assert [c.conversatie for c in await store.overdue_conversations(today=date(2026, 3, 17))] == [
         asked.conversatie
     ]
     assert await store.count_overdue(today=date(2026, 3, 25)) == 1
+
+
+async def test_a_conversation_write_is_compare_and_set(store):  # noqa: F811
+    m = queued(msg())
+    await store.enqueue(m, now=T0, deadline=T0 + DAY)
+    stale = await store.get_conversation(m.conversatie)
+    # a second answer judged on the same state as the first: the first wins, the second changes nothing
+    await store.store_inbound(inkomend("r-1", conv=m.conversatie))
+    await store.store_inbound(inkomend("r-2", conv=m.conversatie))
+    first, second = answers(stale, "r-1"), answers(stale, "r-2")
+    assert await store.accept_inbound("r-1", now=T0, sinks=["s"], sink_deadline=T0, conversatie=first)
+    with pytest.raises(ConversationChanged):
+        await store.accept_inbound("r-2", now=T0, sinks=["s"], sink_deadline=T0, conversatie=second)
+    assert (await store.get_inbound("r-2")).state is InboxState.RECEIVED  # rolled back as a whole
+    assert await store.sink_deliveries("r-2") == []
+    assert (await store.get_conversation(m.conversatie)).beantwoord_door == "r-1"
+    # a new conversation that exists meanwhile: the enqueue that would open it again is undone
+    again = dataclasses.replace(m, referentienummer=str(uuid.uuid4()), conversatie_wijziging=opens(m))
+    with pytest.raises(ConversationChanged):
+        await store.enqueue(again, now=T0, deadline=T0 + DAY)
+    assert await store.get_outbound(again.referentienummer) is None
+    # in a group commit the loser gets the conflict in its place; the others are queued
+    other = queued(msg())
+    results = await store.enqueue_many([other, again], now=T0, deadline=T0 + DAY)
+    assert results[0].created and isinstance(results[1], ConversationChanged)
+    assert await store.get_outbound(again.referentienummer) is None
+    # an import writes a conversation alone, fenced the same way
+    with pytest.raises(ConversationChanged):
+        await store.write_conversation(first)
 
 
 async def test_key_value(store):  # noqa: F811
@@ -311,7 +359,7 @@ async def test_purge_drops_payloads_and_keeps_audit_rows(store):  # noqa: F811
     await claim(store)
     for m, at in ((old, T0), (recent, T0 + 20 * DAY)):
         await store.record_delivered(
-            m.referentienummer, owner="A", poging=poging(m.referentienummer, "A"), now=at, conversatie=None
+            m.referentienummer, owner="A", poging=poging(m.referentienummer, "A"), now=at, klok=None
         )
     await store.record_retry(
         queued.referentienummer,
@@ -399,36 +447,49 @@ async def test_record_delivered_many_is_fenced_per_row(store):  # noqa: F811
     assert (await store.get_outbound(b.referentienummer)).state is OutboxState.SENDING
 
 
-async def test_record_delivered_many_opens_conversations_and_sees_early_answers(store):  # noqa: F811
-    plain, early = msg(), msg()
+async def test_record_delivered_many_starts_answer_terms_and_never_reopens_an_answered_question(
+    store,  # noqa: F811
+):
+    plain, early = queued(msg()), queued(msg())
     for m in (plain, early):
         await store.enqueue(m, now=T0, deadline=T0 + DAY)
     await claim(store)
     # the answer to `early` arrived before its delivery was recorded (a crash after the hub took it)
     assert await store.store_inbound(inkomend("r-early", conv=early.conversatie))
-
-    def opens(m: NieuwUitgaand) -> ConversatieUpdate:
-        return ConversatieUpdate(
-            m.conversatie,
-            m.referentienummer,
-            "Saldoverzoek",
-            "se-1",
-            T0,
-            True,
-            WachtOp.TEGENPARTIJ,
-            ("GeenMedewerking", "SaldoverzoekAntwoord"),
-            date(2026, 3, 16),
-        )
-
+    before = await store.get_conversation(early.conversatie)
+    await store.accept_inbound(
+        "r-early", now=T0, sinks=[], sink_deadline=T0, conversatie=answers(before, "r-early")
+    )
     items = [
-        Afgeleverd(m.referentienummer, "A", poging(m.referentienummer, "A"), T0, opens(m))
+        Afgeleverd(m.referentienummer, "A", poging(m.referentienummer, "A"), T0, klok(m, date(2026, 3, 16)))
         for m in (plain, early)
     ]
     assert await store.record_delivered_many(items) == [True, True]
-    assert (await store.get_conversation(plain.conversatie)).state is ConversationState.OPEN
+    started = await store.get_conversation(plain.conversatie)
+    assert started.state is ConversationState.OPEN and started.antwoord_uiterlijk == date(2026, 3, 16)
     answered = await store.get_conversation(early.conversatie)
     assert answered.state is ConversationState.ANSWERED and answered.beantwoord_door == "r-early"
+    assert answered.antwoord_uiterlijk is None  # answered before its term could start
     assert [p.attempt_no for p in await store.attempts(early.referentienummer)] == [1]
+
+
+async def test_the_delivery_of_a_replaced_question_starts_no_term(store):  # noqa: F811
+    first = queued(msg())
+    await store.enqueue(first, now=T0, deadline=T0 + DAY)
+    c = await store.get_conversation(first.conversatie)
+    again = msg(conv=first.conversatie)  # the Saldoverzoek asked again before the first went out
+    g = Gebeurtenis(Berichttype.SALDOVERZOEK, again.referentienummer, c.conversatie, "se-1", Rol.SHV, T0,
+                    aangekomen=False)  # fmt: skip
+    second = dataclasses.replace(again, conversatie_wijziging=stap(c, g, eigen_rol=Rol.SHV).wijziging)
+    await store.enqueue(second, now=T0, deadline=T0 + DAY)
+    for m in (first, second):  # one conversation: one at a time, in order
+        assert [r.referentienummer for r in await claim(store)] == [m.referentienummer]
+        await store.record_delivered(
+            m.referentienummer, owner="A", poging=poging(m.referentienummer, "A"), now=T0,
+            klok=klok(m, date(2026, 3, 16) if m is first else date(2026, 3, 18)),
+        )  # fmt: skip
+        term = (await store.get_conversation(first.conversatie)).antwoord_uiterlijk
+        assert term == (None if m is first else date(2026, 3, 18))
 
 
 # -- the operator console's records and queries (the migration *_console.sql) ---------------------------
@@ -455,7 +516,7 @@ async def test_attention_counts_leave_out_the_delivered(store):  # noqa: F811
     claimed = await claim(store, limit=2)
     await store.record_delivered(
         claimed[0].referentienummer, owner="A", poging=poging(claimed[0].referentienummer, "A"), now=T0,
-        conversatie=None,
+        klok=None,
     )  # fmt: skip
     await store.record_dead(claimed[1].referentienummer, owner="A", poging=None, now=T0, reason="test")
     quarantined = str(uuid.uuid4())

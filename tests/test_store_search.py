@@ -7,7 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from gateway.store.records import ConversatieUpdate, NieuwInkomend, NieuwUitgaand, WachtOp
+from gateway.conversatie.machine import Gebeurtenis, stap
+from gateway.model.berichttype import Berichttype, Rol
+from gateway.store.records import KlokStart, NieuwInkomend, NieuwUitgaand
 from gateway.store.search import BerichtFilter
 from gateway.store.sql_search import decode_cursor
 from tests.fakes import T0, document
@@ -78,15 +80,10 @@ async def test_conversations_by_state_and_counts(store) -> None:  # noqa: F811
     assert set(refs["uit"]) <= {r.referentienummer for r in claimed}
     for i, ref in enumerate(refs["uit"][:2]):
         row = await store.get_outbound(ref)
-        update = ConversatieUpdate(
-            conversatie=row.conversatie, referentienummer=ref, berichttype=row.berichttype,
-            tegenpartij="se-1", at=T0, opens=True, wacht_op=WachtOp.TEGENPARTIJ,
-            verwachte_antwoorden=("SaldoverzoekAntwoord",),
-            antwoord_uiterlijk=date(2026, 3, 10 + i * 20),
-        )  # fmt: skip
-        assert await store.record_delivered(
-            ref, owner="A", poging=poging(ref, "A"), now=T0, conversatie=update
-        )
+        g = Gebeurtenis(Berichttype.SALDOVERZOEK, ref, row.conversatie, "se-1", Rol.SHV, T0, aangekomen=False)
+        await store.write_conversation(stap(None, g, eigen_rol=Rol.SHV).wijziging)
+        klok = KlokStart(row.conversatie, ref, date(2026, 3, 10 + i * 20), T0)
+        assert await store.record_delivered(ref, owner="A", poging=poging(ref, "A"), now=T0, klok=klok)
     today = date(2026, 3, 20)
     overdue = await store.list_conversations(state="overdue", today=today)
     opened = await store.list_conversations(state="open", today=today)

@@ -23,6 +23,7 @@ from adapters.csv.saldo_import import import_saldo
 from adapters.csv.vragen import Vraag, VraagError, by_conversation
 from gateway.codec import encode
 from gateway.codec.json_form import to_json
+from gateway.conversatie.tabel import antwoorden_op
 from gateway.model import Berichttype
 
 
@@ -36,8 +37,8 @@ class Kind:
 
     @property
     def antwoordtypen(self) -> tuple[str, ...]:
-        """The answers that close its questions (the model's table of questions and answers)."""
-        found = {a.value for t in self.vraagtypen for a in Berichttype(t).verwachte_antwoorden}
+        """The answers to its questions (the conversation table, gateway.conversatie.tabel)."""
+        found = {a.value for t in self.vraagtypen for a in antwoorden_op(Berichttype(t))}
         return tuple(sorted(found))
 
 

@@ -136,6 +136,7 @@ class HubClient:
                     afzender=regel.afzender,
                     document=regel.document,
                     ontvangen_op=regel.ontvangen_op,
+                    afzender_oin=regel.afzender_oin,
                 )
             )
         log.info("HaalBerichtenOp: %d message(s), more waiting: %s", len(berichten), meer)

@@ -83,6 +83,12 @@ def _text(element: etree._Element, name: str) -> str:
     return value
 
 
+def _optional_text(element: etree._Element, name: str) -> str | None:
+    tag = q(HUB, name)
+    found = next((child for child in element if child.tag == tag), None)
+    return found.text.strip() if found is not None and (found.text or "").strip() else None
+
+
 def _bool(element: etree._Element, name: str) -> bool:
     value = _text(element, name)
     if value not in ("true", "false", "1", "0"):
@@ -133,6 +139,7 @@ class Berichtregel:
     berichttype: str
     ontvangen_op: datetime
     document: bytes
+    afzender_oin: str | None = None  # the OIN the sender authenticated with (optional on the wire)
 
 
 def verstuur_request(v: Verzending) -> etree._Element:
@@ -193,6 +200,8 @@ def haal_op_response(berichten: list[Berichtregel], meer: bool) -> etree._Elemen
         item = etree.SubElement(root, q(HUB, "Bericht"))
         _el(item, "Referentienummer", b.referentienummer)
         _el(item, "Afzender", b.afzender)
+        if b.afzender_oin:
+            _el(item, "AfzenderOIN", b.afzender_oin)
         _el(item, "Ontvanger", b.ontvanger)
         _el(item, "Berichttype", b.berichttype)
         _el(item, "OntvangenOp", format_datetime(b.ontvangen_op))
@@ -211,6 +220,7 @@ def read_haal_op_response(el: etree._Element) -> tuple[list[Berichtregel], bool]
             _text(item, "Berichttype"),
             _time(item, "OntvangenOp"),
             _document(item),
+            _optional_text(item, "AfzenderOIN"),
         )
         for item in el.findall(q(HUB, "Bericht"))
     ]

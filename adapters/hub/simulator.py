@@ -81,6 +81,7 @@ class HubSimulator:
             validator=validator,  # type: ignore[arg-type]
             expiry_werkdagen=config.expiry_werkdagen,
             store=open_store(config.state_path),
+            check_roles=config.check_roles,
         )
         self.faults: FaultPlan = FaultPlan.from_dict(config.faults.as_dict())
         #: how long the hub itself worked on each recent request, by its MessageID (admin API); lets a

@@ -55,6 +55,7 @@ class SimulatorConfig:
     expiry_werkdagen: int = 5
     max_request_bytes: int = 32 * 1024 * 1024
     validate_documents: bool = True
+    check_roles: bool = True  # False: a hub that routes without looking at who may send what
     faults: FaultPlan = field(default_factory=FaultPlan)
     state_path: Path | None = None  # the SQLite state file; None: in memory only
 
@@ -113,6 +114,7 @@ def config_from_dict(data: dict[str, Any], base: Path) -> SimulatorConfig:
         expiry_werkdagen=int(hub.get("expiry_werkdagen", 5)),
         max_request_bytes=int(hub.get("max_request_bytes", 32 * 1024 * 1024)),
         validate_documents=bool(hub.get("validate_documents", True)),
+        check_roles=bool(hub.get("check_roles", True)),
         faults=FaultPlan.from_dict(data.get("faults", {})),
         state_path=p(_state(hub)),
     )

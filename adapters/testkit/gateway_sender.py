@@ -3,8 +3,9 @@ gateway's ``POST /api/berichten`` (bearer token), as the organisation's own syst
 
 The document is decoded and turned into its JSON form; the header is reduced to what the
 organisation gives: the Ontvanger, the Referentienummer (so a retry or a ``--keep-ids`` resend is
-idempotent at the gateway) and, for an answer or a Foutbericht, the conversation. The gateway fills
-in the Afzender and DatumTijd. A refusal is decided by its HTTP status in the hub column of
+idempotent at the gateway) and, for a message that continues a conversation (an answer, a
+SchuldregelingAkkoord …) or a Foutbericht, the conversation. The gateway fills in the Afzender and
+DatumTijd. A refusal is decided by its HTTP status in the hub column of
 :data:`gateway.engine.retry.TABLE` (a gateway speaks for the standard as the hub does); the code says more:
 
 - 202 → delivered (``new``) or duplicate-accepted (the same message was submitted before);
@@ -23,11 +24,13 @@ import aiohttp
 from adapters.testkit.sending import Outgoing
 from gateway.codec import DecodeError, decode
 from gateway.codec.json_form import to_json
+from gateway.conversatie.tabel import kan_openen
 from gateway.engine.ports import HubResult, Outcome
 from gateway.engine.retry import classified
 from gateway.model.berichttype import Berichttype
 
-_ANSWERS = frozenset(a for b in Berichttype for a in b.verwachte_antwoorden) | {Berichttype.FOUTBERICHT}
+# the types that continue a conversation: their submission names it
+_CONTINUES = frozenset(b for b in Berichttype if not kan_openen(b)) | {Berichttype.FOUTBERICHT}
 
 
 def submission(document: bytes, ontvanger: str) -> dict[str, Any]:
@@ -38,7 +41,7 @@ def submission(document: bytes, ontvanger: str) -> dict[str, Any]:
         "ontvanger": ontvanger,
         "referentienummer": bericht.berichtheader.referentienummer,
     }
-    if bericht.berichttype in _ANSWERS:
+    if bericht.berichttype in _CONTINUES:
         header["conversatie_referentienummer"] = bericht.berichtheader.conversatie_referentienummer
     body["berichtheader"] = header
     return body

@@ -18,6 +18,7 @@ from adapters.testkit.header import Rewrite, read_header, rewrite
 from adapters.testkit.progress import Progress
 from adapters.testkit.sending import Outgoing, RetryPolicy, Sender, send_with_retry
 from adapters.testkit.summary import LOCAL_INVALID, ReplaySummary
+from gateway.conversatie.tabel import afzender_rol
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.xml.validate import validate_document
 
@@ -78,12 +79,12 @@ def prepare(name: str, data: bytes, options: ReplayOptions) -> Outgoing | Refusa
 
 def _other_side(name: str, berichttype: str | None, rol: Rol | None) -> Skip | None:
     try:
-        afzender_rol = Berichttype(berichttype).afzender_rol if berichttype else None
+        sender = afzender_rol(Berichttype(berichttype)) if berichttype else None
     except ValueError:
         return None  # a type the model does not know (a registered toolkit module): the hub decides
-    if rol is None or afzender_rol is None or afzender_rol == rol:
+    if rol is None or sender is None or sender == rol:
         return None
-    return Skip(name, berichttype or "", afzender_rol)
+    return Skip(name, berichttype or "", sender)
 
 
 class RateLimiter:

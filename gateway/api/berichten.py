@@ -1,4 +1,4 @@
-"""/api/berichten and /api/conversaties: submit, search, inspect and resend messages."""
+"""/api/berichten: submit, search, inspect and resend messages (conversations: gateway.api.conversaties)."""
 
 from __future__ import annotations
 
@@ -17,14 +17,12 @@ from gateway.engine.bevindingen import json_met_bevindingen
 from gateway.indienen import Afgewezen, Conflict, Controle, Ingediend
 from gateway.model.berichttype import Berichttype
 from gateway.store.base import InvalidTransition, NotFound
-from gateway.store.records import Conversatie, InboxRow, InboxState, OutboxRow, OutboxState
+from gateway.store.records import InboxRow, InboxState, OutboxRow, OutboxState
 from gateway.store.search import BerichtFilter, BerichtSamenvatting
 from gateway.xml.catalogue import default_catalogue
 
 MAX_PAGE = 500
-MAX_OFFSET = 1_000_000
 _DIRECTIONS = ("uit", "in")
-_CONVERSATION_STATES = ("open", "answered", "overdue")
 
 
 MAX_JSON_DEPTH = 32  # a message's JSON form nests a handful of levels
@@ -233,6 +231,7 @@ async def _inbound_detail(context: Any, row: InboxRow) -> dict[str, Any]:
         "richting": "in",
         "berichttype": row.berichttype,
         "tegenpartij": row.afzender,
+        "afzender_oin": row.afzender_oin,  # as the hub named it (checked against the address book)
         "conversatie": row.conversatie,
         "state": str(row.state),
         "valid": row.valid,
@@ -272,39 +271,6 @@ async def _resend_sinks(context: Any, ref: str) -> web.Response:
     except (NotFound, InvalidTransition) as exc:
         return json_error(409, str(exc))
     return web.json_response({"referentienummer": ref, "sinks": sinks, "state": "pending"}, status=202)
-
-
-def _conversation(c: Conversatie) -> dict[str, Any]:
-    return {
-        "conversatie": c.conversatie,
-        "vraag_referentienummer": c.vraag_referentienummer,
-        "vraag_berichttype": c.vraag_berichttype,
-        "tegenpartij": c.tegenpartij,
-        "wacht_op": str(c.wacht_op),
-        "verwachte_antwoorden": list(c.verwachte_antwoorden),
-        "antwoord_uiterlijk": c.antwoord_uiterlijk.isoformat() if c.antwoord_uiterlijk else None,
-        "state": str(c.state),
-        "geopend_op": _iso(c.geopend_op),
-        "beantwoord_door": c.beantwoord_door,
-        "beantwoord_op": _iso(c.beantwoord_op),
-    }
-
-
-async def conversations(request: web.Request) -> web.Response:
-    context = _ctx(request)
-    state = request.query.get("state") or None
-    if state and state not in _CONVERSATION_STATES:
-        return json_error(400, "state: expected open, answered or overdue")
-    try:
-        limit, offset = int(request.query.get("limit", "50")), int(request.query.get("offset", "0"))
-    except ValueError:
-        return json_error(400, "limit and offset: expected numbers")
-    if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= MAX_OFFSET:
-        return json_error(400, f"limit: expected 1 to {MAX_PAGE}; offset: 0 to {MAX_OFFSET}")
-    items = await context.store.list_conversations(
-        state=state, today=context.today(), limit=limit, offset=offset
-    )
-    return web.json_response({"items": [_conversation(c) for c in items]})
 
 
 async def fetch_now(request: web.Request) -> web.Response:

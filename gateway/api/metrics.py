@@ -42,7 +42,11 @@ class Metrics:
         )
         self.wachtrij = Gauge("skgw_wachtrij", "Outbound messages queued or being sent", registry=r)
         self.dead_letters = Gauge("skgw_dead_letters", "Outbound messages dead-lettered", registry=r)
-        self.quarantaine = Gauge("skgw_quarantaine", "Inbound messages quarantined", registry=r)
+        self.quarantaine = Gauge(
+            "skgw_quarantaine",
+            "Inbound messages quarantined (invalid, untrusted, or a refused duplicate)",
+            registry=r,
+        )
         self.sink_achterstand = Gauge(
             "skgw_sink_achterstand", "Inbound deliveries to sinks not yet done", registry=r
         )
@@ -91,7 +95,8 @@ class Metrics:
         counts = await store.counts()
         self.wachtrij.set(counts.outbox.get("queued", 0) + counts.outbox.get("sending", 0))
         self.dead_letters.set(counts.outbox.get("dead", 0))
-        self.quarantaine.set(counts.inbox.get("quarantined", 0))
+        # quarantined, and documents refused under a Referentienummer we held with other content
+        self.quarantaine.set(counts.inbox.get("quarantined", 0) + await store.count_duplicates())
         self.sink_achterstand.set(counts.sink.get("pending", 0) + counts.sink.get("delivering", 0))
         self.te_laat.set(await store.count_overdue(today=today))
         days = certificate_days()

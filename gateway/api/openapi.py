@@ -203,6 +203,70 @@ def _infra_schemas() -> dict[str, Any]:
             "required": ["items"],
             "properties": {"items": {"type": "array", "items": {"type": "object"}}},
         },
+        "Tijdlijn": {
+            "type": "object",
+            "required": ["conversatie", "stappen", "verwacht"],
+            "properties": {
+                "conversatie": {"type": "string"},
+                "tegenpartij": nullable,
+                "fase": nullable,
+                "fase_uitleg": nullable,
+                "bron": nullable,
+                "vooraf_akkoord": {"type": "boolean"},
+                "stappen": {
+                    "type": "array",
+                    "description": "oldest first: moment, richting (uit, in, import), van, naar, "
+                    "berichttype, referentienummer, state",
+                    "items": {"type": "object"},
+                },
+                "verwacht": {
+                    "description": "what is awaited now (null: nothing): wie (ons or tegenpartij), van, "
+                    "antwoorden, vraag_referentienummer, vraag_berichttype, uiterlijk, te_laat",
+                    "type": ["object", "null"],
+                },
+                "afgekapt": {"type": "boolean"},
+            },
+        },
+        "ConversatieImport": {
+            "type": "object",
+            "required": ["conversaties"],
+            "properties": {
+                "conversaties": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["conversatie", "tegenpartij", "berichten"],
+                        "properties": {
+                            "conversatie": {"type": "string"},
+                            "tegenpartij": {"type": "string"},
+                            "berichten": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["berichttype", "datum_tijd"],
+                                    "properties": {
+                                        "berichttype": {"type": "string"},
+                                        "datum_tijd": {"type": "string", "format": "date-time"},
+                                        "referentienummer": {"type": "string"},
+                                        "antwoord": {"enum": ["Akkoord", "NietAkkoord"]},
+                                    },
+                                },
+                            },
+                        },
+                    },
+                }
+            },
+        },
+        "Importresultaat": {
+            "type": "object",
+            "required": ["geimporteerd", "al_bekend", "fouten"],
+            "properties": {
+                "geimporteerd": {"type": "array", "items": {"type": "string"}},
+                "al_bekend": {"type": "array", "items": {"type": "string"}},
+                "fouten": {"type": "array", "items": {"$ref": _REF + "Bevinding"}},
+                "dry_run": {"type": "boolean"},
+            },
+        },
     }
 
 
@@ -311,6 +375,35 @@ def _message_paths(unauthorized: dict[str, Any]) -> dict[str, Any]:
                     "200": _json("conversations", "Conversaties"),
                     "400": _error("bad filter"),
                     "401": unauthorized,
+                },
+            },
+            "post": {
+                "summary": "Import the open conversations a previous system started (all or nothing)",
+                "parameters": [_query("dry_run", "true: check only", {"enum": ["true", "false"]})],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": _REF + "ConversatieImport"}}},
+                },
+                "responses": {
+                    "200": _json("imported (or, with dry_run, would be)", "Importresultaat"),
+                    "400": _error("the body is not JSON"),
+                    "401": unauthorized,
+                    "413": _error("the body is larger than [api] max_body_bytes"),
+                    "422": _error("refused: every mistake (code, field, message)", with_findings=True),
+                },
+            },
+        },
+        "/api/conversaties/{conversatie}": {
+            "get": {
+                "summary": "One conversation as a timeline: who sent what and when, what is awaited, "
+                "by when, overdue",
+                "parameters": [
+                    {"name": "conversatie", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {
+                    "200": _json("the timeline", "Tijdlijn"),
+                    "401": unauthorized,
+                    "404": _error("unknown"),
                 },
             }
         },

@@ -33,6 +33,7 @@ from gateway.codec import DecodeError, EncodeError, decode_tree, encode, nul_aan
 from gateway.codec.json_form import JsonFormError, from_json, to_json
 from gateway.commands._inputs import UsageError, expand, read_inputs
 from gateway.config import Config, ConfigError, load_config
+from gateway.conversatie.tabel import kan_openen
 from gateway.model import values as v
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
@@ -41,7 +42,8 @@ from gateway.xml.catalogue import CatalogueError
 from gateway.xml.validate import validate_document
 
 _BOM = b"\xef\xbb\xbf"
-_ANSWERS = frozenset(a for b in Berichttype for a in b.verwachte_antwoorden) | {Berichttype.FOUTBERICHT}
+# the types that continue a conversation (the conversation table): their header must name it
+_CONTINUES = frozenset(b.value for b in Berichttype if not kan_openen(b)) | {Berichttype.FOUTBERICHT.value}
 
 
 class _Invalid(Exception):
@@ -169,7 +171,7 @@ def _filled_in(document: Any, afzender: str | None) -> tuple[list[tuple[str, str
                 ("/berichtheader/afzender", "is required: give --afzender or a --config with [gateway] adres")
             )
     if not header.get("conversatie_referentienummer"):
-        if document.get("berichttype") in _ANSWERS:
+        if document.get("berichttype") in _CONTINUES:
             problems.append(
                 (
                     "/berichtheader/conversatie_referentienummer",

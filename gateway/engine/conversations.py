@@ -1,63 +1,36 @@
-"""Conversations: which message opens one (a question), which closes it (an expected answer).
+"""Conversation deadlines for the engine: overdue conversations judged on today's Dutch date, and the
+answer term our question starts when the hub takes it (the table: gateway.conversatie.tabel).
 
-A question we send waits for the counterpart (``wacht_op = tegenpartij``); a question we receive
-waits for us (``wacht_op = ons``). The answer date is Dutch working days after the sending date.
+A question we send changes its conversation when it is queued (gateway.indienen); its answer term
+(10 werkdagen) starts when the hub accepted it, which the dispatcher records with :func:`klok_start`.
+A question we receive has its term from the moment the hub received it (gateway.toelating).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+from gateway.conversatie.tabel import TERMIJN_WERKDAGEN, kan_termijn_starten
 from gateway.engine.clock import Clock
 from gateway.engine.werkdagen import antwoord_uiterlijk, nl_datum
 from gateway.model.berichttype import Berichttype
 from gateway.store.base import Store
-from gateway.store.records import Conversatie, ConversatieUpdate, WachtOp
-
-_ANSWERS: frozenset[Berichttype] = frozenset(a for b in Berichttype for a in b.verwachte_antwoorden)
+from gateway.store.records import Conversatie, KlokStart
 
 
-def update_for(
-    berichttype: str,
-    *,
-    conversatie: str | None,
-    referentienummer: str,
-    tegenpartij: str,
-    at: datetime,
-    outbound: bool,
-) -> ConversatieUpdate | None:
-    """The conversation change one message makes; None when it neither asks nor answers."""
-    if not conversatie:
-        return None
+def klok_start(
+    berichttype: str, *, conversatie: str, referentienummer: str, at: datetime
+) -> KlokStart | None:
+    """The answer term a delivered message of ours starts (None: this type never starts one).
+
+    The store applies it only while the conversation awaits this very question with a term."""
     try:
         bt = Berichttype(berichttype)
     except ValueError:
         return None
-    if bt.verwachte_antwoorden:
-        termijn = bt.antwoordtermijn_werkdagen
-        return ConversatieUpdate(
-            conversatie=conversatie,
-            referentienummer=referentienummer,
-            berichttype=bt.value,
-            tegenpartij=tegenpartij,
-            at=at,
-            opens=True,
-            wacht_op=WachtOp.TEGENPARTIJ if outbound else WachtOp.ONS,
-            verwachte_antwoorden=tuple(sorted(a.value for a in bt.verwachte_antwoorden)),
-            antwoord_uiterlijk=None if termijn is None else antwoord_uiterlijk(at, termijn),
-        )
-    if bt in _ANSWERS:
-        return ConversatieUpdate(
-            conversatie=conversatie,
-            referentienummer=referentienummer,
-            berichttype=bt.value,
-            tegenpartij=tegenpartij,
-            at=at,
-            opens=False,
-            # our answer ends what we owed; their answer ends what we waited for
-            wacht_op=WachtOp.ONS if outbound else WachtOp.TEGENPARTIJ,
-        )
-    return None
+    if not kan_termijn_starten(bt):
+        return None
+    return KlokStart(conversatie, referentienummer, antwoord_uiterlijk(at, TERMIJN_WERKDAGEN), at)
 
 
 class ConversationMonitor:

@@ -28,7 +28,7 @@ from gateway import logs
 from gateway.engine.batching import GroupCommit
 from gateway.engine.breaker import Breakers, BreakerState, CircuitBreaker
 from gateway.engine.clock import Clock, utcnow
-from gateway.engine.conversations import update_for
+from gateway.engine.conversations import klok_start
 from gateway.engine.ports import HubPort, HubResult, Outcome
 from gateway.engine.reachability import HubReachability
 from gateway.engine.retry import classified, error_class, next_attempt
@@ -190,13 +190,8 @@ class Dispatcher:
         if result.outcome is not Outcome.RETRYABLE:  # the hub answered: the endpoint is there
             await self._answered(breaker)
         if result.outcome.done:
-            conv = update_for(
-                row.berichttype,
-                conversatie=row.conversatie,
-                referentienummer=row.referentienummer,
-                tegenpartij=row.ontvanger,
-                at=now,
-                outbound=True,
+            klok = klok_start(
+                row.berichttype, conversatie=row.conversatie, referentienummer=row.referentienummer, at=now
             )
             report.delivered += 1
             log.info(
@@ -207,7 +202,7 @@ class Dispatcher:
                 extra=_context(row, "delivered"),
             )
             return await self._delivered.submit(
-                Afgeleverd(row.referentienummer, self.owner, poging, now, conv)
+                Afgeleverd(row.referentienummer, self.owner, poging, now, klok)
             )
         if result.outcome is Outcome.PERMANENT:  # the endpoint is fine, this message is not
             code = f" [{result.code}]" if result.code else ""

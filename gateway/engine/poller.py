@@ -17,21 +17,21 @@ from typing import Any
 
 from gateway import logs
 from gateway.engine.clock import Clock, utcnow
-from gateway.engine.conversations import update_for
 from gateway.engine.faultlog import FailureLog
 from gateway.engine.fetchguard import record_fetch
 from gateway.engine.ports import HubError, HubPort, OpgehaaldBericht, Outcome
-from gateway.engine.processing import InboundProcessing, Inspectie
+from gateway.engine.processing import Beoordeling, InboundProcessing, InboundTrust, Inspectie
 from gateway.engine.reachability import HubReachability
 from gateway.engine.settings import PollSettings, SinkSettings
 from gateway.model.berichttype import Berichttype
-from gateway.store.base import Store
+from gateway.store.base import ConversationChanged, Store
 from gateway.store.records import InboxRow, InboxState, NieuwInkomend, NieuwUitgaand, sha256_hex
 
 log = logging.getLogger(__name__)
 
 #: fetch failures of the answer as a whole that a smaller batch may avoid (too large, unreadable)
 SMALLER_MAY_HELP = frozenset({"response-too-large", "garbage-response", "bad-response"})
+JUDGE_ATTEMPTS = 3  # a conversation that changes under us this often: judged again next cycle
 
 
 @dataclass
@@ -44,6 +44,7 @@ class PollReport:
     confirm_failed: int = 0
     accepted: int = 0
     quarantined: int = 0
+    refused_duplicates: int = 0
     fetch_error: str | None = None
 
 
@@ -54,6 +55,7 @@ class Poller:
         hub: HubPort,
         processing: InboundProcessing,
         *,
+        trust: InboundTrust,
         sinks: Sequence[str],
         settings: PollSettings | None = None,
         sink_settings: SinkSettings | None = None,
@@ -64,6 +66,7 @@ class Poller:
         self.store = store
         self.hub = hub
         self.processing = processing
+        self.trust = trust
         self.sinks = list(sinks)
         self.settings = settings or PollSettings()
         self.sink_settings = sink_settings or SinkSettings()
@@ -157,35 +160,7 @@ class Poller:
         ref = b.referentienummer
         existing = await self.store.get_inbound(ref)
         if existing is None:
-            insp = self._inspect(b)
-            problems = [dict(p) for p in insp.problems]
-            if insp.referentienummer and insp.referentienummer != ref:
-                problems.append(
-                    {
-                        "code": "referentienummer-mismatch",
-                        "message": "the document's Referentienummer differs from the one the hub gave",
-                        "expected": ref,
-                        "found": insp.referentienummer,
-                    }
-                )
-            stored = await self.store.store_inbound(
-                NieuwInkomend(
-                    referentienummer=ref,
-                    berichttype=insp.berichttype or b.berichttype,
-                    afzender=b.afzender,
-                    ontvanger=insp.ontvanger,
-                    conversatie=insp.conversatie,
-                    document=b.document,
-                    envelope=envelope,
-                    valid=insp.ok and not problems,
-                    problems=tuple(problems),
-                    json_body=insp.json_body if insp.ok else None,
-                    bevindingen=insp.bevindingen if insp.ok else (),
-                    received_at=self.clock(),
-                    hub_received_at=b.ontvangen_op,
-                    klantnummer_shv=insp.klantnummer_shv if insp.ok else None,
-                )
-            )
+            stored = await self.store.store_inbound(self._nieuw(b, envelope))
             if stored:
                 report.stored += 1
             else:
@@ -195,15 +170,76 @@ class Poller:
             if existing.confirmed_at is not None:
                 log.warning("the hub offers %s again although it was confirmed; confirming again", ref)
             if existing.sha256 != sha256_hex(b.document):
-                log.warning(
-                    "hub returned a different document under known Referentienummer %s; first kept", ref
-                )
+                await self._refuse_duplicate(b, envelope, report)
         # the hub offers it, so the hub does not hold it as confirmed, whatever we recorded: confirm
         # (idempotent), or it heads every page from now on and newer messages are never fetched
         await self._confirm(ref, report)
         row = await self.store.get_inbound(ref)
         if row is not None:
             await self._advance(row, report)
+
+    def _nieuw(self, b: OpgehaaldBericht, envelope: bytes) -> NieuwInkomend:
+        """The fetched message as stored: its inspection, and whether the document agrees with what
+        the hub said of it (Referentienummer, Afzender)."""
+        insp = self._inspect(b)
+        problems = [dict(p) for p in insp.problems]
+        for code, what, hub, document in (
+            ("referentienummer-mismatch", "Referentienummer", b.referentienummer, insp.referentienummer),
+            ("afzender-mismatch", "Afzender", b.afzender, insp.afzender),
+        ):
+            if document and document != hub:
+                problems.append(
+                    {
+                        "code": code,
+                        "message": f"the document's {what} differs from the one the hub gave",
+                        "expected": hub,
+                        "found": document,
+                    }
+                )
+        return NieuwInkomend(
+            referentienummer=b.referentienummer,
+            berichttype=insp.berichttype or b.berichttype,
+            afzender=b.afzender,
+            ontvanger=insp.ontvanger,
+            conversatie=insp.conversatie,
+            document=b.document,
+            envelope=envelope,
+            valid=insp.ok and not problems,
+            problems=tuple(problems),
+            json_body=insp.json_body if insp.ok else None,
+            bevindingen=insp.bevindingen if insp.ok else (),
+            received_at=self.clock(),
+            hub_received_at=b.ontvangen_op,
+            afzender_oin=b.afzender_oin,
+            klantnummer_shv=insp.klantnummer_shv if insp.ok else None,
+        )
+
+    async def _refuse_duplicate(self, b: OpgehaaldBericht, envelope: bytes, report: PollReport) -> None:
+        """Another document under a Referentienummer we hold: the first stays; this one is refused,
+        recorded once and answered with a Foutbericht (never handed to a sink)."""
+        msg = self._nieuw(b, envelope)
+        problems = [
+            {
+                "code": "duplicate-referentienummer",
+                "message": "this Referentienummer was received before with other content; the first is kept",
+            }
+        ]
+        foutbericht, note = self._foutbericht(
+            msg.berichttype, msg.document, problems, b.referentienummer, b.afzender, msg.conversatie
+        )
+        now = self.clock()
+        deadline = now + timedelta(seconds=self.settings.foutbericht_deadline_seconds)
+        if await self.store.refuse_duplicate(
+            msg, problems=problems, note=note, foutbericht=foutbericht, foutbericht_deadline=deadline
+        ):
+            report.refused_duplicates += 1
+            log.warning(
+                "refused a different document under known Referentienummer %s (first kept); %s",
+                b.referentienummer,
+                note,
+            )
+            if foutbericht is not None:
+                self.on_enqueued()
 
     def _inspect(self, b: OpgehaaldBericht) -> Inspectie:
         try:
@@ -253,44 +289,74 @@ class Poller:
     async def _advance(self, row: InboxRow, report: PollReport) -> None:
         if row.state is not InboxState.RECEIVED:
             return
-        now = self.clock()
-        if row.valid:
-            conv = update_for(
-                row.berichttype,
-                conversatie=row.conversatie,
-                referentienummer=row.referentienummer,
-                tegenpartij=row.afzender,
-                at=now,
-                outbound=False,
-            )
-            deadline = now + timedelta(seconds=self.sink_settings.deadline_seconds)
-            if await self.store.accept_inbound(
-                row.referentienummer, now=now, sinks=self.sinks, sink_deadline=deadline, conversatie=conv
-            ):
-                report.accepted += 1
-                log.info(
-                    "received %s (%s)",
-                    row.referentienummer,
-                    row.berichttype,
-                    extra=logs.context(
-                        row.referentienummer, row.conversatie, row.berichttype, row.afzender, "received"
-                    ),
-                )
+        if not row.valid:
+            await self._quarantine(row, list(row.problems), report)
             return
-        foutbericht, note = self._foutbericht(row)
+        for _attempt in range(JUDGE_ATTEMPTS):
+            try:
+                oordeel = await self.trust.beoordeel(row)
+            except Exception:  # nothing is lost: the row stays received and is judged again
+                log.exception(
+                    "judging %s failed; it stays received and is judged next cycle", row.referentienummer
+                )
+                return
+            if not oordeel.toegelaten:
+                await self._quarantine(row, [dict(p) for p in oordeel.problems], report)
+                return
+            try:
+                await self._accept(row, oordeel, report)
+            except ConversationChanged:
+                continue  # the conversation moved on between reading and writing: judge again
+            return
+        log.warning(
+            "conversation %s kept changing while %s was judged; it stays received until the next cycle",
+            row.conversatie,
+            row.referentienummer,
+        )
+
+    async def _accept(self, row: InboxRow, oordeel: Beoordeling, report: PollReport) -> None:
+        if oordeel.bevindingen:  # they travel with the message (merged: judging again adds none)
+            await self.store.add_inbound_bevindingen(row.referentienummer, oordeel.bevindingen)
+        now = self.clock()
+        deadline = now + timedelta(seconds=self.sink_settings.deadline_seconds)
+        if await self.store.accept_inbound(
+            row.referentienummer,
+            now=now,
+            sinks=self.sinks,
+            sink_deadline=deadline,
+            conversatie=oordeel.conversatie,
+        ):
+            report.accepted += 1
+            log.info(
+                "received %s (%s)%s",
+                row.referentienummer,
+                row.berichttype,
+                f" with finding(s) {', '.join(str(b.get('code')) for b in oordeel.bevindingen)}"
+                if oordeel.bevindingen
+                else "",
+                extra=logs.context(
+                    row.referentienummer, row.conversatie, row.berichttype, row.afzender, "received"
+                ),
+            )
+
+    async def _quarantine(self, row: InboxRow, problems: list[dict[str, Any]], report: PollReport) -> None:
+        now = self.clock()
+        foutbericht, note = self._foutbericht(
+            row.berichttype, row.document, problems, row.referentienummer, row.afzender, row.conversatie
+        )
         if await self.store.quarantine_inbound(
             row.referentienummer,
             now=now,
-            problems=list(row.problems),
+            problems=problems,
             note=note,
             foutbericht=foutbericht,
             foutbericht_deadline=now + timedelta(seconds=self.settings.foutbericht_deadline_seconds),
         ):
             report.quarantined += 1
             log.warning(
-                "quarantined %s: %d problem(s); %s",
+                "quarantined %s: %s; %s",
                 row.referentienummer,
-                len(row.problems),
+                ", ".join(str(p.get("code")) for p in problems) or "no problem named",
                 note,
                 extra=logs.context(
                     row.referentienummer, row.conversatie, row.berichttype, row.afzender, "quarantined"
@@ -299,32 +365,40 @@ class Poller:
             if foutbericht is not None:
                 self.on_enqueued()
 
-    def _foutbericht(self, row: InboxRow) -> tuple[NieuwUitgaand | None, str]:
-        if row.berichttype == Berichttype.FOUTBERICHT:
+    def _foutbericht(
+        self,
+        berichttype: str,
+        document: bytes | None,
+        problems: list[dict[str, Any]],
+        referentienummer: str,
+        afzender: str,
+        conversatie: str | None,
+    ) -> tuple[NieuwUitgaand | None, str]:
+        if berichttype == Berichttype.FOUTBERICHT:
             return None, "no Foutbericht in answer to a Foutbericht"
-        if row.document is None:
+        if document is None:
             return None, "no Foutbericht: raw document missing"
         ref = str(uuid.uuid4())
-        problems: list[dict[str, Any]] = list(row.problems)
         try:
-            document = self.processing.foutbericht(
-                row.document,
+            answer = self.processing.foutbericht(
+                document,
                 problems,
                 referentienummer=ref,
-                gerefereerd=row.referentienummer,
-                ontvanger=row.afzender,
-                conversatie=row.conversatie,
+                gerefereerd=referentienummer,
+                ontvanger=afzender,
+                conversatie=conversatie,
             )
         except Exception as exc:
-            log.exception("building the Foutbericht for %s failed", row.referentienummer)
+            log.exception("building the Foutbericht for %s failed", referentienummer)
             return None, f"Foutbericht could not be built ({type(exc).__name__}: {exc}); answer by hand"
         return (
             NieuwUitgaand(
                 referentienummer=ref,
                 berichttype=Berichttype.FOUTBERICHT.value,
-                ontvanger=row.afzender,
-                conversatie=row.conversatie or ref,
-                document=document,
+                ontvanger=afzender,
+                conversatie=conversatie or ref,
+                document=answer,
             ),
             f"Foutbericht {ref} queued",
         )
+

@@ -43,6 +43,7 @@ class OpgehaaldBericht:
     afzender: str  # address-book UUID of the sender
     document: bytes  # the business document, exactly as the sender submitted it
     ontvangen_op: datetime | None = None  # when the hub received it (UTC)
+    afzender_oin: str | None = None  # the OIN of the certificate the sender used (None: the hub did not say)
 
 
 @dataclass(frozen=True, slots=True)

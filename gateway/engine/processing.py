@@ -1,4 +1,5 @@
-"""What the poller needs from validation, decoding and the Foutbericht codec (written elsewhere).
+"""What the poller needs from validation, decoding and the Foutbericht codec, and from inbound trust
+(written elsewhere: gateway.verwerking, gateway.toelating).
 
 The engine only knows this Protocol; the daemon wires in the real implementation (XSD validation,
 codec decode to the model's JSON form, Foutbericht encoding).
@@ -11,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from gateway.engine.bevindingen import samengevoegd
+from gateway.store.records import ConversatieWijziging, InboxRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +56,24 @@ class InboundProcessing(Protocol):
         ``gerefereerd`` (the faulty message's Referentienummer), ``ontvanger`` (its sender) and
         ``conversatie`` come from the hub's metadata, so even a document that does not parse can
         be answered."""
+
+
+@dataclass(frozen=True, slots=True)
+class Beoordeling:
+    """Whether a valid inbound message may reach the organisation's system.
+
+    Refused: ``problems`` (quarantine, Foutbericht). Admitted: ``conversatie`` is written with the
+    acceptance (compare-and-set), ``bevindingen`` travel with the message."""
+
+    problems: tuple[Mapping[str, Any], ...] = ()
+    conversatie: ConversatieWijziging | None = None
+    bevindingen: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def toegelaten(self) -> bool:
+        return not self.problems
+
+
+class InboundTrust(Protocol):
+    async def beoordeel(self, row: InboxRow) -> Beoordeling:
+        """Judge a stored, valid message: sender, direction, references and its conversation."""

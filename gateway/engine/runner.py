@@ -2,7 +2,7 @@
 
 The daemon builds the store, the hub client, the inbound processing and the sinks, then::
 
-    engine = Engine(store, hub, processing, sinks, EngineSettings())
+    engine = Engine(store, hub, processing, sinks, EngineSettings(), trust=toelating)
     stop = asyncio.Event()
     await engine.run(stop)          # until stop is set
     engine.enqueued()               # after the API queued a message: send it now
@@ -26,11 +26,11 @@ from gateway.engine.faultlog import FailureLog
 from gateway.engine.fetchguard import FetchFreshness, check_fetch_freshness
 from gateway.engine.poller import Poller
 from gateway.engine.ports import HubPort, SinkPort
-from gateway.engine.processing import InboundProcessing
+from gateway.engine.processing import InboundProcessing, InboundTrust
 from gateway.engine.reachability import HubReachability
 from gateway.engine.retention import purge_payloads
 from gateway.engine.settings import EngineSettings
-from gateway.store.base import EnqueueConflict, InvalidTransition, Store
+from gateway.store.base import ConversationChanged, EnqueueConflict, InvalidTransition, Store
 from gateway.store.records import EnqueueResult, NieuwUitgaand, OutboxRow, SinkState
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ class Engine:
         sinks: Sequence[SinkPort],
         settings: EngineSettings | None = None,
         *,
+        trust: InboundTrust,
         clock: Clock = utcnow,
         owner: str | None = None,
         rng: random.Random | None = None,
@@ -65,6 +66,7 @@ class Engine:
             store,
             hub,
             processing,
+            trust=trust,
             sinks=self.deliverer.names,
             settings=s.poll,
             sink_settings=s.sink,
@@ -82,10 +84,13 @@ class Engine:
     async def enqueue(self, msg: NieuwUitgaand) -> EnqueueResult:
         """Queue a validated document with the configured total deadline and send it soon.
 
-        Idempotent on Referentienummer; :class:`gateway.store.EnqueueConflict` for other content."""
+        Idempotent on Referentienummer; :class:`gateway.store.EnqueueConflict` for other content,
+        :class:`gateway.store.base.ConversationChanged` when its conversation changed meanwhile."""
         return await self._enqueued.submit(msg)
 
-    async def _enqueue_many(self, msgs: Sequence[NieuwUitgaand]) -> list[EnqueueResult | EnqueueConflict]:
+    async def _enqueue_many(
+        self, msgs: Sequence[NieuwUitgaand]
+    ) -> list[EnqueueResult | EnqueueConflict | ConversationChanged]:
         """Submissions that arrive while another is being stored share its transaction (group commit):
         each caller still gets its answer only after the commit that holds its message."""
         now = self.clock()

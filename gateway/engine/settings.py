@@ -56,6 +56,13 @@ class FetchGuardSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ConversationSettings:
+    #: migration: an answer to a conversation this gateway does not know (its previous system asked)
+    #: is delivered with a finding and the conversation taken on, instead of quarantined
+    deliver_unknown_answers: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class EngineSettings:
     #: this process's name among the processes on one store (lease owners are "<node>:<pid>:<random>");
     #: None: the host name. Stable across restarts, so a restarted node takes over what it had claimed.
@@ -65,6 +72,7 @@ class EngineSettings:
     sink: SinkSettings = field(default_factory=SinkSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     fetch_guard: FetchGuardSettings = field(default_factory=FetchGuardSettings)
+    conversations: ConversationSettings = field(default_factory=ConversationSettings)
 
     def __post_init__(self) -> None:
         if self.node is not None and (not self.node or ":" in self.node or len(self.node) > 100):

@@ -17,11 +17,12 @@ from gateway.store.records import (
     Afgeleverd,
     ConsoleActie,
     Conversatie,
-    ConversatieUpdate,
+    ConversatieWijziging,
     Counts,
     EnqueueResult,
     InboxRow,
     InboxState,
+    KlokStart,
     NieuwInkomend,
     NieuwUitgaand,
     OutboxRow,
@@ -108,6 +109,15 @@ class NotFound(StoreError):
         self.key = key
 
 
+class ConversationChanged(StoreError):
+    """A conversation changed between reading it and writing its new state (compare-and-set lost):
+    read it again and apply the message to what is there now. Nothing was written."""
+
+    def __init__(self, conversatie: str) -> None:
+        super().__init__(f"conversation {conversatie} changed meanwhile; judge the message again")
+        self.conversatie = conversatie
+
+
 class InvalidTransition(StoreError):
     """The row is not in a state that allows the operation (e.g. resend of a delivered message)."""
 
@@ -143,13 +153,17 @@ class Store(Protocol):
 
     # outbox -----------------------------------------------------------------------------------
     async def enqueue(self, msg: NieuwUitgaand, *, now: datetime, deadline: datetime) -> EnqueueResult:
-        """Queue a message; idempotent on Referentienummer, :class:`EnqueueConflict` on other content."""
+        """Queue a message; idempotent on Referentienummer, :class:`EnqueueConflict` on other content.
+
+        A new message's ``conversatie_wijziging`` is written in the same transaction; when the
+        conversation changed meanwhile nothing is written and :class:`ConversationChanged` is raised."""
 
     async def enqueue_many(
         self, msgs: Sequence[NieuwUitgaand], *, now: datetime, deadline: datetime
     ) -> list[EnqueueResult | EnqueueConflict]:
-        """:meth:`enqueue` for several messages in one transaction (group commit); a conflict is
-        returned in the message's place and leaves the others queued."""
+        """:meth:`enqueue` for several messages in one transaction (group commit); a conflict
+        (:class:`EnqueueConflict`, :class:`ConversationChanged`) is returned in the message's place
+        and leaves the others queued."""
 
     async def claim_outbound(
         self, *, owner: str, now: datetime, lease_until: datetime, limit: int, max_claims: int
@@ -168,9 +182,10 @@ class Store(Protocol):
         owner: str,
         poging: Poging,
         now: datetime,
-        conversatie: ConversatieUpdate | None,
+        klok: KlokStart | None,
     ) -> bool:
-        """Attempt delivered: row → delivered and the conversation update, in one transaction.
+        """Attempt delivered: row → delivered and, for a question, its answer term started, in one
+        transaction.
 
         Returns False when the lease was lost (the attempt row is recorded all the same)."""
 
@@ -243,9 +258,11 @@ class Store(Protocol):
         now: datetime,
         sinks: Sequence[str],
         sink_deadline: datetime,
-        conversatie: ConversatieUpdate | None,
+        conversatie: ConversatieWijziging | None,
     ) -> bool:
-        """received → decoded: schedule one delivery per sink and update the conversation, atomically."""
+        """received → decoded: schedule one delivery per sink and write the conversation, atomically.
+
+        :class:`ConversationChanged` (nothing written) when the conversation changed meanwhile."""
 
     async def quarantine_inbound(
         self,
@@ -260,6 +277,20 @@ class Store(Protocol):
         """received → quarantined, with its problems, and the Foutbericht queued, atomically."""
 
     async def list_quarantine(self, *, limit: int = 100) -> list[QuarantaineRow]: ...
+
+    async def refuse_duplicate(
+        self,
+        msg: NieuwInkomend,
+        *,
+        problems: Sequence[dict[str, Any]],
+        note: str,
+        foutbericht: NieuwUitgaand | None,
+        foutbericht_deadline: datetime,
+    ) -> bool:
+        """Record a message offered under a Referentienummer we hold with other content (the first
+        stays) and queue its Foutbericht, atomically; False when this very document was recorded before."""
+
+    async def count_duplicates(self) -> int: ...
 
     # sink deliveries --------------------------------------------------------------------------
     async def claim_sink_deliveries(
@@ -295,6 +326,9 @@ class Store(Protocol):
 
     # conversations ----------------------------------------------------------------------------
     async def get_conversation(self, conversatie: str) -> Conversatie | None: ...
+
+    async def write_conversation(self, w: ConversatieWijziging) -> None:
+        """Write one conversation's state alone (an import); :class:`ConversationChanged` as above."""
 
     async def overdue_conversations(self, *, today: date, limit: int = 100) -> list[Conversatie]:
         """Open conversations whose answer date lies before ``today`` (Dutch calendar date)."""

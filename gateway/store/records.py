@@ -99,6 +99,7 @@ class NieuwUitgaand:
     #: None for what the gateway makes itself: then the document is compared.
     indiening_sha256: str | None = None
     klantnummer_shv: str | None = None  # the client's file number at the SHV (console search)
+    conversatie_wijziging: ConversatieWijziging | None = None  # what it does to its conversation
 
     @property
     def sha256(self) -> str:
@@ -113,7 +114,7 @@ class Afgeleverd:
     owner: str
     poging: Poging
     now: datetime
-    conversatie: ConversatieUpdate | None
+    klok: KlokStart | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,22 +202,13 @@ class Poging:
 
 
 @dataclass(frozen=True, slots=True)
-class ConversatieUpdate:
-    """What one message does to its conversation (computed by engine.conversations)."""
-
-    conversatie: str
-    referentienummer: str
-    berichttype: str
-    tegenpartij: str
-    at: datetime
-    opens: bool  # a question: open (or re-open) the conversation
-    wacht_op: WachtOp = WachtOp.TEGENPARTIJ
-    verwachte_antwoorden: tuple[str, ...] = ()
-    antwoord_uiterlijk: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Conversatie:
+    """One conversation's state (computed by gateway.conversatie.machine from its table).
+
+    ``vraag_*``, ``wacht_op``, ``verwachte_antwoorden`` and ``antwoord_uiterlijk`` describe the last
+    question; ``state`` is open while an answer to it is awaited. ``stappen`` counts the messages that
+    changed the conversation: every write names the count it read (compare-and-set)."""
+
     conversatie: str
     vraag_referentienummer: str
     vraag_berichttype: str
@@ -229,6 +221,12 @@ class Conversatie:
     beantwoord_door: str | None
     beantwoord_op: datetime | None
     updated_at: datetime
+    fase: str = ""
+    vooraf_akkoord: bool = False  # the creditor answered vooraf akkoord in this conversation
+    termijn: bool = False  # the awaited answer is due within the answer term (set at delivery)
+    stappen: int = 1
+    bron: str = "gateway"  # gateway | import (a previous system's) | aangenomen (an unknown answer)
+    geimporteerd: tuple[dict[str, Any], ...] = ()  # the steps an import named, oldest first
 
     @classmethod
     def from_row(cls, r: Mapping[str, Any]) -> Conversatie:
@@ -245,7 +243,33 @@ class Conversatie:
             beantwoord_door=r["beantwoord_door"],
             beantwoord_op=as_dt(r["beantwoord_op"]),
             updated_at=as_dt(r["updated_at"]),  # type: ignore[arg-type]
+            fase=r["fase"],
+            vooraf_akkoord=bool(r["vooraf_akkoord"]),
+            termijn=bool(r["termijn"]),
+            stappen=int(r["stappen"]),
+            bron=r["bron"],
+            geimporteerd=tuple(json.loads(r["geimporteerd"])) if r["geimporteerd"] else (),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ConversatieWijziging:
+    """A conversation's new state, written only while it still has ``vorige_stappen`` steps
+    (0: it must not exist yet). Otherwise the store raises ``ConversationChanged``."""
+
+    stand: Conversatie
+    vorige_stappen: int
+
+
+@dataclass(frozen=True, slots=True)
+class KlokStart:
+    """Our question reached the hub: its answer is due by ``antwoord_uiterlijk``. Applied only while
+    the conversation still awaits that very question's answer with a term and no date yet."""
+
+    conversatie: str
+    vraag_referentienummer: str
+    antwoord_uiterlijk: date
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +288,7 @@ class NieuwInkomend:
     json_body: bytes | None
     received_at: datetime
     hub_received_at: datetime | None = None
+    afzender_oin: str | None = None  # the sender's OIN as the hub states it (None: the hub did not say)
     bevindingen: tuple[Mapping[str, str], ...] = ()  # findings about a valid message (engine.bevindingen)
     klantnummer_shv: str | None = None  # the client's file number at the SHV (console search)
 
@@ -287,6 +312,7 @@ class InboxRow:
     confirmed_at: datetime | None
     updated_at: datetime
     purged_at: datetime | None
+    afzender_oin: str | None = None
     bevindingen: tuple[dict[str, str], ...] = ()
     klantnummer_shv: str | None = None
 
@@ -310,6 +336,7 @@ class InboxRow:
             confirmed_at=as_dt(r["confirmed_at"]),
             updated_at=as_dt(r["updated_at"]),  # type: ignore[arg-type]
             purged_at=as_dt(r["purged_at"]),
+            afzender_oin=r["afzender_oin"],
             bevindingen=tuple(json.loads(r["bevindingen"])),
             klantnummer_shv=r.get("klantnummer_shv"),
         )

@@ -9,7 +9,7 @@ from typing import Any
 
 from gateway.store.base import InvalidTransition
 from gateway.store.records import (
-    ConversatieUpdate,
+    ConversatieWijziging,
     InboxRow,
     InboxState,
     NieuwInkomend,
@@ -31,8 +31,9 @@ class InboxMixin(OutboxMixin):
                 """INSERT INTO inbox (referentienummer, berichttype, afzender, ontvanger, conversatie,
                        document,
                        sha256, envelope, valid, problems, json_body, state, received_at, hub_received_at,
-                       updated_at, bevindingen, klantnummer_shv)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13, $12, $14, $15)
+                       updated_at, bevindingen, klantnummer_shv, afzender_oin)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13, $12, $14, $15,
+                           $16)
                    ON CONFLICT (referentienummer) DO NOTHING
                    RETURNING referentienummer""",
                 msg.referentienummer,
@@ -50,6 +51,7 @@ class InboxMixin(OutboxMixin):
                 msg.hub_received_at,
                 problems_json(msg.bevindingen),
                 msg.klantnummer_shv,
+                msg.afzender_oin,
             )
         return row is not None
 
@@ -107,7 +109,7 @@ class InboxMixin(OutboxMixin):
         now: datetime,
         sinks: Sequence[str],
         sink_deadline: datetime,
-        conversatie: ConversatieUpdate | None,
+        conversatie: ConversatieWijziging | None,
     ) -> bool:
         async with self._tx() as c:
             changed = await c.execute(
@@ -131,8 +133,8 @@ class InboxMixin(OutboxMixin):
                     now,
                     sink_deadline,
                 )
-            if conversatie is not None:
-                await self._apply_conversation(c, conversatie)
+            if conversatie is not None:  # ConversationChanged rolls the whole acceptance back
+                await self._write_conversation(c, conversatie)
             return True
 
     async def quarantine_inbound(
@@ -146,11 +148,12 @@ class InboxMixin(OutboxMixin):
         foutbericht_deadline: datetime,
     ) -> bool:
         async with self._tx() as c:
-            row = await c.fetchrow(
-                """UPDATE inbox SET state = 'quarantined', updated_at = $2
+            row = await c.fetchrow(  # the row names why (also when trust refused a valid message)
+                """UPDATE inbox SET state = 'quarantined', updated_at = $2, problems = $3
                    WHERE referentienummer = $1 AND state = 'received' RETURNING afzender, berichttype""",
                 referentienummer,
                 now,
+                problems_json(problems),
             )
             if row is None:
                 return False
@@ -176,6 +179,43 @@ class InboxMixin(OutboxMixin):
                 "SELECT * FROM quarantine ORDER BY created_at, referentienummer LIMIT $1", limit
             )
         return [QuarantaineRow.from_row(r) for r in rows]
+
+    async def refuse_duplicate(
+        self,
+        msg: NieuwInkomend,
+        *,
+        problems: Sequence[dict[str, Any]],
+        note: str,
+        foutbericht: NieuwUitgaand | None,
+        foutbericht_deadline: datetime,
+    ) -> bool:
+        async with self._tx() as c:
+            row = await c.fetchrow(
+                """INSERT INTO inbox_duplicate (referentienummer, sha256, afzender, berichttype, document,
+                       problems, foutbericht_referentienummer, note, received_at)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                   ON CONFLICT (referentienummer, sha256) DO NOTHING
+                   RETURNING referentienummer""",
+                msg.referentienummer,
+                sha256_hex(msg.document),
+                msg.afzender,
+                msg.berichttype,
+                msg.document,
+                problems_json(problems),
+                foutbericht.referentienummer if foutbericht else None,
+                note,
+                msg.received_at,
+            )
+            if row is None:
+                return False
+            if foutbericht is not None:
+                await self._insert_outbound(c, foutbericht, msg.received_at, foutbericht_deadline)
+            return True
+
+    async def count_duplicates(self) -> int:
+        async with self._tx(write=False) as c:
+            row = await c.fetchrow("SELECT COUNT(*) AS n FROM inbox_duplicate")
+        return int(row["n"]) if row else 0
 
     # sink deliveries --------------------------------------------------------------------------
     async def claim_sink_deliveries(

@@ -5,18 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from gateway.store.base import EnqueueConflict, InvalidTransition, NotFound, conflict_with
+from gateway.store.base import (
+    ConversationChanged,
+    EnqueueConflict,
+    InvalidTransition,
+    NotFound,
+    conflict_with,
+)
 from gateway.store.records import (
     Afgeleverd,
-    ConversatieUpdate,
     EnqueueResult,
+    KlokStart,
     NieuwUitgaand,
     OutboxRow,
     OutboxState,
     Poging,
     as_dt,
 )
-from gateway.store.sqlcore import Conn, SqlCore, conversation_statement
+from gateway.store.sqlcore import KLOK_START, Conn, SqlCore, klok_args
 
 _INSERT = """
 INSERT INTO outbox (referentienummer, berichttype, ontvanger, conversatie, document, sha256, state,
@@ -97,6 +103,12 @@ class OutboxMixin(SqlCore):
             msg.klantnummer_shv,
         )
         if row is not None:
+            if msg.conversatie_wijziging is not None:
+                try:
+                    await self._write_conversation(c, msg.conversatie_wijziging)
+                except ConversationChanged:  # undo the insert: this message was never queued
+                    await c.execute("DELETE FROM outbox WHERE referentienummer = $1", msg.referentienummer)
+                    raise
             return EnqueueResult(OutboxRow.from_row(row), created=True)
         existing = await c.fetchrow("SELECT * FROM outbox WHERE referentienummer = $1", msg.referentienummer)
         if existing is None:  # pragma: no cover - the conflict row vanished; rows are never deleted
@@ -113,15 +125,15 @@ class OutboxMixin(SqlCore):
 
     async def enqueue_many(
         self, msgs: Sequence[NieuwUitgaand], *, now: datetime, deadline: datetime
-    ) -> list[EnqueueResult | EnqueueConflict]:
+    ) -> list[EnqueueResult | EnqueueConflict | ConversationChanged]:
         """Several enqueues in one transaction; a conflict is returned in its place, not raised, so
-        it leaves the others (the conflicting insert wrote nothing)."""
-        results: list[EnqueueResult | EnqueueConflict] = []
+        it leaves the others (the conflicting message wrote nothing)."""
+        results: list[EnqueueResult | EnqueueConflict | ConversationChanged] = []
         async with self._tx() as c:
             for msg in msgs:
                 try:
                     results.append(await self._insert_outbound(c, msg, now, deadline))
-                except EnqueueConflict as exc:
+                except (EnqueueConflict, ConversationChanged) as exc:
                     results.append(exc)
         return results
 
@@ -171,10 +183,10 @@ class OutboxMixin(SqlCore):
         owner: str,
         poging: Poging,
         now: datetime,
-        conversatie: ConversatieUpdate | None,
+        klok: KlokStart | None,
     ) -> bool:
         async with self._tx() as c:
-            return await self._delivered(c, Afgeleverd(referentienummer, owner, poging, now, conversatie))
+            return await self._delivered(c, Afgeleverd(referentienummer, owner, poging, now, klok))
 
     async def record_delivered_many(self, items: Sequence[Afgeleverd]) -> list[bool]:
         """Several :meth:`record_delivered` in one transaction (the dispatcher's group commit), with a
@@ -201,23 +213,9 @@ class OutboxMixin(SqlCore):
                     self.list_param([i.referentienummer for i in group]),
                 )
                 changed.update(r["referentienummer"] for r in rows)
-            updates = [i.conversatie for i in items if i.referentienummer in changed and i.conversatie]
-            statements: dict[str, list[tuple[object, ...]]] = {}
-            for upd in updates:
-                sql, args = conversation_statement(upd)
-                statements.setdefault(sql, []).append(args)
-            for sql, rows_args in statements.items():
-                await c.executemany(sql, rows_args)
-            opened = [u for u in updates if u.opens]
-            if opened:  # _answered_early only where the inbox holds something of that conversation
-                found = await c.fetch(
-                    f"SELECT DISTINCT conversatie FROM inbox WHERE {self.in_list('conversatie', '$1')}",
-                    self.list_param([u.conversatie for u in opened]),
-                )
-                with_inbox = {r["conversatie"] for r in found}
-                for upd in opened:
-                    if upd.conversatie in with_inbox:
-                        await self._answered_early(c, upd)
+            klokken = [i.klok for i in items if i.referentienummer in changed and i.klok is not None]
+            if klokken:
+                await c.executemany(KLOK_START, [klok_args(k) for k in klokken])
             return [i.referentienummer in changed for i in items]
 
     async def _delivered(self, c: Conn, item: Afgeleverd) -> bool:
@@ -230,42 +228,9 @@ class OutboxMixin(SqlCore):
             item.owner,
             item.now,
         )
-        conversatie = item.conversatie
-        if changed and conversatie is not None:
-            await self._apply_conversation(c, conversatie)
-            if conversatie.opens:
-                await self._answered_early(c, conversatie)
+        if changed and item.klok is not None:
+            await c.execute(KLOK_START, *klok_args(item.klok))
         return bool(changed)
-
-    async def _answered_early(self, c: Conn, upd: ConversatieUpdate) -> None:
-        """Close a just-opened conversation whose answer is already in the inbox.
-
-        Possible when recording the delivery lagged (a crash after the hub took the question: the
-        row was re-sent after its lease) while the counterpart answered in between. Only answers
-        received after the question was queued count, so an earlier round's answer never closes a
-        follow-up question (Heroverweging)."""
-        rows = await c.fetch(
-            """SELECT i.referentienummer, i.berichttype, i.received_at FROM inbox i
-               WHERE i.conversatie = $1 AND i.valid = $2 AND i.state <> 'quarantined'
-                 AND i.received_at >= (SELECT o.created_at FROM outbox o WHERE o.referentienummer = $3)
-               ORDER BY i.received_at, i.referentienummer""",
-            upd.conversatie,
-            True,
-            upd.referentienummer,
-        )
-        for r in rows:
-            if r["berichttype"] in upd.verwachte_antwoorden:
-                answer = ConversatieUpdate(
-                    conversatie=upd.conversatie,
-                    referentienummer=r["referentienummer"],
-                    berichttype=r["berichttype"],
-                    tegenpartij=upd.tegenpartij,
-                    at=as_dt(r["received_at"]) or upd.at,
-                    opens=False,
-                    wacht_op=upd.wacht_op,
-                )
-                await self._apply_conversation(c, answer)
-                return
 
     async def record_retry(
         self,

@@ -15,9 +15,9 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from gateway.store.base import StoreUnavailable
+from gateway.store.base import ConversationChanged, StoreUnavailable
 from gateway.store.migrations import Migration
-from gateway.store.records import Conversatie, ConversatieUpdate, Counts, PurgeResult
+from gateway.store.records import Conversatie, ConversatieWijziging, Counts, KlokStart, PurgeResult
 
 #: how long a refused write keeps the store "not writable" for /ready
 WRITE_REFUSAL_MEMORY_SECONDS = 15.0
@@ -125,9 +125,15 @@ class SqlCore:
 
     # conversations ----------------------------------------------------------------------------
     @staticmethod
-    async def _apply_conversation(c: Conn, upd: ConversatieUpdate) -> None:
-        sql, args = conversation_statement(upd)
-        await c.execute(sql, *args)
+    async def _write_conversation(c: Conn, w: ConversatieWijziging) -> None:
+        """Write a conversation's new state if it still has the steps it was computed from."""
+        sql, args = conversation_write(w)
+        if await c.fetchrow(sql, *args) is None:
+            raise ConversationChanged(w.stand.conversatie)
+
+    async def write_conversation(self, w: ConversatieWijziging) -> None:
+        async with self._tx() as c:
+            await self._write_conversation(c, w)
 
     async def get_conversation(self, conversatie: str) -> Conversatie | None:
         async with self._tx(write=False) as c:
@@ -233,48 +239,60 @@ def problems_json(problems: Sequence[dict[str, Any]]) -> str:
     return json.dumps(list(problems), ensure_ascii=False, sort_keys=True)
 
 
-_OPEN_CONVERSATION = """
-                INSERT INTO conversation (conversatie, vraag_referentienummer, vraag_berichttype, tegenpartij,
-                    wacht_op, verwachte_antwoorden, antwoord_uiterlijk, state, geopend_op, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8)
-                ON CONFLICT (conversatie) DO UPDATE SET
-                    vraag_referentienummer = excluded.vraag_referentienummer,
-                    vraag_berichttype = excluded.vraag_berichttype,
-                    tegenpartij = excluded.tegenpartij,
-                    wacht_op = excluded.wacht_op,
-                    verwachte_antwoorden = excluded.verwachte_antwoorden,
-                    antwoord_uiterlijk = excluded.antwoord_uiterlijk,
-                    state = 'open', beantwoord_door = NULL, beantwoord_op = NULL,
-                    geopend_op = excluded.geopend_op, updated_at = excluded.updated_at
-                WHERE conversation.vraag_referentienummer <> excluded.vraag_referentienummer
-                  AND conversation.geopend_op <= excluded.geopend_op
-                """
+_CONVERSATION_COLUMNS = """vraag_referentienummer, vraag_berichttype, tegenpartij, wacht_op,
+    verwachte_antwoorden, antwoord_uiterlijk, state, geopend_op, beantwoord_door, beantwoord_op, updated_at,
+    fase, vooraf_akkoord, termijn, stappen, bron, geimporteerd"""
+_INSERT_CONVERSATION = f"""
+    INSERT INTO conversation (conversatie, {_CONVERSATION_COLUMNS})
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+    ON CONFLICT (conversatie) DO NOTHING
+    RETURNING conversatie"""
+# An answer term started by the delivery of the question (KlokStart) after this state was read is
+# kept: the new state names the same question and no date of its own.
+_UPDATE_CONVERSATION = """
+    UPDATE conversation SET vraag_referentienummer = $2, vraag_berichttype = $3, tegenpartij = $4,
+        wacht_op = $5, verwachte_antwoorden = $6,
+        antwoord_uiterlijk = COALESCE($7, CASE WHEN vraag_referentienummer = $2 AND termijn = $19
+                                               THEN antwoord_uiterlijk END),
+        state = $8, geopend_op = $9, beantwoord_door = $10, beantwoord_op = $11, updated_at = $12,
+        fase = $13, vooraf_akkoord = $14, termijn = $15, stappen = $16, bron = $17, geimporteerd = $18
+    WHERE conversatie = $1 AND stappen = $20
+    RETURNING conversatie"""
 
-_ANSWER_CONVERSATION = """
-                UPDATE conversation SET state = 'answered', beantwoord_door = $2, beantwoord_op = $3,
-                    updated_at = $3
-                WHERE conversatie = $1 AND state = 'open' AND wacht_op = $4 AND verwachte_antwoorden LIKE $5
-                """
+KLOK_START = """
+    UPDATE conversation SET antwoord_uiterlijk = $3, updated_at = $4
+    WHERE conversatie = $1 AND vraag_referentienummer = $2 AND state = 'open' AND termijn = $5
+      AND antwoord_uiterlijk IS NULL"""
 
 
-def conversation_statement(upd: ConversatieUpdate) -> tuple[str, tuple[Any, ...]]:
-    """The statement and arguments that apply ``upd``: open (or re-open) a conversation, or answer it.
-    Statements are shared per kind, so a batch of updates can run as one ``executemany`` each."""
-    if upd.opens:
-        return _OPEN_CONVERSATION, (
-            upd.conversatie,
-            upd.referentienummer,
-            upd.berichttype,
-            upd.tegenpartij,
-            str(upd.wacht_op),
-            json.dumps(sorted(upd.verwachte_antwoorden)),
-            upd.antwoord_uiterlijk,
-            upd.at,
-        )
-    return _ANSWER_CONVERSATION, (
-        upd.conversatie,
-        upd.referentienummer,
-        upd.at,
-        str(upd.wacht_op),
-        f'%"{upd.berichttype}"%',
+def klok_args(k: KlokStart) -> tuple[Any, ...]:
+    return (k.conversatie, k.vraag_referentienummer, k.antwoord_uiterlijk, k.at, True)
+
+
+def conversation_write(w: ConversatieWijziging) -> tuple[str, tuple[Any, ...]]:
+    """The compare-and-set statement for ``w``: an insert for a new conversation, else an update
+    fenced on the step count; either returns no row when the conversation changed meanwhile."""
+    s = w.stand
+    values = (
+        s.conversatie,
+        s.vraag_referentienummer,
+        s.vraag_berichttype,
+        s.tegenpartij,
+        str(s.wacht_op),
+        json.dumps(sorted(s.verwachte_antwoorden)),
+        s.antwoord_uiterlijk,
+        str(s.state),
+        s.geopend_op,
+        s.beantwoord_door,
+        s.beantwoord_op,
+        s.updated_at,
+        s.fase,
+        s.vooraf_akkoord,
+        s.termijn,
+        s.stappen,
+        s.bron,
+        json.dumps(list(s.geimporteerd), sort_keys=True) if s.geimporteerd else None,
     )
+    if w.vorige_stappen == 0:
+        return _INSERT_CONVERSATION, values
+    return _UPDATE_CONVERSATION, (*values, True, w.vorige_stappen)

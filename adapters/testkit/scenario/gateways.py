@@ -47,7 +47,7 @@ def external_endpoint(party: PartyDef) -> GatewayEndpoint:
 def _address_book(party: PartyDef, everyone: dict[str, PartyDef]) -> tuple[Tegenpartij, ...]:
     book: dict[str, Tegenpartij] = {}
     for other in everyone.values():
-        if other.rol != party.rol and other.id not in book:
+        if other.rol != party.rol and other.adresboek and other.id not in book:
             versie = "2.0" if "2.0" in other.versies else other.versies[0]
             book[other.id] = Tegenpartij(
                 other.id, other.naam, other.oin, Rol(other.rol), versie, other.kent_sa

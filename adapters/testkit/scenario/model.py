@@ -30,6 +30,7 @@ class PartyDef:
     hub_oin: str | None = None  # the OIN the hub signs with; None: any certificate under ca_bundle
     gateway: str | None = None  # served by a gateway: its API URL, or "local" (started in-process)
     token_env: str | None = None  # with a gateway URL: the variable holding its API token
+    adresboek: bool = True  # False: local gateways leave it out of their address books (a stranger)
 
     @property
     def served_by_gateway(self) -> bool:

@@ -15,6 +15,7 @@
     private_key = "pki/gemeente-voorbeeld.key.pem"
     gateway = "local"                      # optional: served by a gateway ("local": started in-process,
     # or its API URL with token_env = "VAR"); the runner then never fetches this party's messages
+    adresboek = false                      # optional: left out of local gateways' address books
 
 Relative paths are resolved against the file's directory.
 """
@@ -35,6 +36,7 @@ from .model import PartyDef
 
 _PARTY_KEYS = {
     "naam", "rol", "oin", "id", "versies", "kent_sa", "certificate", "private_key", "gateway", "token_env",
+    "adresboek",
 }  # fmt: skip
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -123,6 +125,9 @@ def _party(
         raise ScenarioError(
             f"{_where(source, name, 'gateway')}: a gateway URL needs token_env (the variable with its token)"
         )
+    adresboek = entry.get("adresboek", True)
+    if not isinstance(adresboek, bool):
+        raise ScenarioError(f"{_where(source, name, 'adresboek')}: adresboek must be true or false")
     tls = None
     if entry.get("certificate"):
         if ca_bundle is None:
@@ -144,6 +149,7 @@ def _party(
         hub_oin=hub_oin,
         gateway=gateway,
         token_env=token_env,
+        adresboek=adresboek,
     )
 
 

@@ -489,4 +489,6 @@ async def test_an_overdue_conversation_is_red_in_the_overview_the_list_and_its_p
             assert "Oude Schuldeiser" in lijst
             pagina = (await c.get(f"/ui/conversaties/{conv}"))[1]
             assert 'class="kaart te-laat"' in pagina and 'class="laat"' in pagina
-            assert "Wacht op Oude Schuldeiser" in pagina and "20-01-2025" in pagina
+            assert "Wacht op Oude Schuldeiser (SE)" in pagina and "20-01-2025" in pagina
+            # the conversation state machine's phase, in Dutch, from gateway.conversatie.tijdlijn
+            assert "Stand: <strong>wacht op het antwoord op een Saldoverzoek</strong>" in pagina

@@ -1,8 +1,9 @@
 """Conversaties: the list (open, answered, overdue) and one conversation as a timeline SHV ↔ SE, with
 what it awaits, from whom, and by when in werkdagen (overdue in red).
 
-What a conversation awaits is read from the store's conversation row (question, wacht_op, expected
-answers, answer date) and its messages from the message search by conversation.
+One conversation is read through the conversation state machine's timeline
+(:func:`gateway.conversatie.tijdlijn.tijdlijn`): its phase, what it awaits from whom and by when, and
+every step — ours, theirs, refused ones, and those an import named from a previous system.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from aiohttp import web
 
 from gateway.console.formatting import state_label, termijn
 from gateway.console.web import PREFIX, render, state
-from gateway.store.records import Conversatie, WachtOp
-from gateway.store.search import BerichtFilter
+from gateway.conversatie.tabel import Fase
+from gateway.conversatie.tijdlijn import tijdlijn
+from gateway.store.records import Conversatie
 
 PAGE = 50
-MAX_MESSAGES = 500
 _STATES = {"open": "open", "answered": "beantwoord", "overdue": "te laat"}
 
 
@@ -61,49 +62,83 @@ def _naam(context, adres: str) -> str:
     return context.adresboek.get(adres).naam if adres in context.adresboek else adres
 
 
+FASE_NL: dict[str, str] = {
+    Fase.NIEUW: "bestaat nog niet",
+    Fase.KENNISGEVING: "Kennisgeving verstuurd; de schuldeiser mag antwoorden (geen termijn)",
+    Fase.GEMELD: "Kennisgeving beantwoord",
+    Fase.SALDO_GEVRAAGD: "wacht op het antwoord op een Saldoverzoek",
+    Fase.SALDO_ONTVANGEN: "Saldoverzoek beantwoord",
+    Fase.VOORAF_AKKOORD: "de schuldeiser gaf vooraf akkoord",
+    Fase.VOORSTEL: "wacht op het antwoord op een Betaalvoorstel of Heroverweging",
+    Fase.VOORSTEL_VOORAF_AKKOORD: "Betaalvoorstel na een vooraf akkoord (er wordt niets verwacht)",
+    Fase.AKKOORD: "de schuldeiser ging akkoord met het voorstel",
+    Fase.NIET_AKKOORD: "de schuldeiser ging niet akkoord met het voorstel",
+    Fase.REGELING: "de schuldregeling loopt (SchuldregelingAkkoord verstuurd)",
+    Fase.BEEINDIGD: "beëindigd (SchuldregelingBeeindigd)",
+    Fase.GEEN_MEDEWERKING: "beëindigd (GeenMedewerking)",
+    Fase.STATUS_GEVRAAGD: "wacht op het antwoord op een Statusverzoek",
+    Fase.STATUS_GEGEVEN: "Statusverzoek beantwoord",
+}
+_RICHTING_STATUS = {"import": "geïmporteerd (eerder systeem)"}
+
+
 @dataclass(frozen=True, slots=True)
 class Stap:
-    moment: datetime
+    moment: datetime | None
     van: str
     naar: str
     uit: bool  # sent by us
     berichttype: str
     referentienummer: str
     status: str
+    link: bool  # a message held here (an imported step is only named)
 
 
 async def pagina(request: web.Request) -> web.Response:
+    """One conversation as the conversation state machine sees it (gateway.conversatie.tijdlijn)."""
     context = state(request).context
     conv_id = request.match_info["conv"]
-    conversatie = await context.store.get_conversation(conv_id)
-    berichten = await context.store.search_messages(
-        BerichtFilter(conversatie=conv_id, oplopend=True, limit=MAX_MESSAGES)
-    )
-    if conversatie is None and not berichten.items:
-        raise web.HTTPNotFound(text=f"Geen conversatie {conv_id}.")
     config = context.config
-    wij = f"{config.gateway.naam} ({config.gateway.rol.value})"
-    zij_rol = "SE" if config.gateway.rol.value == "SHV" else "SHV"
-    stappen = []
-    for m in berichten.items:
-        zij = f"{_naam(context, m.tegenpartij)} ({zij_rol})"
-        van, naar = (wij, zij) if m.richting == "uit" else (zij, wij)
-        stappen.append(
-            Stap(m.moment, van, naar, m.richting == "uit", m.berichttype, m.referentienummer,
-                 state_label(m.state, m.richting))
-        )  # fmt: skip
-    wacht = None
-    if conversatie is not None:
-        tekst, laat = termijn(conversatie.antwoord_uiterlijk, context.today())
-        wacht_op = (
-            _naam(context, conversatie.tegenpartij)
-            if conversatie.wacht_op is WachtOp.TEGENPARTIJ
-            else f"ons ({config.gateway.naam})"
+    lijn = await tijdlijn(context.store, conv_id, eigen_adres=config.gateway.adres, vandaag=context.today())
+    if lijn is None:
+        raise web.HTTPNotFound(text=f"Geen conversatie {conv_id}.")
+    stappen = [
+        Stap(
+            s.moment, _partij(context, s.van), _partij(context, s.naar), s.van == config.gateway.adres,
+            s.berichttype, s.referentienummer,
+            _RICHTING_STATUS.get(s.richting) or state_label(s.state, s.richting), s.richting != "import",
         )
-        wacht = {"op": wacht_op, "termijn": tekst, "te_laat": laat and conversatie.state == "open"}
+        for s in lijn.stappen
+    ]  # fmt: skip
+    wacht = None
+    if lijn.verwacht is not None:
+        v = lijn.verwacht
+        tekst, _ = termijn(v.uiterlijk, context.today())
+        wacht = {
+            "op": _partij(context, v.van),
+            "antwoorden": v.antwoorden,
+            "vraag": v.vraag_referentienummer,
+            "vraag_type": v.vraag_berichttype,
+            "uiterlijk": v.uiterlijk,
+            "termijn": tekst,
+            "te_laat": v.te_laat,
+        }
+    tegenpartij = lijn.tegenpartij or (
+        next((s.van if s.richting == "in" else s.naar for s in lijn.stappen), None)
+    )
     return render(
-        request, "conversatie.html", conv_id=conv_id, conversatie=conversatie, stappen=stappen, wacht=wacht,
-        tegenpartij=_naam(context, conversatie.tegenpartij) if conversatie else
-        (_naam(context, berichten.items[0].tegenpartij) if berichten.items else "–"),
-        afgekapt=berichten.volgende is not None,
+        request, "conversatie.html", conv_id=conv_id, lijn=lijn, stappen=stappen, wacht=wacht,
+        fase=FASE_NL.get(lijn.fase or "", lijn.fase_uitleg), vooraf_akkoord=lijn.vooraf_akkoord,
+        tegenpartij=_naam(context, tegenpartij) if tegenpartij else "–",
     )  # fmt: skip
+
+
+def _partij(context, adres: str) -> str:
+    """A party by name and role: us, or a counterpart of the address book."""
+    config = context.config
+    if adres == config.gateway.adres:
+        return f"{config.gateway.naam} ({config.gateway.rol.value})"
+    if adres in context.adresboek:
+        partij = context.adresboek.get(adres)
+        return f"{partij.naam} ({partij.rol.value})"
+    return adres

@@ -168,7 +168,7 @@ def context(store: Store) -> ApiContext:
                      tegenpartij=PARTIJEN)  # fmt: skip
     engine = Engine(store, _NoHub(), processing=None, sinks=[], trust=None)  # type: ignore[arg-type]
     return ApiContext(
-        config=config, store=store, engine=engine, indiener=None,  # type: ignore[arg-type]
+        config=config, store=store, engine=engine, submitter=None,  # type: ignore[arg-type]
         adresboek=Adresboek(PARTIJEN), metrics=Metrics(),
         tokens=TokenBook([("beheer", TOKEN, ALL_ROLES)]), clients=ClientBook(()),
         certificate_days=lambda: 200, clock=lambda: NOW, today=lambda: date(2026, 3, 2),

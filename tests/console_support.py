@@ -164,7 +164,7 @@ async def from_creditor(env: Omgeving, *, ontvanger: str = SHV_ID, state: str = 
         root.find(f"m:Berichtheader/m:{name}", ns).text = value
     client = client_for(env.pki, env.sim.url, "se", afzender=SE_ID)
     try:
-        sent = await client.verstuur(
+        sent = await client.send(
             referentienummer=ref, ontvanger=SHV_ID, berichttype="SaldoverzoekAntwoord",
             document=etree.tostring(root, xml_declaration=True, encoding="UTF-8"),
         )  # fmt: skip

@@ -77,7 +77,7 @@ async def _send(client: HubClient, org, fixture: str, conversatie: str) -> str: 
     doc = fixture_document(
         fixture, referentienummer=ref, conversatie=conversatie, afzender=org.id, ontvanger=SHV.id
     )
-    result = await client.verstuur(referentienummer=ref, ontvanger=SHV.id, berichttype=fixture, document=doc)
+    result = await client.send(referentienummer=ref, ontvanger=SHV.id, berichttype=fixture, document=doc)
     assert result.outcome.done, result
     return ref
 
@@ -87,8 +87,8 @@ async def _foutberichten(client: HubClient, about: set[str], timeout: float = 30
     found: dict[str, list[str]] = {}
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and set(found) != about:
-        for b in (await client.haal_op(50)).berichten:
-            await client.bevestig(b.referentienummer)
+        for b in (await client.fetch(50)).messages:
+            await client.confirm(b.referentienummer)
             root = etree.fromstring(b.document)
             ref = root.findtext("m:GerefereerdBericht", namespaces=NS)
             if b.berichttype == "Foutbericht" and ref in about:

@@ -12,7 +12,7 @@ from adapters.sinks.folder import FolderSettings, FolderSink
 from gateway.cli import main
 from gateway.codec import encode
 from gateway.codec.json_form import to_json
-from gateway.engine.ports import Afleververzoek
+from gateway.engine.ports import DeliveryRequest
 from tests.csv_support import fill, fixture_vraag, read_rows
 
 ANSWER = {"klantnummer_se": "100384729", "cp_naam": "R. Smit", "datum": "1-10-2025",
@@ -60,10 +60,10 @@ async def test_the_folder_sinks_json_files_are_read(tmp_path, capsys) -> None:
     vraag = fixture_vraag()
     sink = FolderSink(FolderSettings(tmp_path / "inbox"))  # what the gateway hands the folder sink
     body = json.dumps(to_json(vraag.bericht), ensure_ascii=False, separators=(",", ":")).encode()
-    verzoek = Afleververzoek(
+    request = DeliveryRequest(
         vraag.referentienummer, "Saldoverzoek", vraag.conversatie, body, encode(vraag.bericht, "2.0")
     )
-    await sink.lever_af(verzoek)
+    await sink.deliver(request)
     (received,) = (tmp_path / "inbox").glob("*.json")
     out = tmp_path / "saldo.csv"
     assert main(["csv", "export", "--from-xml", str(received), str(out)]) == 0

@@ -232,7 +232,7 @@ async def test_a_functionally_wrong_message_is_quarantined_and_answered_with_a_f
                 root.find(f"m:Berichtheader/m:{name}", ns).text = value
             se_client = client_for(pki, sim.url, "se", afzender=SE_ID)
             try:
-                sent = await se_client.verstuur(
+                sent = await se_client.send(
                     referentienummer=ref,
                     ontvanger=SHV_ID,
                     berichttype="SaldoverzoekAntwoord",
@@ -252,10 +252,10 @@ async def test_a_functionally_wrong_message_is_quarantined_and_answered_with_a_f
                 )  # kept as received
                 foutbericht = None
                 for _ in range(100):
-                    fetched = await se_client.haal_op(10)
-                    foutbericht = next((b for b in fetched.berichten if b.berichttype == "Foutbericht"), None)
+                    fetched = await se_client.fetch(10)
+                    foutbericht = next((b for b in fetched.messages if b.berichttype == "Foutbericht"), None)
                     if foutbericht:
-                        await se_client.bevestig(foutbericht.referentienummer)
+                        await se_client.confirm(foutbericht.referentienummer)
                         break
                     await asyncio.sleep(0.1)
                 assert foutbericht is not None, "no Foutbericht came back"

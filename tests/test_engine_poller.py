@@ -224,7 +224,7 @@ async def test_an_answer_recorded_before_the_question_delivery_closes_it(store):
     await store.claim_outbound(
         owner="dies", now=clock(), lease_until=clock() + timedelta(seconds=60), limit=1, max_claims=5
     )
-    await hub.verstuur(
+    await hub.send(
         referentienummer=vraag.referentienummer,
         ontvanger=SE,
         berichttype="Saldoverzoek",

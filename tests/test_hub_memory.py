@@ -188,8 +188,8 @@ async def test_a_killed_and_restarted_hub_process_loses_nothing(tmp_path, how) -
             )
             assert again.outcome is Outcome.DUPLICATE_ACCEPTED, again.reason  # its receipt survived
             fetched = await receiver.haal_op(10)
-            assert sorted(b.referentienummer for b in fetched.berichten) == sorted(refs)
-            assert all(b.document == doc for b in fetched.berichten)
+            assert sorted(b.referentienummer for b in fetched.messages) == sorted(refs)
+            assert all(b.document == doc for b in fetched.messages)
             assert (await receiver.bevestig(refs[0])).outcome is Outcome.DELIVERED
         finally:
             await sender.close()

@@ -97,7 +97,7 @@ async def _send_inbound(run: Run, se: Any, rnd: int) -> None:
         doc = fixture_document(
             berichttype, referentienummer=ref, conversatie=str(uuid.uuid4()), afzender=SE_ID, ontvanger=SHV_ID
         )
-        result = await se.verstuur(
+        result = await se.send(
             referentienummer=ref, ontvanger=SHV_ID, berichttype=berichttype, document=doc
         )
         assert result.outcome is Outcome.DELIVERED, result
@@ -207,11 +207,11 @@ async def test_sigkill_against_the_real_hub_loses_nothing_and_sends_nothing_twic
         assert {(await store.get_outbound(r)).state for r in run.outbound} == {OutboxState.DELIVERED}  # type: ignore[union-attr]
         fetched: list[tuple[str, bytes]] = []
         for _ in range(40):  # the SE fetches its whole box, page by page
-            page = await se.haal_op(100)
-            fetched += [(b.referentienummer, b.document) for b in page.berichten]
-            for b in page.berichten:
-                assert (await se.bevestig(b.referentienummer)).outcome is Outcome.DELIVERED
-            if not page.meer:
+            page = await se.fetch(100)
+            fetched += [(b.referentienummer, b.document) for b in page.messages]
+            for b in page.messages:
+                assert (await se.confirm(b.referentienummer)).outcome is Outcome.DELIVERED
+            if not page.more:
                 break
         assert Counter(ref for ref, _ in fetched) == Counter(set(run.outbound))  # each exactly once
         assert all(doc == run.outbound[ref] for ref, doc in fetched)

@@ -65,7 +65,7 @@ async def test_two_processes_share_the_outbox_and_the_poller(store_factory, tmp_
                 afzender=SE_ID,
                 ontvanger=SHV_ID,
             )
-            result = await se.verstuur(
+            result = await se.send(
                 referentienummer=ref, ontvanger=SHV_ID, berichttype="StatusberichtSE", document=doc
             )
             assert result.outcome is Outcome.DELIVERED

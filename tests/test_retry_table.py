@@ -100,7 +100,7 @@ def test_every_class_of_outcome_goes_where_the_table_says(code, hub, quick, sink
     assert (klass.outcome, klass.quick) == (hub, quick)
     assert error_class(code, Peer.SINK).outcome is sink  # hub-only codes: unclassified there (retried)
     result = classified(code, "")
-    assert (result.outcome, result.code, result.reason) == (hub, code, klass.uitleg)
+    assert (result.outcome, result.code, result.reason) == (hub, code, klass.explanation)
 
 
 def test_a_fault_the_table_does_not_name_goes_by_its_family():
@@ -240,7 +240,7 @@ def _client(pki, url: str, **settings: object) -> HubClient:
 async def _send(client: HubClient):
     try:
         ref = str(uuid.uuid4())
-        return await client.verstuur(
+        return await client.send(
             referentienummer=ref, ontvanger=SE_ID, berichttype="Saldoverzoek", document=document()
         )
     finally:

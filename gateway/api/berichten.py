@@ -13,12 +13,12 @@ from aiohttp import web
 from gateway.api.context import CONTEXT, json_error
 from gateway.codec import DecodeError, decode
 from gateway.codec.json_form import to_json
-from gateway.engine.bevindingen import json_met_bevindingen
-from gateway.indienen import Afgewezen, Conflict, Controle, Ingediend
+from gateway.engine.findings import json_with_bevindingen
 from gateway.model.berichttype import Berichttype
 from gateway.store.base import InvalidTransition, NotFound
 from gateway.store.records import InboxRow, InboxState, OutboxRow, OutboxState
 from gateway.store.search import BerichtFilter, BerichtSamenvatting
+from gateway.submission import Conflict, DryRun, Refused, Submitted
 from gateway.xml.catalogue import default_catalogue
 
 MAX_PAGE = 500
@@ -78,10 +78,10 @@ async def submit(request: web.Request) -> web.Response:
     context = _ctx(request)
     try:
         if dry_run == "true":
-            controle = await context.indiener.controleer(body)
-            return web.json_response(_dry_run(controle), status=200)
-        result = await context.indiener.dien_in(body)
-    except Afgewezen as exc:
+            dry = await context.submitter.dry_run(body)
+            return web.json_response(_dry_run(dry), status=200)
+        result = await context.submitter.submit(body)
+    except Refused as exc:
         return web.json_response(
             {"error": "the message was not accepted", "findings": exc.findings}, status=422
         )
@@ -92,24 +92,24 @@ async def submit(request: web.Request) -> web.Response:
     )
 
 
-def _accepted(result: Ingediend) -> dict[str, Any]:
+def _accepted(result: Submitted) -> dict[str, Any]:
     return {
         "referentienummer": result.referentienummer,
         "conversatie": result.conversatie,
         "berichttype": result.berichttype,
         "versie": result.versie,
-        "new": result.nieuw,
+        "new": result.new,
         "warnings": [f.to_dict() for f in result.warnings],
     }
 
 
-def _dry_run(controle: Controle) -> dict[str, Any]:
+def _dry_run(dry: DryRun) -> dict[str, Any]:
     """The submission's answer had it been real, the exact XML, and the JSON form as filled in."""
     return {
         "dry_run": True,
-        **_accepted(controle.ingediend),
-        "xml": controle.document.decode("utf-8"),
-        "bericht": controle.bericht,
+        **_accepted(dry.submitted),
+        "xml": dry.document.decode("utf-8"),
+        "bericht": dry.bericht,
     }
 
 
@@ -247,7 +247,7 @@ async def _inbound_detail(context: Any, row: InboxRow) -> dict[str, Any]:
         "sha256": row.sha256,
         "xml": row.document.decode("utf-8") if row.document else None,
         "bevindingen": list(row.bevindingen),
-        "json": json.loads(json_met_bevindingen(row.json_body, row.bevindingen)) if row.json_body else None,
+        "json": json.loads(json_with_bevindingen(row.json_body, row.bevindingen)) if row.json_body else None,
     }
 
 

@@ -15,8 +15,8 @@ from gateway.api.auth import ClientBook, TokenBook
 from gateway.api.metrics import Metrics
 from gateway.config import Config
 from gateway.engine.runner import Engine
-from gateway.indienen import Indiener
 from gateway.store.base import Store
+from gateway.submission import Submitter
 
 
 @dataclass
@@ -24,7 +24,7 @@ class ApiContext:
     config: Config
     store: Store
     engine: Engine
-    indiener: Indiener
+    submitter: Submitter
     adresboek: Adresboek
     metrics: Metrics
     tokens: TokenBook  # the bearer tokens of [[api.tokens]], each with its name and roles

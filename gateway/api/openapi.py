@@ -106,7 +106,7 @@ def _infra_schemas() -> dict[str, Any]:
                 "warnings": {"type": "array", "items": {"$ref": _REF + "Bevinding"}},
             },
         },
-        "Controle": {
+        "DryRun": {
             "type": "object",
             "required": [
                 "dry_run",
@@ -289,7 +289,7 @@ def _message_paths(unauthorized: dict[str, Any]) -> dict[str, Any]:
                 ],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": invoer}}},
                 "responses": {
-                    "200": _json("dry run: what a submission would do, nothing stored", "Controle"),
+                    "200": _json("dry run: what a submission would do, nothing stored", "DryRun"),
                     "202": _json(
                         "accepted into the outbox (also when submitted before with the same content)",
                         "Ontvangen",

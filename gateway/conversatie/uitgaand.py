@@ -1,6 +1,6 @@
 """The outbound check: does a message the organisation submits fit its conversation?
 
-Used by the submission (gateway.indienen) and its dry run. An answer must answer an open question from
+Used by the submission (gateway.submission) and its dry run. An answer must answer an open question from
 that counterpart, a SchuldregelingAkkoord follow an Akkoord or a vooraf akkoord, a Foutbericht refer to
 a message received from its Ontvanger: what the table (:mod:`gateway.conversatie.tabel`) allows.
 """

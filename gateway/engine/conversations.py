@@ -1,9 +1,9 @@
 """Conversation deadlines for the engine: overdue conversations judged on today's Dutch date, and the
 answer term our question starts when the hub takes it (the table: gateway.conversatie.tabel).
 
-A question we send changes its conversation when it is queued (gateway.indienen); its answer term
+A question we send changes its conversation when it is queued (gateway.submission); its answer term
 (10 werkdagen) starts when the hub accepted it, which the dispatcher records with :func:`klok_start`.
-A question we receive has its term from the moment the hub received it (gateway.toelating).
+A question we receive has its term from the moment the hub received it (gateway.admission).
 """
 
 from __future__ import annotations

@@ -207,14 +207,14 @@ class Dispatcher:
         if result.outcome is Outcome.PERMANENT:  # the endpoint is fine, this message is not
             code = f" [{result.code}]" if result.code else ""
             return await self._dead(
-                row, poging, now, f"permanent{code}: {result.reason or klass.uitleg}", report
+                row, poging, now, f"permanent{code}: {result.reason or klass.explanation}", report
             )
         breaker.failure(f"{result.code or ''} {result.reason}".strip())
-        self.reachability.failed(f"{result.code or 'retryable'}: {result.reason or klass.uitleg}")
+        self.reachability.failed(f"{result.code or 'retryable'}: {result.reason or klass.explanation}")
         if now >= row.deadline:
             reason = (
                 f"deadline {row.deadline.isoformat()} passed after {row.attempts + 1} attempt(s); "
-                f"last error: {result.code or ''} {result.reason or klass.uitleg}".strip()
+                f"last error: {result.code or ''} {result.reason or klass.explanation}".strip()
             )
             return await self._dead(row, poging, now, reason, report)
         s = self.settings
@@ -231,7 +231,7 @@ class Dispatcher:
             "retry %s at %s: %s%s",
             row.referentienummer,
             when.isoformat(),
-            result.reason or klass.uitleg,  # what happened; the code names its class once
+            result.reason or klass.explanation,  # what happened; the code names its class once
             f" [{result.code}]" if result.code else "",
             extra=_context(row, "retry"),
         )
@@ -302,7 +302,7 @@ class Dispatcher:
 
     async def _call(self, row: OutboxRow, document: bytes) -> HubResult:
         try:
-            return await self.hub.verstuur(
+            return await self.hub.send(
                 referentienummer=row.referentienummer,
                 ontvanger=row.ontvanger,
                 berichttype=row.berichttype,

@@ -2,7 +2,7 @@
 
 The daemon builds the store, the hub client, the inbound processing and the sinks, then::
 
-    engine = Engine(store, hub, processing, sinks, EngineSettings(), trust=toelating)
+    engine = Engine(store, hub, processing, sinks, EngineSettings(), trust=admission)
     stop = asyncio.Event()
     await engine.run(stop)          # until stop is set
     engine.enqueued()               # after the API queued a message: send it now

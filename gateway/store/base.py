@@ -88,8 +88,8 @@ def conflict_with(old: OutboxRow, msg: NieuwUitgaand) -> EnqueueConflict | None:
     """Whether ``msg`` under ``old``'s Referentienummer is another message than ``old`` (the one rule
     the outbox and the API's dry run decide it by). What the caller submitted decides when both
     have it (the gateway's own fill-ins, such as DatumTijd, may differ); otherwise the document."""
-    if old.indiening_sha256 and msg.indiening_sha256:
-        stored, given = old.indiening_sha256, msg.indiening_sha256
+    if old.submission_sha256 and msg.submission_sha256:
+        stored, given = old.submission_sha256, msg.submission_sha256
         same = (stored, old.berichttype, old.ontvanger) == (given, msg.berichttype, msg.ontvanger)
     else:
         stored, given = old.sha256, msg.sha256

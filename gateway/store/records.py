@@ -97,7 +97,7 @@ class NieuwUitgaand:
     document: bytes
     #: SHA-256 of what the organisation submitted (canonical JSON); idempotency is judged on it.
     #: None for what the gateway makes itself: then the document is compared.
-    indiening_sha256: str | None = None
+    submission_sha256: str | None = None
     klantnummer_shv: str | None = None  # the client's file number at the SHV (console search)
     conversatie_wijziging: ConversatieWijziging | None = None  # what it does to its conversation
 
@@ -137,7 +137,7 @@ class OutboxRow:
     created_at: datetime
     updated_at: datetime
     purged_at: datetime | None
-    indiening_sha256: str | None = None  # see NieuwUitgaand
+    submission_sha256: str | None = None  # see NieuwUitgaand
     klantnummer_shv: str | None = None
 
     @classmethod
@@ -161,7 +161,7 @@ class OutboxRow:
             created_at=as_dt(r["created_at"]),  # type: ignore[arg-type]
             updated_at=as_dt(r["updated_at"]),  # type: ignore[arg-type]
             purged_at=as_dt(r["purged_at"]),
-            indiening_sha256=r.get("indiening_sha256"),
+            submission_sha256=r.get("submission_sha256"),
             klantnummer_shv=r.get("klantnummer_shv"),
         )
 
@@ -289,7 +289,7 @@ class NieuwInkomend:
     received_at: datetime
     hub_received_at: datetime | None = None
     afzender_oin: str | None = None  # the sender's OIN as the hub states it (None: the hub did not say)
-    bevindingen: tuple[Mapping[str, str], ...] = ()  # findings about a valid message (engine.bevindingen)
+    bevindingen: tuple[Mapping[str, str], ...] = ()  # findings about a valid message (engine.findings)
     klantnummer_shv: str | None = None  # the client's file number at the SHV (console search)
 
 

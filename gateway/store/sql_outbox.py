@@ -26,7 +26,7 @@ from gateway.store.sqlcore import KLOK_START, Conn, SqlCore, klok_args
 
 _INSERT = """
 INSERT INTO outbox (referentienummer, berichttype, ontvanger, conversatie, document, sha256, state,
-    attempts, claims, next_attempt_at, deadline, created_at, updated_at, indiening_sha256, klantnummer_shv)
+    attempts, claims, next_attempt_at, deadline, created_at, updated_at, submission_sha256, klantnummer_shv)
 VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, 0, $7, $8, $7, $7, $9, $10)
 ON CONFLICT (referentienummer) DO NOTHING
 RETURNING *
@@ -99,7 +99,7 @@ class OutboxMixin(SqlCore):
             msg.sha256,
             now,
             deadline,
-            msg.indiening_sha256,
+            msg.submission_sha256,
             msg.klantnummer_shv,
         )
         if row is not None:

@@ -31,7 +31,7 @@ from gateway.codec import encode
 from gateway.codec.json_form import from_json
 from gateway.model.berichttype import Rol
 from gateway.rules import check_rules
-from gateway.store.records import EnqueueResult, NieuwUitgaand
+from gateway.store.records import EnqueueResult, NewOutbound
 from gateway.submission import Submitter
 
 EIGEN_ADRES = "0b5e7c1a-1111-4a2b-8c3d-000000000001"
@@ -42,7 +42,7 @@ NOW = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
 def _submitter() -> Submitter:
     adresboek = Adresboek([Tegenpartij(ONTVANGER, SE[0], SE[1], Rol.SE)])
 
-    async def enqueue(new: NieuwUitgaand) -> EnqueueResult:
+    async def enqueue(new: NewOutbound) -> EnqueueResult:
         return EnqueueResult(created=True, row=None)  # type: ignore[arg-type]
 
     async def existing(referentienummer: str) -> None:

@@ -42,7 +42,7 @@ from gateway.conversatie.tabel import UNKNOWN_CONVERSATION, WRONG_DIRECTION, bea
 from gateway.engine.findings import finding
 from gateway.engine.processing import Judgement
 from gateway.model.berichttype import Berichttype, Rol
-from gateway.store.records import Conversatie, ConversatieWijziging, InboxRow, OutboxRow
+from gateway.store.records import Conversatie, ConversatieChange, InboxRow, OutboxRow
 from gateway.xml.parsing import parse_xml
 
 _FIELD = {
@@ -168,7 +168,7 @@ class Admission:
             f"the conversation is taken on as if its {vraag.value} was sent",
         )
         return Judgement(
-            conversatie=ConversatieWijziging(stand, 0) if stand is not None else None,
+            conversatie=ConversatieChange(stand, 0) if stand is not None else None,
             bevindingen=(adopted,),
         )
 

@@ -39,7 +39,7 @@ from gateway.model.bericht import Bericht, klantnummer_shv
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.rules import Finding, check_rules, has_errors
 from gateway.store.base import ConversationChanged, EnqueueConflict, conflict_with
-from gateway.store.records import ConversatieWijziging, EnqueueResult, NieuwUitgaand, OutboxRow
+from gateway.store.records import ConversatieChange, EnqueueResult, NewOutbound, OutboxRow
 
 JUDGE_ATTEMPTS = 3  # submissions racing in one conversation: judged again on what is there now
 #: namespace of the conversations the gateway opens for a question: uuid5(this, Referentienummer)
@@ -88,7 +88,7 @@ class DryRun:
 class Prepared:
     """A submission that passed every check, encoded; not stored yet."""
 
-    outbound: NieuwUitgaand
+    outbound: NewOutbound
     versie: str
     warnings: list[Finding]
     existing: OutboxRow | None  # the outbox row under its Referentienummer, if it was submitted before
@@ -142,7 +142,7 @@ class Submitter:
         eigen_adres: str,
         rol: Rol,
         adresboek: Adresboek,
-        enqueue: Callable[[NieuwUitgaand], Awaitable[EnqueueResult]],
+        enqueue: Callable[[NewOutbound], Awaitable[EnqueueResult]],
         existing: Callable[[str], Awaitable[OutboxRow | None]],
         conversations: ConversatieLezer,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -161,9 +161,7 @@ class Submitter:
         for _attempt in range(JUDGE_ATTEMPTS):
             change = await self._judge_conversatie(prepared, existing)
             try:
-                result = await self._enqueue(
-                    replace(prepared.outbound, conversatie_wijziging=change)
-                )
+                result = await self._enqueue(replace(prepared.outbound, conversatie_change=change))
             except EnqueueConflict as exc:
                 raise Conflict(str(exc)) from None
             except ConversationChanged:  # another message of the conversation was queued or received
@@ -234,7 +232,7 @@ class Submitter:
             ) from None
         conversatie = filled["berichtheader"]["conversatie_referentienummer"]
         return Prepared(
-            NieuwUitgaand(
+            NewOutbound(
                 referentienummer,
                 berichttype.value,
                 ontvanger,
@@ -252,7 +250,7 @@ class Submitter:
     # -- the outbound answer check --------------------------------------------------------------
     async def _judge_conversatie(
         self, prepared: Prepared, existing: OutboxRow | None
-    ) -> ConversatieWijziging | None:
+    ) -> ConversatieChange | None:
         """What the message does to its conversation (gateway.conversatie.uitgaand); :class:`Refused`
         when it does not fit. A resubmission was judged the first time (the enqueue decides whether it
         is the same message)."""

@@ -107,9 +107,7 @@ class FakeHub:
         if self.fetch_script and self.fetch_script.popleft() == "fail":
             raise HubError("hub unavailable", retryable=True, code="http-503")
         page = self.inbound[:max_messages]
-        return FetchResult(
-            messages=list(page), envelope=b"<envelope/>", more=len(self.inbound) > len(page)
-        )
+        return FetchResult(messages=list(page), envelope=b"<envelope/>", more=len(self.inbound) > len(page))
 
     async def confirm(self, referentienummer: str) -> HubResult:
         step = self.confirm_script.popleft() if self.confirm_script else "ok"

@@ -14,7 +14,7 @@ from gateway.engine.delivery import SinkDeliverer
 from gateway.engine.poller import Poller
 from gateway.engine.settings import PollSettings, SinkSettings
 from gateway.model.berichttype import Rol
-from gateway.store.records import ConversationState, InboxState, NieuwInkomend, WachtOp
+from gateway.store.records import ConversationState, InboxState, NewInbound, WachtOp
 from tests.engine_helpers import PARTIES, enqueue
 from tests.fakes import SE, SHV, T0, FakeClock, FakeHub, FakeSink, TinyProcessing, document
 from tests.store_fixtures import store, store_factory  # noqa: F401  (fixtures)
@@ -45,7 +45,7 @@ async def received(
     conv = conv or str(uuid.uuid4())
     doc = document(berichttype, referentienummer=ref, conversatie=conv, afzender=afzender, ontvanger=SHV)
     json_body = json.dumps({"berichttype": berichttype, **(body or {})}).encode()
-    msg = NieuwInkomend(
+    msg = NewInbound(
         ref, berichttype, afzender, SHV, conv, doc, b"", True, (), json_body, T0, T0, afzender_oin
     )
     assert await store.store_inbound(msg)
@@ -61,7 +61,7 @@ async def test_an_answer_to_our_open_question_is_admitted_and_closes_it(store): 
     row = await received(store, "SaldoverzoekAntwoord", conv=vraag.conversatie, afzender_oin=SE_OIN)
     judgement = await shv(store).judge(row)
     assert judgement.admitted and judgement.bevindingen == ()
-    assert judgement.conversatie.stand.fase == "saldo-ontvangen" and judgement.conversatie.vorige_stappen == 1
+    assert judgement.conversatie.new.fase == "saldo-ontvangen" and judgement.conversatie.previous_stappen == 1
     # the same answer after that conversation was answered: no open question any more
     await store.accept_inbound(
         row.referentienummer, now=T0, sinks=[], sink_deadline=T0, conversatie=judgement.conversatie
@@ -76,11 +76,11 @@ async def test_an_answer_to_our_open_question_is_admitted_and_closes_it(store): 
 async def test_a_question_to_us_opens_a_conversation_that_waits_for_us(store):  # noqa: F811
     row = await received(store, "Statusverzoek")
     judgement = await shv(store).judge(row)
-    stand = judgement.conversatie.stand
+    stand = judgement.conversatie.new
     assert (
         judgement.admitted and stand.wacht_op is WachtOp.ONS and stand.antwoord_uiterlijk == date(2026, 3, 16)
     )
-    assert judgement.conversatie.vorige_stappen == 0
+    assert judgement.conversatie.previous_stappen == 0
 
 
 async def test_unknown_sender(store):  # noqa: F811
@@ -137,7 +137,7 @@ async def test_an_answer_from_another_counterpart_is_refused(store):  # noqa: F8
     )
     assert codes(await shv(store).judge(other)) == ["wrong-counterpart"]
     right = await received(store, "BetaalvoorstelAntwoord", conv=vraag.conversatie, body=body)
-    assert (await shv(store).judge(right)).conversatie.stand.fase == "akkoord"
+    assert (await shv(store).judge(right)).conversatie.new.fase == "akkoord"
 
 
 async def test_an_answer_to_an_unknown_conversation(store):  # noqa: F811
@@ -149,9 +149,9 @@ async def test_an_answer_to_an_unknown_conversation(store):  # noqa: F811
     adopted = await shv(store, deliver_unknown_answers=True).judge(row)
     assert adopted.admitted and [b["code"] for b in adopted.bevindingen] == ["unknown-conversation"]
     assert adopted.bevindingen[0]["severity"] == "warning"
-    stand = adopted.conversatie.stand
+    stand = adopted.conversatie.new
     assert (stand.fase, stand.bron, stand.tegenpartij, stand.stappen) == ("niet-akkoord", "aangenomen", SE, 2)
-    assert adopted.conversatie.vorige_stappen == 0
+    assert adopted.conversatie.previous_stappen == 0
     # migration mode does not excuse anything else
     stranger = await received(store, "BetaalvoorstelAntwoord", afzender=str(uuid.uuid4()), body=body)
     assert codes(await shv(store, deliver_unknown_answers=True).judge(stranger)) == [

@@ -28,7 +28,7 @@ from gateway.engine.processing import Inspection
 from gateway.engine.settings import PollSettings, SinkSettings
 from gateway.inbound import InboundProcessor
 from gateway.model.berichttype import Rol
-from gateway.store.records import InboxState, NieuwInkomend
+from gateway.store.records import InboxState, NewInbound
 from tests.conftest import FIXTURES
 from tests.daemon_support import Api, gateway_config, running, simulator
 from tests.fakes import FakeClock, FakeHub
@@ -142,11 +142,7 @@ class WithAnotherCheck(InboundProcessor):
             super()
             .inspect(document)
             .with_bevindingen(
-                [
-                    bv.finding(
-                        "conversation-unknown", "warning", "/berichtheader", "answers no open question"
-                    )
-                ]
+                [bv.finding("conversation-unknown", "warning", "/berichtheader", "answers no open question")]
             )
         )
 
@@ -193,7 +189,7 @@ async def test_findings_added_after_storing_reach_the_sink(store):  # noqa: F811
     ref = str(uuid.uuid4())
     insp = processor().inspect(contradicting(ref=ref))
     document = contradicting(ref=ref)
-    stored = NieuwInkomend(
+    stored = NewInbound(
         ref, "Betaalvoorstel", SHV, SE, "c", document, b"", True, (), insp.json_body, clock(),
         bevindingen=insp.bevindingen,
     )  # fmt: skip

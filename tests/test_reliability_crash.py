@@ -27,7 +27,7 @@ from transport_support import SE_ID, SHV_ID, client_for, dev_pki, simulator_conf
 
 from gateway.engine.ports import Outcome
 from gateway.store.base import Store
-from gateway.store.records import InboxState, NieuwUitgaand, OutboxState
+from gateway.store.records import InboxState, NewOutbound, OutboxState
 from tests.reliability_support import (
     CountingSimulator,
     admin,
@@ -87,7 +87,7 @@ async def _queue_outbound(run: Run, rnd: int) -> None:
         )
         run.outbound[ref] = doc
         run.conversation[ref] = conv
-        msg = NieuwUitgaand(ref, berichttype, SE_ID, conv, doc)
+        msg = NewOutbound(ref, berichttype, SE_ID, conv, doc)
         await run.store.enqueue(msg, now=now, deadline=now + timedelta(hours=1))
 
 
@@ -97,9 +97,7 @@ async def _send_inbound(run: Run, se: Any, rnd: int) -> None:
         doc = fixture_document(
             berichttype, referentienummer=ref, conversatie=str(uuid.uuid4()), afzender=SE_ID, ontvanger=SHV_ID
         )
-        result = await se.send(
-            referentienummer=ref, ontvanger=SHV_ID, berichttype=berichttype, document=doc
-        )
+        result = await se.send(referentienummer=ref, ontvanger=SHV_ID, berichttype=berichttype, document=doc)
         assert result.outcome is Outcome.DELIVERED, result
         run.inbound.append(ref)
 

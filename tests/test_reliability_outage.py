@@ -23,7 +23,7 @@ from gateway.engine.breaker import BreakerState
 from gateway.engine.ports import FetchResult, HubResult, Outcome
 from gateway.engine.runner import Engine
 from gateway.engine.settings import DispatchSettings, EngineSettings, FetchGuardSettings, PollSettings
-from gateway.store.records import InboxState, NieuwUitgaand, OutboxState
+from gateway.store.records import InboxState, NewOutbound, OutboxState
 from tests.fakes import FakeClock
 from tests.reliability_support import CountingSimulator, FixtureProcessing, admin, fixture_document, shv_trust
 from tests.store_fixtures import store_factory  # noqa: F401  (fixture)
@@ -100,7 +100,7 @@ async def test_long_outage_then_recovery(store_factory):  # noqa: F811
                 doc = fixture_document(
                     berichttype, referentienummer=ref, conversatie=conv, afzender=SHV_ID, ontvanger=SE_ID
                 )
-                await engine.enqueue(NieuwUitgaand(ref, berichttype, SE_ID, conv, doc))
+                await engine.enqueue(NewOutbound(ref, berichttype, SE_ID, conv, doc))
                 order.setdefault(conv, []).append(ref)
                 clock.advance(1)
         doomed = str(uuid.uuid4())
@@ -112,7 +112,7 @@ async def test_long_outage_then_recovery(store_factory):  # noqa: F811
             ontvanger=SE_ID,
         )
         await store.enqueue(
-            NieuwUitgaand(doomed, "Saldoverzoek", SE_ID, str(uuid.uuid4()), doc),
+            NewOutbound(doomed, "Saldoverzoek", SE_ID, str(uuid.uuid4()), doc),
             now=clock(), deadline=clock() + timedelta(hours=6),
         )  # fmt: skip
         inbound = []

@@ -366,8 +366,8 @@ async def test_http_501_and_505_are_dead_letters_at_once_through_the_dispatcher(
     row = await store.get_outbound(m.referentienummer)
     assert row.state is state and row.attempts == 1
     assert len(script.requests) == 1  # no in-attempt retry: an HTTP status is not a blip
-    (poging,) = await store.attempts(m.referentienummer)
-    assert poging.code == f"http-{status}"
+    (attempt,) = await store.attempts(m.referentienummer)
+    assert attempt.code == f"http-{status}"
     if state is OutboxState.DEAD:
         assert report.dead == 1 and f"[http-{status}]" in row.last_error
         assert row.deadline > clock()  # dead long before the deadline: not retried until then

@@ -9,12 +9,12 @@ import pytest
 
 from gateway.conversatie.machine import Gebeurtenis, stap
 from gateway.model.berichttype import Berichttype, Rol
-from gateway.store.records import KlokStart, NieuwInkomend, NieuwUitgaand
+from gateway.store.records import NewInbound, NewOutbound, TermStart
 from gateway.store.search import BerichtFilter
 from gateway.store.sql_search import decode_cursor
 from tests.fakes import T0, document
 from tests.store_fixtures import store, store_factory  # noqa: F401  (fixtures)
-from tests.test_store_contract import poging
+from tests.test_store_contract import an_attempt
 
 DAY = timedelta(days=1)
 
@@ -26,14 +26,14 @@ async def _seed(store) -> dict[str, list[str]]:  # noqa: F811
         berichttype = "Saldoverzoek" if i % 2 == 0 else "Betaalvoorstel"
         doc = document(berichttype, referentienummer=ref, conversatie=conv)
         await store.enqueue(
-            NieuwUitgaand(ref, berichttype, f"se-{i % 2}", conv, doc), now=T0 + i * DAY, deadline=T0 + 9 * DAY
+            NewOutbound(ref, berichttype, f"se-{i % 2}", conv, doc), now=T0 + i * DAY, deadline=T0 + 9 * DAY
         )
         refs["uit"].append(ref)
     for i in range(3):
         ref = str(uuid.uuid4())
         doc = document("SaldoverzoekAntwoord", referentienummer=ref)
         await store.store_inbound(
-            NieuwInkomend(ref, "SaldoverzoekAntwoord", "se-1", "shv", None, doc, b"", True, (), b"{}",
+            NewInbound(ref, "SaldoverzoekAntwoord", "se-1", "shv", None, doc, b"", True, (), b"{}",
                           received_at=T0 + (i + 10) * DAY)
         )  # fmt: skip
         refs["in"].append(ref)
@@ -82,8 +82,10 @@ async def test_conversations_by_state_and_counts(store) -> None:  # noqa: F811
         row = await store.get_outbound(ref)
         g = Gebeurtenis(Berichttype.SALDOVERZOEK, ref, row.conversatie, "se-1", Rol.SHV, T0, aangekomen=False)
         await store.write_conversation(stap(None, g, eigen_rol=Rol.SHV).wijziging)
-        klok = KlokStart(row.conversatie, ref, date(2026, 3, 10 + i * 20), T0)
-        assert await store.record_delivered(ref, owner="A", poging=poging(ref, "A"), now=T0, klok=klok)
+        term = TermStart(row.conversatie, ref, date(2026, 3, 10 + i * 20), T0)
+        assert await store.record_delivered(
+            ref, owner="A", attempt=an_attempt(ref, "A"), now=T0, term_start=term
+        )
     today = date(2026, 3, 20)
     overdue = await store.list_conversations(state="overdue", today=today)
     opened = await store.list_conversations(state="open", today=today)

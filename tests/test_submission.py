@@ -13,7 +13,7 @@ from gateway.adresboek import Adresboek, Tegenpartij
 from gateway.codec import decode
 from gateway.codec.json_form import to_json
 from gateway.model.berichttype import Rol
-from gateway.store.records import NieuwUitgaand
+from gateway.store.records import NewOutbound
 from gateway.submission import Conflict, Refused, Submitter
 from tests.conftest import FIXTURES
 from tests.daemon_support import Api, fixture_json, gateway_config, running, simulator
@@ -28,7 +28,7 @@ REF = "0b5e7c1a-3333-4a2b-8c3d-000000000003"
 
 
 def submitter(store) -> Submitter:  # noqa: F811
-    async def enqueue(new: NieuwUitgaand):
+    async def enqueue(new: NewOutbound):
         return await store.enqueue(new, now=NOW, deadline=NOW + timedelta(days=1))
 
     return Submitter(

@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from gateway.engine.breaker import BreakerState
 from gateway.store.base import Store
-from gateway.store.records import OutboxRow, Poging
+from gateway.store.records import Attempt, OutboxRow
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -74,9 +74,9 @@ class Metrics:
             registry=r,
         )
 
-    def observe_attempt(self, row: OutboxRow, poging: Poging, now: datetime) -> None:
-        self.pogingen.labels(poging.outcome, row.berichttype).inc()
-        if poging.outcome in ("delivered", "duplicate-accepted"):
+    def observe_attempt(self, row: OutboxRow, attempt: Attempt, now: datetime) -> None:
+        self.pogingen.labels(attempt.outcome, row.berichttype).inc()
+        if attempt.outcome in ("delivered", "duplicate-accepted"):
             self.aflevertijd.observe(max(0.0, (now - row.created_at).total_seconds()))
 
     async def refresh(

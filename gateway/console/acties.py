@@ -17,7 +17,7 @@ from aiohttp import web
 from gateway.api.auth import Role
 from gateway.console.web import PREFIX, caller, render, require, see_other, state
 from gateway.store.base import InvalidTransition, NotFound
-from gateway.store.records import ConsoleActie
+from gateway.store.records import ConsoleAction
 
 log = logging.getLogger("gateway.console")
 
@@ -52,18 +52,18 @@ ACTIES = {
 
 async def record(
     request: web.Request, action: str, ref: str | None, result: str, detail: str
-) -> ConsoleActie:
+) -> ConsoleAction:
     """Store who did what on which message and how it went (never a name or BSN in ``detail``)."""
     context = state(request).context
     who = caller(request).name
     saved = await context.store.record_action(
-        ConsoleActie(context.clock(), who, action, ref, result, detail)
+        ConsoleAction(context.clock(), who, action, ref, result, detail)
     )
     log.info("console action %s%s by %s: %s", action, f" on {ref}" if ref else "", who, result)
     return saved
 
 
-async def recent_action(request: web.Request) -> ConsoleActie | None:
+async def recent_action(request: web.Request) -> ConsoleAction | None:
     """The action named by ``?actie=ID`` (the page an action sent the browser to shows its result)."""
     raw = request.query.get("actie", "")
     if not raw.isdigit() or len(raw) > 18:

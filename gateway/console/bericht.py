@@ -31,11 +31,11 @@ def _outbound_timeline(row: OutboxRow, attempts) -> list[Gebeurtenis]:
             f": {a.reason}" if a.reason and not ok else ""
         )
         events.append(
-            Gebeurtenis(a.started_at, f"Poging {a.attempt_no}: {UITKOMST.get(a.outcome, a.outcome)}",
+            Gebeurtenis(a.started_at, f"Attempt {a.attempt_no}: {UITKOMST.get(a.outcome, a.outcome)}",
                         detail, not ok)
         )  # fmt: skip
     if row.state == "delivered":
-        events.append(Gebeurtenis(row.updated_at, "Afgeleverd bij de hub (ontvangst bevestigd)"))
+        events.append(Gebeurtenis(row.updated_at, "DeliveredAttempt bij de hub (ontvangst bevestigd)"))
     elif row.state == "dead":
         events.append(Gebeurtenis(row.updated_at, "Onbestelbaar: opgegeven", row.last_error or "", True))
     elif row.state == "queued" and attempts:

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from gateway.console.formatting import state_label
 from gateway.console.web import PREFIX, render, state
-from gateway.store.records import QuarantaineRow
+from gateway.store.records import QuarantineRow
 
 MAX_QUARANTINE = 500
 PAGE = 50
@@ -17,7 +17,7 @@ PAGE = 50
 
 @dataclass(frozen=True, slots=True)
 class Quarantaine:
-    row: QuarantaineRow
+    row: QuarantineRow
     afzender: str
     foutbericht_status: str | None
 

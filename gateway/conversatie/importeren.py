@@ -34,7 +34,7 @@ from gateway.conversatie.tabel import afzender_rol
 from gateway.conversatie.uitleg import berichttype_uit_naam
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.store.base import ConversationChanged
-from gateway.store.records import Conversatie, ConversatieWijziging
+from gateway.store.records import Conversatie, ConversatieChange
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MAX_CONVERSATIES = 10_000
@@ -44,7 +44,7 @@ MAX_BERICHTEN = 100
 class ImportStore(Protocol):
     async def get_conversation(self, conversatie: str) -> Conversatie | None: ...
 
-    async def write_conversation(self, w: ConversatieWijziging) -> None: ...
+    async def write_conversation(self, w: ConversatieChange) -> None: ...
 
 
 @dataclass
@@ -109,7 +109,7 @@ async def importeer(
         return result
     for stand in nieuw:
         try:
-            await store.write_conversation(ConversatieWijziging(stand, 0))
+            await store.write_conversation(ConversatieChange(stand, 0))
         except ConversationChanged:  # opened by a live message since it was checked
             result.fouten.append(
                 _Fout("conversation-exists", stand.conversatie, "opened meanwhile; not imported").finding

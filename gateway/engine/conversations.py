@@ -2,7 +2,7 @@
 answer term our question starts when the hub takes it (the table: gateway.conversatie.tabel).
 
 A question we send changes its conversation when it is queued (gateway.submission); its answer term
-(10 werkdagen) starts when the hub accepted it, which the dispatcher records with :func:`klok_start`.
+(10 werkdagen) starts when the hub accepted it, which the dispatcher records with :func:`term_start`.
 A question we receive has its term from the moment the hub received it (gateway.admission).
 """
 
@@ -15,12 +15,12 @@ from gateway.engine.clock import Clock
 from gateway.engine.werkdagen import antwoord_uiterlijk, nl_datum
 from gateway.model.berichttype import Berichttype
 from gateway.store.base import Store
-from gateway.store.records import Conversatie, KlokStart
+from gateway.store.records import Conversatie, TermStart
 
 
-def klok_start(
+def term_start(
     berichttype: str, *, conversatie: str, referentienummer: str, at: datetime
-) -> KlokStart | None:
+) -> TermStart | None:
     """The answer term a delivered message of ours starts (None: this type never starts one).
 
     The store applies it only while the conversation awaits this very question with a term."""
@@ -30,7 +30,7 @@ def klok_start(
         return None
     if not kan_termijn_starten(bt):
         return None
-    return KlokStart(conversatie, referentienummer, antwoord_uiterlijk(at, TERMIJN_WERKDAGEN), at)
+    return TermStart(conversatie, referentienummer, antwoord_uiterlijk(at, TERMIJN_WERKDAGEN), at)
 
 
 class ConversationMonitor:

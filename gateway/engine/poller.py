@@ -25,7 +25,7 @@ from gateway.engine.reachability import HubReachability
 from gateway.engine.settings import PollSettings, SinkSettings
 from gateway.model.berichttype import Berichttype
 from gateway.store.base import ConversationChanged, Store
-from gateway.store.records import InboxRow, InboxState, NieuwInkomend, NieuwUitgaand, sha256_hex
+from gateway.store.records import InboxRow, InboxState, NewInbound, NewOutbound, sha256_hex
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ class Poller:
         ref = b.referentienummer
         existing = await self.store.get_inbound(ref)
         if existing is None:
-            stored = await self.store.store_inbound(self._nieuw(b, envelope))
+            stored = await self.store.store_inbound(self._new_inbound(b, envelope))
             if stored:
                 report.stored += 1
             else:
@@ -178,7 +178,7 @@ class Poller:
         if row is not None:
             await self._advance(row, report)
 
-    def _nieuw(self, b: FetchedMessage, envelope: bytes) -> NieuwInkomend:
+    def _new_inbound(self, b: FetchedMessage, envelope: bytes) -> NewInbound:
         """The fetched message as stored: its inspection, and whether the document agrees with what
         the hub said of it (Referentienummer, Afzender)."""
         insp = self._inspect(b)
@@ -196,7 +196,7 @@ class Poller:
                         "found": document,
                     }
                 )
-        return NieuwInkomend(
+        return NewInbound(
             referentienummer=b.referentienummer,
             berichttype=insp.berichttype or b.berichttype,
             afzender=b.afzender,
@@ -217,7 +217,7 @@ class Poller:
     async def _refuse_duplicate(self, b: FetchedMessage, envelope: bytes, report: PollReport) -> None:
         """Another document under a Referentienummer we hold: the first stays; this one is refused,
         recorded once and answered with a Foutbericht (never handed to a sink)."""
-        msg = self._nieuw(b, envelope)
+        msg = self._new_inbound(b, envelope)
         problems = [
             {
                 "code": "duplicate-referentienummer",
@@ -373,7 +373,7 @@ class Poller:
         referentienummer: str,
         afzender: str,
         conversatie: str | None,
-    ) -> tuple[NieuwUitgaand | None, str]:
+    ) -> tuple[NewOutbound | None, str]:
         if berichttype == Berichttype.FOUTBERICHT:
             return None, "no Foutbericht in answer to a Foutbericht"
         if document is None:
@@ -392,7 +392,7 @@ class Poller:
             log.exception("building the Foutbericht for %s failed", referentienummer)
             return None, f"Foutbericht could not be built ({type(exc).__name__}: {exc}); answer by hand"
         return (
-            NieuwUitgaand(
+            NewOutbound(
                 referentienummer=ref,
                 berichttype=Berichttype.FOUTBERICHT.value,
                 ontvanger=afzender,

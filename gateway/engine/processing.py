@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from gateway.engine.findings import merged
-from gateway.store.records import ConversatieWijziging, InboxRow
+from gateway.store.records import ConversatieChange, InboxRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ class Judgement:
     acceptance (compare-and-set), ``bevindingen`` travel with the message."""
 
     problems: tuple[Mapping[str, Any], ...] = ()
-    conversatie: ConversatieWijziging | None = None
+    conversatie: ConversatieChange | None = None
     bevindingen: tuple[Mapping[str, Any], ...] = ()
 
     @property

@@ -172,7 +172,7 @@ async def from_creditor(env: Omgeving, *, ontvanger: str = SHV_ID, state: str = 
     finally:
         await client.close()
     for _ in range(100):
-        await env.api.call("POST", "/api/ophalen")
+        await env.api.call("POST", "/api/fetch")
         status, detail = await env.api.call("GET", f"/api/berichten/{ref}")
         if status == 200 and detail["state"] in (state, "delivered"):
             return ref

@@ -128,7 +128,7 @@ async def test_untrusted_messages_are_quarantined_answered_and_never_delivered(t
             async def state_of(ref: str, want: str) -> dict:
                 deadline = time.monotonic() + 30
                 while time.monotonic() < deadline:
-                    await call("POST", "/api/ophalen")
+                    await call("POST", "/api/fetch")
                     status, detail = await call("GET", f"/api/berichten/{ref}")
                     if status == 200 and detail["state"] == want:
                         return detail
@@ -170,12 +170,12 @@ async def test_untrusted_messages_are_quarantined_answered_and_never_delivered(t
             assert answer in refs and not refs & set(expected)
             status, timeline = await call("GET", f"/api/conversaties/{conv}")
             assert status == 200 and timeline["fase"] == "saldo-ontvangen" and timeline["verwacht"] is None
-            steps = [(s["richting"], s["berichttype"], s["state"]) for s in timeline["stappen"]]
+            steps = [(s["direction"], s["berichttype"], s["state"]) for s in timeline["stappen"]]
             assert steps == [
-                ("uit", "Saldoverzoek", "delivered"),
+                ("out", "Saldoverzoek", "delivered"),
                 ("in", "SaldoverzoekAntwoord", "delivered"),
                 ("in", "SaldoverzoekAntwoord", "quarantined"),
-                ("uit", "Foutbericht", "delivered"),
+                ("out", "Foutbericht", "delivered"),
             ]
             # the outbound side: a SchuldregelingAkkoord without the creditor's Akkoord is refused
             akkoord = fixture_json("SchuldregelingAkkoord-nul-aanbod-SA.xml", SE.id, conv)

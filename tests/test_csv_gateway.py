@@ -67,7 +67,7 @@ async def test_export_fill_import_through_the_gateways(tmp_path, monkeypatch, ca
             assert await asyncio.to_thread(cli, "csv", "import", str(broken), *common) == 1
             printed = capsys.readouterr().out
             assert "REFUSED, nothing was imported" in printed and "column R (Datum)" in printed
-            _, page = await se.call("GET", "/api/berichten?richting=uit")
+            _, page = await se.call("GET", "/api/berichten?direction=out")
             assert page["items"] == []  # nothing submitted
 
             assert await asyncio.to_thread(cli, "csv", "import", str(filled), *common) == 0
@@ -82,7 +82,7 @@ async def test_export_fill_import_through_the_gateways(tmp_path, monkeypatch, ca
 
             assert await asyncio.to_thread(cli, "csv", "import", str(filled), *common) == 0
             assert "accepted (submitted before)" in capsys.readouterr().out
-            _, page = await se.call("GET", "/api/berichten?richting=uit")
+            _, page = await se.call("GET", "/api/berichten?direction=out")
             assert len(page["items"]) == 2  # nothing twice
 
             # a daily export does not ask again what was answered; --alle does

@@ -110,7 +110,7 @@ async def test_whole_conversation_including_both_nul_aanbod_encodings(tmp_path, 
                 line.rsplit(" ", 1) for line in metrics.splitlines() if line and not line.startswith("#")
             )
             assert (
-                float(lines['skgw_berichten{berichttype="Saldoverzoek",richting="uit",state="delivered"}'])
+                float(lines['skgw_berichten{berichttype="Saldoverzoek",richting="out",state="delivered"}'])
                 == 1
             )
             assert float(lines["skgw_wachtrij"]) == 0 and float(lines["skgw_dead_letters"]) == 0
@@ -241,7 +241,7 @@ async def test_a_functionally_wrong_message_is_quarantined_and_answered_with_a_f
                 assert sent.outcome.done  # the hub routes on its metadata: the document itself is valid
                 detail = None
                 for _ in range(100):
-                    await api.call("POST", "/api/ophalen")
+                    await api.call("POST", "/api/fetch")
                     status, detail = await api.call("GET", f"/api/berichten/{ref}")
                     if status == 200 and detail["state"] == "quarantined":
                         break

@@ -121,7 +121,7 @@ async def test_a_message_too_large_to_take_is_quarantined_confirmed_and_answered
             status, detail = await se.call("GET", f"/api/berichten/{_ref(too_large)}")
             assert status == 200 and detail["state"] == "quarantined" and detail["confirmed_at"], detail
             assert [p["code"] for p in detail["problems"]] == ["too-large"]
-            status, page = await se.call("GET", "/api/berichten?richting=uit&berichttype=Foutbericht")
+            status, page = await se.call("GET", "/api/berichten?direction=out&berichttype=Foutbericht")
             assert status == 200 and len(page["items"]) == 1, page
             foutbericht = await se.wait_state(page["items"][0]["referentienummer"], "delivered")
             assert foutbericht["json"]["gerefereerd_bericht"] == _ref(too_large)

@@ -245,8 +245,8 @@ async def test_end_to_end_the_creditor_gets_the_sk_with_its_finding(tmp_path, mo
             assert detail["referentienummer"] == ref
             detail = await api.wait_state(ref, "delivered")
             assert detail["json"]["voorstel"]["type_schuldregeling"] == "SK"
-            assert "saneringskrediet-zonder-bedrag" in codes(detail["bevindingen"])
-            assert detail["json"]["bevindingen"] == detail["bevindingen"]
+            assert "saneringskrediet-zonder-bedrag" in codes(detail["findings"])
+            assert detail["json"]["bevindingen"] == detail["findings"]
             payload = await _folder_json(tmp_path / "se" / "inbox", ref)
             assert payload["voorstel"]["type_schuldregeling"] == "SK"
-            assert payload["bevindingen"] == detail["bevindingen"]
+            assert payload["bevindingen"] == detail["findings"]

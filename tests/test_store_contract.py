@@ -590,12 +590,12 @@ async def test_search_by_klantnummer_referentienummer_and_oldest_first(store):  
     found = await store.search_messages(BerichtFilter(klantnummer_shv="ZW-1"))
     assert [m.referentienummer for m in found.items] == [inbound, refs[2], refs[0]]
     assert {m.klantnummer_shv for m in found.items} == {"ZW-1"}
-    oldest = await store.search_messages(BerichtFilter(klantnummer_shv="ZW-1", oplopend=True, limit=2))
-    assert [m.referentienummer for m in oldest.items] == [refs[0], refs[2]] and oldest.volgende
+    oldest = await store.search_messages(BerichtFilter(klantnummer_shv="ZW-1", oldest_first=True, limit=2))
+    assert [m.referentienummer for m in oldest.items] == [refs[0], refs[2]] and oldest.next_cursor
     rest = await store.search_messages(
-        BerichtFilter(klantnummer_shv="ZW-1", oplopend=True, limit=2, cursor=oldest.volgende)
+        BerichtFilter(klantnummer_shv="ZW-1", oldest_first=True, limit=2, cursor=oldest.next_cursor)
     )
-    assert [m.referentienummer for m in rest.items] == [inbound] and rest.volgende is None
+    assert [m.referentienummer for m in rest.items] == [inbound] and rest.next_cursor is None
     one = await store.search_messages(BerichtFilter(referentienummer=refs[1]))
     assert [m.klantnummer_shv for m in one.items] == ["ZW-2"]
     assert (await store.get_outbound(refs[1])).klantnummer_shv == "ZW-2"

@@ -43,15 +43,15 @@ async def _seed(store) -> dict[str, list[str]]:  # noqa: F811
 async def test_filters_by_type_direction_counterpart_and_dates(store) -> None:  # noqa: F811
     refs = await _seed(store)
     everything = await store.search_messages(BerichtFilter(limit=100))
-    assert len(everything.items) == 8 and everything.volgende is None
-    assert [m.moment for m in everything.items] == sorted((m.moment for m in everything.items), reverse=True)
-    uit = await store.search_messages(BerichtFilter(richting="uit", berichttype="Saldoverzoek"))
+    assert len(everything.items) == 8 and everything.next_cursor is None
+    assert [m.at for m in everything.items] == sorted((m.at for m in everything.items), reverse=True)
+    uit = await store.search_messages(BerichtFilter(direction="out", berichttype="Saldoverzoek"))
     assert {m.referentienummer for m in uit.items} == {refs["uit"][0], refs["uit"][2], refs["uit"][4]}
-    inkomend = await store.search_messages(BerichtFilter(richting="in", tegenpartij="se-1"))
+    inkomend = await store.search_messages(BerichtFilter(direction="in", tegenpartij="se-1"))
     assert {m.referentienummer for m in inkomend.items} == set(refs["in"])
-    window = await store.search_messages(BerichtFilter(vanaf=T0 + DAY, tot=T0 + 3 * DAY))
+    window = await store.search_messages(BerichtFilter(since=T0 + DAY, until=T0 + 3 * DAY))
     assert {m.referentienummer for m in window.items} == {refs["uit"][1], refs["uit"][2]}
-    assert (await store.search_messages(BerichtFilter(state="queued"))).items[0].richting == "uit"
+    assert (await store.search_messages(BerichtFilter(state="queued"))).items[0].direction == "out"
 
 
 async def test_keyset_pages_cover_everything_once(store) -> None:  # noqa: F811
@@ -61,9 +61,9 @@ async def test_keyset_pages_cover_everything_once(store) -> None:  # noqa: F811
         page = await store.search_messages(BerichtFilter(limit=3, cursor=cursor))
         seen += [m.referentienummer for m in page.items]
         pages += 1
-        if page.volgende is None:
+        if page.next_cursor is None:
             break
-        cursor = page.volgende
+        cursor = page.next_cursor
         assert pages < 10
     assert pages == 3 and len(seen) == len(set(seen)) == 8
 
@@ -93,4 +93,4 @@ async def test_conversations_by_state_and_counts(store) -> None:  # noqa: F811
     assert overdue[0].antwoord_uiterlijk == date(2026, 3, 10)
     counts = {(r, t, s): n for r, t, s, n in await store.message_counts()}
     assert counts[("in", "SaldoverzoekAntwoord", "received")] == 3
-    assert sum(n for (r, _, _), n in counts.items() if r == "uit") == 5
+    assert sum(n for (r, _, _), n in counts.items() if r == "out") == 5

@@ -89,7 +89,7 @@ class Demo:
 
     async def receive(self, receiver: str, berichttype: str, conversatie: str) -> dict[str, Any]:
         org = BY_KEY[receiver]
-        query = f"/api/berichten?richting=in&berichttype={berichttype}&conversatie={conversatie}"
+        query = f"/api/berichten?direction=in&berichttype={berichttype}&conversatie={conversatie}"
         page = await self.wait(org, query, lambda p: bool(p["items"]), fetch=True)
         ref = page["items"][0]["referentienummer"]
         detail = await self.wait(org, f"/api/berichten/{ref}", lambda d: d["state"] == "delivered")
@@ -108,7 +108,7 @@ class Demo:
             if status == 200 and ready(body):
                 return body
             if fetch:
-                await self.api(org, "POST", "/api/ophalen")
+                await self.api(org, "POST", "/api/fetch")
             await asyncio.sleep(0.1)
         raise DemoError(f"timed out after {timeout:.0f}s waiting at {org.naam} for {path}")
 
@@ -167,11 +167,12 @@ class Demo:
         )
         for org in ORGANISATIES:
             _, page = await self.api(org, "GET", "/api/berichten?limit=500")
-            uit = sum(1 for m in page["items"] if m["richting"] == "uit" and m["state"] == "delivered")
-            inn = sum(1 for m in page["items"] if m["richting"] == "in" and m["state"] == "delivered")
+            sent = sum(1 for m in page["items"] if m["direction"] == "out" and m["state"] == "delivered")
+            received = sum(1 for m in page["items"] if m["direction"] == "in" and m["state"] == "delivered")
             files = len(list((self.layout.root / org.key / "inbox").glob("*.json")))
             self.t.say(
-                f"  {org.naam:<18} sent {uit} delivered, received {inn} ({files} file(s) in {org.key}/inbox)"
+                f"  {org.naam:<18} sent {sent} delivered, received {received} "
+                f"({files} file(s) in {org.key}/inbox)"
             )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from gateway.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from gateway.config import Config, ConfigError, load_config
-from gateway.conversatie.importeren import Importresultaat, importeer
+from gateway.conversatie.importeren import ImportResult, importeer
 from gateway.conversatie.tijdlijn import tijdlijn
 from gateway.engine.werkdagen import nl_datum
 from gateway.store import open_store
@@ -58,21 +58,21 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"skgw conversaties import: {exc}", file=sys.stderr)
         return EXIT_USAGE
     result = asyncio.run(_import(config, body, args.dry_run))
-    for conversatie in result.geimporteerd:
+    for conversatie in result.imported:
         print(f"imported        {conversatie}")
-    for conversatie in result.al_bekend:
+    for conversatie in result.already_known:
         print(f"already known   {conversatie}")
-    for fout in result.fouten:
+    for fout in result.findings:
         print(f"REFUSED  {fout['field']}: {fout['message']} [{fout['code']}]", file=sys.stderr)
     if not result.ok:
-        print(f"{len(result.fouten)} mistake(s): nothing was imported", file=sys.stderr)
+        print(f"{len(result.findings)} mistake(s): nothing was imported", file=sys.stderr)
         return EXIT_INVALID
     if args.dry_run:
         print("dry run: nothing was written")
     return EXIT_OK
 
 
-async def _import(config: Config, body: Any, dry_run: bool) -> Importresultaat:
+async def _import(config: Config, body: Any, dry_run: bool) -> ImportResult:
     store = await open_store(config.store.resolved_url(config.base))
     try:
         return await importeer(

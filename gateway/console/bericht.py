@@ -84,12 +84,12 @@ async def detail(request: web.Request, *, toon_bsn: bool = False) -> web.Respons
     outbound, inbound = await _load(request)
     overdracht_mislukt = False
     if outbound is not None:
-        row, richting, partij = outbound, "uit", outbound.ontvanger
+        row, direction, partij = outbound, "out", outbound.ontvanger
         tijdlijn = _outbound_timeline(outbound, await context.store.attempts(outbound.referentienummer))
         problems: tuple = ()
     else:
         assert inbound is not None
-        row, richting, partij = inbound, "in", inbound.afzender
+        row, direction, partij = inbound, "in", inbound.afzender
         sinks = await context.store.sink_deliveries(inbound.referentienummer)
         tijdlijn = _inbound_timeline(inbound, sinks)
         problems = inbound.problems
@@ -106,7 +106,7 @@ async def detail(request: web.Request, *, toon_bsn: bool = False) -> web.Respons
     # rules on its content, which gave the warnings of its submission
     bevindingen = list(inbound.bevindingen) if inbound is not None else view.bevindingen
     values = dict(
-        row=row, richting=richting, status=state_label(str(row.state), richting),
+        row=row, direction=direction, status=state_label(str(row.state), direction),
         tegenpartij=tegenpartij.naam if tegenpartij else partij,
         versie=tegenpartij.versie if tegenpartij else None,
         tijdlijn=tijdlijn, problems=problems, view=view, toon_bsn=toon_bsn,

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from gateway.console.formatting import RICHTING, STATE_FILTER
+from gateway.console.formatting import DIRECTION, RICHTING, STATE_FILTER
 from gateway.console.web import PREFIX, render, see_other, session, state
 from gateway.engine.werkdagen import NL_TZ
 from gateway.model.berichttype import Berichttype
@@ -37,15 +37,15 @@ class Zoekvraag:
         w = self.waarden
         return BerichtFilter(
             berichttype=w.get("type") or None,
-            richting=w.get("richting") or None,
+            direction=DIRECTION.get(w.get("richting", "")),
             state=w.get("status") or None,
             tegenpartij=w.get("partij") or None,
             conversatie=w.get("conv") or None,
-            vanaf=_day_start(w.get("van")),
-            tot=_day_start(w.get("tot"), next_day=True),
+            since=_day_start(w.get("van")),
+            until=_day_start(w.get("tot"), next_day=True),
             referentienummer=w.get("ref") or None,
             klantnummer_shv=w.get("klant") or None,
-            oplopend=w.get("sort") == "oud",
+            oldest_first=w.get("sort") == "oud",
             limit=PAGE,
             cursor=cursor,
         )
@@ -120,7 +120,7 @@ async def lijst(request: web.Request) -> web.Response:
         vraag=vraag.waarden,
         fouten=vraag.fouten,
         items=pagina.items,
-        volgende=vraag.url(handle, na=pagina.volgende) if pagina.volgende else None,
+        volgende=vraag.url(handle, na=pagina.next_cursor) if pagina.next_cursor else None,
         eerste=vraag.url(handle) if cursor else None,
         sorteer_oud=vraag.url(handle, sort="oud"),
         sorteer_nieuw=vraag.url(handle, sort="nieuw"),

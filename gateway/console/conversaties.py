@@ -79,7 +79,7 @@ FASE_NL: dict[str, str] = {
     Fase.STATUS_GEVRAAGD: "wacht op het antwoord op een Statusverzoek",
     Fase.STATUS_GEGEVEN: "Statusverzoek beantwoord",
 }
-_RICHTING_STATUS = {"import": "geïmporteerd (eerder systeem)"}
+_IMPORTED = {"import": "geïmporteerd (eerder systeem)"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +104,9 @@ async def pagina(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text=f"Geen conversatie {conv_id}.")
     stappen = [
         Stap(
-            s.moment, _partij(context, s.van), _partij(context, s.naar), s.van == config.gateway.adres,
+            s.at, _partij(context, s.van), _partij(context, s.naar), s.van == config.gateway.adres,
             s.berichttype, s.referentienummer,
-            _RICHTING_STATUS.get(s.richting) or state_label(s.state, s.richting), s.richting != "import",
+            _IMPORTED.get(s.direction) or state_label(s.state, s.direction), s.direction != "import",
         )
         for s in lijn.stappen
     ]  # fmt: skip
@@ -121,10 +121,10 @@ async def pagina(request: web.Request) -> web.Response:
             "vraag_type": v.vraag_berichttype,
             "uiterlijk": v.uiterlijk,
             "termijn": tekst,
-            "te_laat": v.te_laat,
+            "te_laat": v.overdue,
         }
     tegenpartij = lijn.tegenpartij or (
-        next((s.van if s.richting == "in" else s.naar for s in lijn.stappen), None)
+        next((s.van if s.direction == "in" else s.naar for s in lijn.stappen), None)
     )
     return render(
         request, "conversatie.html", conv_id=conv_id, lijn=lijn, stappen=stappen, wacht=wacht,

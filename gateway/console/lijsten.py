@@ -30,7 +30,7 @@ async def quarantaine(request: web.Request) -> web.Response:
         status = None
         if row.foutbericht_referentienummer:
             fout = await context.store.get_outbound(row.foutbericht_referentienummer)
-            status = state_label(str(fout.state), "uit") if fout is not None else None
+            status = state_label(str(fout.state), "out") if fout is not None else None
         naam = context.adresboek.get(row.afzender).naam if row.afzender in context.adresboek else row.afzender
         regels.append(Quarantaine(row, naam, status))
     return render(request, "quarantaine.html", regels=regels, afgekapt=len(rows) >= MAX_QUARANTINE)

@@ -32,7 +32,7 @@ from gateway.store.records import (
     SinkDelivery,
     TermStart,
 )
-from gateway.store.search import BerichtenPagina, BerichtFilter
+from gateway.store.search import BerichtenPage, BerichtFilter
 
 
 class StoreError(Exception):
@@ -352,7 +352,7 @@ class Store(Protocol):
     async def counts(self) -> Counts: ...
 
     # read side for the API and metrics (sql_search.py) ----------------------------------------
-    async def search_messages(self, f: BerichtFilter) -> BerichtenPagina:
+    async def search_messages(self, f: BerichtFilter) -> BerichtenPage:
         """Outbox and inbox as one list, newest first, keyset-paged (``f.cursor``)."""
 
     async def list_conversations(
@@ -360,7 +360,7 @@ class Store(Protocol):
     ) -> list[Conversatie]: ...
 
     async def message_counts(self) -> list[tuple[str, str, str, int]]:
-        """(richting, berichttype, state, count)."""
+        """(direction, berichttype, state, count); direction is "out" or "in"."""
 
     # the operator console (sql_console.py) ----------------------------------------------------
     async def attention_counts(self) -> Counts:

@@ -183,7 +183,7 @@ async def test_untrusted_messages_are_quarantined_answered_and_never_delivered(t
             assert status == 422 and body["findings"][0]["code"] == "no-akkoord", body
             async with http.get(api + "/metrics") as r:
                 metrics = await r.text()
-            assert re.search(r"^skgw_quarantaine 4(\.0)?$", metrics, re.M), metrics
+            assert re.search(r"^skgw_quarantined 4(\.0)?$", metrics, re.M), metrics
     finally:
         await se.close()
         await stranger.close()

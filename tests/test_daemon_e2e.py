@@ -104,22 +104,22 @@ async def test_whole_conversation_including_both_nul_aanbod_encodings(tmp_path, 
             status, metrics = await shv.call("GET", "/metrics")
             assert (
                 status == 200
-                and 'skgw_pogingen_total{berichttype="Betaalvoorstel",uitkomst="delivered"}' in metrics
+                and 'skgw_attempts_total{berichttype="Betaalvoorstel",outcome="delivered"}' in metrics
             )
             lines = dict(
                 line.rsplit(" ", 1) for line in metrics.splitlines() if line and not line.startswith("#")
             )
             assert (
-                float(lines['skgw_berichten{berichttype="Saldoverzoek",richting="out",state="delivered"}'])
+                float(lines['skgw_messages{berichttype="Saldoverzoek",direction="out",state="delivered"}'])
                 == 1
             )
-            assert float(lines["skgw_wachtrij"]) == 0 and float(lines["skgw_dead_letters"]) == 0
+            assert float(lines["skgw_queue_depth"]) == 0 and float(lines["skgw_dead_letters"]) == 0
             assert (
-                float(lines["skgw_conversaties_te_laat"]) == 0
-                and float(lines["skgw_certificaat_dagen_over"]) > 30
+                float(lines["skgw_conversations_overdue"]) == 0
+                and float(lines["skgw_certificate_days_left"]) > 30
             )
-            assert float(lines["skgw_aflevertijd_seconden_count"]) == 5  # every message the SHV sent
-            assert 0 <= float(lines["skgw_laatste_ophaling_leeftijd_seconden"]) < 60
+            assert float(lines["skgw_delivery_seconds_count"]) == 5  # every message the SHV sent
+            assert 0 <= float(lines["skgw_last_fetch_age_seconds"]) < 60
 
 
 async def test_bad_requests_get_the_right_status_and_store_nothing(tmp_path, monkeypatch) -> None:

@@ -87,7 +87,7 @@ async def test_hub_down_is_logged_measured_not_ready_and_retried_on_request(tmp_
                          "the circuit's opening is logged")  # fmt: skip
             status, metrics = await _get(http, serve.url + "/metrics")
             assert _metric(str(metrics), 'skgw_circuit_open{endpoint="hub"}') == 1.0
-            assert _metric(str(metrics), "skgw_hub_onbereikbaar_seconden") > 0
+            assert _metric(str(metrics), "skgw_hub_unreachable_seconds") > 0
             down = await _until(lambda: _hub_down(ready), 15, "/ready says the hub is unreachable")
             assert down["checks"]["hub"]["circuits"] == {"hub": "open"}
             assert "the hub has not answered for" in down["checks"]["hub"]["message"]

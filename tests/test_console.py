@@ -383,7 +383,7 @@ async def test_message_conversation_quarantine_and_address_book_pages(tmp_path, 
             await c.login(LEZER)
             text = (await c.get(f"/ui/berichten/{sa['referentienummer']}"))[1]
             assert "TypeSchuldregeling SA" in text and "SK met alle bedragen" not in text
-            assert "Attempt 1: afgeleverd" in text and "In de wachtrij gezet" in text
+            assert "Poging 1: afgeleverd" in text and "In de wachtrij gezet" in text
             text = (await c.get(f"/ui/berichten/{sk['referentienummer']}"))[1]
             assert "SK met alle bedragen € 0,00" in text and "€ 14.875,42" in text
             assert "&lt;TypeSchuldregeling&gt;SK&lt;/TypeSchuldregeling&gt;" in text  # the XML as sent

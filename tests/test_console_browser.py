@@ -179,7 +179,7 @@ def test_an_operator_finds_acts_and_logs_out(world, tmp_path) -> None:
         driver.switch_to.alert.accept()
         p.wait_text("gelukt")
         assert "actie=" in driver.current_url
-        p.wait_text("DeliveredAttempt bij de hub (ontvangst bevestigd)", reload=True)
+        p.wait_text("Afgeleverd bij de hub (ontvangst bevestigd)", reload=True)
         p.shot("08-bericht-opnieuw-afgeleverd")
 
         # the other pages

@@ -27,7 +27,7 @@ _MAX_TEXT = 100
 
 
 @dataclass
-class Zoekvraag:
+class SearchQuery:
     """The search as the form shows it, and the problems with what was given."""
 
     waarden: dict[str, str]  # the URL keys and "klant"
@@ -65,7 +65,7 @@ def _day_start(text: str | None, *, next_day: bool = False) -> datetime | None:
     return datetime.combine(day, time(0), NL_TZ)
 
 
-def _clean(values: dict[str, str], adresboek_ids: set[str]) -> Zoekvraag:
+def _clean(values: dict[str, str], adresboek_ids: set[str]) -> SearchQuery:
     w = {k: v.strip()[:_MAX_TEXT] for k, v in values.items() if isinstance(v, str) and v.strip()}
     fouten = []
     checks = (
@@ -86,14 +86,14 @@ def _clean(values: dict[str, str], adresboek_ids: set[str]) -> Zoekvraag:
             except ValueError:
                 fouten.append(f"{naam}: geef een datum als jjjj-mm-dd.")
                 del w[key]
-    return Zoekvraag(w, fouten)
+    return SearchQuery(w, fouten)
 
 
 def _ids(request: web.Request) -> set[str]:
     return {p.id for p in state(request).context.adresboek}
 
 
-async def lijst(request: web.Request) -> web.Response:
+async def list_page(request: web.Request) -> web.Response:
     values = {k: request.query.get(k, "") for k in _URL_KEYS}
     handle = request.query.get("z") or None
     verlopen = False
@@ -131,7 +131,7 @@ async def lijst(request: web.Request) -> web.Response:
     )
 
 
-async def zoek(request: web.Request) -> web.Response:
+async def search(request: web.Request) -> web.Response:
     """The search form (POST): KlantnummerSHV into the session, the rest into the URL."""
     form = await request.post()
     values = {k: str(form.get(k, "")) for k in (*_URL_KEYS, "klant")}

@@ -25,14 +25,14 @@ _STATES = {"open": "open", "answered": "beantwoord", "overdue": "te laat"}
 
 
 @dataclass(frozen=True, slots=True)
-class Regel:
+class ListRow:
     conversatie: Conversatie
     tegenpartij: str
     termijn: str
     te_laat: bool
 
 
-async def lijst(request: web.Request) -> web.Response:
+async def list_page(request: web.Request) -> web.Response:
     context = state(request).context
     status = request.query.get("status", "")
     status = status if status in _STATES else ""
@@ -45,7 +45,7 @@ async def lijst(request: web.Request) -> web.Response:
     regels = []
     for c in items[:PAGE]:
         tekst, laat = termijn(c.antwoord_uiterlijk, today) if c.state == "open" else ("", False)
-        regels.append(Regel(c, _naam(context, c.tegenpartij), tekst, laat))
+        regels.append(ListRow(c, _naam(context, c.tegenpartij), tekst, laat))
 
     def link(n: int) -> str:
         query = {k: v for k, v in (("status", status), ("pagina", n)) if v}
@@ -83,7 +83,7 @@ _IMPORTED = {"import": "geïmporteerd (eerder systeem)"}
 
 
 @dataclass(frozen=True, slots=True)
-class Stap:
+class Step:
     moment: datetime | None
     van: str
     naar: str
@@ -94,7 +94,7 @@ class Stap:
     link: bool  # a message held here (an imported step is only named)
 
 
-async def pagina(request: web.Request) -> web.Response:
+async def page(request: web.Request) -> web.Response:
     """One conversation as the conversation state machine sees it (gateway.conversatie.tijdlijn)."""
     context = state(request).context
     conv_id = request.match_info["conv"]
@@ -103,7 +103,7 @@ async def pagina(request: web.Request) -> web.Response:
     if lijn is None:
         raise web.HTTPNotFound(text=f"Geen conversatie {conv_id}.")
     stappen = [
-        Stap(
+        Step(
             s.at, _partij(context, s.van), _partij(context, s.naar), s.van == config.gateway.adres,
             s.berichttype, s.referentienummer,
             _IMPORTED.get(s.direction) or state_label(s.state, s.direction), s.direction != "import",

@@ -208,7 +208,7 @@ async def _answer_through_the_hub(se: Api, shv: Api, conv: str) -> None:
 
 
 def test_the_import_reads_json_files(tmp_path, capsys) -> None:
-    """`skgw conversaties import` and `toon` on a stopped gateway's store."""
+    """`skgw conversaties import` and `show` on a stopped gateway's store."""
     toml = tmp_path / "skgw.toml"
     toml.write_text(
         "[gateway]\n"
@@ -226,10 +226,10 @@ def test_the_import_reads_json_files(tmp_path, capsys) -> None:
     path = tmp_path / "open.json"
     path.write_text(json.dumps({"conversaties": [item]}))
     assert main(["conversaties", "import", str(path), "--config", str(toml), "--dry-run"]) == 0
-    assert main(["conversaties", "toon", conv, "--config", str(toml)]) == 1  # nothing written
+    assert main(["conversaties", "show", conv, "--config", str(toml)]) == 1  # nothing written
     assert main(["conversaties", "import", str(path), "--config", str(toml)]) == 0
     capsys.readouterr()
-    assert main(["conversaties", "toon", conv, "--config", str(toml)]) == 0
+    assert main(["conversaties", "show", conv, "--config", str(toml)]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["fase"] == "kennisgeving" and shown["stappen"][0]["berichttype"] == "Kennisgeving"
     item["berichten"].append({"berichttype": "Heroverweging", "datum_tijd": "2025-10-02T09:00:00Z"})

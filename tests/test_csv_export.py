@@ -1,4 +1,4 @@
-"""`skgw csv export` from files: answered questions are left out unless --alle (and the export says
+"""`skgw csv export` from files: answered questions are left out unless --all (and the export says
 how many), the folder sink's JSON files are read like the XML messages, and the file is 0600."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def _write_questions(tmp_path, count: int = 2) -> list:
     return vragen
 
 
-def test_answered_questions_are_left_out_unless_alle(tmp_path, capsys) -> None:
+def test_answered_questions_are_left_out_unless_all(tmp_path, capsys) -> None:
     os.umask(0o022)
     first, second = _write_questions(tmp_path)
     out = tmp_path / "saldo.csv"
@@ -48,10 +48,10 @@ def test_answered_questions_are_left_out_unless_alle(tmp_path, capsys) -> None:
     assert main(["csv", "export", "--from-xml", *questions, *sent, str(out)]) == 0
     printed = capsys.readouterr().out
     assert "1 Saldoverzoek question(s), 2 row(s)" in printed
-    assert "left out 1 question(s) answered already (--alle exports them too)" in printed
+    assert "left out 1 question(s) answered already (--all exports them too)" in printed
     assert {row[0] for row in read_rows(out.read_bytes())[1:]} == {second.conversatie}
 
-    assert main(["csv", "export", "--alle", "--from-xml", *questions, *sent, str(out)]) == 0
+    assert main(["csv", "export", "--all", "--from-xml", *questions, *sent, str(out)]) == 0
     printed = capsys.readouterr().out
     assert "2 Saldoverzoek question(s), 4 row(s)" in printed and "1 of them answered already" in printed
 

@@ -85,14 +85,14 @@ async def test_export_fill_import_through_the_gateways(tmp_path, monkeypatch, ca
             _, page = await se.call("GET", "/api/berichten?direction=out")
             assert len(page["items"]) == 2  # nothing twice
 
-            # a daily export does not ask again what was answered; --alle does
+            # a daily export does not ask again what was answered; --all does
             again = tmp_path / "weer.csv"
             assert await asyncio.to_thread(cli, "csv", "export", *common, str(again)) == 0
             printed = capsys.readouterr().out
             assert "0 Saldoverzoek question(s), 0 row(s)" in printed, printed
-            assert "left out 2 question(s) answered already (--alle exports them too)" in printed
+            assert "left out 2 question(s) answered already (--all exports them too)" in printed
             assert len(read_rows(again.read_bytes())) == 1 and stat.S_IMODE(again.stat().st_mode) == 0o600
-            assert await asyncio.to_thread(cli, "csv", "export", "--alle", *common, str(again)) == 0
+            assert await asyncio.to_thread(cli, "csv", "export", "--all", *common, str(again)) == 0
             assert "2 Saldoverzoek question(s), 4 row(s)" in capsys.readouterr().out
 
             betaal = tmp_path / "betaal.csv"

@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--config", metavar="FILE", required=True, help="the gateway's configuration")
     imp.add_argument("--dry-run", action="store_true", help="check only; write nothing")
     imp.set_defaults(func=run_import)
-    show = actions.add_parser("toon", help="a conversation as a timeline (JSON)")
+    show = actions.add_parser("show", help="a conversation as a timeline (JSON)")
     show.add_argument("conversatie", metavar="CONVERSATIE")
     show.add_argument("--config", metavar="FILE", required=True, help="the gateway's configuration")
     show.set_defaults(func=run_show)
@@ -86,11 +86,11 @@ def run_show(args: argparse.Namespace) -> int:
     try:
         config = _config(args.config)
     except ConfigError as exc:
-        print(f"skgw conversaties toon: {exc}", file=sys.stderr)
+        print(f"skgw conversaties show: {exc}", file=sys.stderr)
         return EXIT_USAGE
     found = asyncio.run(_show(config, args.conversatie))
     if found is None:
-        print(f"skgw conversaties toon: no conversation {args.conversatie}", file=sys.stderr)
+        print(f"skgw conversaties show: no conversation {args.conversatie}", file=sys.stderr)
         return EXIT_INVALID
     print(json.dumps(found, ensure_ascii=False, indent=2))
     return EXIT_OK

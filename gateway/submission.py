@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
-from gateway.adresboek import Adresboek, OnbekendeTegenpartij
+from gateway.adresboek import Adresboek, UnknownTegenpartij
 from gateway.codec import EncodeError, encode
 from gateway.codec.json_form import JsonFormError, from_json, to_json
 from gateway.conversatie.tabel import afzender_rol, kan_openen
@@ -302,7 +302,7 @@ class Submitter:
             )
         try:
             partij = self._adresboek.get(str(ontvanger))
-        except OnbekendeTegenpartij:
+        except UnknownTegenpartij:
             raise Refused(
                 [
                     _finding(

@@ -20,7 +20,7 @@ import aiohttp
 import pytest
 from lxml import etree
 
-from adapters.demo.layout import ORGANISATIES, Layout
+from adapters.demo.layout import ORGANISATIONS, Layout
 from adapters.demo.processes import Process, wait_until_up
 from adapters.hub.client import HubClient
 from adapters.hub.settings import HubClientSettings
@@ -30,7 +30,7 @@ from tests.daemon_support import fixture_json
 from tests.reliability_support import fixture_document
 
 TOKEN = "conversaties-e2e-token-0123456789abcdefghij"
-ORG = {o.key: o for o in ORGANISATIES}
+ORG = {o.key: o for o in ORGANISATIONS}
 SHV, SE, STRANGER = ORG["shv"], ORG["se"], ORG["se-oud"]  # the SHV's address book will not hold se-oud
 NS = {"m": "urn:skp-gateway:schuldregeling:2.0"}
 

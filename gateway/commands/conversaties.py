@@ -14,7 +14,7 @@ from gateway.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from gateway.config import Config, ConfigError, load_config
 from gateway.conversatie.importeren import ImportResult, importeer
 from gateway.conversatie.tijdlijn import tijdlijn
-from gateway.engine.werkdagen import nl_datum
+from gateway.engine.werkdagen import dutch_date
 from gateway.store import open_store
 
 
@@ -100,7 +100,7 @@ async def _show(config: Config, conversatie: str) -> dict[str, Any] | None:
     store = await open_store(config.store.resolved_url(config.base))
     try:
         found = await tijdlijn(
-            store, conversatie, eigen_adres=config.gateway.adres, vandaag=nl_datum(datetime.now(UTC))
+            store, conversatie, eigen_adres=config.gateway.adres, vandaag=dutch_date(datetime.now(UTC))
         )
     finally:
         await store.close()

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from gateway.adresboek import Adresboek, OnbekendeTegenpartij
+from gateway.adresboek import Adresboek, UnknownTegenpartij
 from gateway.conversatie.machine import BRON_IMPORT, Gebeurtenis, Weigering, stap
 from gateway.conversatie.tabel import afzender_rol
 from gateway.conversatie.uitleg import berichttype_uit_naam
@@ -126,7 +126,7 @@ def _conversatie(item: Any, where: str, adresboek: Adresboek, rol: Rol) -> Conve
     tegenpartij = _uuid(item.get("tegenpartij"), f"{where}/tegenpartij")
     try:
         partij = adresboek.get(tegenpartij)
-    except OnbekendeTegenpartij:
+    except UnknownTegenpartij:
         raise _Fout(
             "unknown-counterpart", f"{where}/tegenpartij", "not in this gateway's address book"
         ) from None

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from gateway.conversatie.tabel import TERMIJN_WERKDAGEN, kan_termijn_starten
 from gateway.engine.clock import Clock
-from gateway.engine.werkdagen import antwoord_uiterlijk, nl_datum
+from gateway.engine.werkdagen import antwoord_uiterlijk, dutch_date
 from gateway.model.berichttype import Berichttype
 from gateway.store.base import Store
 from gateway.store.records import Conversatie, TermStart
@@ -41,7 +41,7 @@ class ConversationMonitor:
         self._clock = clock
 
     def today(self) -> date:
-        return nl_datum(self._clock())
+        return dutch_date(self._clock())
 
     async def overdue(self, *, limit: int = 100) -> list[Conversatie]:
         return await self._store.overdue_conversations(today=self.today(), limit=limit)

@@ -306,13 +306,13 @@ async def test_the_simulator_reports_its_own_work_per_request(shv, hub):
     assert (await send(shv, ref)).outcome is Outcome.DELIVERED
     assert (await send(shv, ref)).outcome is Outcome.DUPLICATE_ACCEPTED  # a resend adds to the first
     async with aiohttp.ClientSession() as http:
-        url = f"http://127.0.0.1:{hub.admin_port}/admin/verwerkingstijden"
+        url = f"http://127.0.0.1:{hub.admin_port}/admin/processing-times"
         async with http.get(url) as response:
             times = (await response.json())["ms"]
         assert 0 < times[f"urn:uuid:{ref}"] < 10_000
         async with http.delete(url) as response:
             assert (await response.json())["ms"] == {}
-    assert hub.verwerkingstijden.as_ms() == {}
+    assert hub.processing_times.as_ms() == {}
 
 
 def test_processing_times_keep_only_the_most_recent():

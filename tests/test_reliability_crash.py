@@ -164,7 +164,7 @@ async def _drain(run: Run) -> None:
         limit = time.monotonic() + 30
         while time.monotonic() < limit:
             counts = await run.store.counts()
-            waiting = (await admin(run.sim, "GET", ""))["partijen"][SHV_ID]["wachtend"]
+            waiting = (await admin(run.sim, "GET", ""))["parties"][SHV_ID]["waiting"]
             if (
                 counts.outbox == {"delivered": len(run.outbound)}
                 and counts.inbox == {"delivered": len(run.inbound)}

@@ -39,7 +39,7 @@ from gateway.conversatie.machine import Gebeurtenis, stap
 from gateway.engine.runner import Engine
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.store.base import Store
-from gateway.store.records import ConsoleActie, ConversatieWijziging, sha256_hex
+from gateway.store.records import ConsoleAction, ConversatieChange, sha256_hex
 from gateway.store.sqlcore import conversation_write
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,14 +138,14 @@ async def seed(store: Store, count: int, rng: random.Random) -> Seeded:
         ]
         await c.executemany(writes[0][0], [args for _, args in writes])  # all new: one insert statement
     for i in range(200):
-        actie = ConsoleActie(NOW - timedelta(hours=i), "beheer", "resend", out_rows[i][0], "ok")
+        actie = ConsoleAction(NOW - timedelta(hours=i), "beheer", "resend", out_rows[i][0], "ok")
         await store.record_action(actie)
     dead = next(r[0] for r in out_rows if r[6] == "dead")
     return Seeded(dead, out_rows[-1][0], in_rows[-1][0], convs[-1], convs[conversations // 2],
                   f"KL-{conversations // 3:06d}", PARTIJEN[2].id)  # fmt: skip
 
 
-def _conversation(conv: str, partij: str, i: int, total: int) -> ConversatieWijziging:
+def _conversation(conv: str, partij: str, i: int, total: int) -> ConversatieChange:
     """Proposals sent over the past year, each awaiting its answer (the recent ones in time, the rest
     overdue), as the conversation table opens them."""
     opened = NOW - timedelta(days=365 * (1 - i / total))
@@ -168,7 +168,7 @@ def context(store: Store) -> ApiContext:
                      tegenpartij=PARTIJEN)  # fmt: skip
     engine = Engine(store, _NoHub(), processing=None, sinks=[], trust=None)  # type: ignore[arg-type]
     return ApiContext(
-        config=config, store=store, engine=engine, indiener=None,  # type: ignore[arg-type]
+        config=config, store=store, engine=engine, submitter=None,  # type: ignore[arg-type]
         adresboek=Adresboek(PARTIJEN), metrics=Metrics(),
         tokens=TokenBook([("beheer", TOKEN, ALL_ROLES)]), clients=ClientBook(()),
         certificate_days=lambda: 200, clock=lambda: NOW, today=lambda: date(2026, 3, 2),

@@ -174,9 +174,9 @@ def start_hub(procs: Processes, pki: Pki, workdir: Path) -> tuple[subprocess.Pop
 
 
 def hub_work_ms(admin_url: str, *, clear: bool = False) -> dict[str, float]:
-    """The hub's own work per request by MessageID (``/admin/verwerkingstijden``); ``clear`` empties it."""
+    """The hub's own work per request by MessageID (``/admin/processing-times``); ``clear`` empties it."""
     request = urllib.request.Request(
-        admin_url.rstrip("/") + "/verwerkingstijden", method="DELETE" if clear else "GET"
+        admin_url.rstrip("/") + "/processing-times", method="DELETE" if clear else "GET"
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return dict(json.load(response)["ms"])
@@ -434,7 +434,7 @@ class E2eResult:
     gateway_cpu_ms: float = 0.0  # CPU per delivered message, all gateway processes together
     hub_cpu_ms: float = 0.0  # the hub simulator's CPU per delivered message
     # latency runs: submit -> delivered minus the hub's own work on that message (its handler time,
-    # /admin/verwerkingstijden); the hub's queueing and the network stay counted as the gateway's
+    # /admin/processing-times); the hub's queueing and the network stay counted as the gateway's
     added_p50_ms: float | None = None
     added_p99_ms: float | None = None
     hub_work_p50_ms: float | None = None

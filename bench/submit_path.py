@@ -7,9 +7,9 @@ with ``claims`` Vorderingen), each step of ``POST /api/berichten`` on its own an
 - ``from_json``   the filled-in JSON form -> model (every field check, every invariant);
 - ``rules``       the Gedragscode and consistency rules;
 - ``encode``      model -> XML bytes, including the XSD validation of the result;
-- ``dien_in``     :meth:`gateway.indienen.Indiener.dien_in` (the three above plus the header
-  defaults), with an in-memory enqueue instead of the store;
-- ``submit``      ``json.loads`` + ``dien_in``.
+- ``Submitter.submit``  :meth:`gateway.submission.Submitter.submit` (the three above plus the
+  header defaults), with an in-memory enqueue instead of the store;
+- ``submit``      ``json.loads`` + ``Submitter.submit``.
 
 Prints the median and the best µs per operation over interleaved rounds (:mod:`bench.timing`); on a
 shared machine the best round is the steadier figure.
@@ -29,23 +29,23 @@ from bench.timing import interleaved
 from gateway.adresboek import Adresboek, Tegenpartij
 from gateway.codec import encode
 from gateway.codec.json_form import from_json
-from gateway.indienen import Indiener
 from gateway.model.berichttype import Rol
 from gateway.rules import check_rules
-from gateway.store.records import EnqueueResult, NieuwUitgaand
+from gateway.store.records import EnqueueResult, NewOutbound
+from gateway.submission import Submitter
 
 EIGEN_ADRES = "0b5e7c1a-1111-4a2b-8c3d-000000000001"
 ONTVANGER = "0b5e7c1a-2222-4a2b-8c3d-000000000002"
 NOW = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
 
 
-def _indiener() -> Indiener:
+def _submitter() -> Submitter:
     adresboek = Adresboek([Tegenpartij(ONTVANGER, SE[0], SE[1], Rol.SE)])
 
-    async def enqueue(new: NieuwUitgaand) -> EnqueueResult:
+    async def enqueue(new: NewOutbound) -> EnqueueResult:
         return EnqueueResult(created=True, row=None)  # type: ignore[arg-type]
 
-    async def bestaand(referentienummer: str) -> None:
+    async def existing(referentienummer: str) -> None:
         return None
 
     class NoConversations:  # every submission opens a new conversation (one store read, answered at once)
@@ -55,19 +55,19 @@ def _indiener() -> Indiener:
         async def get_inbound(self, referentienummer: str) -> None:
             return None
 
-    return Indiener(
+    return Submitter(
         eigen_adres=EIGEN_ADRES,
         rol=Rol.SHV,
         adresboek=adresboek,
         enqueue=enqueue,
-        bestaand=bestaand,
-        lezer=NoConversations(),
+        existing=existing,
+        conversations=NoConversations(),
         clock=lambda: NOW,
     )
 
 
 def _filled(body: dict[str, Any]) -> dict[str, Any]:
-    """The body as ``dien_in`` hands it to ``from_json`` (the header defaults filled in)."""
+    """The body as ``Submitter.submit`` hands it to ``from_json`` (the header defaults filled in)."""
     filled = dict(body)
     filled["berichtheader"] = {
         **body["berichtheader"],
@@ -80,7 +80,8 @@ def _filled(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run(coroutine: Coroutine[Any, Any, object]) -> object:
-    """Run a coroutine that never suspends (``dien_in`` with the in-memory fakes) without an event loop."""
+    """Run a coroutine that never suspends (``Submitter.submit`` with the in-memory fakes) without an
+    event loop."""
     try:
         coroutine.send(None)
     except StopIteration as stop:
@@ -95,14 +96,14 @@ def steps(claims: int = 10) -> dict[str, Callable[[], object]]:
     body = json.loads(raw)
     filled = _filled(body)
     bericht = from_json(filled)
-    indiener = _indiener()
+    submitter = _submitter()
     return {
         "json.loads": lambda: json.loads(raw),
         "from_json": lambda: from_json(filled),
         "rules": lambda: check_rules(bericht),
         "encode": lambda: encode(bericht, "2.0"),
-        "dien_in": lambda: _run(indiener.dien_in(body)),
-        "submit": lambda: _run(indiener.dien_in(json.loads(raw))),
+        "Submitter.submit": lambda: _run(submitter.submit(body)),
+        "submit": lambda: _run(submitter.submit(json.loads(raw))),
     }
 
 

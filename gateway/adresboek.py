@@ -21,7 +21,7 @@ _OIN = re.compile(r"^[0-9]{20}$")
 VERSIES = ("2.0", "1.1")
 
 
-class OnbekendeTegenpartij(LookupError):
+class UnknownTegenpartij(LookupError):
     def __init__(self, adres: str) -> None:
         super().__init__(f"{adres} is not in the address book of this gateway")
         self.adres = adres
@@ -65,7 +65,7 @@ class Adresboek:
         try:
             return self._by_id[adres]
         except KeyError:
-            raise OnbekendeTegenpartij(adres) from None
+            raise UnknownTegenpartij(adres) from None
 
     def __contains__(self, adres: object) -> bool:
         return adres in self._by_id

@@ -26,6 +26,7 @@ from adapters.hub.client import HubClient
 from adapters.hub.settings import HubClientSettings
 from adapters.sinks.folder import FolderSettings, FolderSink
 from adapters.sinks.webhook import WebhookSettings, WebhookSink
+from gateway.admission import Admission
 from gateway.api.app import make_app
 from gateway.api.auth import ClientBook, ClientRule, TokenBook, WeakToken, check_strength
 from gateway.api.context import ApiContext
@@ -35,15 +36,14 @@ from gateway.engine.dispatcher import default_owner
 from gateway.engine.fetchguard import last_fetch
 from gateway.engine.ports import SinkPort
 from gateway.engine.runner import Engine
-from gateway.indienen import Indiener
+from gateway.inbound import InboundProcessor
 from gateway.security.certificates import load_credentials
 from gateway.security.errors import SecurityError
 from gateway.security.tls import client_context
 from gateway.security.trust import TrustStore
 from gateway.store import open_store
 from gateway.store.base import NodeInUse, Store
-from gateway.toelating import Toelating
-from gateway.verwerking import BerichtVerwerking
+from gateway.submission import Submitter
 
 log = logging.getLogger(__name__)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -131,10 +131,10 @@ class Gateway:
         node = config.engine.node or socket.gethostname()
         await self._take_over(self.store, node)
         adresboek = config.adresboek()
-        processing = BerichtVerwerking(
+        processing = InboundProcessor(
             eigen_adres=config.gateway.adres, adresboek=adresboek, limits=config.xml.limits, clock=self.clock
         )
-        trust = Toelating(
+        trust = Admission(
             self.store,
             adresboek,
             rol=config.gateway.rol,
@@ -151,20 +151,20 @@ class Gateway:
             owner=default_owner(node),
         )
         engine.dispatcher.on_attempt = self.metrics.observe_attempt
-        indiener = Indiener(
+        submitter = Submitter(
             eigen_adres=config.gateway.adres,
             rol=config.gateway.rol,
             adresboek=adresboek,
             enqueue=engine.enqueue,
-            bestaand=self.store.get_outbound,
-            lezer=self.store,
+            existing=self.store.get_outbound,
+            conversations=self.store,
             clock=self.clock,
         )
         context = ApiContext(
             config=config,
             store=self.store,
             engine=engine,
-            indiener=indiener,
+            submitter=submitter,
             adresboek=adresboek,
             metrics=self.metrics,
             tokens=tokens,

@@ -164,7 +164,7 @@ async def from_creditor(env: Omgeving, *, ontvanger: str = SHV_ID, state: str = 
         root.find(f"m:Berichtheader/m:{name}", ns).text = value
     client = client_for(env.pki, env.sim.url, "se", afzender=SE_ID)
     try:
-        sent = await client.verstuur(
+        sent = await client.send(
             referentienummer=ref, ontvanger=SHV_ID, berichttype="SaldoverzoekAntwoord",
             document=etree.tostring(root, xml_declaration=True, encoding="UTF-8"),
         )  # fmt: skip
@@ -172,7 +172,7 @@ async def from_creditor(env: Omgeving, *, ontvanger: str = SHV_ID, state: str = 
     finally:
         await client.close()
     for _ in range(100):
-        await env.api.call("POST", "/api/ophalen")
+        await env.api.call("POST", "/api/fetch")
         status, detail = await env.api.call("GET", f"/api/berichten/{ref}")
         if status == 200 and detail["state"] in (state, "delivered"):
             return ref

@@ -116,7 +116,7 @@ class Api:
     ) -> dict:
         """Poll the API (and trigger fetches) until an inbound message of this type arrived."""
         deadline = time.monotonic() + timeout
-        query = f"?richting=in&berichttype={berichttype}" + (
+        query = f"?direction=in&berichttype={berichttype}" + (
             f"&conversatie={conversatie}" if conversatie else ""
         )
         while time.monotonic() < deadline:
@@ -128,7 +128,7 @@ class Api:
                 )
                 assert status == 200
                 return detail
-            await self.call("POST", "/api/ophalen")
+            await self.call("POST", "/api/fetch")
             await asyncio.sleep(0.1)
         raise AssertionError(f"no {berichttype} arrived within {timeout}s")
 

@@ -6,14 +6,14 @@ import random
 import uuid
 from datetime import timedelta
 
+from gateway.admission import Admission
 from gateway.adresboek import Adresboek, Tegenpartij
 from gateway.conversatie.machine import Gebeurtenis, stap
 from gateway.engine.dispatcher import Dispatcher
 from gateway.engine.settings import DispatchSettings
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.store.base import Store
-from gateway.store.records import NieuwUitgaand, OutboxState
-from gateway.toelating import Toelating
+from gateway.store.records import NewOutbound, OutboxState
 from tests.fakes import SE, SHV, FakeClock, FakeHub, document
 
 PARTIES = {
@@ -22,10 +22,10 @@ PARTIES = {
 }
 
 
-def trust(store: Store, rol: Rol = Rol.SHV, **kw: bool) -> Toelating:
+def trust(store: Store, rol: Rol = Rol.SHV, **kw: bool) -> Admission:
     """The real inbound trust of a gateway in role ``rol`` whose address book holds the other party."""
     other = Rol.SE if rol is Rol.SHV else Rol.SHV
-    return Toelating(store, Adresboek([PARTIES[other]]), rol=rol, **kw)
+    return Admission(store, Adresboek([PARTIES[other]]), rol=rol, **kw)
 
 
 FAST = DispatchSettings(
@@ -67,19 +67,19 @@ async def enqueue(
     berichttype: str = "Saldoverzoek",
     deadline_seconds: float = 3600,
     rol: Rol | None = None,
-) -> NieuwUitgaand:
+) -> NewOutbound:
     """Queue a tiny document. With ``rol``, as a gateway of that role submits it: to the other party of
-    PARTIES, with what it does to its conversation (gateway.indienen does the same)."""
+    PARTIES, with what it does to its conversation (gateway.submission does the same)."""
     ref = str(uuid.uuid4())
     conv = conv or str(uuid.uuid4())
     doc = document(berichttype, referentienummer=ref, conversatie=conv)
     if rol is None:
-        m = NieuwUitgaand(ref, berichttype, "se-1", conv, doc)
+        m = NewOutbound(ref, berichttype, "se-1", conv, doc)
     else:
         ontvanger = PARTIES[Rol.SE if rol is Rol.SHV else Rol.SHV].id
         g = Gebeurtenis(Berichttype(berichttype), ref, conv, ontvanger, rol, clock(), aangekomen=False)
         wijziging = stap(await store.get_conversation(conv), g, eigen_rol=rol).wijziging
-        m = NieuwUitgaand(ref, berichttype, ontvanger, conv, doc, conversatie_wijziging=wijziging)
+        m = NewOutbound(ref, berichttype, ontvanger, conv, doc, conversatie_change=wijziging)
     await store.enqueue(m, now=clock(), deadline=clock() + timedelta(seconds=deadline_seconds))
     return m
 

@@ -12,14 +12,14 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from gateway.engine.ports import (
-    Afleververzoek,
+    DeliveryRequest,
+    FetchedMessage,
+    FetchResult,
     HubError,
     HubResult,
-    OpgehaaldBericht,
-    Ophaalresultaat,
     Outcome,
 )
-from gateway.engine.processing import Inspectie
+from gateway.engine.processing import Inspection
 from gateway.engine.retry import Peer, classified
 from gateway.model.berichttype import Berichttype
 from gateway.xml.errors import XmlInputError
@@ -55,7 +55,7 @@ class FakeHub:
         self._send_script: dict[str | None, deque[Step]] = {}
         self.calls: list[str] = []  # every verstuur call, in order
         self.accepted: list[str] = []  # Referentienummers the hub holds, in the order first accepted
-        self.inbound: list[OpgehaaldBericht] = []  # the message box (unconfirmed), oldest first
+        self.inbound: list[FetchedMessage] = []  # the message box (unconfirmed), oldest first
         self.confirmed: list[str] = []
         self.fetch_script: deque[str] = deque()  # "fail" | "ok"
         self.confirm_script: deque[str] = deque()  # "fail" | "ok" | "raise" | "gone"
@@ -66,7 +66,7 @@ class FakeHub:
         self._send_script.setdefault(ref, deque()).extend(steps)
 
     def put_inbound(self, document: bytes, *, referentienummer: str, berichttype: str, afzender: str) -> None:
-        self.inbound.append(OpgehaaldBericht(referentienummer, berichttype, afzender, document))
+        self.inbound.append(FetchedMessage(referentienummer, berichttype, afzender, document))
 
     # HubPort ----------------------------------------------------------------------------------
     def _step(self, ref: str) -> Step:
@@ -76,7 +76,7 @@ class FakeHub:
                 return queue.popleft()
         return self.default
 
-    async def verstuur(
+    async def send(
         self, *, referentienummer: str, ontvanger: str, berichttype: str, document: bytes
     ) -> HubResult:
         self.calls.append(referentienummer)
@@ -102,16 +102,14 @@ class FakeHub:
             return HubResult(outcome, "ok", receipt=b"<receipt/>")
         raise AssertionError(f"unknown fake hub step {step!r}")
 
-    async def haal_op(self, max_berichten: int = 100) -> Ophaalresultaat:
+    async def fetch(self, max_messages: int = 100) -> FetchResult:
         self.fetch_calls += 1
         if self.fetch_script and self.fetch_script.popleft() == "fail":
             raise HubError("hub unavailable", retryable=True, code="http-503")
-        page = self.inbound[:max_berichten]
-        return Ophaalresultaat(
-            berichten=list(page), envelope=b"<envelope/>", meer=len(self.inbound) > len(page)
-        )
+        page = self.inbound[:max_messages]
+        return FetchResult(messages=list(page), envelope=b"<envelope/>", more=len(self.inbound) > len(page))
 
-    async def bevestig(self, referentienummer: str) -> HubResult:
+    async def confirm(self, referentienummer: str) -> HubResult:
         step = self.confirm_script.popleft() if self.confirm_script else "ok"
         if step == "raise":
             raise ConnectionResetError("reset")
@@ -137,8 +135,8 @@ class FakeSink:
         self.calls: list[str] = []
         self.delivered: list[str] = []  # Idempotency-Keys of the deliveries the sink acknowledged
 
-    async def lever_af(self, verzoek: Afleververzoek) -> HubResult:
-        self.calls.append(verzoek.referentienummer)
+    async def deliver(self, request: DeliveryRequest) -> HubResult:
+        self.calls.append(request.referentienummer)
         step = self.script.popleft() if self.script else "delivered"
         if step == "raise":
             raise OSError("sink unreachable")
@@ -146,7 +144,7 @@ class FakeSink:
             return classified("http-503", "503 from the case system", peer=Peer.SINK)
         if step == "permanent":
             return classified("http-422", "case system refused", peer=Peer.SINK)
-        self.delivered.append(verzoek.headers["Idempotency-Key"])
+        self.delivered.append(request.headers["Idempotency-Key"])
         return HubResult(Outcome.DELIVERED, "ok")
 
     async def close(self) -> None:
@@ -181,11 +179,11 @@ class TinyProcessing:
 
     Problems: not well-formed XML, an unknown root, a missing header field, a ``<Fout>`` element."""
 
-    def inspect(self, data: bytes) -> Inspectie:
+    def inspect(self, data: bytes) -> Inspection:
         try:
             root = parse_xml(data).getroot()
         except XmlInputError as exc:
-            return Inspectie(ok=False, problems=(exc.problem.to_dict(),))
+            return Inspection(ok=False, problems=(exc.problem.to_dict(),))
         problems: list[dict[str, Any]] = []
         name = str(root.tag)
         if name not in {b.value for b in Berichttype}:
@@ -202,7 +200,7 @@ class TinyProcessing:
             problems.append(
                 {"code": "invalid-value", "message": fout.text or "invalid", "path": f"/{name}/Fout"}
             )
-        return Inspectie(
+        return Inspection(
             ok=not problems,
             problems=tuple(problems),
             berichttype=name,

@@ -7,7 +7,7 @@ import random
 import sqlite3
 from pathlib import Path
 
-from gateway.engine.ports import HubResult, OpgehaaldBericht, Ophaalresultaat, Outcome
+from gateway.engine.ports import FetchedMessage, FetchResult, HubResult, Outcome
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS accepted (ref TEXT PRIMARY KEY);
@@ -33,7 +33,7 @@ class FileHub:
     async def _pause(self) -> None:
         await asyncio.sleep(random.uniform(0, self.max_delay))
 
-    async def verstuur(
+    async def send(
         self, *, referentienummer: str, ontvanger: str, berichttype: str, document: bytes
     ) -> HubResult:
         await self._pause()
@@ -44,16 +44,16 @@ class FileHub:
         await self._pause()  # the hub has it, the answer is still on its way
         return HubResult(Outcome.DELIVERED if new else Outcome.DUPLICATE_ACCEPTED, "ok")
 
-    async def haal_op(self, max_berichten: int = 100) -> Ophaalresultaat:
+    async def fetch(self, max_messages: int = 100) -> FetchResult:
         await self._pause()
         rows = self._db.execute(
             "SELECT ref, berichttype, afzender, document FROM box WHERE confirmed = 0 ORDER BY seq LIMIT ?",
-            (max_berichten + 1,),
+            (max_messages + 1,),
         ).fetchall()
-        berichten = [OpgehaaldBericht(r[0], r[1], r[2], bytes(r[3])) for r in rows[:max_berichten]]
-        return Ophaalresultaat(berichten=berichten, meer=len(rows) > max_berichten)
+        berichten = [FetchedMessage(r[0], r[1], r[2], bytes(r[3])) for r in rows[:max_messages]]
+        return FetchResult(messages=berichten, more=len(rows) > max_messages)
 
-    async def bevestig(self, referentienummer: str) -> HubResult:
+    async def confirm(self, referentienummer: str) -> HubResult:
         await self._pause()
         self._db.execute("UPDATE box SET confirmed = 1 WHERE ref = ?", (referentienummer,))
         return HubResult(Outcome.DELIVERED, "confirmed")

@@ -30,12 +30,12 @@ from lxml import etree
 
 from adapters.hub.operations import Verzending
 from adapters.hub.simulator import HubSimulator, _peer_certificate
+from gateway.admission import Admission
 from gateway.adresboek import Adresboek, Tegenpartij
-from gateway.engine.processing import Inspectie
+from gateway.engine.processing import Inspection
 from gateway.model.berichttype import Rol
 from gateway.security.devpki import HUB_OIN
 from gateway.store.base import Store
-from gateway.toelating import Toelating
 from gateway.xml.validate import validate_document
 from tests.transport_support import SE_ID, SE_OIN
 
@@ -66,23 +66,23 @@ def fixture_document(
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def shv_trust(store: Store) -> Toelating:
+def shv_trust(store: Store) -> Admission:
     """Inbound trust of the SHV side (Gemeente Test) whose address book holds Energie Test."""
-    return Toelating(store, Adresboek([Tegenpartij(SE_ID, "Energie Test", SE_OIN, Rol.SE)]), rol=Rol.SHV)
+    return Admission(store, Adresboek([Tegenpartij(SE_ID, "Energie Test", SE_OIN, Rol.SE)]), rol=Rol.SHV)
 
 
 class FixtureProcessing:
     """Inbound processing for fixture-based documents: validate, read the header, no decoding."""
 
-    def inspect(self, document: bytes) -> Inspectie:
+    def inspect(self, document: bytes) -> Inspection:
         report = validate_document(document)
         problems = tuple(p.to_dict() for p in report.problems)
         if report.tree is None or report.entry is None:
-            return Inspectie(ok=False, problems=problems)
+            return Inspection(ok=False, problems=problems)
         root = report.tree.getroot()
         header = {f: root.findtext(f"{{{NS_20}}}Berichtheader/{{{NS_20}}}{f}") for f in _HEADER}
         berichttype = report.entry.berichttype
-        return Inspectie(
+        return Inspection(
             ok=report.ok,
             problems=problems,
             berichttype=berichttype,

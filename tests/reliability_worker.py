@@ -31,7 +31,7 @@ from adapters.hub.client import HubClient
 from adapters.hub.settings import HubClientSettings
 from gateway.engine.dispatcher import Dispatcher
 from gateway.engine.poller import Poller
-from gateway.engine.ports import HubResult, Ophaalresultaat, Outcome
+from gateway.engine.ports import FetchResult, HubResult, Outcome
 from gateway.engine.settings import DispatchSettings, PollSettings
 from gateway.security.settings import TlsSettings
 from gateway.store.base import Store
@@ -59,25 +59,25 @@ class PausingHub:
             print(f"at {moment} {ref}", flush=True)
             await asyncio.sleep(PAUSE_SECONDS)
 
-    async def verstuur(
+    async def send(
         self, *, referentienummer: str, ontvanger: str, berichttype: str, document: bytes
     ) -> HubResult:
-        result = await self.client.verstuur(
+        result = await self.client.send(
             referentienummer=referentienummer, ontvanger=ontvanger, berichttype=berichttype, document=document
         )
         if result.outcome is Outcome.DELIVERED:  # a first acceptance, not a resend's duplicate
             await self.pause("after-accept", referentienummer)
         return result
 
-    async def haal_op(self, max_berichten: int = 100) -> Ophaalresultaat:
-        result = await self.client.haal_op(max_berichten)
-        if result.berichten:
-            await self.pause("fetched", result.berichten[0].referentienummer)
+    async def fetch(self, max_messages: int = 100) -> FetchResult:
+        result = await self.client.fetch(max_messages)
+        if result.messages:
+            await self.pause("fetched", result.messages[0].referentienummer)
         return result
 
-    async def bevestig(self, referentienummer: str) -> HubResult:
+    async def confirm(self, referentienummer: str) -> HubResult:
         await self.pause("before-confirm", referentienummer)
-        result = await self.client.bevestig(referentienummer)
+        result = await self.client.confirm(referentienummer)
         if result.outcome.done:
             await self.pause("after-confirm", referentienummer)
         return result

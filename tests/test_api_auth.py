@@ -67,8 +67,8 @@ def test_identify_names_the_caller_and_its_roles() -> None:
 def test_route_roles() -> None:
     assert required_role("GET", "/api/berichten") is Role.READ
     assert required_role("POST", "/api/berichten") is Role.SUBMIT
-    assert required_role("POST", "/api/berichten/{referentienummer}/opnieuw") is Role.OPERATE
-    assert required_role("POST", "/api/ophalen") is Role.OPERATE
+    assert required_role("POST", "/api/berichten/{referentienummer}/resend") is Role.OPERATE
+    assert required_role("POST", "/api/fetch") is Role.OPERATE
     assert required_role("DELETE", "/api/anything-new") is Role.OPERATE  # unlisted: the strictest
 
 
@@ -158,8 +158,8 @@ async def test_roles_refusals_and_their_log_lines(tmp_path, monkeypatch, caplog)
                         {"berichttype": "Saldoverzoek", "berichtheader": {"ontvanger": SE_ID}}
                     )
                     assert status == 422
-                    assert (await submitter.call("POST", "/api/ophalen"))[0] == 403
-                    assert (await operator.call("POST", "/api/ophalen"))[0] == 202
+                    assert (await submitter.call("POST", "/api/fetch"))[0] == 403
+                    assert (await operator.call("POST", "/api/fetch"))[0] == 202
 
                     status, body = await nobody.call("GET", "/api/berichten?klantnummer_shv=K-77")
                     assert (status, body["code"]) == (401, "missing-token")
@@ -173,7 +173,7 @@ async def test_roles_refusals_and_their_log_lines(tmp_path, monkeypatch, caplog)
                 lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("API refused")]
                 joined = "\n".join(lines)
                 assert "API refused POST /api/berichten: 403 role-missing (caller dashboard" in joined
-                assert "API refused POST /api/ophalen: 403 role-missing (caller zaaksysteem" in joined
+                assert "API refused POST /api/fetch: 403 role-missing (caller zaaksysteem" in joined
                 assert "API refused GET /api/berichten: 401 missing-token (caller -" in joined
                 assert "API refused GET /api/berichten: 401 invalid-token (caller -" in joined
                 assert "API refused GET /api/berichten: 401 malformed-authorization" in joined

@@ -48,7 +48,7 @@ def test_bench_end_to_end_and_soak_quick(tmp_path) -> None:
 def test_bench_submit_path_quick(capsys) -> None:
     submit_path_main(["--claims", "2", "--rounds", "1", "--seconds", "0.001"])
     out = capsys.readouterr().out
-    for step in ("json.loads", "from_json", "rules", "encode", "dien_in", "submit"):
+    for step in ("json.loads", "from_json", "rules", "encode", "Submitter.submit", "submit"):
         assert step in out
 
 

@@ -39,7 +39,7 @@ async def test_answers_and_steps_must_fit_their_conversation(tmp_path, monkeypat
             dry = fixture_json("BetaalvoorstelAntwoord.xml", SHV_ID, str(uuid.uuid4()))
             status, body = await se.call("POST", "/api/berichten?dry_run=true", json=dry)
             assert status == 422 and codes(body) == ["unknown-conversation"]  # the dry run judges it too
-            _, page = await se.call("GET", "/api/berichten?richting=uit")
+            _, page = await se.call("GET", "/api/berichten?direction=out")
             assert page["items"] == []
 
             # a proposal: its answer is awaited; the creditor answers once, not twice
@@ -91,14 +91,14 @@ async def test_answers_and_steps_must_fit_their_conversation(tmp_path, monkeypat
             # the timeline, as the console shows it
             status, timeline = await shv.call("GET", f"/api/conversaties/{conv}")
             assert status == 200 and timeline["fase"] == "beeindigd" and timeline["verwacht"] is None
-            assert [(s["richting"], s["berichttype"]) for s in timeline["stappen"]] == [
-                ("uit", "Betaalvoorstel"),
+            assert [(s["direction"], s["berichttype"]) for s in timeline["stappen"]] == [
+                ("out", "Betaalvoorstel"),
                 ("in", "BetaalvoorstelAntwoord"),
-                ("uit", "SchuldregelingAkkoord"),
-                ("uit", "SchuldregelingBeeindigd"),
-                ("uit", "Foutbericht"),
+                ("out", "SchuldregelingAkkoord"),
+                ("out", "SchuldregelingBeeindigd"),
+                ("out", "Foutbericht"),
             ]
-            assert {s["van"] for s in timeline["stappen"] if s["richting"] == "uit"} == {SHV_ID}
+            assert {s["van"] for s in timeline["stappen"] if s["direction"] == "out"} == {SHV_ID}
             status, _ = await shv.call("GET", f"/api/conversaties/{uuid.uuid4()}")
             assert status == 404
 
@@ -116,7 +116,7 @@ async def test_a_proposal_after_a_vooraf_akkoord_awaits_nothing(tmp_path, monkey
             status, timeline = await shv.call("GET", f"/api/conversaties/{conv}")
             awaited = timeline["verwacht"]
             assert awaited["wie"] == "tegenpartij" and awaited["van"] == SE_ID and awaited["uiterlijk"]
-            assert "SaldoverzoekAntwoordVoorafAkkoord" in awaited["antwoorden"] and not awaited["te_laat"]
+            assert "SaldoverzoekAntwoordVoorafAkkoord" in awaited["antwoorden"] and not awaited["overdue"]
             # the creditor's side waits for itself, by the same date
             await se.wait_for("Saldoverzoek", conversatie=conv)
             _, theirs = await se.call("GET", f"/api/conversaties/{conv}")
@@ -160,7 +160,7 @@ async def test_import_registers_a_previous_systems_conversations(tmp_path, monke
                 "berichten": [{"berichttype": "SchuldregelingAkkoord", "datum_tijd": "2025-10-01T09:00:00Z"}],
             }
             status, body = await shv.call("POST", "/api/conversaties", json={"conversaties": [good, bad]})
-            assert status == 422 and body["geimporteerd"] == []  # all or nothing
+            assert status == 422 and body["imported"] == []  # all or nothing
             assert body["findings"] == [
                 {
                     "code": "unknown-conversation",
@@ -174,17 +174,17 @@ async def test_import_registers_a_previous_systems_conversations(tmp_path, monke
             status, body = await shv.call(
                 "POST", "/api/conversaties?dry_run=true", json={"conversaties": [good]}
             )
-            assert status == 200 and body["dry_run"] and body["geimporteerd"] == []
+            assert status == 200 and body["dry_run"] and body["imported"] == []
             status, body = await shv.call("POST", "/api/conversaties", json={"conversaties": [good]})
-            assert status == 200 and body["geimporteerd"] == [conv], body
+            assert status == 200 and body["imported"] == [conv], body
             status, again = await shv.call("POST", "/api/conversaties", json={"conversaties": [good]})
-            assert status == 200 and again["al_bekend"] == [conv] and again["geimporteerd"] == []
+            assert status == 200 and again["already_known"] == [conv] and again["imported"] == []
             _, timeline = await shv.call("GET", f"/api/conversaties/{conv}")
             assert timeline["bron"] == "import" and timeline["fase"] == "voorstel"
-            assert [(s["richting"], s["state"]) for s in timeline["stappen"]] == [("import", "imported")] * 3
+            assert [(s["direction"], s["state"]) for s in timeline["stappen"]] == [("import", "imported")] * 3
             awaited = timeline["verwacht"]
             assert awaited["antwoorden"] == ["BetaalvoorstelAntwoord"]
-            assert awaited["uiterlijk"] == "2025-11-03" and awaited["te_laat"]  # 10 werkdagen from 20 Oct
+            assert awaited["uiterlijk"] == "2025-11-03" and awaited["overdue"]  # 10 werkdagen from 20 Oct
 
             # the creditor answers the imported proposal: admitted and delivered, the conversation goes on
             await _answer_through_the_hub(se, shv, conv)
@@ -208,7 +208,7 @@ async def _answer_through_the_hub(se: Api, shv: Api, conv: str) -> None:
 
 
 def test_the_import_reads_json_files(tmp_path, capsys) -> None:
-    """`skgw conversaties import` and `toon` on a stopped gateway's store."""
+    """`skgw conversaties import` and `show` on a stopped gateway's store."""
     toml = tmp_path / "skgw.toml"
     toml.write_text(
         "[gateway]\n"
@@ -226,10 +226,10 @@ def test_the_import_reads_json_files(tmp_path, capsys) -> None:
     path = tmp_path / "open.json"
     path.write_text(json.dumps({"conversaties": [item]}))
     assert main(["conversaties", "import", str(path), "--config", str(toml), "--dry-run"]) == 0
-    assert main(["conversaties", "toon", conv, "--config", str(toml)]) == 1  # nothing written
+    assert main(["conversaties", "show", conv, "--config", str(toml)]) == 1  # nothing written
     assert main(["conversaties", "import", str(path), "--config", str(toml)]) == 0
     capsys.readouterr()
-    assert main(["conversaties", "toon", conv, "--config", str(toml)]) == 0
+    assert main(["conversaties", "show", conv, "--config", str(toml)]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["fase"] == "kennisgeving" and shown["stappen"][0]["berichttype"] == "Kennisgeving"
     item["berichten"].append({"berichttype": "Heroverweging", "datum_tijd": "2025-10-02T09:00:00Z"})

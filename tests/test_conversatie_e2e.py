@@ -20,7 +20,7 @@ import aiohttp
 import pytest
 from lxml import etree
 
-from adapters.demo.layout import ORGANISATIES, Layout
+from adapters.demo.layout import ORGANISATIONS, Layout
 from adapters.demo.processes import Process, wait_until_up
 from adapters.hub.client import HubClient
 from adapters.hub.settings import HubClientSettings
@@ -30,7 +30,7 @@ from tests.daemon_support import fixture_json
 from tests.reliability_support import fixture_document
 
 TOKEN = "conversaties-e2e-token-0123456789abcdefghij"
-ORG = {o.key: o for o in ORGANISATIES}
+ORG = {o.key: o for o in ORGANISATIONS}
 SHV, SE, STRANGER = ORG["shv"], ORG["se"], ORG["se-oud"]  # the SHV's address book will not hold se-oud
 NS = {"m": "urn:skp-gateway:schuldregeling:2.0"}
 
@@ -77,7 +77,7 @@ async def _send(client: HubClient, org, fixture: str, conversatie: str) -> str: 
     doc = fixture_document(
         fixture, referentienummer=ref, conversatie=conversatie, afzender=org.id, ontvanger=SHV.id
     )
-    result = await client.verstuur(referentienummer=ref, ontvanger=SHV.id, berichttype=fixture, document=doc)
+    result = await client.send(referentienummer=ref, ontvanger=SHV.id, berichttype=fixture, document=doc)
     assert result.outcome.done, result
     return ref
 
@@ -87,8 +87,8 @@ async def _foutberichten(client: HubClient, about: set[str], timeout: float = 30
     found: dict[str, list[str]] = {}
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and set(found) != about:
-        for b in (await client.haal_op(50)).berichten:
-            await client.bevestig(b.referentienummer)
+        for b in (await client.fetch(50)).messages:
+            await client.confirm(b.referentienummer)
             root = etree.fromstring(b.document)
             ref = root.findtext("m:GerefereerdBericht", namespaces=NS)
             if b.berichttype == "Foutbericht" and ref in about:
@@ -128,7 +128,7 @@ async def test_untrusted_messages_are_quarantined_answered_and_never_delivered(t
             async def state_of(ref: str, want: str) -> dict:
                 deadline = time.monotonic() + 30
                 while time.monotonic() < deadline:
-                    await call("POST", "/api/ophalen")
+                    await call("POST", "/api/fetch")
                     status, detail = await call("GET", f"/api/berichten/{ref}")
                     if status == 200 and detail["state"] == want:
                         return detail
@@ -170,12 +170,12 @@ async def test_untrusted_messages_are_quarantined_answered_and_never_delivered(t
             assert answer in refs and not refs & set(expected)
             status, timeline = await call("GET", f"/api/conversaties/{conv}")
             assert status == 200 and timeline["fase"] == "saldo-ontvangen" and timeline["verwacht"] is None
-            steps = [(s["richting"], s["berichttype"], s["state"]) for s in timeline["stappen"]]
+            steps = [(s["direction"], s["berichttype"], s["state"]) for s in timeline["stappen"]]
             assert steps == [
-                ("uit", "Saldoverzoek", "delivered"),
+                ("out", "Saldoverzoek", "delivered"),
                 ("in", "SaldoverzoekAntwoord", "delivered"),
                 ("in", "SaldoverzoekAntwoord", "quarantined"),
-                ("uit", "Foutbericht", "delivered"),
+                ("out", "Foutbericht", "delivered"),
             ]
             # the outbound side: a SchuldregelingAkkoord without the creditor's Akkoord is refused
             akkoord = fixture_json("SchuldregelingAkkoord-nul-aanbod-SA.xml", SE.id, conv)
@@ -183,7 +183,7 @@ async def test_untrusted_messages_are_quarantined_answered_and_never_delivered(t
             assert status == 422 and body["findings"][0]["code"] == "no-akkoord", body
             async with http.get(api + "/metrics") as r:
                 metrics = await r.text()
-            assert re.search(r"^skgw_quarantaine 4(\.0)?$", metrics, re.M), metrics
+            assert re.search(r"^skgw_quarantined 4(\.0)?$", metrics, re.M), metrics
     finally:
         await se.close()
         await stranger.close()

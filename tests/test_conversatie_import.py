@@ -54,14 +54,14 @@ async def run(store, body, **kw):  # noqa: ANN001, F811
 
 async def test_a_conversation_stands_where_its_messages_left_it(store):  # noqa: F811
     result = await run(store, {"conversaties": [GOOD]})
-    assert result.ok and result.geimporteerd == [GOOD["conversatie"]]
+    assert result.ok and result.imported == [GOOD["conversatie"]]
     c = await store.get_conversation(GOOD["conversatie"])
     assert (c.fase, c.vooraf_akkoord, c.bron, c.stappen) == ("voorstel-vooraf-akkoord", True, "import", 3)
     assert c.state is ConversationState.ANSWERED and c.antwoord_uiterlijk is None  # nothing awaited
     assert [s["richting"] for s in c.geimporteerd] == ["uit", "in", "uit"]
     assert c.geimporteerd[1]["datum_tijd"] == "2025-10-06T12:12:00Z"  # kept in UTC
     again = await run(store, [GOOD])  # a bare list works too; the same import twice changes nothing
-    assert again.ok and again.al_bekend == [GOOD["conversatie"]] and again.geimporteerd == []
+    assert again.ok and again.already_known == [GOOD["conversatie"]] and again.imported == []
 
 
 async def test_a_question_we_were_asked_waits_for_us_from_its_date(store):  # noqa: F811
@@ -101,15 +101,15 @@ async def test_each_mistake_is_named_and_nothing_is_written(store, changes, code
     wrong = item(**changes)
     result = await run(store, {"conversaties": [GOOD, wrong]})
     at = field.replace(C, "/conversaties/1", 1)  # the second conversation of the file
-    assert [(f["code"], f["field"]) for f in result.fouten] == [(code, at)]
-    assert result.geimporteerd == [] and await store.get_conversation(GOOD["conversatie"]) is None
+    assert [(f["code"], f["field"]) for f in result.findings] == [(code, at)]
+    assert result.imported == [] and await store.get_conversation(GOOD["conversatie"]) is None
 
 
 async def test_the_whole_file_is_checked(store):  # noqa: F811
     for body in (None, {}, {"conversaties": []}, "x"):
-        assert [f["code"] for f in (await run(store, body)).fouten] == ["invalid-import"]
+        assert [f["code"] for f in (await run(store, body)).findings] == ["invalid-import"]
     twice = await run(store, [GOOD, GOOD])
-    assert [(f["code"], f["field"]) for f in twice.fouten] == [
+    assert [(f["code"], f["field"]) for f in twice.findings] == [
         ("duplicate-conversation", "/conversaties/1/conversatie")
     ]
     live = item(berichten=[message("Saldoverzoek")])
@@ -118,4 +118,4 @@ async def test_the_whole_file_is_checked(store):  # noqa: F811
     ) is None
     assert (await run(store, [live])).ok
     other = item(conversatie=live["conversatie"], berichten=[message("Kennisgeving")])
-    assert [f["code"] for f in (await run(store, [other])).fouten] == ["conversation-exists"]
+    assert [f["code"] for f in (await run(store, [other])).findings] == ["conversation-exists"]

@@ -115,7 +115,7 @@ def test_every_type_in_every_phase(bt: Berichttype, fase: Fase) -> None:
         else:
             assert result.na is not None and result.na.fase == after
             assert result.wijziging is not None
-            assert result.wijziging.vorige_stappen == (0 if huidig is None else 3)
+            assert result.wijziging.previous_stappen == (0 if huidig is None else 3)
             assert result.na.stappen == (1 if huidig is None else 4)
         return
     with pytest.raises(Weigering) as refused:

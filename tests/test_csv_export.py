@@ -1,4 +1,4 @@
-"""`skgw csv export` from files: answered questions are left out unless --alle (and the export says
+"""`skgw csv export` from files: answered questions are left out unless --all (and the export says
 how many), the folder sink's JSON files are read like the XML messages, and the file is 0600."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from adapters.sinks.folder import FolderSettings, FolderSink
 from gateway.cli import main
 from gateway.codec import encode
 from gateway.codec.json_form import to_json
-from gateway.engine.ports import Afleververzoek
+from gateway.engine.ports import DeliveryRequest
 from tests.csv_support import fill, fixture_vraag, read_rows
 
 ANSWER = {"klantnummer_se": "100384729", "cp_naam": "R. Smit", "datum": "1-10-2025",
@@ -26,7 +26,7 @@ def _write_questions(tmp_path, count: int = 2) -> list:
     return vragen
 
 
-def test_answered_questions_are_left_out_unless_alle(tmp_path, capsys) -> None:
+def test_answered_questions_are_left_out_unless_all(tmp_path, capsys) -> None:
     os.umask(0o022)
     first, second = _write_questions(tmp_path)
     out = tmp_path / "saldo.csv"
@@ -48,10 +48,10 @@ def test_answered_questions_are_left_out_unless_alle(tmp_path, capsys) -> None:
     assert main(["csv", "export", "--from-xml", *questions, *sent, str(out)]) == 0
     printed = capsys.readouterr().out
     assert "1 Saldoverzoek question(s), 2 row(s)" in printed
-    assert "left out 1 question(s) answered already (--alle exports them too)" in printed
+    assert "left out 1 question(s) answered already (--all exports them too)" in printed
     assert {row[0] for row in read_rows(out.read_bytes())[1:]} == {second.conversatie}
 
-    assert main(["csv", "export", "--alle", "--from-xml", *questions, *sent, str(out)]) == 0
+    assert main(["csv", "export", "--all", "--from-xml", *questions, *sent, str(out)]) == 0
     printed = capsys.readouterr().out
     assert "2 Saldoverzoek question(s), 4 row(s)" in printed and "1 of them answered already" in printed
 
@@ -60,10 +60,10 @@ async def test_the_folder_sinks_json_files_are_read(tmp_path, capsys) -> None:
     vraag = fixture_vraag()
     sink = FolderSink(FolderSettings(tmp_path / "inbox"))  # what the gateway hands the folder sink
     body = json.dumps(to_json(vraag.bericht), ensure_ascii=False, separators=(",", ":")).encode()
-    verzoek = Afleververzoek(
+    request = DeliveryRequest(
         vraag.referentienummer, "Saldoverzoek", vraag.conversatie, body, encode(vraag.bericht, "2.0")
     )
-    await sink.lever_af(verzoek)
+    await sink.deliver(request)
     (received,) = (tmp_path / "inbox").glob("*.json")
     out = tmp_path / "saldo.csv"
     assert main(["csv", "export", "--from-xml", str(received), str(out)]) == 0

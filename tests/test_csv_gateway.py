@@ -67,7 +67,7 @@ async def test_export_fill_import_through_the_gateways(tmp_path, monkeypatch, ca
             assert await asyncio.to_thread(cli, "csv", "import", str(broken), *common) == 1
             printed = capsys.readouterr().out
             assert "REFUSED, nothing was imported" in printed and "column R (Datum)" in printed
-            _, page = await se.call("GET", "/api/berichten?richting=uit")
+            _, page = await se.call("GET", "/api/berichten?direction=out")
             assert page["items"] == []  # nothing submitted
 
             assert await asyncio.to_thread(cli, "csv", "import", str(filled), *common) == 0
@@ -82,17 +82,17 @@ async def test_export_fill_import_through_the_gateways(tmp_path, monkeypatch, ca
 
             assert await asyncio.to_thread(cli, "csv", "import", str(filled), *common) == 0
             assert "accepted (submitted before)" in capsys.readouterr().out
-            _, page = await se.call("GET", "/api/berichten?richting=uit")
+            _, page = await se.call("GET", "/api/berichten?direction=out")
             assert len(page["items"]) == 2  # nothing twice
 
-            # a daily export does not ask again what was answered; --alle does
+            # a daily export does not ask again what was answered; --all does
             again = tmp_path / "weer.csv"
             assert await asyncio.to_thread(cli, "csv", "export", *common, str(again)) == 0
             printed = capsys.readouterr().out
             assert "0 Saldoverzoek question(s), 0 row(s)" in printed, printed
-            assert "left out 2 question(s) answered already (--alle exports them too)" in printed
+            assert "left out 2 question(s) answered already (--all exports them too)" in printed
             assert len(read_rows(again.read_bytes())) == 1 and stat.S_IMODE(again.stat().st_mode) == 0o600
-            assert await asyncio.to_thread(cli, "csv", "export", "--alle", *common, str(again)) == 0
+            assert await asyncio.to_thread(cli, "csv", "export", "--all", *common, str(again)) == 0
             assert "2 Saldoverzoek question(s), 4 row(s)" in capsys.readouterr().out
 
             betaal = tmp_path / "betaal.csv"

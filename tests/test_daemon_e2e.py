@@ -104,22 +104,22 @@ async def test_whole_conversation_including_both_nul_aanbod_encodings(tmp_path, 
             status, metrics = await shv.call("GET", "/metrics")
             assert (
                 status == 200
-                and 'skgw_pogingen_total{berichttype="Betaalvoorstel",uitkomst="delivered"}' in metrics
+                and 'skgw_attempts_total{berichttype="Betaalvoorstel",outcome="delivered"}' in metrics
             )
             lines = dict(
                 line.rsplit(" ", 1) for line in metrics.splitlines() if line and not line.startswith("#")
             )
             assert (
-                float(lines['skgw_berichten{berichttype="Saldoverzoek",richting="uit",state="delivered"}'])
+                float(lines['skgw_messages{berichttype="Saldoverzoek",direction="out",state="delivered"}'])
                 == 1
             )
-            assert float(lines["skgw_wachtrij"]) == 0 and float(lines["skgw_dead_letters"]) == 0
+            assert float(lines["skgw_queue_depth"]) == 0 and float(lines["skgw_dead_letters"]) == 0
             assert (
-                float(lines["skgw_conversaties_te_laat"]) == 0
-                and float(lines["skgw_certificaat_dagen_over"]) > 30
+                float(lines["skgw_conversations_overdue"]) == 0
+                and float(lines["skgw_certificate_days_left"]) > 30
             )
-            assert float(lines["skgw_aflevertijd_seconden_count"]) == 5  # every message the SHV sent
-            assert 0 <= float(lines["skgw_laatste_ophaling_leeftijd_seconden"]) < 60
+            assert float(lines["skgw_delivery_seconds_count"]) == 5  # every message the SHV sent
+            assert 0 <= float(lines["skgw_last_fetch_age_seconds"]) < 60
 
 
 async def test_bad_requests_get_the_right_status_and_store_nothing(tmp_path, monkeypatch) -> None:
@@ -232,7 +232,7 @@ async def test_a_functionally_wrong_message_is_quarantined_and_answered_with_a_f
                 root.find(f"m:Berichtheader/m:{name}", ns).text = value
             se_client = client_for(pki, sim.url, "se", afzender=SE_ID)
             try:
-                sent = await se_client.verstuur(
+                sent = await se_client.send(
                     referentienummer=ref,
                     ontvanger=SHV_ID,
                     berichttype="SaldoverzoekAntwoord",
@@ -241,7 +241,7 @@ async def test_a_functionally_wrong_message_is_quarantined_and_answered_with_a_f
                 assert sent.outcome.done  # the hub routes on its metadata: the document itself is valid
                 detail = None
                 for _ in range(100):
-                    await api.call("POST", "/api/ophalen")
+                    await api.call("POST", "/api/fetch")
                     status, detail = await api.call("GET", f"/api/berichten/{ref}")
                     if status == 200 and detail["state"] == "quarantined":
                         break
@@ -252,10 +252,10 @@ async def test_a_functionally_wrong_message_is_quarantined_and_answered_with_a_f
                 )  # kept as received
                 foutbericht = None
                 for _ in range(100):
-                    fetched = await se_client.haal_op(10)
-                    foutbericht = next((b for b in fetched.berichten if b.berichttype == "Foutbericht"), None)
+                    fetched = await se_client.fetch(10)
+                    foutbericht = next((b for b in fetched.messages if b.berichttype == "Foutbericht"), None)
                     if foutbericht:
-                        await se_client.bevestig(foutbericht.referentienummer)
+                        await se_client.confirm(foutbericht.referentienummer)
                         break
                     await asyncio.sleep(0.1)
                 assert foutbericht is not None, "no Foutbericht came back"

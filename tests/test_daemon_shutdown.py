@@ -9,13 +9,13 @@ import time
 import aiohttp
 import pytest
 
-from adapters.demo.layout import ORGANISATIES, Layout
+from adapters.demo.layout import ORGANISATIONS, Layout
 from adapters.demo.processes import Process, wait_until_up
 from gateway.store.sqlite import SqliteStore
 from tests.daemon_support import fixture_json
 
 TOKEN = "shutdown-token-0123456789abcdefghijklmnop"
-SE = next(o for o in ORGANISATIES if o.key == "se")
+SE = next(o for o in ORGANISATIONS if o.key == "se")
 
 
 @pytest.mark.slow

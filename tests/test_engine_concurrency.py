@@ -11,7 +11,7 @@ import pytest
 
 from gateway.engine.dispatcher import Dispatcher
 from gateway.engine.settings import DispatchSettings
-from gateway.store.records import NieuwUitgaand, OutboxState
+from gateway.store.records import NewOutbound, OutboxState
 from tests.fakes import FakeHub, document
 from tests.store_fixtures import PG_DSN, store_factory  # noqa: F401  (fixture)
 
@@ -31,7 +31,7 @@ async def test_two_dispatchers_share_the_outbox_none_twice(store_factory):  # no
         ref, conv = str(uuid.uuid4()), convs[i % 10]
         refs.append((ref, conv))
         await a.enqueue(
-            NieuwUitgaand(
+            NewOutbound(
                 ref,
                 "Saldoverzoek",
                 "se-1",

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from gateway.store.base import Store
-from gateway.store.records import InboxState, NieuwUitgaand, OutboxState
+from gateway.store.records import InboxState, NewOutbound, OutboxState
 from tests.fakes import SE, SHV, document
 from tests.filehub import FileHub
 from tests.store_fixtures import store_factory  # noqa: F401  (fixture)
@@ -62,7 +62,7 @@ async def _fill(store: Store, hub: FileHub) -> tuple[list[str], list[str]]:
         outbound.append(ref)
         doc = document("Saldoverzoek", referentienummer=ref, conversatie=conv)
         await store.enqueue(
-            NieuwUitgaand(ref, "Saldoverzoek", "se-1", conv, doc), now=now, deadline=now + timedelta(hours=1)
+            NewOutbound(ref, "Saldoverzoek", "se-1", conv, doc), now=now, deadline=now + timedelta(hours=1)
         )
     for _ in range(N_IN):
         ref = str(uuid.uuid4())

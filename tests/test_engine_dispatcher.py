@@ -213,7 +213,7 @@ async def test_a_send_in_doubt_past_its_deadline_is_resolved_by_one_resend(store
     await store.claim_outbound(
         owner="dead", now=clock(), lease_until=clock() + timedelta(seconds=60), limit=10, max_claims=3
     )
-    await hub.verstuur(referentienummer=m.referentienummer, ontvanger="se-1", berichttype="Saldoverzoek",
+    await hub.send(referentienummer=m.referentienummer, ontvanger="se-1", berichttype="Saldoverzoek",
                        document=m.document)  # fmt: skip
     clock.advance(61)  # lease expired, deadline passed
     d = dispatcher(store, hub, clock)
@@ -262,7 +262,7 @@ async def test_run_keeps_at_most_max_concurrent_in_flight_and_keeps_order_per_co
     others = [await enqueue(store, clock) for _ in range(9)]
     d = dispatcher(store, hub, clock, settings)
     in_flight = peak = 0
-    original = hub.verstuur
+    original = hub.send
 
     async def counting(**kw):
         nonlocal in_flight, peak
@@ -273,7 +273,7 @@ async def test_run_keeps_at_most_max_concurrent_in_flight_and_keeps_order_per_co
         finally:
             in_flight -= 1
 
-    hub.verstuur = counting  # type: ignore[method-assign]
+    hub.send = counting  # type: ignore[method-assign]
     await _run_until(store, d, asyncio.Event(), 11)
     assert (await store.counts()).outbox.get(OutboxState.DELIVERED) == 11
     assert peak == 3
@@ -387,7 +387,7 @@ async def test_a_row_that_waited_half_its_lease_is_handed_back_not_sent_under_it
     settings = replace(FAST, max_concurrent=1, batch_size=4, lease_seconds=60)
     d = dispatcher(store, hub, clock, settings)
     claims: list[int] = []
-    original = hub.verstuur
+    original = hub.send
 
     async def sending(**kw):
         row = await store.get_outbound(kw["referentienummer"])
@@ -396,7 +396,7 @@ async def test_a_row_that_waited_half_its_lease_is_handed_back_not_sent_under_it
         clock.advance(31)  # each send takes half a lease on the clock
         return await original(**kw)
 
-    hub.verstuur = sending  # type: ignore[method-assign]
+    hub.send = sending  # type: ignore[method-assign]
     await _run_until(store, d, asyncio.Event(), 4)
     assert sorted(hub.calls) == sorted(m.referentienummer for m in msgs)  # each sent exactly once
     assert all(c == 1 for c in claims)  # a released claim is not counted

@@ -13,7 +13,7 @@ from gateway.model.berichttype import Rol
 from gateway.store.records import (
     ConversationState,
     InboxState,
-    NieuwInkomend,
+    NewInbound,
     OutboxState,
     SinkState,
     WachtOp,
@@ -103,7 +103,7 @@ async def test_crash_between_storing_and_processing_is_recovered(store_factory):
     insp = TinyProcessing().inspect(hub.inbound[0].document)
     # what a process killed right after the durable store (before confirm and processing) leaves behind
     await first.store_inbound(
-        NieuwInkomend(
+        NewInbound(
             ref,
             "StatusberichtSE",
             SE,
@@ -131,7 +131,7 @@ async def test_a_confirm_the_hub_took_but_we_did_not_record_is_repeated(store): 
     lost = str(uuid.uuid4())
     doc = document("StatusberichtSE", referentienummer=lost)
     await store.store_inbound(
-        NieuwInkomend(lost, "StatusberichtSE", SE, SHV, "c", doc, b"", True, (), b"{}", clock())
+        NewInbound(lost, "StatusberichtSE", SE, SHV, "c", doc, b"", True, (), b"{}", clock())
     )
     report = await poller(store, hub, clock).poll_once()  # the hub no longer offers it
     assert report.fetched == 0 and report.confirmed == 1 and hub.confirmed == [lost]
@@ -224,7 +224,7 @@ async def test_an_answer_recorded_before_the_question_delivery_closes_it(store):
     await store.claim_outbound(
         owner="dies", now=clock(), lease_until=clock() + timedelta(seconds=60), limit=1, max_claims=5
     )
-    await hub.verstuur(
+    await hub.send(
         referentienummer=vraag.referentienummer,
         ontvanger=SE,
         berichttype="Saldoverzoek",

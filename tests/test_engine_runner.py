@@ -13,7 +13,7 @@ from gateway.engine.clock import utcnow
 from gateway.engine.runner import Engine
 from gateway.engine.settings import DispatchSettings, EngineSettings, PollSettings, RetentionSettings
 from gateway.model.berichttype import Berichttype, Rol
-from gateway.store.records import ConversationState, InboxState, NieuwUitgaand, OutboxState
+from gateway.store.records import ConversationState, InboxState, NewOutbound, OutboxState
 from gateway.store.sqlite import SqliteStore
 from tests.engine_helpers import trust
 from tests.fakes import SE, FakeHub, FakeSink, TinyProcessing, document
@@ -37,9 +37,9 @@ async def test_engine_sends_fetches_delivers_and_stops(tmp_path):
         doc = document("Saldoverzoek", referentienummer=ref, conversatie="c-1")
         vraag = Gebeurtenis(Berichttype.SALDOVERZOEK, ref, "c-1", SE, Rol.SHV, utcnow(), aangekomen=False)
         opens = stap(None, vraag, eigen_rol=Rol.SHV).wijziging
-        opening = NieuwUitgaand(ref, "Saldoverzoek", SE, "c-1", doc, conversatie_wijziging=opens)
+        opening = NewOutbound(ref, "Saldoverzoek", SE, "c-1", doc, conversatie_change=opens)
         first = await engine.enqueue(opening)
-        again = await engine.enqueue(NieuwUitgaand(ref, "Saldoverzoek", SE, "c-1", doc))
+        again = await engine.enqueue(NewOutbound(ref, "Saldoverzoek", SE, "c-1", doc))
         assert first.created and not again.created
         inbound = str(uuid.uuid4())
         hub.put_inbound(

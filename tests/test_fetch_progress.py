@@ -17,7 +17,7 @@ from lxml import etree
 
 from gateway.config import XmlSettings
 from gateway.engine.poller import Poller
-from gateway.engine.ports import HubError, Ophaalresultaat
+from gateway.engine.ports import FetchResult, HubError
 from gateway.engine.settings import PollSettings
 from gateway.model.berichttype import Rol
 from gateway.store.sqlite import SqliteStore
@@ -61,7 +61,7 @@ async def _send_from_shv(pki, sim, documents: list[tuple[str, bytes]]) -> None: 
     shv = client_for(pki, sim.url, "shv", SHV_ID, timeout=30)
     try:
         for berichttype, document in documents:
-            result = await shv.verstuur(
+            result = await shv.send(
                 referentienummer=_ref(document), ontvanger=SE_ID, berichttype=berichttype, document=document
             )
             assert result.outcome.done, result
@@ -121,7 +121,7 @@ async def test_a_message_too_large_to_take_is_quarantined_confirmed_and_answered
             status, detail = await se.call("GET", f"/api/berichten/{_ref(too_large)}")
             assert status == 200 and detail["state"] == "quarantined" and detail["confirmed_at"], detail
             assert [p["code"] for p in detail["problems"]] == ["too-large"]
-            status, page = await se.call("GET", "/api/berichten?richting=uit&berichttype=Foutbericht")
+            status, page = await se.call("GET", "/api/berichten?direction=out&berichttype=Foutbericht")
             assert status == 200 and len(page["items"]) == 1, page
             foutbericht = await se.wait_state(page["items"][0]["referentienummer"], "delivered")
             assert foutbericht["json"]["gerefereerd_bericht"] == _ref(too_large)
@@ -135,13 +135,13 @@ class _SizeLimitedHub(FakeHub):
         self.fits = fits
         self.asked: list[int] = []
 
-    async def haal_op(self, max_berichten: int = 100) -> Ophaalresultaat:
-        self.asked.append(max_berichten)
-        if max_berichten > self.fits:
+    async def fetch(self, max_messages: int = 100) -> FetchResult:
+        self.asked.append(max_messages)
+        if max_messages > self.fits:
             raise HubError(
                 "the hub's answer exceeds 4194304 bytes", retryable=True, code="response-too-large"
             )
-        return await super().haal_op(max_berichten)
+        return await super().fetch(max_messages)
 
 
 def _poller(store, hub) -> Poller:  # noqa: ANN001

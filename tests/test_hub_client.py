@@ -55,7 +55,7 @@ async def se(pki, hub):
 
 
 async def send(client, ref=None, berichttype="Saldoverzoek", doc=None, ontvanger=SE_ID):
-    return await client.verstuur(
+    return await client.send(
         referentienummer=ref or str(uuid.uuid4()),
         ontvanger=ontvanger,
         berichttype=berichttype,
@@ -70,12 +70,12 @@ async def test_send_fetch_confirm_over_mtls(shv, se, hub):
     assert first.outcome is Outcome.DELIVERED and first.receipt.startswith(b"<?xml")
     again = await send(shv, ref, doc=doc)
     assert again.outcome is Outcome.DUPLICATE_ACCEPTED
-    fetched = await se.haal_op(10)
-    assert [(b.referentienummer, b.afzender, b.document) for b in fetched.berichten] == [(ref, SHV_ID, doc)]
-    assert fetched.berichten[0].ontvangen_op.tzinfo is not None and fetched.envelope
-    assert (await se.bevestig(ref)).outcome is Outcome.DELIVERED
-    assert (await se.bevestig(ref)).outcome is Outcome.DUPLICATE_ACCEPTED
-    assert (await se.haal_op(10)).berichten == []
+    fetched = await se.fetch(10)
+    assert [(b.referentienummer, b.afzender, b.document) for b in fetched.messages] == [(ref, SHV_ID, doc)]
+    assert fetched.messages[0].hub_received_at.tzinfo is not None and fetched.envelope
+    assert (await se.confirm(ref)).outcome is Outcome.DELIVERED
+    assert (await se.confirm(ref)).outcome is Outcome.DUPLICATE_ACCEPTED
+    assert (await se.fetch(10)).messages == []
 
 
 async def test_one_connection_pool_is_reused(shv, hub):
@@ -90,8 +90,8 @@ async def test_paging_with_meer(shv, se):
     refs = [str(uuid.uuid4()) for _ in range(3)]
     for ref in refs:
         await send(shv, ref)
-    page = await se.haal_op(2)
-    assert [b.referentienummer for b in page.berichten] == refs[:2] and page.meer
+    page = await se.fetch(2)
+    assert [b.referentienummer for b in page.messages] == refs[:2] and page.more
 
 
 @pytest.mark.parametrize(
@@ -154,10 +154,10 @@ async def test_a_request_the_client_gave_up_on_is_still_processed_and_a_resend_i
 async def test_fetch_failures_raise_hub_error(se, hub):
     hub.faults = FaultPlan(http_503=1, unsigned=1)
     with pytest.raises(HubError) as info:
-        await se.haal_op()
+        await se.fetch()
     assert info.value.retryable and info.value.code == "http-503"
     with pytest.raises(HubError) as info:
-        await se.haal_op()
+        await se.fetch()
     assert info.value.retryable and info.value.code == "unsigned-response"
 
 
@@ -293,7 +293,7 @@ def test_hub_client_implements_the_hub_port_exactly():
     from adapters.hub.client import HubClient
     from gateway.engine.ports import HubPort
 
-    for name in ("verstuur", "haal_op", "bevestig", "close"):
+    for name in ("send", "fetch", "confirm", "close"):
         port, ours = getattr(HubPort, name), getattr(HubClient, name)
         assert inspect.iscoroutinefunction(ours), name
         assert list(inspect.signature(ours).parameters) == list(inspect.signature(port).parameters), name
@@ -306,13 +306,13 @@ async def test_the_simulator_reports_its_own_work_per_request(shv, hub):
     assert (await send(shv, ref)).outcome is Outcome.DELIVERED
     assert (await send(shv, ref)).outcome is Outcome.DUPLICATE_ACCEPTED  # a resend adds to the first
     async with aiohttp.ClientSession() as http:
-        url = f"http://127.0.0.1:{hub.admin_port}/admin/verwerkingstijden"
+        url = f"http://127.0.0.1:{hub.admin_port}/admin/processing-times"
         async with http.get(url) as response:
             times = (await response.json())["ms"]
         assert 0 < times[f"urn:uuid:{ref}"] < 10_000
         async with http.delete(url) as response:
             assert (await response.json())["ms"] == {}
-    assert hub.verwerkingstijden.as_ms() == {}
+    assert hub.processing_times.as_ms() == {}
 
 
 def test_processing_times_keep_only_the_most_recent():
@@ -348,7 +348,7 @@ async def test_a_comment_inside_a_signed_value_of_the_hubs_answer_is_not_trusted
         ),
     )
     with pytest.raises(HubError) as info:
-        await se.haal_op(10)
+        await se.fetch(10)
     assert info.value.code == "signature-invalid" and "comment-in-signed-part" in str(info.value)
     result = await send(shv)
     assert (result.outcome, result.code) == (Outcome.RETRYABLE, "signature-invalid")

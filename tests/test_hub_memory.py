@@ -161,7 +161,7 @@ async def test_a_killed_and_restarted_hub_process_loses_nothing(tmp_path, how) -
         sender = client(hub.url, "gemeente-voorbeeld", shv)
         try:
             for ref in refs:
-                sent = await sender.verstuur(
+                sent = await sender.send(
                     referentienummer=ref, ontvanger=se["id"], berichttype="Saldoverzoek", document=doc
                 )
                 assert sent.outcome is Outcome.DELIVERED, sent.reason
@@ -173,24 +173,24 @@ async def test_a_killed_and_restarted_hub_process_loses_nothing(tmp_path, how) -
     hub = await asyncio.to_thread(HubProcess, config)
     try:
         assert hub.state_line.endswith(": 3 message(s), 3 waiting to be fetched")
-        toestand = (await asyncio.to_thread(hub.overview))["toestand"]
-        assert toestand == {
-            "opslag": str(tmp_path / "hub-state.sqlite"), "bewaard_bij_herstart": True,
-            "berichten": 3, "wachtend": 3,
+        state = (await asyncio.to_thread(hub.overview))["state"]
+        assert state == {
+            "storage": str(tmp_path / "hub-state.sqlite"), "kept_on_restart": True,
+            "messages": 3, "waiting": 3,
         }  # fmt: skip
         sender, receiver = (
             client(hub.url, "gemeente-voorbeeld", shv),
             client(hub.url, "energie-voorbeeld", se),
         )
         try:
-            again = await sender.verstuur(
+            again = await sender.send(
                 referentienummer=refs[0], ontvanger=se["id"], berichttype="Saldoverzoek", document=doc
             )
             assert again.outcome is Outcome.DUPLICATE_ACCEPTED, again.reason  # its receipt survived
-            fetched = await receiver.haal_op(10)
-            assert sorted(b.referentienummer for b in fetched.berichten) == sorted(refs)
-            assert all(b.document == doc for b in fetched.berichten)
-            assert (await receiver.bevestig(refs[0])).outcome is Outcome.DELIVERED
+            fetched = await receiver.fetch(10)
+            assert sorted(b.referentienummer for b in fetched.messages) == sorted(refs)
+            assert all(b.document == doc for b in fetched.messages)
+            assert (await receiver.confirm(refs[0])).outcome is Outcome.DELIVERED
         finally:
             await sender.close()
             await receiver.close()
@@ -206,7 +206,7 @@ async def test_a_killed_and_restarted_hub_process_loses_nothing(tmp_path, how) -
     memory = await asyncio.to_thread(HubProcess, config, "--memory")
     try:
         assert memory.state_line == "state in memory only (--memory): 0 message(s), 0 waiting to be fetched"
-        toestand = (await asyncio.to_thread(memory.overview))["toestand"]
-        assert toestand["opslag"] == "memory" and toestand["bewaard_bij_herstart"] is False
+        state = (await asyncio.to_thread(memory.overview))["state"]
+        assert state["storage"] == "memory" and state["kept_on_restart"] is False
     finally:
         await asyncio.to_thread(memory.stop, signal.SIGTERM)

@@ -170,15 +170,15 @@ async def test_admin_endpoint_shows_boxes_and_sets_faults(pki, hub):
     ref = str(uuid.uuid4())
     await post(pki, hub, signed(pki, hub, ref))
     async with aiohttp.ClientSession() as session:
-        async with session.get(f"{hub.admin_url}/bakken/{SE_ID}") as r:
+        async with session.get(f"{hub.admin_url}/boxes/{SE_ID}") as r:
             box = await r.json()
         assert [m["referentienummer"] for m in box] == [ref] and "document" not in box[0]
         async with session.put(f"{hub.admin_url}/faults", json={"http_503": 2}) as r:
             assert r.status == 200 and (await r.json())["http_503"] == 2
         async with session.put(f"{hub.admin_url}/faults", json={"berichttype": {"X": "Onzin"}}) as r:
-            assert r.status == 400 and "Onzin" in (await r.json())["fout"]
-        async with session.post(f"{hub.admin_url}/klok", json={"dagen": 10}) as r:
-            assert (await r.json())["verlopen"] == 1
+            assert r.status == 400 and "Onzin" in (await r.json())["error"]
+        async with session.post(f"{hub.admin_url}/clock", json={"days": 10}) as r:
+            assert (await r.json())["expired"] == 1
         async with session.get(f"{hub.admin_url}/berichten/{ref}") as r:
             assert (await r.json())["status"] == "verlopen"
     assert hub.faults.http_503 == 2

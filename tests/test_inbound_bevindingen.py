@@ -18,17 +18,17 @@ import aiohttp
 import pytest
 from lxml import etree
 
+from gateway.admission import Admission
 from gateway.adresboek import Adresboek, Tegenpartij
-from gateway.engine import bevindingen as bv
+from gateway.engine import findings as bv
 from gateway.engine.delivery import SinkDeliverer
 from gateway.engine.poller import Poller
-from gateway.engine.ports import Afleververzoek, HubResult, Outcome
-from gateway.engine.processing import Inspectie
+from gateway.engine.ports import DeliveryRequest, HubResult, Outcome
+from gateway.engine.processing import Inspection
 from gateway.engine.settings import PollSettings, SinkSettings
+from gateway.inbound import InboundProcessor
 from gateway.model.berichttype import Rol
-from gateway.store.records import InboxState, NieuwInkomend
-from gateway.toelating import Toelating
-from gateway.verwerking import BerichtVerwerking
+from gateway.store.records import InboxState, NewInbound
 from tests.conftest import FIXTURES
 from tests.daemon_support import Api, gateway_config, running, simulator
 from tests.fakes import FakeClock, FakeHub
@@ -52,8 +52,8 @@ def contradicting(data: bytes | None = None, ref: str | None = None) -> bytes:
     return data
 
 
-def verwerking(eigen_adres: str = SE) -> BerichtVerwerking:
-    return BerichtVerwerking(
+def processor(eigen_adres: str = SE) -> InboundProcessor:
+    return InboundProcessor(
         eigen_adres=eigen_adres,
         adresboek=Adresboek([Tegenpartij(SHV, "Stadsbank", "0" * 20, Rol.SHV, "1.1", False)]),
     )
@@ -64,7 +64,7 @@ def codes(findings) -> list[str]:
 
 
 def test_an_all_zero_sk_with_capacity_is_delivered_as_sk_with_a_finding() -> None:
-    insp = verwerking().inspect(contradicting())
+    insp = processor().inspect(contradicting())
     assert insp.ok and insp.problems == ()
     voorstel = json.loads(insp.json_body)["voorstel"]
     assert voorstel["type_schuldregeling"] == "SK" and "nul_aanbod_codering" not in voorstel
@@ -73,7 +73,7 @@ def test_an_all_zero_sk_with_capacity_is_delivered_as_sk_with_a_finding() -> Non
 
 
 def test_the_real_workaround_stays_a_nul_aanbod_without_that_finding() -> None:
-    insp = verwerking().inspect(WORKAROUND.read_bytes())
+    insp = processor().inspect(WORKAROUND.read_bytes())
     assert insp.ok
     assert json.loads(insp.json_body)["voorstel"]["nul_aanbod_codering"] == "sk-workaround"
     assert "saneringskrediet-zonder-bedrag" not in codes(insp.bevindingen)
@@ -90,7 +90,7 @@ def test_a_rule_error_does_not_stop_an_inbound_message() -> None:
     for reden in root.findall("m:Reden", ns):
         root.remove(reden)
     afzender = root.findtext("m:Berichtheader/m:Ontvanger", namespaces=ns)
-    insp = verwerking(afzender).inspect(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    insp = processor(afzender).inspect(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
     assert insp.ok
     (finding,) = [f for f in insp.bevindingen if f["code"] == "niet-akkoord-zonder-reden"]
     assert finding["severity"] == "error" and finding["field"] == "/reden"
@@ -99,20 +99,20 @@ def test_a_rule_error_does_not_stop_an_inbound_message() -> None:
 def test_a_finding_with_the_expected_value_keeps_it() -> None:
     data = (FIXTURES / "valid/2.0/Betaalvoorstel.xml").read_bytes()
     data = data.replace(b"<PrognoseEindbedrag>245.28<", b"<PrognoseEindbedrag>245.00<")
-    insp = verwerking().inspect(data)
+    insp = processor().inspect(data)
     assert insp.ok
     (finding,) = [f for f in insp.bevindingen if f["code"] == "prognose-eindbedrag-inconsistent"]
     assert finding["expected"] == "245.28" and finding["severity"] == "error"
 
 
 def test_a_clean_message_has_no_findings() -> None:
-    insp = verwerking().inspect((FIXTURES / "valid/2.0/Betaalvoorstel-nul-aanbod-SA.xml").read_bytes())
+    insp = processor().inspect((FIXTURES / "valid/2.0/Betaalvoorstel-nul-aanbod-SA.xml").read_bytes())
     assert insp.ok and insp.bevindingen == ()
 
 
 def test_a_finding_from_any_source_is_attached_once_and_must_have_the_shape() -> None:
-    other = bv.bevinding("conversation-unknown", "warning", "/berichtheader", "no open question")
-    insp = Inspectie(True, json_body=b"{}").met_bevindingen([other]).met_bevindingen([other])
+    other = bv.finding("conversation-unknown", "warning", "/berichtheader", "no open question")
+    insp = Inspection(True, json_body=b"{}").with_bevindingen([other]).with_bevindingen([other])
     assert insp.bevindingen == (other,)
     for broken in (
         {"code": "x", "severity": "fatal", "field": "/", "message": "m"},
@@ -120,7 +120,7 @@ def test_a_finding_from_any_source_is_attached_once_and_must_have_the_shape() ->
         {"code": "", "severity": "error", "field": "/", "message": "m"},
     ):
         with pytest.raises(ValueError):
-            insp.met_bevindingen([broken])
+            insp.with_bevindingen([broken])
 
 
 class RecordingSink:
@@ -129,24 +129,20 @@ class RecordingSink:
     def __init__(self) -> None:
         self.payloads: list[dict] = []
 
-    async def lever_af(self, verzoek: Afleververzoek) -> HubResult:
-        self.payloads.append(json.loads(verzoek.json_body))
+    async def deliver(self, request: DeliveryRequest) -> HubResult:
+        self.payloads.append(json.loads(request.json_body))
         return HubResult(Outcome.DELIVERED, "ok")
 
 
-class WithAnotherCheck(BerichtVerwerking):
+class WithAnotherCheck(InboundProcessor):
     """A further check of the inspection (as the conversation check will be): it attaches its own finding."""
 
-    def inspect(self, document: bytes) -> Inspectie:
+    def inspect(self, document: bytes) -> Inspection:
         return (
             super()
             .inspect(document)
-            .met_bevindingen(
-                [
-                    bv.bevinding(
-                        "conversation-unknown", "warning", "/berichtheader", "answers no open question"
-                    )
-                ]
+            .with_bevindingen(
+                [bv.finding("conversation-unknown", "warning", "/berichtheader", "answers no open question")]
             )
         )
 
@@ -170,7 +166,7 @@ async def test_the_sink_payload_carries_every_finding(store):  # noqa: F811
         berichttype="Betaalvoorstel",
         afzender=SHV,
     )
-    trust = Toelating(store, processing._adresboek, rol=Rol.SE)  # the proposals open their conversations
+    trust = Admission(store, processing._adresboek, rol=Rol.SE)  # the proposals open their conversations
     poller = Poller(
         store, hub, processing, trust=trust, sinks=["webhook"], clock=clock, settings=PollSettings(),
         sink_settings=SINK,
@@ -191,14 +187,14 @@ async def test_findings_added_after_storing_reach_the_sink(store):  # noqa: F811
     """The store's entry point for checks that run after storing and before acceptance."""
     clock, sink = FakeClock(), RecordingSink()
     ref = str(uuid.uuid4())
-    insp = verwerking().inspect(contradicting(ref=ref))
+    insp = processor().inspect(contradicting(ref=ref))
     document = contradicting(ref=ref)
-    stored = NieuwInkomend(
+    stored = NewInbound(
         ref, "Betaalvoorstel", SHV, SE, "c", document, b"", True, (), insp.json_body, clock(),
         bevindingen=insp.bevindingen,
     )  # fmt: skip
     await store.store_inbound(stored)
-    late = bv.bevinding("conversation-unknown", "warning", "/berichtheader", "answers no open question")
+    late = bv.finding("conversation-unknown", "warning", "/berichtheader", "answers no open question")
     assert await store.add_inbound_bevindingen(ref, [late])
     assert await store.accept_inbound(
         ref, now=clock(), sinks=["webhook"], sink_deadline=clock() + timedelta(hours=1), conversatie=None
@@ -239,7 +235,7 @@ async def test_end_to_end_the_creditor_gets_the_sk_with_its_finding(tmp_path, mo
             # the debt counsellor's own (older) software sends it straight to the hub
             shv_client = client_for(pki, sim.url, "shv", afzender=SHV_ID)
             try:
-                sent = await shv_client.verstuur(
+                sent = await shv_client.send(
                     referentienummer=ref, ontvanger=SE_ID, berichttype="Betaalvoorstel", document=document
                 )
                 assert sent.outcome.done
@@ -249,8 +245,8 @@ async def test_end_to_end_the_creditor_gets_the_sk_with_its_finding(tmp_path, mo
             assert detail["referentienummer"] == ref
             detail = await api.wait_state(ref, "delivered")
             assert detail["json"]["voorstel"]["type_schuldregeling"] == "SK"
-            assert "saneringskrediet-zonder-bedrag" in codes(detail["bevindingen"])
-            assert detail["json"]["bevindingen"] == detail["bevindingen"]
+            assert "saneringskrediet-zonder-bedrag" in codes(detail["findings"])
+            assert detail["json"]["bevindingen"] == detail["findings"]
             payload = await _folder_json(tmp_path / "se" / "inbox", ref)
             assert payload["voorstel"]["type_schuldregeling"] == "SK"
-            assert payload["bevindingen"] == detail["bevindingen"]
+            assert payload["bevindingen"] == detail["findings"]

@@ -27,7 +27,7 @@ from transport_support import SE_ID, SHV_ID, client_for, dev_pki, simulator_conf
 
 from gateway.engine.ports import Outcome
 from gateway.store.base import Store
-from gateway.store.records import InboxState, NieuwUitgaand, OutboxState
+from gateway.store.records import InboxState, NewOutbound, OutboxState
 from tests.reliability_support import (
     CountingSimulator,
     admin,
@@ -87,7 +87,7 @@ async def _queue_outbound(run: Run, rnd: int) -> None:
         )
         run.outbound[ref] = doc
         run.conversation[ref] = conv
-        msg = NieuwUitgaand(ref, berichttype, SE_ID, conv, doc)
+        msg = NewOutbound(ref, berichttype, SE_ID, conv, doc)
         await run.store.enqueue(msg, now=now, deadline=now + timedelta(hours=1))
 
 
@@ -97,9 +97,7 @@ async def _send_inbound(run: Run, se: Any, rnd: int) -> None:
         doc = fixture_document(
             berichttype, referentienummer=ref, conversatie=str(uuid.uuid4()), afzender=SE_ID, ontvanger=SHV_ID
         )
-        result = await se.verstuur(
-            referentienummer=ref, ontvanger=SHV_ID, berichttype=berichttype, document=doc
-        )
+        result = await se.send(referentienummer=ref, ontvanger=SHV_ID, berichttype=berichttype, document=doc)
         assert result.outcome is Outcome.DELIVERED, result
         run.inbound.append(ref)
 
@@ -166,7 +164,7 @@ async def _drain(run: Run) -> None:
         limit = time.monotonic() + 30
         while time.monotonic() < limit:
             counts = await run.store.counts()
-            waiting = (await admin(run.sim, "GET", ""))["partijen"][SHV_ID]["wachtend"]
+            waiting = (await admin(run.sim, "GET", ""))["parties"][SHV_ID]["waiting"]
             if (
                 counts.outbox == {"delivered": len(run.outbound)}
                 and counts.inbox == {"delivered": len(run.inbound)}
@@ -207,11 +205,11 @@ async def test_sigkill_against_the_real_hub_loses_nothing_and_sends_nothing_twic
         assert {(await store.get_outbound(r)).state for r in run.outbound} == {OutboxState.DELIVERED}  # type: ignore[union-attr]
         fetched: list[tuple[str, bytes]] = []
         for _ in range(40):  # the SE fetches its whole box, page by page
-            page = await se.haal_op(100)
-            fetched += [(b.referentienummer, b.document) for b in page.berichten]
-            for b in page.berichten:
-                assert (await se.bevestig(b.referentienummer)).outcome is Outcome.DELIVERED
-            if not page.meer:
+            page = await se.fetch(100)
+            fetched += [(b.referentienummer, b.document) for b in page.messages]
+            for b in page.messages:
+                assert (await se.confirm(b.referentienummer)).outcome is Outcome.DELIVERED
+            if not page.more:
                 break
         assert Counter(ref for ref, _ in fetched) == Counter(set(run.outbound))  # each exactly once
         assert all(doc == run.outbound[ref] for ref, doc in fetched)

@@ -20,10 +20,10 @@ import pytest
 from transport_support import SE_ID, SHV_ID, client_for, dev_pki, simulator_config
 
 from gateway.engine.breaker import BreakerState
-from gateway.engine.ports import HubResult, Ophaalresultaat, Outcome
+from gateway.engine.ports import FetchResult, HubResult, Outcome
 from gateway.engine.runner import Engine
 from gateway.engine.settings import DispatchSettings, EngineSettings, FetchGuardSettings, PollSettings
-from gateway.store.records import InboxState, NieuwUitgaand, OutboxState
+from gateway.store.records import InboxState, NewOutbound, OutboxState
 from tests.fakes import FakeClock
 from tests.reliability_support import CountingSimulator, FixtureProcessing, admin, fixture_document, shv_trust
 from tests.store_fixtures import store_factory  # noqa: F401  (fixture)
@@ -59,17 +59,17 @@ class WatchedHub:
         self.engine: Engine | None = None
         self.sends: list[tuple[str, BreakerState]] = []
 
-    async def verstuur(self, **kw: str | bytes) -> HubResult:
+    async def send(self, **kw: str | bytes) -> HubResult:
         assert self.engine is not None
         state = self.engine.dispatcher.breaker_states().get("hub", BreakerState.CLOSED)
         self.sends.append((str(kw["referentienummer"]), state))
-        return await self.client.verstuur(**kw)  # type: ignore[attr-defined]
+        return await self.client.send(**kw)  # type: ignore[attr-defined]
 
-    async def haal_op(self, max_berichten: int = 100) -> Ophaalresultaat:
-        return await self.client.haal_op(max_berichten)  # type: ignore[attr-defined]
+    async def fetch(self, max_messages: int = 100) -> FetchResult:
+        return await self.client.fetch(max_messages)  # type: ignore[attr-defined]
 
-    async def bevestig(self, referentienummer: str) -> HubResult:
-        return await self.client.bevestig(referentienummer)  # type: ignore[attr-defined]
+    async def confirm(self, referentienummer: str) -> HubResult:
+        return await self.client.confirm(referentienummer)  # type: ignore[attr-defined]
 
     async def close(self) -> None:
         await self.client.close()  # type: ignore[attr-defined]
@@ -100,7 +100,7 @@ async def test_long_outage_then_recovery(store_factory):  # noqa: F811
                 doc = fixture_document(
                     berichttype, referentienummer=ref, conversatie=conv, afzender=SHV_ID, ontvanger=SE_ID
                 )
-                await engine.enqueue(NieuwUitgaand(ref, berichttype, SE_ID, conv, doc))
+                await engine.enqueue(NewOutbound(ref, berichttype, SE_ID, conv, doc))
                 order.setdefault(conv, []).append(ref)
                 clock.advance(1)
         doomed = str(uuid.uuid4())
@@ -112,7 +112,7 @@ async def test_long_outage_then_recovery(store_factory):  # noqa: F811
             ontvanger=SE_ID,
         )
         await store.enqueue(
-            NieuwUitgaand(doomed, "Saldoverzoek", SE_ID, str(uuid.uuid4()), doc),
+            NewOutbound(doomed, "Saldoverzoek", SE_ID, str(uuid.uuid4()), doc),
             now=clock(), deadline=clock() + timedelta(hours=6),
         )  # fmt: skip
         inbound = []
@@ -125,7 +125,7 @@ async def test_long_outage_then_recovery(store_factory):  # noqa: F811
                 afzender=SE_ID,
                 ontvanger=SHV_ID,
             )
-            result = await se.verstuur(
+            result = await se.send(
                 referentienummer=ref, ontvanger=SHV_ID, berichttype="StatusberichtSE", document=doc
             )
             assert result.outcome is Outcome.DELIVERED

@@ -18,7 +18,7 @@ from transport_support import SE_ID, SHV_ID, client_for, dev_pki, simulator_conf
 
 from gateway.engine.dispatcher import Dispatcher
 from gateway.engine.settings import DispatchSettings
-from gateway.store.records import NieuwUitgaand, OutboxState
+from gateway.store.records import NewOutbound, OutboxState
 from gateway.xml.validate import validate_document
 from tests.fakes import FakeClock
 from tests.reliability_support import CountingSimulator, admin, fixture_document
@@ -59,7 +59,7 @@ async def test_poison_messages_are_dead_lettered_and_do_not_block(store_factory)
         ref = ref or str(uuid.uuid4())
         doc = doc or _doc(berichttype, ref, conv)
         deadline = clock() + timedelta(seconds=SETTINGS.total_deadline_seconds)
-        await store.enqueue(NieuwUitgaand(ref, berichttype, SE_ID, conv, doc), now=clock(), deadline=deadline)
+        await store.enqueue(NewOutbound(ref, berichttype, SE_ID, conv, doc), now=clock(), deadline=deadline)
         queued.setdefault(conv, []).append(ref)
         clock.advance(1)
         return ref

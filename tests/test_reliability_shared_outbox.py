@@ -18,7 +18,7 @@ import pytest
 from transport_support import SE_ID, SHV_ID, client_for, dev_pki, simulator_config
 
 from gateway.engine.ports import Outcome
-from gateway.store.records import InboxState, NieuwUitgaand, OutboxState
+from gateway.store.records import InboxState, NewOutbound, OutboxState
 from tests.reliability_support import CountingSimulator, fixture_document, start_worker, stop, worker_config
 from tests.store_fixtures import BACKENDS, store_factory  # noqa: F401  (fixture)
 
@@ -52,7 +52,7 @@ async def test_two_processes_share_the_outbox_and_the_poller(store_factory, tmp_
                 berichttype, referentienummer=ref, conversatie=conv, afzender=SHV_ID, ontvanger=SE_ID
             )
             await store.enqueue(
-                NieuwUitgaand(ref, berichttype, SE_ID, conv, doc), now=now, deadline=now + timedelta(hours=1)
+                NewOutbound(ref, berichttype, SE_ID, conv, doc), now=now, deadline=now + timedelta(hours=1)
             )
             outbound[ref] = conv
         inbound = []
@@ -65,7 +65,7 @@ async def test_two_processes_share_the_outbox_and_the_poller(store_factory, tmp_
                 afzender=SE_ID,
                 ontvanger=SHV_ID,
             )
-            result = await se.verstuur(
+            result = await se.send(
                 referentienummer=ref, ontvanger=SHV_ID, berichttype="StatusberichtSE", document=doc
             )
             assert result.outcome is Outcome.DELIVERED

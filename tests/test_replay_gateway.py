@@ -63,7 +63,7 @@ async def test_replay_to_a_gateway_counts_right(tmp_path, monkeypatch) -> None:
                 again.reasons,
             )
             assert dict(again.refused) == {"conflict": 1}
-            _, page = await api.call("GET", "/api/berichten?richting=uit&limit=50")
+            _, page = await api.call("GET", "/api/berichten?direction=out&limit=50")
             assert len(page["items"]) == 4
             for entry in page["items"]:
                 await api.wait_state(entry["referentienummer"], "delivered")
@@ -131,7 +131,7 @@ async def test_cli_replay_gateway(tmp_path, monkeypatch, capsys) -> None:
             ]}]}  # fmt: skip
             async with aiohttp.ClientSession() as http:
                 status, imported = await Api(http, gateway).call("POST", "/api/conversaties", json=earlier)
-            assert status == 200 and imported["geimporteerd"] == [conversatie], imported
+            assert status == 200 and imported["imported"] == [conversatie], imported
             argv = ["replay", str(VALID / "Saldoverzoek.xml"), str(VALID / "Heroverweging.xml"),
                     "--gateway", url, "--token-env", "SKGW_TEST_API_TOKEN", "--ontvanger", SE_ID,
                     "--config", str(tmp_path / "none.toml"), "--json"]  # fmt: skip

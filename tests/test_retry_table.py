@@ -100,7 +100,7 @@ def test_every_class_of_outcome_goes_where_the_table_says(code, hub, quick, sink
     assert (klass.outcome, klass.quick) == (hub, quick)
     assert error_class(code, Peer.SINK).outcome is sink  # hub-only codes: unclassified there (retried)
     result = classified(code, "")
-    assert (result.outcome, result.code, result.reason) == (hub, code, klass.uitleg)
+    assert (result.outcome, result.code, result.reason) == (hub, code, klass.explanation)
 
 
 def test_a_fault_the_table_does_not_name_goes_by_its_family():
@@ -240,7 +240,7 @@ def _client(pki, url: str, **settings: object) -> HubClient:
 async def _send(client: HubClient):
     try:
         ref = str(uuid.uuid4())
-        return await client.verstuur(
+        return await client.send(
             referentienummer=ref, ontvanger=SE_ID, berichttype="Saldoverzoek", document=document()
         )
     finally:
@@ -366,8 +366,8 @@ async def test_http_501_and_505_are_dead_letters_at_once_through_the_dispatcher(
     row = await store.get_outbound(m.referentienummer)
     assert row.state is state and row.attempts == 1
     assert len(script.requests) == 1  # no in-attempt retry: an HTTP status is not a blip
-    (poging,) = await store.attempts(m.referentienummer)
-    assert poging.code == f"http-{status}"
+    (attempt,) = await store.attempts(m.referentienummer)
+    assert attempt.code == f"http-{status}"
     if state is OutboxState.DEAD:
         assert report.dead == 1 and f"[http-{status}]" in row.last_error
         assert row.deadline > clock()  # dead long before the deadline: not retried until then

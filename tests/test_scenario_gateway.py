@@ -25,12 +25,12 @@ from adapters.testkit.scenario.parties import ScenarioError
 from adapters.testkit.scenario.runner import run_scenarios
 from adapters.testkit.scenario.session import load_all, run_with_local_hub
 from adapters.testkit.scenario.target import HubTarget, address_book, start_local_hub
+from gateway.admission import Admission
 from gateway.cli import main
-from gateway.engine.processing import Beoordeling
+from gateway.engine.processing import Judgement
+from gateway.inbound import InboundProcessor
 from gateway.model.berichttype import Rol
 from gateway.security.devpki import HUB_OIN
-from gateway.toelating import Toelating
-from gateway.verwerking import BerichtVerwerking
 from tests.conftest import FIXTURES
 from tests.daemon_support import gateway_config, running
 from tests.test_scenario_run import SCENARIOS
@@ -86,13 +86,13 @@ async def test_the_gateway_scenarios_pass_with_local_gateways() -> None:
 
 async def test_a_broken_gateway_fails_them(monkeypatch) -> None:
     # broken: the gateway runs no rules, believes whatever Ontvanger a header names, and trusts every sender
-    monkeypatch.setattr("gateway.indienen.check_rules", lambda bericht: [])
+    monkeypatch.setattr("gateway.submission.check_rules", lambda bericht: [])
 
     async def trusting(self, row):
-        return Beoordeling()
+        return Judgement()
 
-    monkeypatch.setattr(Toelating, "beoordeel", trusting)
-    original = BerichtVerwerking.inspect
+    monkeypatch.setattr(Admission, "judge", trusting)
+    original = InboundProcessor.inspect
 
     def blind(self, document):
         header = read_header(document)
@@ -102,7 +102,7 @@ async def test_a_broken_gateway_fails_them(monkeypatch) -> None:
         finally:
             self._eigen_adres = saved
 
-    monkeypatch.setattr(BerichtVerwerking, "inspect", blind)
+    monkeypatch.setattr(InboundProcessor, "inspect", blind)
     results = await run_with_local_hub([quick(s) for s in load_all(GATEWAY_SCENARIOS)])
     got = failures(results)
     assert set(got) == {"regel-bevinding", "foutbericht-van-gateway", "vertrouwen"}

@@ -26,6 +26,7 @@ from xmlsec_support import XMLSEC1, xmlsec_verifies
 
 from adapters.hub import operations as ops
 from gateway.adresboek import Adresboek
+from gateway.inbound import InboundProcessor
 from gateway.security.errors import SecurityError
 from gateway.security.namespaces import DS
 from gateway.security.signed_text import NotPlainText, plain_text
@@ -36,7 +37,6 @@ from gateway.security.xmldsig import exc_c14n
 from gateway.soap.envelope import Addressing, build_envelope, message_id_for, new_message_id, parse_envelope
 from gateway.soap.faults import FaultCode, SoapFault, build_fault, parse_fault
 from gateway.soap.namespaces import HUB, WSA_ANONYMOUS, q
-from gateway.verwerking import BerichtVerwerking
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ENDPOINT = "https://127.0.0.1:8443/skp"
@@ -283,7 +283,7 @@ def test_a_carried_document_header_is_read_whole_as_its_schema_reads_it():
     data = (FIXTURES / "valid" / "2.0" / "Saldoverzoek.xml").read_bytes()
     data = data.replace(ref.encode(), f"{ref[:8]}<!---->{ref[8:]}".encode())
     data = data.replace(conversatie.encode(), f"{conversatie[:4]}<?x y?>{conversatie[4:]}".encode())
-    verwerking = BerichtVerwerking(eigen_adres=str(uuid.uuid4()), adresboek=Adresboek(()))
-    inspectie = verwerking.inspect(data)
-    assert not inspectie.ok and inspectie.problems[0]["code"] == "wrong-recipient"
-    assert (inspectie.referentienummer, inspectie.conversatie) == (ref, conversatie)
+    processor = InboundProcessor(eigen_adres=str(uuid.uuid4()), adresboek=Adresboek(()))
+    inspection = processor.inspect(data)
+    assert not inspection.ok and inspection.problems[0]["code"] == "wrong-recipient"
+    assert (inspection.referentienummer, inspection.conversatie) == (ref, conversatie)

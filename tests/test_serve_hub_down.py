@@ -1,6 +1,6 @@
 """The hub going away is visible and its return can be acted on: a real `skgw serve` process, the hub
 simulator stopped and started again on its port. The circuit's opening and closing are logged and
-in /metrics, /ready names the hub after [health] hub_unreachable_seconds, and POST /api/wachtrij/nu
+in /metrics, /ready names the hub after [health] hub_unreachable_seconds, and POST /api/queue/retry-now
 sends what waits at once (without it: after the circuit's reset and the backoff, minutes here)."""
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ async def test_hub_down_is_logged_measured_not_ready_and_retried_on_request(tmp_
                          "the circuit's opening is logged")  # fmt: skip
             status, metrics = await _get(http, serve.url + "/metrics")
             assert _metric(str(metrics), 'skgw_circuit_open{endpoint="hub"}') == 1.0
-            assert _metric(str(metrics), "skgw_hub_onbereikbaar_seconden") > 0
+            assert _metric(str(metrics), "skgw_hub_unreachable_seconds") > 0
             down = await _until(lambda: _hub_down(ready), 15, "/ready says the hub is unreachable")
             assert down["checks"]["hub"]["circuits"] == {"hub": "open"}
             assert "the hub has not answered for" in down["checks"]["hub"]["message"]
@@ -98,7 +98,7 @@ async def test_hub_down_is_logged_measured_not_ready_and_retried_on_request(tmp_
             for ref in refs:
                 status, detail = await _get(http, serve.url + f"/api/berichten/{ref}")
                 assert detail["state"] == "queued", detail  # type: ignore[index]
-            status, body = await _post(http, serve, "/api/wachtrij/nu")
+            status, body = await _post(http, serve, "/api/queue/retry-now")
             assert status == 202 and body["due_now"] >= 1, body
 
             async def all_delivered() -> bool:
@@ -112,11 +112,11 @@ async def test_hub_down_is_logged_measured_not_ready_and_retried_on_request(tmp_
             assert _metric(str(metrics), 'skgw_circuit_open{endpoint="hub"}') == 0.0
 
             # one message: the operator console's "retry this message now"
-            status, body = await _post(http, serve, f"/api/wachtrij/nu?referentienummer={refs[0]}")
+            status, body = await _post(http, serve, f"/api/queue/retry-now?referentienummer={refs[0]}")
             assert status == 409 and "is delivered, not waiting for a retry" in body["error"]
             unknown = "00000000-0000-4000-8000-000000000000"
-            assert (await _post(http, serve, f"/api/wachtrij/nu?referentienummer={unknown}"))[0] == 404
-            assert (await _post(http, serve, "/api/wachtrij/nu?referentienummer=bogus"))[0] == 400
+            assert (await _post(http, serve, f"/api/queue/retry-now?referentienummer={unknown}"))[0] == 404
+            assert (await _post(http, serve, "/api/queue/retry-now?referentienummer=bogus"))[0] == 400
     finally:
         serve.stop()
         await sim.stop()

@@ -13,15 +13,15 @@ from aiohttp import web
 
 from adapters.sinks.folder import FolderSettings, FolderSink
 from adapters.sinks.webhook import WebhookSettings, WebhookSink, verify_signature
-from gateway.engine.ports import Afleververzoek, Outcome
+from gateway.engine.ports import DeliveryRequest, Outcome
 from gateway.files import remove_stale_temporaries, temporary_name
 
 SECRET = b"webhook-secret"
 
 
-def _verzoek(ref: str = "6f1f4a9e-6a57-4a1e-9d7c-1c0f8f0b9a11") -> Afleververzoek:
+def _request(ref: str = "6f1f4a9e-6a57-4a1e-9d7c-1c0f8f0b9a11") -> DeliveryRequest:
     body = json.dumps({"berichttype": "SaldoverzoekAntwoord", "referentienummer": ref}).encode()
-    return Afleververzoek(ref, "SaldoverzoekAntwoord", "c0ffee00-0000-4000-8000-000000000001", body, b"<x/>")
+    return DeliveryRequest(ref, "SaldoverzoekAntwoord", "c0ffee00-0000-4000-8000-000000000001", body, b"<x/>")
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ async def receiver():
 async def test_webhook_posts_signed_json(receiver) -> None:
     url, received, _ = receiver
     sink = WebhookSink(WebhookSettings(url, SECRET), clock=lambda: 1_763_812_345)
-    result = await sink.lever_af(_verzoek())
+    result = await sink.deliver(_request())
     await sink.close()
     assert result.outcome is Outcome.DELIVERED
     headers, body = received[0]
@@ -65,31 +65,31 @@ async def test_webhook_classifies_answers(receiver, status, outcome) -> None:
     url, _, state = receiver
     state["code"] = status
     sink = WebhookSink(WebhookSettings(url, SECRET))
-    result = await sink.lever_af(_verzoek())
+    result = await sink.deliver(_request())
     await sink.close()
     assert result.outcome is outcome and result.code == f"http-{status}"
 
 
 async def test_webhook_unreachable_is_retryable() -> None:
     sink = WebhookSink(WebhookSettings("http://127.0.0.1:9/hook", SECRET, timeout_seconds=2))
-    result = await sink.lever_af(_verzoek())
+    result = await sink.deliver(_request())
     await sink.close()
     assert result.outcome is Outcome.RETRYABLE and result.code == "connection"
 
 
 async def test_folder_writes_one_file_atomically_and_idempotently(tmp_path) -> None:
     sink = FolderSink(FolderSettings(tmp_path / "in"))
-    verzoek = _verzoek()
-    assert (await sink.lever_af(verzoek)).outcome is Outcome.DELIVERED
-    assert (await sink.lever_af(verzoek)).outcome is Outcome.DELIVERED
+    request = _request()
+    assert (await sink.deliver(request)).outcome is Outcome.DELIVERED
+    assert (await sink.deliver(request)).outcome is Outcome.DELIVERED
     files = sorted(p.name for p in (tmp_path / "in").iterdir())
-    assert files == [f"SaldoverzoekAntwoord-{verzoek.referentienummer}.json"]
-    assert (tmp_path / "in" / files[0]).read_bytes() == verzoek.json_body
+    assert files == [f"SaldoverzoekAntwoord-{request.referentienummer}.json"]
+    assert (tmp_path / "in" / files[0]).read_bytes() == request.json_body
 
 
 async def test_folder_xml_format(tmp_path) -> None:
     sink = FolderSink(FolderSettings(tmp_path, format="xml"))
-    await sink.lever_af(_verzoek())
+    await sink.deliver(_request())
     assert [p.read_bytes() for p in tmp_path.glob("*.xml")] == [b"<x/>"]
 
 
@@ -97,19 +97,19 @@ async def test_folder_unwritable_is_retryable(tmp_path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     sink = FolderSink(FolderSettings(blocker / "sub"))
-    assert (await sink.lever_af(_verzoek())).outcome is Outcome.RETRYABLE
+    assert (await sink.deliver(_request())).outcome is Outcome.RETRYABLE
 
 
 async def test_folder_files_are_readable_by_the_owner_only(tmp_path) -> None:
     sink = FolderSink(FolderSettings(tmp_path / "in"))
-    verzoek = _verzoek()
-    target = sink.target(verzoek)
+    request = _request()
+    target = sink.target(request)
     target.parent.mkdir()
     target.write_bytes(b"old")
     target.chmod(0o644)  # an earlier version wrote with the umask: the rewrite is private again
-    await sink.lever_af(verzoek)
+    await sink.deliver(request)
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    await sink.lever_af(_verzoek("7f1f4a9e-6a57-4a1e-9d7c-1c0f8f0b9a12"))
+    await sink.deliver(_request("7f1f4a9e-6a57-4a1e-9d7c-1c0f8f0b9a12"))
     assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "in").iterdir()} == {0o600}
 
 
@@ -146,7 +146,7 @@ def test_a_writer_killed_mid_write_leaves_no_temporary_forever(tmp_path) -> None
     foreign = folder / ".other.json.node-b.1.tmp"
     foreign.write_bytes(b"another host")
     sink = FolderSink(FolderSettings(folder))
-    asyncio.run(sink.lever_af(_verzoek()))
+    asyncio.run(sink.deliver(_request()))
     names = sorted(p.name for p in folder.iterdir())
     assert left.name not in names
     assert live.name in names and foreign.name in names
@@ -159,7 +159,7 @@ def test_every_sink_implements_the_sink_port_exactly(sink_class) -> None:
 
     from gateway.engine.ports import SinkPort
 
-    for name in ("lever_af", "close"):
+    for name in ("deliver", "close"):
         port, ours = getattr(SinkPort, name), getattr(sink_class, name)
         assert inspect.iscoroutinefunction(ours), name
         assert list(inspect.signature(ours).parameters) == list(inspect.signature(port).parameters), name

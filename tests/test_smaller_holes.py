@@ -148,7 +148,7 @@ async def test_json_nested_10000_deep_is_a_400(api: Api) -> None:
             "state=bogus",
             "state: expected one of queued, sending, delivered, dead, received, decoded, quarantined",
         ),
-        ("richting=in&state=queued", "state: expected one of received, decoded, delivered, quarantined"),
+        ("direction=in&state=queued", "state: expected one of received, decoded, delivered, quarantined"),
         ("berichttype=Saldoverzoeк", "berichttype: expected one of Kennisgeving, KennisgevingPubliek,"),
         ("berichttype=saldoverzoek", "SaldoverzoekAntwoord"),
     ],
@@ -160,10 +160,31 @@ async def test_an_unknown_query_value_is_a_400_naming_the_allowed_ones(
     assert status == 400 and named in answer["error"], answer
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "named"),
+    [
+        ("GET", "/api/berichten?richting=uit",
+         "unknown query parameter(s) richting; this route takes berichttype, direction, state"),
+        ("GET", "/api/berichten?vanaf=2025-01-01T00:00:00Z&tot=x", "unknown query parameter(s) tot, vanaf;"),
+        ("GET", "/api/conversaties?status=open", "unknown query parameter(s) status; this route takes state"),
+        ("POST", "/api/berichten?dryrun=true", "unknown query parameter(s) dryrun; this route takes dry_run"),
+        ("POST", "/api/queue/retry-now?ref=x",
+         "unknown query parameter(s) ref; this route takes referentienummer"),
+    ],
+)  # fmt: skip
+async def test_an_unknown_query_parameter_is_a_400_naming_the_ones_the_route_takes(
+    api: Api, method: str, path: str, named: str
+) -> None:
+    """A misspelt or renamed filter (richting is direction since 0.x) never silently widens the answer."""
+    status, answer = await api.call(method, path, data=b"{}" if method == "POST" else None)
+    assert status == 400 and answer["error"].startswith(named), answer
+
+
 async def test_known_query_values_still_work(api: Api) -> None:
     for query in (
         "state=queued",
-        "richting=in&state=quarantined",
+        "direction=in&state=quarantined",
+        "direction=out&from=2025-01-01T00:00:00Z&until=2026-01-01T00:00:00%2B01:00",
         "berichttype=Saldoverzoek",
         "berichttype=KlantOnbekend",
     ):
@@ -207,7 +228,7 @@ async def test_a_fresh_store_warns_about_a_second_gateway_with_the_same_identity
         config = gateway_config(pki, sim.url, tmp_path, rol=Rol.SHV, adres=SHV_ID, cert="shv")
         async with running(config, monkeypatch) as gw:
             assert sum(warning in r.getMessage() for r in caplog.records) == 1
-            await Api(http, gw).call("POST", "/api/ophalen")
+            await Api(http, gw).call("POST", "/api/fetch")
             for _ in range(100):
                 if gw.engine and (await gw.engine.fetch_freshness()).last_fetch:
                     break

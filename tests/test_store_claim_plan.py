@@ -41,5 +41,5 @@ def test_next_due_is_two_index_lookups(db):
     shown = plan(db, _NEXT_DUE)
     assert "SCAN outbox" not in shown and shown.count("USING COVERING INDEX outbox_claim_order") == 1
     # the sending rows (few: the sends in flight) by an index on state; the console's
-    # outbox_state_moment (state, created_at, …) serves that as well as outbox_claim_order
+    # outbox_state_time (state, created_at, …) serves that as well as outbox_claim_order
     assert shown.count("SEARCH outbox USING") == 2 and shown.count(" (state=?)") == 2

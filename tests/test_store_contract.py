@@ -13,16 +13,16 @@ from gateway.model.berichttype import Berichttype, Rol
 from gateway.store import migrations
 from gateway.store.base import ConversationChanged, EnqueueConflict, InvalidTransition, NotFound, Store
 from gateway.store.records import (
-    Afgeleverd,
-    ConversatieWijziging,
+    Attempt,
+    ConversatieChange,
     ConversationState,
+    DeliveredAttempt,
     InboxState,
-    KlokStart,
-    NieuwInkomend,
-    NieuwUitgaand,
+    NewInbound,
+    NewOutbound,
     OutboxState,
-    Poging,
     SinkState,
+    TermStart,
     WachtOp,
 )
 from tests.fakes import T0, document
@@ -31,16 +31,16 @@ from tests.store_fixtures import store, store_factory  # noqa: F401  (fixtures)
 DAY = timedelta(days=1)
 
 
-def msg(conv: str | None = None, berichttype: str = "Saldoverzoek", ref: str | None = None) -> NieuwUitgaand:
+def msg(conv: str | None = None, berichttype: str = "Saldoverzoek", ref: str | None = None) -> NewOutbound:
     ref = ref or str(uuid.uuid4())
     conv = conv or str(uuid.uuid4())
-    return NieuwUitgaand(
+    return NewOutbound(
         ref, berichttype, "se-1", conv, document(berichttype, referentienummer=ref, conversatie=conv)
     )
 
 
-def poging(ref: str, owner: str, outcome: str = "delivered", at: datetime = T0) -> Poging:
-    return Poging(
+def an_attempt(ref: str, owner: str, outcome: str = "delivered", at: datetime = T0) -> Attempt:
+    return Attempt(
         ref,
         owner,
         at,
@@ -75,7 +75,7 @@ async def test_enqueue_is_idempotent_on_referentienummer(store):  # noqa: F811
     assert first.created and not again.created
     assert again.row.created_at == T0 and again.row.sha256 == m.sha256
     assert again.row.state is OutboxState.QUEUED and again.row.document == m.document
-    other = NieuwUitgaand(m.referentienummer, m.berichttype, m.ontvanger, m.conversatie, m.document + b" ")
+    other = NewOutbound(m.referentienummer, m.berichttype, m.ontvanger, m.conversatie, m.document + b" ")
     with pytest.raises(EnqueueConflict, match=m.referentienummer):
         await store.enqueue(other, now=T0, deadline=T0 + DAY)
 
@@ -101,10 +101,18 @@ async def test_claim_leases_due_rows_and_fences_results(store):  # noqa: F811
     taken = await claim(store, "B", T0 + timedelta(minutes=3))
     assert {r.referentienummer for r in taken} == {due.referentienummer}
     assert not await store.record_delivered(
-        due.referentienummer, owner="A", poging=poging(due.referentienummer, "A"), now=T0, klok=None
+        due.referentienummer,
+        owner="A",
+        attempt=an_attempt(due.referentienummer, "A"),
+        now=T0,
+        term_start=None,
     )
     assert await store.record_delivered(
-        due.referentienummer, owner="B", poging=poging(due.referentienummer, "B"), now=T0, klok=None
+        due.referentienummer,
+        owner="B",
+        attempt=an_attempt(due.referentienummer, "B"),
+        now=T0,
+        term_start=None,
     )
     row = await store.get_outbound(due.referentienummer)
     assert row.state is OutboxState.DELIVERED and row.attempts == 1 and row.lease_owner is None
@@ -119,7 +127,7 @@ async def test_retry_schedule_is_in_the_row(store):  # noqa: F811
     assert await store.record_retry(
         m.referentienummer,
         owner="A",
-        poging=poging(m.referentienummer, "A", "retryable"),
+        attempt=an_attempt(m.referentienummer, "A", "retryable"),
         now=T0,
         next_attempt_at=when,
     )
@@ -138,7 +146,7 @@ async def test_order_within_a_conversation(store):  # noqa: F811
         await store.enqueue(m, now=T0 + timedelta(seconds=i), deadline=T0 + DAY)
     rows = await claim(store, now=T0 + timedelta(seconds=10))
     assert {r.referentienummer for r in rows} == {first.referentienummer, other.referentienummer}
-    await store.record_dead(first.referentienummer, owner="A", poging=None, now=T0, reason="test")
+    await store.record_dead(first.referentienummer, owner="A", attempt=None, now=T0, reason="test")
     rows = await claim(store, now=T0 + timedelta(seconds=11))
     assert [r.referentienummer for r in rows] == [second.referentienummer]
 
@@ -183,7 +191,7 @@ async def test_resend_of_a_dead_letter_keeps_its_referentienummer(store):  # noq
     await store.record_dead(
         m.referentienummer,
         owner="A",
-        poging=poging(m.referentienummer, "A", "permanent"),
+        attempt=an_attempt(m.referentienummer, "A", "permanent"),
         now=T0,
         reason="permanent [OngeldigBericht]: x",
     )
@@ -198,11 +206,11 @@ async def test_resend_of_a_dead_letter_keeps_its_referentienummer(store):  # noq
         await store.resend("nope", now=T0, deadline=T0 + DAY)
 
 
-def inkomend(
+def new_inbound(
     ref: str, *, valid: bool = True, conv: str = "c-1", bt: str = "SaldoverzoekAntwoord"
-) -> NieuwInkomend:
+) -> NewInbound:
     doc = document(bt, referentienummer=ref, conversatie=conv)
-    return NieuwInkomend(
+    return NewInbound(
         ref,
         bt,
         "se-1",
@@ -219,8 +227,8 @@ def inkomend(
 
 async def test_inbound_dedupe_confirm_and_sink_deliveries(store):  # noqa: F811
     ref = str(uuid.uuid4())
-    assert await store.store_inbound(inkomend(ref))
-    assert not await store.store_inbound(inkomend(ref))  # refetched after a crash
+    assert await store.store_inbound(new_inbound(ref))
+    assert not await store.store_inbound(new_inbound(ref))  # refetched after a crash
     assert [r.referentienummer for r in await store.list_inbound(unconfirmed=True)] == [ref]
     await store.mark_confirmed(ref, now=T0)
     assert await store.list_inbound(unconfirmed=True) == []
@@ -243,7 +251,7 @@ async def test_inbound_dedupe_confirm_and_sink_deliveries(store):  # noqa: F811
 
 async def test_quarantine_queues_the_foutbericht_atomically(store):  # noqa: F811
     ref = str(uuid.uuid4())
-    await store.store_inbound(inkomend(ref, valid=False))
+    await store.store_inbound(new_inbound(ref, valid=False))
     fout = msg(berichttype="Foutbericht")
     assert await store.quarantine_inbound(
         ref,
@@ -260,7 +268,7 @@ async def test_quarantine_queues_the_foutbericht_atomically(store):  # noqa: F81
     assert (await store.get_inbound(ref)).state is InboxState.QUARANTINED
 
 
-def opens(m: NieuwUitgaand, *, tegenpartij: str = "se-1") -> ConversatieWijziging:
+def opens(m: NewOutbound, *, tegenpartij: str = "se-1") -> ConversatieChange:
     """The conversation a question of ours opens when it is queued (its term starts at delivery)."""
     g = Gebeurtenis(Berichttype(m.berichttype), m.referentienummer, m.conversatie, tegenpartij, Rol.SHV, T0,
                     aangekomen=False)  # fmt: skip
@@ -269,19 +277,19 @@ def opens(m: NieuwUitgaand, *, tegenpartij: str = "se-1") -> ConversatieWijzigin
     return w
 
 
-def answers(c, ref: str, berichttype: str = "SaldoverzoekAntwoord") -> ConversatieWijziging:
+def answers(c, ref: str, berichttype: str = "SaldoverzoekAntwoord") -> ConversatieChange:
     g = Gebeurtenis(Berichttype(berichttype), ref, c.conversatie, c.tegenpartij, Rol.SE, T0)
     w = stap(c, g, eigen_rol=Rol.SHV).wijziging
     assert w is not None
     return w
 
 
-def queued(m: NieuwUitgaand) -> NieuwUitgaand:
-    return dataclasses.replace(m, conversatie_wijziging=opens(m))
+def queued(m: NewOutbound) -> NewOutbound:
+    return dataclasses.replace(m, conversatie_change=opens(m))
 
 
-def klok(m: NieuwUitgaand, due: date) -> KlokStart:
-    return KlokStart(m.conversatie, m.referentienummer, due, T0)
+def term(m: NewOutbound, due: date) -> TermStart:
+    return TermStart(m.conversatie, m.referentienummer, due, T0)
 
 
 async def test_conversations_open_close_and_overdue(store):  # noqa: F811
@@ -294,7 +302,11 @@ async def test_conversations_open_close_and_overdue(store):  # noqa: F811
     await claim(store)
     for m, due in ((asked, date(2026, 3, 16)), (answered, date(2026, 3, 20))):
         assert await store.record_delivered(
-            m.referentienummer, owner="A", poging=poging(m.referentienummer, "A"), now=T0, klok=klok(m, due)
+            m.referentienummer,
+            owner="A",
+            attempt=an_attempt(m.referentienummer, "A"),
+            now=T0,
+            term_start=term(m, due),
         )
     conv = await store.get_conversation(asked.conversatie)
     assert conv.state is ConversationState.OPEN and conv.antwoord_uiterlijk == date(2026, 3, 16)
@@ -303,7 +315,7 @@ async def test_conversations_open_close_and_overdue(store):  # noqa: F811
     )  # fmt: skip
     # the answer closes it, written with its acceptance
     before = await store.get_conversation(answered.conversatie)
-    await store.store_inbound(inkomend("r-2", conv=answered.conversatie))
+    await store.store_inbound(new_inbound("r-2", conv=answered.conversatie))
     await store.accept_inbound("r-2", now=T0, sinks=[], sink_deadline=T0, conversatie=answers(before, "r-2"))
     closed = await store.get_conversation(answered.conversatie)
     assert closed.state is ConversationState.ANSWERED and closed.beantwoord_door == "r-2"
@@ -321,8 +333,8 @@ async def test_a_conversation_write_is_compare_and_set(store):  # noqa: F811
     await store.enqueue(m, now=T0, deadline=T0 + DAY)
     stale = await store.get_conversation(m.conversatie)
     # a second answer judged on the same state as the first: the first wins, the second changes nothing
-    await store.store_inbound(inkomend("r-1", conv=m.conversatie))
-    await store.store_inbound(inkomend("r-2", conv=m.conversatie))
+    await store.store_inbound(new_inbound("r-1", conv=m.conversatie))
+    await store.store_inbound(new_inbound("r-2", conv=m.conversatie))
     first, second = answers(stale, "r-1"), answers(stale, "r-2")
     assert await store.accept_inbound("r-1", now=T0, sinks=["s"], sink_deadline=T0, conversatie=first)
     with pytest.raises(ConversationChanged):
@@ -331,7 +343,7 @@ async def test_a_conversation_write_is_compare_and_set(store):  # noqa: F811
     assert await store.sink_deliveries("r-2") == []
     assert (await store.get_conversation(m.conversatie)).beantwoord_door == "r-1"
     # a new conversation that exists meanwhile: the enqueue that would open it again is undone
-    again = dataclasses.replace(m, referentienummer=str(uuid.uuid4()), conversatie_wijziging=opens(m))
+    again = dataclasses.replace(m, referentienummer=str(uuid.uuid4()), conversatie_change=opens(m))
     with pytest.raises(ConversationChanged):
         await store.enqueue(again, now=T0, deadline=T0 + DAY)
     assert await store.get_outbound(again.referentienummer) is None
@@ -359,18 +371,22 @@ async def test_purge_drops_payloads_and_keeps_audit_rows(store):  # noqa: F811
     await claim(store)
     for m, at in ((old, T0), (recent, T0 + 20 * DAY)):
         await store.record_delivered(
-            m.referentienummer, owner="A", poging=poging(m.referentienummer, "A"), now=at, klok=None
+            m.referentienummer,
+            owner="A",
+            attempt=an_attempt(m.referentienummer, "A"),
+            now=at,
+            term_start=None,
         )
     await store.record_retry(
         queued.referentienummer,
         owner="A",
-        poging=poging(queued.referentienummer, "A", "x"),
+        attempt=an_attempt(queued.referentienummer, "A", "x"),
         now=T0,
         next_attempt_at=T0 + 40 * DAY,
     )
-    await store.store_inbound(inkomend("in-1", bt="Saldoverzoek"))
+    await store.store_inbound(new_inbound("in-1", bt="Saldoverzoek"))
     await store.accept_inbound("in-1", now=T0, sinks=[], sink_deadline=T0, conversatie=None)
-    await store.store_inbound(inkomend("in-2", bt="Saldoverzoek"))  # not confirmed: kept
+    await store.store_inbound(new_inbound("in-2", bt="Saldoverzoek"))  # not confirmed: kept
     await store.accept_inbound("in-2", now=T0, sinks=[], sink_deadline=T0, conversatie=None)
     await store.mark_confirmed("in-1", now=T0)
     result = await store.purge_payloads("Saldoverzoek", before=T0 + 10 * DAY, now=T0 + 30 * DAY)
@@ -393,18 +409,18 @@ OTHER = {"code": "conversation-unknown", "severity": "warning", "field": "/beric
 async def test_findings_are_stored_with_the_message_added_to_before_acceptance_and_outlive_purge(
     store,  # noqa: F811
 ):
-    m = inkomend("in-b", bt="Saldoverzoek")
+    m = new_inbound("in-b", bt="Saldoverzoek")
     await store.store_inbound(dataclasses.replace(m, bevindingen=(RULE,)))
     assert (await store.get_inbound("in-b")).bevindingen == (RULE,)
     # a later check attaches its finding; the same finding twice is kept once
     assert await store.add_inbound_bevindingen("in-b", [OTHER, RULE])
     assert (await store.get_inbound("in-b")).bevindingen == (RULE, OTHER)
     # without findings the row has an empty list
-    await store.store_inbound(inkomend("in-c", bt="Saldoverzoek"))
+    await store.store_inbound(new_inbound("in-c", bt="Saldoverzoek"))
     assert (await store.get_inbound("in-c")).bevindingen == ()
     # only a valid message that is not yet accepted takes more
     assert not await store.add_inbound_bevindingen("unknown", [OTHER])
-    await store.store_inbound(inkomend("in-bad", valid=False))
+    await store.store_inbound(new_inbound("in-bad", valid=False))
     assert not await store.add_inbound_bevindingen("in-bad", [OTHER])
     assert await store.accept_inbound("in-b", now=T0, sinks=[], sink_deadline=T0, conversatie=None)
     assert not await store.add_inbound_bevindingen("in-b", [{**OTHER, "code": "late"}])
@@ -427,7 +443,7 @@ async def test_one_poller_at_a_time(store_factory):  # noqa: F811
 async def test_enqueue_many_commits_together_and_returns_conflicts_in_place(store):  # noqa: F811
     first, dup = msg(), msg()
     await store.enqueue(dup, now=T0, deadline=T0 + DAY)
-    other = NieuwUitgaand(dup.referentienummer, dup.berichttype, dup.ontvanger, dup.conversatie, b"<x/>")
+    other = NewOutbound(dup.referentienummer, dup.berichttype, dup.ontvanger, dup.conversatie, b"<x/>")
     results = await store.enqueue_many([first, other, first], now=T0, deadline=T0 + DAY)
     assert results[0].created and isinstance(results[1], EnqueueConflict) and not results[2].created
     assert (await store.get_outbound(first.referentienummer)).state is OutboxState.QUEUED
@@ -439,8 +455,10 @@ async def test_record_delivered_many_is_fenced_per_row(store):  # noqa: F811
         await store.enqueue(m, now=T0, deadline=T0 + DAY)
     await claim(store, owner="A")
     items = [
-        Afgeleverd(a.referentienummer, "A", poging(a.referentienummer, "A"), T0, None),
-        Afgeleverd(b.referentienummer, "B", poging(b.referentienummer, "B"), T0, None),  # not B's lease
+        DeliveredAttempt(a.referentienummer, "A", an_attempt(a.referentienummer, "A"), T0, None),
+        DeliveredAttempt(
+            b.referentienummer, "B", an_attempt(b.referentienummer, "B"), T0, None
+        ),  # not B's lease
     ]
     assert await store.record_delivered_many(items) == [True, False]
     assert (await store.get_outbound(a.referentienummer)).state is OutboxState.DELIVERED
@@ -455,13 +473,15 @@ async def test_record_delivered_many_starts_answer_terms_and_never_reopens_an_an
         await store.enqueue(m, now=T0, deadline=T0 + DAY)
     await claim(store)
     # the answer to `early` arrived before its delivery was recorded (a crash after the hub took it)
-    assert await store.store_inbound(inkomend("r-early", conv=early.conversatie))
+    assert await store.store_inbound(new_inbound("r-early", conv=early.conversatie))
     before = await store.get_conversation(early.conversatie)
     await store.accept_inbound(
         "r-early", now=T0, sinks=[], sink_deadline=T0, conversatie=answers(before, "r-early")
     )
     items = [
-        Afgeleverd(m.referentienummer, "A", poging(m.referentienummer, "A"), T0, klok(m, date(2026, 3, 16)))
+        DeliveredAttempt(
+            m.referentienummer, "A", an_attempt(m.referentienummer, "A"), T0, term(m, date(2026, 3, 16))
+        )
         for m in (plain, early)
     ]
     assert await store.record_delivered_many(items) == [True, True]
@@ -480,25 +500,25 @@ async def test_the_delivery_of_a_replaced_question_starts_no_term(store):  # noq
     again = msg(conv=first.conversatie)  # the Saldoverzoek asked again before the first went out
     g = Gebeurtenis(Berichttype.SALDOVERZOEK, again.referentienummer, c.conversatie, "se-1", Rol.SHV, T0,
                     aangekomen=False)  # fmt: skip
-    second = dataclasses.replace(again, conversatie_wijziging=stap(c, g, eigen_rol=Rol.SHV).wijziging)
+    second = dataclasses.replace(again, conversatie_change=stap(c, g, eigen_rol=Rol.SHV).wijziging)
     await store.enqueue(second, now=T0, deadline=T0 + DAY)
     for m in (first, second):  # one conversation: one at a time, in order
         assert [r.referentienummer for r in await claim(store)] == [m.referentienummer]
         await store.record_delivered(
-            m.referentienummer, owner="A", poging=poging(m.referentienummer, "A"), now=T0,
-            klok=klok(m, date(2026, 3, 16) if m is first else date(2026, 3, 18)),
+            m.referentienummer, owner="A", attempt=an_attempt(m.referentienummer, "A"), now=T0,
+            term_start=term(m, date(2026, 3, 16) if m is first else date(2026, 3, 18)),
         )  # fmt: skip
-        term = (await store.get_conversation(first.conversatie)).antwoord_uiterlijk
-        assert term == (None if m is first else date(2026, 3, 18))
+        due = (await store.get_conversation(first.conversatie)).antwoord_uiterlijk
+        assert due == (None if m is first else date(2026, 3, 18))
 
 
 # -- the operator console's records and queries (the migration *_console.sql) ---------------------------
 async def test_console_actions_are_recorded_and_listed_newest_first(store):  # noqa: F811
-    from gateway.store.records import ConsoleActie
+    from gateway.store.records import ConsoleAction
 
-    first = await store.record_action(ConsoleActie(T0, "beheer", "resend", "ref-1", "ok", "queued again"))
-    second = await store.record_action(ConsoleActie(T0 + DAY, "beheer", "fetch-now", None, "ok"))
-    third = await store.record_action(ConsoleActie(T0 + 2 * DAY, "lezer", "show-bsn", "ref-1", "ok"))
+    first = await store.record_action(ConsoleAction(T0, "beheer", "resend", "ref-1", "ok", "queued again"))
+    second = await store.record_action(ConsoleAction(T0 + DAY, "beheer", "fetch-now", None, "ok"))
+    third = await store.record_action(ConsoleAction(T0 + 2 * DAY, "lezer", "show-bsn", "ref-1", "ok"))
     assert first.id and second.id and third.id and len({first.id, second.id, third.id}) == 3
     assert [a.action for a in await store.list_actions()] == ["show-bsn", "fetch-now", "resend"]
     assert [a.id for a in await store.list_actions(limit=1, offset=1)] == [second.id]
@@ -515,13 +535,13 @@ async def test_attention_counts_leave_out_the_delivered(store):  # noqa: F811
         await store.enqueue(m, now=T0, deadline=T0 + DAY)
     claimed = await claim(store, limit=2)
     await store.record_delivered(
-        claimed[0].referentienummer, owner="A", poging=poging(claimed[0].referentienummer, "A"), now=T0,
-        klok=None,
+        claimed[0].referentienummer, owner="A", attempt=an_attempt(claimed[0].referentienummer, "A"), now=T0,
+        term_start=None,
     )  # fmt: skip
-    await store.record_dead(claimed[1].referentienummer, owner="A", poging=None, now=T0, reason="test")
+    await store.record_dead(claimed[1].referentienummer, owner="A", attempt=None, now=T0, reason="test")
     quarantined = str(uuid.uuid4())
     await store.store_inbound(
-        NieuwInkomend(quarantined, "SaldoverzoekAntwoord", "se-1", "shv", None, b"<x/>", b"", False, (), None,
+        NewInbound(quarantined, "SaldoverzoekAntwoord", "se-1", "shv", None, b"<x/>", b"", False, (), None,
                       received_at=T0)
     )  # fmt: skip
     counts = await store.attention_counts()
@@ -536,7 +556,7 @@ async def test_retry_now_moves_only_waiting_queued_rows(store):  # noqa: F811
         await store.enqueue(m, now=T0, deadline=T0 + DAY)
     [claimed] = await claim(store, limit=1)
     await store.record_retry(
-        claimed.referentienummer, owner="A", poging=poging(claimed.referentienummer, "A", "retry"),
+        claimed.referentienummer, owner="A", attempt=an_attempt(claimed.referentienummer, "A", "retry"),
         now=T0, next_attempt_at=T0 + timedelta(hours=1),
     )  # fmt: skip
     later = T0 + timedelta(minutes=5)
@@ -558,24 +578,24 @@ async def test_search_by_klantnummer_referentienummer_and_oldest_first(store):  
     refs = []
     for i, klant in enumerate(("ZW-1", "ZW-2", "ZW-1")):
         m = msg()
-        m = NieuwUitgaand(m.referentienummer, m.berichttype, m.ontvanger, m.conversatie, m.document,
+        m = NewOutbound(m.referentienummer, m.berichttype, m.ontvanger, m.conversatie, m.document,
                               klantnummer_shv=klant)  # fmt: skip
         await store.enqueue(m, now=T0 + i * DAY, deadline=T0 + 9 * DAY)
         refs.append(m.referentienummer)
     inbound = str(uuid.uuid4())
     await store.store_inbound(
-        NieuwInkomend(inbound, "SaldoverzoekAntwoord", "se-1", "shv", None, document("SaldoverzoekAntwoord"),
+        NewInbound(inbound, "SaldoverzoekAntwoord", "se-1", "shv", None, document("SaldoverzoekAntwoord"),
                       b"", True, (), b"{}", received_at=T0 + 5 * DAY, klantnummer_shv="ZW-1")
     )  # fmt: skip
     found = await store.search_messages(BerichtFilter(klantnummer_shv="ZW-1"))
     assert [m.referentienummer for m in found.items] == [inbound, refs[2], refs[0]]
     assert {m.klantnummer_shv for m in found.items} == {"ZW-1"}
-    oldest = await store.search_messages(BerichtFilter(klantnummer_shv="ZW-1", oplopend=True, limit=2))
-    assert [m.referentienummer for m in oldest.items] == [refs[0], refs[2]] and oldest.volgende
+    oldest = await store.search_messages(BerichtFilter(klantnummer_shv="ZW-1", oldest_first=True, limit=2))
+    assert [m.referentienummer for m in oldest.items] == [refs[0], refs[2]] and oldest.next_cursor
     rest = await store.search_messages(
-        BerichtFilter(klantnummer_shv="ZW-1", oplopend=True, limit=2, cursor=oldest.volgende)
+        BerichtFilter(klantnummer_shv="ZW-1", oldest_first=True, limit=2, cursor=oldest.next_cursor)
     )
-    assert [m.referentienummer for m in rest.items] == [inbound] and rest.volgende is None
+    assert [m.referentienummer for m in rest.items] == [inbound] and rest.next_cursor is None
     one = await store.search_messages(BerichtFilter(referentienummer=refs[1]))
     assert [m.klantnummer_shv for m in one.items] == ["ZW-2"]
     assert (await store.get_outbound(refs[1])).klantnummer_shv == "ZW-2"

@@ -135,11 +135,11 @@ async def test_two_processes_exchange_a_signed_message_and_xmlsec1_accepts_it(tm
         ref = str(uuid.uuid4())
         doc = (ROOT / "fixtures" / "valid" / "2.0" / "Saldoverzoek.xml").read_bytes()  # the hub validates
         try:
-            result = await sender.verstuur(
+            result = await sender.send(
                 referentienummer=ref, ontvanger=se["id"], berichttype="Saldoverzoek", document=doc
             )
-            fetched = await receiver.haal_op(10)
-            confirmed = await receiver.bevestig(ref)
+            fetched = await receiver.fetch(10)
+            confirmed = await receiver.confirm(ref)
         finally:
             await sender.close()
             await receiver.close()
@@ -147,7 +147,7 @@ async def test_two_processes_exchange_a_signed_message_and_xmlsec1_accepts_it(tm
         hub.terminate()
         await asyncio.wait_for(hub.wait(), 10)
     assert result.outcome is Outcome.DELIVERED, result.reason
-    assert [b.document for b in fetched.berichten] == [doc]
+    assert [b.document for b in fetched.messages] == [doc]
     assert confirmed.outcome is Outcome.DELIVERED
     if shutil.which("xmlsec1") is None:
         pytest.skip("xmlsec1 is not installed: the captured receipt cannot be checked independently")

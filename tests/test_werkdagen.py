@@ -5,9 +5,9 @@ import pytest
 from gateway.engine.werkdagen import (
     add_werkdagen,
     antwoord_uiterlijk,
+    dutch_date,
     is_werkdag,
-    nl_datum,
-    werkdagen_tussen,
+    werkdagen_between,
 )
 
 
@@ -48,14 +48,14 @@ def test_count_between_is_the_inverse_of_add():
     start = date(2026, 3, 30)
     for n in range(0, 40):
         end = add_werkdagen(start, n)
-        assert werkdagen_tussen(start, end) == n
-    assert werkdagen_tussen(date(2026, 4, 20), date(2026, 4, 2)) == -10
+        assert werkdagen_between(start, end) == n
+    assert werkdagen_between(date(2026, 4, 20), date(2026, 4, 2)) == -10
 
 
 def test_answer_date_uses_the_dutch_calendar_date():
     # 23:30 UTC on Friday 3 April 2026 is already Saturday in Amsterdam (CEST, +2)
     late = datetime(2026, 4, 3, 23, 30, tzinfo=UTC)
-    assert nl_datum(late) == date(2026, 4, 4)
+    assert dutch_date(late) == date(2026, 4, 4)
     assert antwoord_uiterlijk(late, 1) == date(2026, 4, 7)  # Mon 6 April is Easter Monday
     with pytest.raises(ValueError):
-        nl_datum(datetime(2026, 4, 3))
+        dutch_date(datetime(2026, 4, 3))

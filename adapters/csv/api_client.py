@@ -79,7 +79,7 @@ class GatewayApi:
 
     async def received(self, berichttype: str, conversatie: str | None = None) -> list[Vraag]:
         """Every valid received message of this type (oldest first), optionally of one conversation."""
-        query = {"richting": "in", "berichttype": berichttype, "limit": str(PAGE)}
+        query = {"direction": "in", "berichttype": berichttype, "limit": str(PAGE)}
         if conversatie:
             query["conversatie"] = conversatie
         refs: list[str] = []
@@ -106,7 +106,7 @@ class GatewayApi:
     async def sent(self, berichttype: str) -> list[tuple[str, datetime]]:
         """The messages of this type we sent or are sending (dead letters left out: they never
         reached the counterpart), as (conversation, moment)."""
-        query = {"richting": "uit", "berichttype": berichttype, "limit": str(PAGE)}
+        query = {"direction": "out", "berichttype": berichttype, "limit": str(PAGE)}
         found: list[tuple[str, datetime]] = []
         cursor = None
         while True:
@@ -114,7 +114,7 @@ class GatewayApi:
                 "/api/berichten?" + urlencode(query | ({"cursor": cursor} if cursor else {}))
             )
             found.extend(
-                (item["conversatie"], datetime.fromisoformat(item["moment"]))
+                (item["conversatie"], datetime.fromisoformat(item["at"]))
                 for item in page["items"]
                 if item.get("conversatie") and item.get("state") != "dead"
             )

@@ -33,7 +33,7 @@ from gateway.model import (
     SaldoVordering,
     VoorafAkkoord,
 )
-from gateway.rules.consistentie import openstaande_schuld_rules
+from gateway.rules.consistency import openstaande_schuld_rules
 
 _QUESTION = tuple(c.key for c in SALDO.question if c.key != "factuurnummer_se_volgens_shv")
 _ANSWER = tuple(c.key for c in SALDO.answer)

@@ -15,7 +15,7 @@ from gateway.security.devpki import HUB_OIN, PartySpec, slug, write_dev_pki
 
 
 @dataclass(frozen=True, slots=True)
-class Organisatie:
+class Organisation:
     key: str  # shv, se, se-oud
     naam: str
     oin: str
@@ -32,10 +32,10 @@ class Organisatie:
         return slug(self.naam)
 
 
-ORGANISATIES = (
-    Organisatie("shv", "Stadsbank Zwolle", "00000001823288444000", "SHV", "2.0", True),
-    Organisatie("se", "Energie Noord", "00000003273471510000", "SE", "2.0", True),
-    Organisatie("se-oud", "Waterbedrijf Oost", "00000003512345670000", "SE", "1.1", False),
+ORGANISATIONS = (
+    Organisation("shv", "Stadsbank Zwolle", "00000001823288444000", "SHV", "2.0", True),
+    Organisation("se", "Energie Noord", "00000003273471510000", "SE", "2.0", True),
+    Organisation("se-oud", "Waterbedrijf Oost", "00000003512345670000", "SE", "1.1", False),
 )
 
 
@@ -55,10 +55,10 @@ class Layout:
     @classmethod
     def create(cls, root: Path) -> Layout:
         root.mkdir(parents=True, exist_ok=True)
-        layout = cls(root, free_port(), free_port(), {o.key: free_port() for o in ORGANISATIES})
-        write_dev_pki(root / "pki", [PartySpec(o.naam, o.oin) for o in ORGANISATIES], HUB_OIN, 2048, 365)
+        layout = cls(root, free_port(), free_port(), {o.key: free_port() for o in ORGANISATIONS})
+        write_dev_pki(root / "pki", [PartySpec(o.naam, o.oin) for o in ORGANISATIONS], HUB_OIN, 2048, 365)
         (root / "pki" / "hub.toml").write_text(layout.hub_toml(), encoding="utf-8")
-        for org in ORGANISATIES:
+        for org in ORGANISATIONS:
             directory = root / org.key
             directory.mkdir(exist_ok=True)
             (directory / "gateway.toml").write_text(layout.gateway_toml(org), encoding="utf-8")
@@ -89,7 +89,7 @@ class Layout:
             'crl_files = ["ca.crl.pem"]',
             "",
         ]
-        for org in ORGANISATIES:
+        for org in ORGANISATIONS:
             versies = '["2.0", "1.1"]' if org.versie == "2.0" else '["1.1"]'
             lines += [
                 "[[partij]]",
@@ -103,7 +103,7 @@ class Layout:
             ]
         return "\n".join(lines)
 
-    def gateway_toml(self, org: Organisatie) -> str:
+    def gateway_toml(self, org: Organisation) -> str:
         pki = "../pki"
         lines = [
             f"# {org.naam} ({org.rol}) in the demo (written by skgw demo). Paths are relative to this file.",
@@ -148,7 +148,7 @@ class Layout:
             "json = true",
             "",
         ]
-        for other in ORGANISATIES:
+        for other in ORGANISATIONS:
             if other.rol == org.rol:
                 continue
             # each side speaks the version the other knows: the 1.1 creditor and the SHV talk 1.1

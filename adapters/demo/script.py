@@ -16,16 +16,16 @@ from typing import Any
 
 import aiohttp
 
-from adapters.demo.layout import ORGANISATIES, Layout, Organisatie
+from adapters.demo.layout import ORGANISATIONS, Layout, Organisation
 from adapters.demo.processes import DemoError
 from gateway.codec import decode
 from gateway.codec.json_form import to_json
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "valid" / "2.0"
-BY_KEY = {o.key: o for o in ORGANISATIES}
+BY_KEY = {o.key: o for o in ORGANISATIONS}
 
 
-def fixture(name: str, ontvanger: Organisatie, conversatie: str | None = None) -> dict[str, Any]:
+def fixture(name: str, ontvanger: Organisation, conversatie: str | None = None) -> dict[str, Any]:
     body = to_json(decode((FIXTURES / name).read_bytes()))
     body["berichtheader"] = {"ontvanger": ontvanger.id}
     if conversatie:
@@ -34,7 +34,7 @@ def fixture(name: str, ontvanger: Organisatie, conversatie: str | None = None) -
 
 
 @dataclass
-class Verzonden:
+class Sent:
     referentienummer: str
     conversatie: str
     versie: str
@@ -62,12 +62,12 @@ class Demo:
         self.t = timeline
         self.steps = 0
 
-    async def api(self, org: Organisatie, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    async def api(self, org: Organisation, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         url = self.layout.api_url(org.key) + path
         async with self.session.request(method, url, json=body, headers=self.headers) as response:
             return response.status, await response.json(content_type=None)
 
-    async def send(self, sender: str, receiver: str, name: str, conversatie: str | None = None) -> Verzonden:
+    async def send(self, sender: str, receiver: str, name: str, conversatie: str | None = None) -> Sent:
         van, naar = BY_KEY[sender], BY_KEY[receiver]
         body = fixture(name, naar, conversatie)
         status, answer = await self.api(van, "POST", "/api/berichten", body)
@@ -79,7 +79,7 @@ class Demo:
             f"{van.naam:<18} → {naar.naam:<18} {answer['berichttype']:<24} v{answer['versie']}  "
             f"accepted by its gateway, ref {answer['referentienummer'][:8]}…{warnings}"
         )
-        sent = Verzonden(answer["referentienummer"], answer["conversatie"], answer["versie"])
+        sent = Sent(answer["referentienummer"], answer["conversatie"], answer["versie"])
         detail = await self.wait(
             van, f"/api/berichten/{sent.referentienummer}", lambda d: d["state"] == "delivered"
         )
@@ -89,7 +89,7 @@ class Demo:
 
     async def receive(self, receiver: str, berichttype: str, conversatie: str) -> dict[str, Any]:
         org = BY_KEY[receiver]
-        query = f"/api/berichten?richting=in&berichttype={berichttype}&conversatie={conversatie}"
+        query = f"/api/berichten?direction=in&berichttype={berichttype}&conversatie={conversatie}"
         page = await self.wait(org, query, lambda p: bool(p["items"]), fetch=True)
         ref = page["items"][0]["referentienummer"]
         detail = await self.wait(org, f"/api/berichten/{ref}", lambda d: d["state"] == "delivered")
@@ -100,7 +100,7 @@ class Demo:
         return detail
 
     async def wait(
-        self, org: Organisatie, path: str, ready, *, fetch: bool = False, timeout: float = 30
+        self, org: Organisation, path: str, ready, *, fetch: bool = False, timeout: float = 30
     ) -> Any:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -108,7 +108,7 @@ class Demo:
             if status == 200 and ready(body):
                 return body
             if fetch:
-                await self.api(org, "POST", "/api/ophalen")
+                await self.api(org, "POST", "/api/fetch")
             await asyncio.sleep(0.1)
         raise DemoError(f"timed out after {timeout:.0f}s waiting at {org.naam} for {path}")
 
@@ -165,13 +165,14 @@ class Demo:
             f"\nStadsbank Zwolle's conversations: {len(answered['items'])} answered, "
             f"{len(still_open['items'])} open, {len(overdue['items'])} overdue"
         )
-        for org in ORGANISATIES:
+        for org in ORGANISATIONS:
             _, page = await self.api(org, "GET", "/api/berichten?limit=500")
-            uit = sum(1 for m in page["items"] if m["richting"] == "uit" and m["state"] == "delivered")
-            inn = sum(1 for m in page["items"] if m["richting"] == "in" and m["state"] == "delivered")
+            sent = sum(1 for m in page["items"] if m["direction"] == "out" and m["state"] == "delivered")
+            received = sum(1 for m in page["items"] if m["direction"] == "in" and m["state"] == "delivered")
             files = len(list((self.layout.root / org.key / "inbox").glob("*.json")))
             self.t.say(
-                f"  {org.naam:<18} sent {uit} delivered, received {inn} ({files} file(s) in {org.key}/inbox)"
+                f"  {org.naam:<18} sent {sent} delivered, received {received} "
+                f"({files} file(s) in {org.key}/inbox)"
             )
 
 
@@ -182,7 +183,7 @@ def _wire_type(xml: str) -> str:
 
 def describe(layout: Layout) -> list[str]:
     rows = [f"  hub simulator        {layout.hub_url}  (admin http://127.0.0.1:{layout.admin_port}/admin)"]
-    for org in ORGANISATIES:
+    for org in ORGANISATIONS:
         rows.append(
             f"  {org.rol:<3} {org.naam:<18} v{org.versie}  API {layout.api_url(org.key)}  "
             f"store {layout.root.name}/{org.key}/gateway.db"

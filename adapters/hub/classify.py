@@ -77,4 +77,4 @@ def from_status(status: int) -> CallFailed | None:
     if status in BODY_STATUS:
         return None
     code = f"http-{status}"
-    return failed(code, f"the hub answered HTTP {status}: {error_class(code).uitleg}")
+    return failed(code, f"the hub answered HTTP {status}: {error_class(code).explanation}")

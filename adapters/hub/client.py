@@ -22,7 +22,7 @@ from lxml import etree
 from adapters.hub import operations as ops
 from adapters.hub.classify import CallFailed, failed, from_exception, from_status
 from adapters.hub.settings import HubClientSettings
-from gateway.engine.ports import HubError, HubResult, OpgehaaldBericht, Ophaalresultaat, Outcome
+from gateway.engine.ports import FetchedMessage, FetchResult, HubError, HubResult, Outcome
 from gateway.engine.retry import classified
 from gateway.security.certificates import Credentials, days_left, load_credentials, load_der_certificate
 from gateway.security.errors import SecurityError
@@ -46,7 +46,7 @@ class _Answer:
 
 
 class HubClient:
-    """Implements ``HubPort``: ``verstuur``, ``haal_op``, ``bevestig``, ``close``."""
+    """Implements ``HubPort``: ``send``, ``fetch``, ``confirm``, ``close``."""
 
     def __init__(
         self,
@@ -91,7 +91,7 @@ class HubClient:
             await self._session.close()
             self._session = None
 
-    async def verstuur(
+    async def send(
         self, *, referentienummer: str, ontvanger: str, berichttype: str, document: bytes
     ) -> HubResult:
         verzending = ops.Verzending(
@@ -112,8 +112,8 @@ class HubClient:
         reason = "resend: the hub returned the first receipt" if bewijs.herhaling else "accepted by the hub"
         return self._logged(ops.VERSTUUR, referentienummer, HubResult(outcome, reason, None, answer.raw))
 
-    async def haal_op(self, max_berichten: int = 100) -> Ophaalresultaat:
-        maximum = max(1, min(int(max_berichten), ops.MAX_PER_FETCH))
+    async def fetch(self, max_messages: int = 100) -> FetchResult:
+        maximum = max(1, min(int(max_messages), ops.MAX_PER_FETCH))
         try:
             answer = await self._call(ops.HAAL_OP, ops.haal_op_request(maximum), new_message_id())
             regels, meer = ops.read_haal_op_response(answer.payload)
@@ -130,19 +130,19 @@ class HubClient:
                 log.warning("skipping message %s addressed to another party", regel.referentienummer)
                 continue
             berichten.append(
-                OpgehaaldBericht(
+                FetchedMessage(
                     referentienummer=regel.referentienummer,
                     berichttype=regel.berichttype,
                     afzender=regel.afzender,
                     document=regel.document,
-                    ontvangen_op=regel.ontvangen_op,
+                    hub_received_at=regel.ontvangen_op,
                     afzender_oin=regel.afzender_oin,
                 )
             )
         log.info("HaalBerichtenOp: %d message(s), more waiting: %s", len(berichten), meer)
-        return Ophaalresultaat(berichten=berichten, envelope=answer.raw, meer=meer)
+        return FetchResult(messages=berichten, envelope=answer.raw, more=meer)
 
-    async def bevestig(self, referentienummer: str) -> HubResult:
+    async def confirm(self, referentienummer: str) -> HubResult:
         try:
             answer = await self._call(ops.BEVESTIG, ops.bevestig_request(referentienummer), new_message_id())
             ref, herhaling = ops.read_bevestig_response(answer.payload)

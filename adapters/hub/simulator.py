@@ -86,7 +86,7 @@ class HubSimulator:
         self.faults: FaultPlan = FaultPlan.from_dict(config.faults.as_dict())
         #: how long the hub itself worked on each recent request, by its MessageID (admin API); lets a
         #: benchmark tell the hub's share of a message's latency from the gateway's
-        self.verwerkingstijden = ProcessingTimes()
+        self.processing_times = ProcessingTimes()
         creds = credentials or load_credentials(config.tls)
         self._signer = WsSigner(creds, config.wssecurity)
         trust = trust or TrustStore.from_files(config.tls.ca_bundle, config.tls.crl_files)
@@ -190,7 +190,7 @@ class HubSimulator:
         else:
             data = self._signer.sign(envelope, confirmations=confirm).data
         if relates_to is not None:
-            self.verwerkingstijden.record(relates_to, time.perf_counter() - started)
+            self.processing_times.record(relates_to, time.perf_counter() - started)
         return web.Response(status=status, body=data, content_type="text/xml", charset="utf-8")
 
     def _process(

@@ -336,7 +336,7 @@ class HubState:
         return self._berichten.get(referentienummer)
 
     def overzicht(self) -> dict[str, Any]:
-        return {pid: {"naam": p.naam, "wachtend": len(self._bakken[pid])} for pid, p in self.partijen.items()}
+        return {pid: {"naam": p.naam, "waiting": len(self._bakken[pid])} for pid, p in self.partijen.items()}
 
     def close(self) -> None:
         self.store.close()

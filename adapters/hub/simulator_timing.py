@@ -1,4 +1,4 @@
-"""How long the simulator itself worked on each recent request (admin ``/admin/verwerkingstijden``).
+"""How long the simulator itself worked on each recent request (admin ``/admin/processing-times``).
 
 A message's latency through a gateway includes the hub's own work (verify, validate, sign the
 receipt). With the simulator on the same machine, a benchmark subtracts this per-request figure to

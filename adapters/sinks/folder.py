@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from gateway.engine.ports import Afleververzoek, HubResult, Outcome
+from gateway.engine.ports import DeliveryRequest, HubResult, Outcome
 from gateway.engine.retry import Peer, classified
 from gateway.files import remove_stale_temporaries, write_private
 
@@ -36,15 +36,15 @@ class FolderSink:
         self._settings = settings
         self._swept = False
 
-    def target(self, verzoek: Afleververzoek) -> Path:
+    def target(self, request: DeliveryRequest) -> Path:
         return (
-            self._settings.path / f"{verzoek.berichttype}-{verzoek.referentienummer}.{self._settings.format}"
+            self._settings.path / f"{request.berichttype}-{request.referentienummer}.{self._settings.format}"
         )
 
-    async def lever_af(self, verzoek: Afleververzoek) -> HubResult:
-        body = verzoek.json_body if self._settings.format == "json" else verzoek.xml_body
+    async def deliver(self, request: DeliveryRequest) -> HubResult:
+        body = request.json_body if self._settings.format == "json" else request.xml_body
         try:
-            await asyncio.to_thread(self._write, self.target(verzoek), body)
+            await asyncio.to_thread(self._write, self.target(request), body)
         except OSError as exc:
             return classified("io", f"cannot write to the folder: {exc.strerror}", peer=Peer.SINK)
         return HubResult(Outcome.DELIVERED)

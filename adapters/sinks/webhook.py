@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from gateway.engine.ports import Afleververzoek, HubResult
+from gateway.engine.ports import DeliveryRequest, HubResult
 from gateway.engine.retry import Peer, classified
 
 
@@ -58,20 +58,20 @@ class WebhookSink:
             self._session = aiohttp.ClientSession(timeout=timeout)
         return self._session
 
-    async def lever_af(self, verzoek: Afleververzoek) -> HubResult:
+    async def deliver(self, request: DeliveryRequest) -> HubResult:
         timestamp = str(int(self._clock()))
         headers = {
             "Content-Type": "application/json",
-            "X-SKPGW-Referentienummer": verzoek.referentienummer,
-            "X-SKPGW-Berichttype": verzoek.berichttype,
-            "X-SKPGW-Conversatie": verzoek.conversatie,
+            "X-SKPGW-Referentienummer": request.referentienummer,
+            "X-SKPGW-Berichttype": request.berichttype,
+            "X-SKPGW-Conversatie": request.conversatie,
             "X-SKPGW-Timestamp": timestamp,
-            "X-SKPGW-Signature": signature(self._settings.secret, timestamp, verzoek.json_body),
-            **verzoek.headers,
+            "X-SKPGW-Signature": signature(self._settings.secret, timestamp, request.json_body),
+            **request.headers,
         }
         try:
             session = await self._client()
-            async with session.post(self._settings.url, data=verzoek.json_body, headers=headers) as response:
+            async with session.post(self._settings.url, data=request.json_body, headers=headers) as response:
                 await response.read()
                 status = response.status
                 return classified(f"http-{status}", f"the receiver answered HTTP {status}", peer=Peer.SINK)

@@ -40,7 +40,7 @@ class HubSender:
         self._hub = hub
 
     async def send(self, message: Outgoing) -> HubResult:
-        return await self._hub.verstuur(
+        return await self._hub.send(
             referentienummer=message.referentienummer,
             ontvanger=message.ontvanger,
             berichttype=message.berichttype,

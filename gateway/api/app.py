@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from cryptography import x509
 
-from gateway.api import adresboek, berichten, conversaties, ops, wachtrij
+from gateway.api import adresboek, berichten, conversaties, ops, queue
 from gateway.api.auth import OPEN_PATHS, Caller, describe_certificate, required_role
 from gateway.api.context import CONTEXT, ApiContext, json_error
 from gateway.api.openapi import openapi_document
@@ -159,12 +159,12 @@ def make_app(context: ApiContext) -> web.Application:
     app.router.add_post("/api/berichten", berichten.submit)
     app.router.add_get("/api/berichten", berichten.search)
     app.router.add_get("/api/berichten/{referentienummer}", berichten.detail)
-    app.router.add_post("/api/berichten/{referentienummer}/opnieuw", berichten.resend)
+    app.router.add_post("/api/berichten/{referentienummer}/resend", berichten.resend)
     app.router.add_get("/api/conversaties", conversaties.conversations)
     app.router.add_post("/api/conversaties", conversaties.import_conversations)
     app.router.add_get("/api/conversaties/{conversatie}", conversaties.timeline)
-    app.router.add_post("/api/ophalen", berichten.fetch_now)
-    app.router.add_post("/api/wachtrij/nu", wachtrij.retry_now)
+    app.router.add_post("/api/fetch", berichten.fetch_now)
+    app.router.add_post("/api/queue/retry-now", queue.retry_now)
     app.router.add_get("/api/adresboek", adresboek.list_counterparts)
     console.mount(app, context)
     return app

@@ -10,27 +10,30 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.api.context import CONTEXT, json_error
+from gateway.api.context import CONTEXT, check_parameters, json_error
 from gateway.codec import DecodeError, decode
 from gateway.codec.json_form import to_json
-from gateway.engine.bevindingen import json_met_bevindingen
-from gateway.indienen import Afgewezen, Conflict, Controle, Ingediend
+from gateway.engine.findings import json_with_bevindingen
 from gateway.model.berichttype import Berichttype
 from gateway.store.base import InvalidTransition, NotFound
 from gateway.store.records import InboxRow, InboxState, OutboxRow, OutboxState
-from gateway.store.search import BerichtFilter, BerichtSamenvatting
+from gateway.store.search import BerichtFilter, BerichtSummary
+from gateway.submission import Conflict, DryRun, Refused, Submitted
 from gateway.xml.catalogue import default_catalogue
 
 MAX_PAGE = 500
-_DIRECTIONS = ("uit", "in")
+_DIRECTIONS = ("out", "in")
+SEARCH_PARAMETERS = (
+    "berichttype", "direction", "state", "tegenpartij", "conversatie", "from", "until", "limit", "cursor",
+)
 
 
 MAX_JSON_DEPTH = 32  # a message's JSON form nests a handful of levels
 _STATES = {
-    "uit": tuple(str(s) for s in OutboxState),
+    "out": tuple(str(s) for s in OutboxState),
     "in": tuple(str(s) for s in InboxState),
 }
-_ALL_STATES = tuple(dict.fromkeys(_STATES["uit"] + _STATES["in"]))
+_ALL_STATES = tuple(dict.fromkeys(_STATES["out"] + _STATES["in"]))
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +67,7 @@ def _iso(value: datetime | None) -> str | None:
 
 async def submit(request: web.Request) -> web.Response:
     """``POST /api/berichten``; with ``?dry_run=true`` every check and the XML, nothing stored (200)."""
+    check_parameters(request.query, ("dry_run",))
     dry_run = request.query.get("dry_run", "false")
     if dry_run not in ("true", "false"):
         return json_error(400, "dry_run: expected true or false")
@@ -78,10 +82,10 @@ async def submit(request: web.Request) -> web.Response:
     context = _ctx(request)
     try:
         if dry_run == "true":
-            controle = await context.indiener.controleer(body)
-            return web.json_response(_dry_run(controle), status=200)
-        result = await context.indiener.dien_in(body)
-    except Afgewezen as exc:
+            dry = await context.submitter.dry_run(body)
+            return web.json_response(_dry_run(dry), status=200)
+        result = await context.submitter.submit(body)
+    except Refused as exc:
         return web.json_response(
             {"error": "the message was not accepted", "findings": exc.findings}, status=422
         )
@@ -92,28 +96,29 @@ async def submit(request: web.Request) -> web.Response:
     )
 
 
-def _accepted(result: Ingediend) -> dict[str, Any]:
+def _accepted(result: Submitted) -> dict[str, Any]:
     return {
         "referentienummer": result.referentienummer,
         "conversatie": result.conversatie,
         "berichttype": result.berichttype,
         "versie": result.versie,
-        "new": result.nieuw,
+        "new": result.new,
         "warnings": [f.to_dict() for f in result.warnings],
     }
 
 
-def _dry_run(controle: Controle) -> dict[str, Any]:
+def _dry_run(dry: DryRun) -> dict[str, Any]:
     """The submission's answer had it been real, the exact XML, and the JSON form as filled in."""
     return {
         "dry_run": True,
-        **_accepted(controle.ingediend),
-        "xml": controle.document.decode("utf-8"),
-        "bericht": controle.bericht,
+        **_accepted(dry.submitted),
+        "xml": dry.document.decode("utf-8"),
+        "bericht": dry.bericht,
     }
 
 
 def _filter(query: Any) -> BerichtFilter:
+    check_parameters(query, SEARCH_PARAMETERS)
     def when(name: str) -> datetime | None:
         raw = query.get(name)
         if not raw:
@@ -128,11 +133,11 @@ def _filter(query: Any) -> BerichtFilter:
             raise web.HTTPBadRequest(text=f"{name}: give the time zone (Z for UTC)")
         return value
 
-    richting = query.get("richting")
-    if richting and richting not in _DIRECTIONS:
-        raise web.HTTPBadRequest(text="richting: expected uit or in")
+    direction = query.get("direction")
+    if direction and direction not in _DIRECTIONS:
+        raise web.HTTPBadRequest(text="direction: expected out or in")
     state = query.get("state")
-    states = _STATES.get(richting or "", _ALL_STATES)
+    states = _STATES.get(direction or "", _ALL_STATES)
     if state and state not in states:
         raise web.HTTPBadRequest(text=f"state: expected one of {', '.join(states)}")
     berichttype = query.get("berichttype")
@@ -148,20 +153,20 @@ def _filter(query: Any) -> BerichtFilter:
         raise web.HTTPBadRequest(text=f"limit: expected 1 to {MAX_PAGE}")
     return BerichtFilter(
         berichttype=berichttype or None,
-        richting=richting or None,
+        direction=direction or None,
         state=state or None,
         tegenpartij=query.get("tegenpartij") or None,
         conversatie=query.get("conversatie") or None,
-        vanaf=when("vanaf"),
-        tot=when("tot"),
+        since=when("from"),
+        until=when("until"),
         limit=limit,
         cursor=query.get("cursor") or None,
     )
 
 
-def _summary(item: BerichtSamenvatting) -> dict[str, Any]:
+def _summary(item: BerichtSummary) -> dict[str, Any]:
     data = asdict(item)
-    data["moment"], data["updated_at"] = _iso(item.moment), _iso(item.updated_at)
+    data["at"], data["updated_at"] = _iso(item.at), _iso(item.updated_at)
     return data
 
 
@@ -171,7 +176,7 @@ async def search(request: web.Request) -> web.Response:
         page = await _ctx(request).store.search_messages(f)
     except ValueError as exc:
         return json_error(400, f"cursor: {exc}")
-    return web.json_response({"items": [_summary(i) for i in page.items], "next": page.volgende})
+    return web.json_response({"items": [_summary(i) for i in page.items], "next": page.next_cursor})
 
 
 async def detail(request: web.Request) -> web.Response:
@@ -197,7 +202,7 @@ async def _outbound_detail(context: Any, row: OutboxRow) -> dict[str, Any]:
             json_form = None
     return {
         "referentienummer": row.referentienummer,
-        "richting": "uit",
+        "direction": "out",
         "berichttype": row.berichttype,
         "tegenpartij": row.ontvanger,
         "conversatie": row.conversatie,
@@ -228,7 +233,7 @@ async def _inbound_detail(context: Any, row: InboxRow) -> dict[str, Any]:
     sinks = await context.store.sink_deliveries(row.referentienummer)
     return {
         "referentienummer": row.referentienummer,
-        "richting": "in",
+        "direction": "in",
         "berichttype": row.berichttype,
         "tegenpartij": row.afzender,
         "afzender_oin": row.afzender_oin,  # as the hub named it (checked against the address book)
@@ -246,8 +251,8 @@ async def _inbound_detail(context: Any, row: InboxRow) -> dict[str, Any]:
         ],
         "sha256": row.sha256,
         "xml": row.document.decode("utf-8") if row.document else None,
-        "bevindingen": list(row.bevindingen),
-        "json": json.loads(json_met_bevindingen(row.json_body, row.bevindingen)) if row.json_body else None,
+        "findings": list(row.bevindingen),  # also in the JSON form, as its "bevindingen"
+        "json": json.loads(json_with_bevindingen(row.json_body, row.bevindingen)) if row.json_body else None,
     }
 
 

@@ -4,7 +4,7 @@ application module that routes to them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,8 +15,8 @@ from gateway.api.auth import ClientBook, TokenBook
 from gateway.api.metrics import Metrics
 from gateway.config import Config
 from gateway.engine.runner import Engine
-from gateway.indienen import Indiener
 from gateway.store.base import Store
+from gateway.submission import Submitter
 
 
 @dataclass
@@ -24,7 +24,7 @@ class ApiContext:
     config: Config
     store: Store
     engine: Engine
-    indiener: Indiener
+    submitter: Submitter
     adresboek: Adresboek
     metrics: Metrics
     tokens: TokenBook  # the bearer tokens of [[api.tokens]], each with its name and roles
@@ -39,3 +39,13 @@ CONTEXT: web.AppKey[ApiContext] = web.AppKey("context", ApiContext)
 
 def json_error(status: int, message: str, **extra: object) -> web.Response:
     return web.json_response({"error": message, **extra}, status=status)
+
+
+def check_parameters(query: Mapping[str, str], allowed: Collection[str]) -> None:
+    """Refuse (400) a query parameter the route does not take, naming the ones it does: a misspelt or
+    renamed filter must not silently widen the answer. Only names are echoed, never a value."""
+    unknown = sorted({name[:40] for name in query if name not in allowed})
+    if unknown:
+        given = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
+        takes = ", ".join(allowed) if allowed else "none"
+        raise web.HTTPBadRequest(text=f"unknown query parameter(s) {given}; this route takes {takes}")

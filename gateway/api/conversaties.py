@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.api.context import CONTEXT, json_error
+from gateway.api.context import CONTEXT, check_parameters, json_error
 from gateway.conversatie.importeren import importeer
 from gateway.conversatie.tijdlijn import tijdlijn
 from gateway.store.records import Conversatie
@@ -46,6 +46,7 @@ def _conversation(c: Conversatie) -> dict[str, Any]:
 
 
 async def conversations(request: web.Request) -> web.Response:
+    check_parameters(request.query, ("state", "limit", "offset"))
     context = _ctx(request)
     state = request.query.get("state") or None
     if state and state not in _STATES:
@@ -76,6 +77,7 @@ async def timeline(request: web.Request) -> web.Response:
 
 async def import_conversations(request: web.Request) -> web.Response:
     """Register the open conversations a previous system started (all or nothing; ?dry_run=true)."""
+    check_parameters(request.query, ("dry_run",))
     try:
         body = await request.json(loads=json.loads)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -86,6 +88,6 @@ async def import_conversations(request: web.Request) -> web.Response:
         context.store, body, adresboek=context.adresboek, rol=context.config.gateway.rol, dry_run=dry_run
     )
     if not result.ok:
-        said = "not every conversation was imported" if result.geimporteerd else "nothing was imported"
-        return web.json_response({"error": said, "findings": result.fouten, **result.to_dict()}, status=422)
+        said = "not every conversation was imported" if result.imported else "nothing was imported"
+        return web.json_response({"error": said, **result.to_dict()}, status=422)
     return web.json_response({**result.to_dict(), "dry_run": dry_run}, status=200)

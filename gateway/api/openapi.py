@@ -54,7 +54,7 @@ def _message_schemas(directory: Path) -> dict[str, Any]:
 
 
 def _error(description: str, with_findings: bool = False) -> dict[str, Any]:
-    schema: dict[str, Any] = {"$ref": _REF + ("Afwijzing" if with_findings else "Fout")}
+    schema: dict[str, Any] = {"$ref": _REF + ("Refusal" if with_findings else "Error")}
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
@@ -78,7 +78,12 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None) ->
 def _infra_schemas() -> dict[str, Any]:
     nullable = {"type": ["string", "null"]}
     return {
-        "Fout": {
+        "Finding": {
+            "$ref": _REF + "Bevinding",
+            "description": "one finding: code, severity (error or warning), field (a JSON pointer), message, "
+            "and where computed the expected value (the JSON form lists them as bevindingen)",
+        },
+        "Error": {
             "type": "object",
             "required": ["error"],
             "properties": {
@@ -86,15 +91,15 @@ def _infra_schemas() -> dict[str, Any]:
                 "code": {"type": "string", "description": "stable refusal code, e.g. invalid-token"},
             },
         },
-        "Afwijzing": {
+        "Refusal": {
             "type": "object",
             "required": ["error", "findings"],
             "properties": {
                 "error": {"type": "string"},
-                "findings": {"type": "array", "items": {"$ref": _REF + "Bevinding"}},
+                "findings": {"type": "array", "items": {"$ref": _REF + "Finding"}},
             },
         },
-        "Ontvangen": {
+        "Accepted": {
             "type": "object",
             "required": ["referentienummer", "conversatie", "berichttype", "versie", "new", "warnings"],
             "properties": {
@@ -103,10 +108,10 @@ def _infra_schemas() -> dict[str, Any]:
                 "berichttype": {"type": "string"},
                 "versie": {"type": "string"},
                 "new": {"type": "boolean"},
-                "warnings": {"type": "array", "items": {"$ref": _REF + "Bevinding"}},
+                "warnings": {"type": "array", "items": {"$ref": _REF + "Finding"}},
             },
         },
-        "Controle": {
+        "DryRun": {
             "type": "object",
             "required": [
                 "dry_run",
@@ -126,7 +131,7 @@ def _infra_schemas() -> dict[str, Any]:
                 "berichttype": {"type": "string"},
                 "versie": {"type": "string"},
                 "new": {"type": "boolean", "description": "false: this exact message was submitted before"},
-                "warnings": {"type": "array", "items": {"$ref": _REF + "Bevinding"}},
+                "warnings": {"type": "array", "items": {"$ref": _REF + "Finding"}},
                 "xml": {
                     "type": "string",
                     "description": "the document as it would be enqueued, signed and sent",
@@ -134,45 +139,46 @@ def _infra_schemas() -> dict[str, Any]:
                 "bericht": {"type": "object", "description": "the JSON form with the header as filled in"},
             },
         },  # fmt: skip
-        "Samenvatting": {
+        "BerichtSummary": {
             "type": "object",
             "properties": {
-                "richting": {"enum": ["uit", "in"]},
+                "direction": {"enum": ["out", "in"]},
                 "referentienummer": {"type": "string"},
                 "berichttype": {"type": "string"},
                 "tegenpartij": {"type": "string"},
                 "conversatie": nullable,
                 "state": {"type": "string"},
-                "moment": {"type": "string", "format": "date-time"},
+                "at": {"type": "string", "format": "date-time", "description": "queued (out), received (in)"},
                 "attempts": {"type": "integer"},
                 "last_error": nullable,
                 "updated_at": {"type": "string", "format": "date-time"},
             },
         },
-        "Pagina": {
+        "BerichtenPage": {
             "type": "object",
             "required": ["items", "next"],
             "properties": {
-                "items": {"type": "array", "items": {"$ref": _REF + "Samenvatting"}},
+                "items": {"type": "array", "items": {"$ref": _REF + "BerichtSummary"}},
                 "next": nullable,
             },
         },
         "Detail": {
             "type": "object",
-            "required": ["referentienummer", "richting", "state"],
+            "required": ["referentienummer", "direction", "state"],
             "properties": {
                 "referentienummer": {"type": "string"},
-                "richting": {"enum": ["uit", "in"]},
+                "direction": {"enum": ["out", "in"]},
                 "state": {"type": "string"},
                 "xml": nullable,
-                "bevindingen": {
-                    "description": "received messages: the findings delivered with it",
+                "findings": {
+                    "description": "received messages: the findings delivered with it (its JSON form carries "
+                    "them as bevindingen)",
                     "type": "array",
-                    "items": {"$ref": _REF + "Bevinding"},
+                    "items": {"$ref": _REF + "Finding"},
                 },
             },
         },
-        "NuVerschuldigd": {
+        "RetryNow": {
             "type": "object",
             "required": ["due_now"],
             "properties": {"due_now": {"type": "integer"}, "referentienummer": {"type": "string"}},
@@ -215,16 +221,16 @@ def _infra_schemas() -> dict[str, Any]:
                 "vooraf_akkoord": {"type": "boolean"},
                 "stappen": {
                     "type": "array",
-                    "description": "oldest first: moment, richting (uit, in, import), van, naar, "
+                    "description": "oldest first: at, direction (out, in, import), van, naar, "
                     "berichttype, referentienummer, state",
                     "items": {"type": "object"},
                 },
                 "verwacht": {
                     "description": "what is awaited now (null: nothing): wie (ons or tegenpartij), van, "
-                    "antwoorden, vraag_referentienummer, vraag_berichttype, uiterlijk, te_laat",
+                    "antwoorden, vraag_referentienummer, vraag_berichttype, uiterlijk, overdue",
                     "type": ["object", "null"],
                 },
-                "afgekapt": {"type": "boolean"},
+                "truncated": {"type": "boolean", "description": "only the newest 500 messages are listed"},
             },
         },
         "ConversatieImport": {
@@ -257,13 +263,13 @@ def _infra_schemas() -> dict[str, Any]:
                 }
             },
         },
-        "Importresultaat": {
+        "ConversatieImportResult": {
             "type": "object",
-            "required": ["geimporteerd", "al_bekend", "fouten"],
+            "required": ["imported", "already_known", "findings"],
             "properties": {
-                "geimporteerd": {"type": "array", "items": {"type": "string"}},
-                "al_bekend": {"type": "array", "items": {"type": "string"}},
-                "fouten": {"type": "array", "items": {"$ref": _REF + "Bevinding"}},
+                "imported": {"type": "array", "items": {"type": "string"}},
+                "already_known": {"type": "array", "items": {"type": "string"}},
+                "findings": {"type": "array", "items": {"$ref": _REF + "Finding"}},
                 "dry_run": {"type": "boolean"},
             },
         },
@@ -289,10 +295,10 @@ def _message_paths(unauthorized: dict[str, Any]) -> dict[str, Any]:
                 ],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": invoer}}},
                 "responses": {
-                    "200": _json("dry run: what a submission would do, nothing stored", "Controle"),
+                    "200": _json("dry run: what a submission would do, nothing stored", "DryRun"),
                     "202": _json(
                         "accepted into the outbox (also when submitted before with the same content)",
-                        "Ontvangen",
+                        "Accepted",
                     ),
                     "400": _error("the body is not JSON, or dry_run is neither true nor false"),
                     "401": unauthorized,
@@ -310,10 +316,10 @@ def _message_paths(unauthorized: dict[str, Any]) -> dict[str, Any]:
                         "e.g. Saldoverzoek (another value is a 400)",
                         {"enum": [b.value for b in Berichttype]},
                     ),
-                    _query("richting", "uit or in", {"enum": ["uit", "in"]}),
+                    _query("direction", "out (we send it) or in (we received it)", {"enum": ["out", "in"]}),
                     _query(
                         "state",
-                        "uit: queued|sending|delivered|dead; in: received|decoded|delivered|quarantined",
+                        "out: queued|sending|delivered|dead; in: received|decoded|delivered|quarantined",
                         {
                             "enum": [
                                 "queued",
@@ -328,14 +334,14 @@ def _message_paths(unauthorized: dict[str, Any]) -> dict[str, Any]:
                     ),
                     _query("tegenpartij", "address-book UUID"),
                     _query("conversatie", "ConversatieReferentienummer"),
-                    _query("vanaf", "ISO date-time, inclusive", {"type": "string", "format": "date-time"}),
-                    _query("tot", "ISO date-time, exclusive", {"type": "string", "format": "date-time"}),
+                    _query("from", "ISO date-time, inclusive", {"type": "string", "format": "date-time"}),
+                    _query("until", "ISO date-time, exclusive", {"type": "string", "format": "date-time"}),
                     _query("limit", "1 to 500", {"type": "integer", "minimum": 1, "maximum": 500}),
                     _query("cursor", "the next value of the previous page"),
                 ],
                 "responses": {
-                    "200": _json("a page", "Pagina"),
-                    "400": _error("a bad filter"),
+                    "200": _json("a page", "BerichtenPage"),
+                    "400": _error("a bad filter, or a query parameter the route does not take"),
                     "401": unauthorized,
                 },
             },
@@ -351,7 +357,7 @@ def _message_paths(unauthorized: dict[str, Any]) -> dict[str, Any]:
                 },
             }
         },
-        "/api/berichten/{referentienummer}/opnieuw": {
+        "/api/berichten/{referentienummer}/resend": {
             "post": {
                 "summary": "Resend a dead letter (same Referentienummer) or redeliver to the sinks",
                 "parameters": [_REF_PARAM],
@@ -385,7 +391,7 @@ def _message_paths(unauthorized: dict[str, Any]) -> dict[str, Any]:
                     "content": {"application/json": {"schema": {"$ref": _REF + "ConversatieImport"}}},
                 },
                 "responses": {
-                    "200": _json("imported (or, with dry_run, would be)", "Importresultaat"),
+                    "200": _json("imported (or, with dry_run, would be)", "ConversatieImportResult"),
                     "400": _error("the body is not JSON"),
                     "401": unauthorized,
                     "413": _error("the body is larger than [api] max_body_bytes"),
@@ -407,19 +413,19 @@ def _message_paths(unauthorized: dict[str, Any]) -> dict[str, Any]:
                 },
             }
         },
-        "/api/ophalen": {
+        "/api/fetch": {
             "post": {
                 "summary": "Fetch from the hub now",
                 "responses": {"202": {"description": "started"}, "401": unauthorized},
             }
         },
-        "/api/wachtrij/nu": {
+        "/api/queue/retry-now": {
             "post": {
                 "summary": "The hub is back: every waiting outbound message (or one) is due now, and an "
                 "open circuit sends its probe at once",
                 "parameters": [_query("referentienummer", "only this message", {"type": "string"})],
                 "responses": {
-                    "202": _json("how many were waiting for a retry", "NuVerschuldigd"),
+                    "202": _json("how many were waiting for a retry", "RetryNow"),
                     "400": _error("not a Referentienummer"),
                     "401": unauthorized,
                     "404": _error("unknown"),

@@ -62,7 +62,7 @@ def _hub_check(context: ApiContext) -> dict[str, object]:
         "unreachable_since": down.since.isoformat().replace("+00:00", "Z"),
         "message": f"the hub has not answered for {timedelta(seconds=int(down.seconds))} (limit "
         f"{timedelta(seconds=int(limit))}; last error: {down.last_error}); once it is back, "
-        "POST /api/wachtrij/nu sends what waits",
+        "POST /api/queue/retry-now sends what waits",
     }
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from gateway.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from gateway.config import Config, ConfigError, load_config
-from gateway.conversatie.importeren import Importresultaat, importeer
+from gateway.conversatie.importeren import ImportResult, importeer
 from gateway.conversatie.tijdlijn import tijdlijn
-from gateway.engine.werkdagen import nl_datum
+from gateway.engine.werkdagen import dutch_date
 from gateway.store import open_store
 
 
@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--config", metavar="FILE", required=True, help="the gateway's configuration")
     imp.add_argument("--dry-run", action="store_true", help="check only; write nothing")
     imp.set_defaults(func=run_import)
-    show = actions.add_parser("toon", help="a conversation as a timeline (JSON)")
+    show = actions.add_parser("show", help="a conversation as a timeline (JSON)")
     show.add_argument("conversatie", metavar="CONVERSATIE")
     show.add_argument("--config", metavar="FILE", required=True, help="the gateway's configuration")
     show.set_defaults(func=run_show)
@@ -58,21 +58,21 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"skgw conversaties import: {exc}", file=sys.stderr)
         return EXIT_USAGE
     result = asyncio.run(_import(config, body, args.dry_run))
-    for conversatie in result.geimporteerd:
+    for conversatie in result.imported:
         print(f"imported        {conversatie}")
-    for conversatie in result.al_bekend:
+    for conversatie in result.already_known:
         print(f"already known   {conversatie}")
-    for fout in result.fouten:
+    for fout in result.findings:
         print(f"REFUSED  {fout['field']}: {fout['message']} [{fout['code']}]", file=sys.stderr)
     if not result.ok:
-        print(f"{len(result.fouten)} mistake(s): nothing was imported", file=sys.stderr)
+        print(f"{len(result.findings)} mistake(s): nothing was imported", file=sys.stderr)
         return EXIT_INVALID
     if args.dry_run:
         print("dry run: nothing was written")
     return EXIT_OK
 
 
-async def _import(config: Config, body: Any, dry_run: bool) -> Importresultaat:
+async def _import(config: Config, body: Any, dry_run: bool) -> ImportResult:
     store = await open_store(config.store.resolved_url(config.base))
     try:
         return await importeer(
@@ -86,11 +86,11 @@ def run_show(args: argparse.Namespace) -> int:
     try:
         config = _config(args.config)
     except ConfigError as exc:
-        print(f"skgw conversaties toon: {exc}", file=sys.stderr)
+        print(f"skgw conversaties show: {exc}", file=sys.stderr)
         return EXIT_USAGE
     found = asyncio.run(_show(config, args.conversatie))
     if found is None:
-        print(f"skgw conversaties toon: no conversation {args.conversatie}", file=sys.stderr)
+        print(f"skgw conversaties show: no conversation {args.conversatie}", file=sys.stderr)
         return EXIT_INVALID
     print(json.dumps(found, ensure_ascii=False, indent=2))
     return EXIT_OK
@@ -100,7 +100,7 @@ async def _show(config: Config, conversatie: str) -> dict[str, Any] | None:
     store = await open_store(config.store.resolved_url(config.base))
     try:
         found = await tijdlijn(
-            store, conversatie, eigen_adres=config.gateway.adres, vandaag=nl_datum(datetime.now(UTC))
+            store, conversatie, eigen_adres=config.gateway.adres, vandaag=dutch_date(datetime.now(UTC))
         )
     finally:
         await store.close()

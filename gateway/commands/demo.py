@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from adapters.demo.layout import ORGANISATIES, Layout
+    from adapters.demo.layout import ORGANISATIONS, Layout
     from adapters.demo.processes import DemoError, Process, wait_until_up
     from adapters.demo.script import Demo, Timeline, describe
 
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             workdir / "logs" / f"{org.key}.log",
             env={"SKGW_DEMO_TOKEN": token},
         )
-        for org in ORGANISATIES
+        for org in ORGANISATIONS
     ]
     for line in describe(layout):
         print(line, file=out)
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         await wait_until_up(hub, f"http://127.0.0.1:{layout.admin_port}/admin")
         for process in gateways:
             process.start(workdir)
-        for process, org in zip(gateways, ORGANISATIES, strict=True):
+        for process, org in zip(gateways, ORGANISATIONS, strict=True):
             await wait_until_up(process, layout.api_url(org.key) + "/health")
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
             await Demo(layout, token, session, Timeline(out)).run()
@@ -102,13 +102,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _keep_running(layout, token: str, processes, out) -> None:
     """Leave everything up and say how to open the console, until Ctrl-C (or SIGTERM)."""
-    from adapters.demo.layout import ORGANISATIES
+    from adapters.demo.layout import ORGANISATIONS
 
     print("\nThe gateways keep running. Open the operator console of Stadsbank Zwolle:", file=out)
     print(f"  {layout.api_url('shv')}/ui/", file=out)
     print(f"  token: {token}", file=out)
     print("  (the creditors' consoles, with the same token: "
-          + ", ".join(f"{o.naam} {layout.api_url(o.key)}/ui/" for o in ORGANISATIES if o.key != "shv")
+          + ", ".join(f"{o.naam} {layout.api_url(o.key)}/ui/" for o in ORGANISATIONS if o.key != "shv")
           + ")", file=out)  # fmt: skip
     print("Press Ctrl-C to stop.", file=out, flush=True)
 

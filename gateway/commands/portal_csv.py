@@ -1,12 +1,12 @@
 """`skgw csv export|import`: the creditors' bulk CSV (portal layout "CSV Saldoverzoek Antwoord",
 and our Betaalvoorstel antwoord layout).
 
-    skgw csv export --gateway URL --token-env VAR [--berichttype Saldoverzoek] [--alle] OUT.csv
+    skgw csv export --gateway URL --token-env VAR [--berichttype Saldoverzoek] [--all] OUT.csv
     skgw csv export --from-xml FILES... OUT.csv      (XML messages, or the folder sink's JSON files)
     skgw csv import FILE.csv --gateway URL --token-env VAR
     skgw csv import FILE.csv --to-xml DIR --version 2.0|1.1 --from-xml QUESTIONS...
 
-The export leaves out questions that were answered already (``--alle``: every question) and is
+The export leaves out questions that were answered already (``--all``: every question) and is
 written readable by its owner only (mode 0600): it holds names, birth dates and addresses.
 Exit 0 on success, 1 when the file is refused (every error listed by row and column) or the
 gateway refused an answer, 2 on usage errors.
@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("paths", nargs="+", metavar="PATH", help="OUT.csv (with --from-xml: FILES... OUT.csv)")
     exp.add_argument("--berichttype", choices=("Saldoverzoek", "Betaalvoorstel"), default="Saldoverzoek")
     exp.add_argument(
-        "--alle",
+        "--all",
         action="store_true",
         help="also the questions that were answered already (default: left out)",
     )
@@ -132,7 +132,7 @@ def export_command(args: argparse.Namespace) -> int:
 
             vragen, answers = asyncio.run(fetch())
         unanswered, answered = open_questions(vragen, answers)
-        chosen = vragen if args.alle else unanswered
+        chosen = vragen if args.all else unanswered
         data = kind.export(chosen)
         write_private(Path(out), data)
     except (UsageError, GatewayApiError, OSError) as exc:
@@ -140,10 +140,10 @@ def export_command(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     rows = max(0, len(data.splitlines()) - 1)
     print(f"{out}: {len(chosen)} {kind.name} question(s), {rows} row(s)")
-    if answered and not args.alle:
-        print(f"left out {len(answered)} question(s) answered already (--alle exports them too)")
+    if answered and not args.all:
+        print(f"left out {len(answered)} question(s) answered already (--all exports them too)")
     elif answered:
-        print(f"{len(answered)} of them answered already (--alle)")
+        print(f"{len(answered)} of them answered already (--all)")
     return EXIT_OK
 
 

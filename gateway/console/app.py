@@ -9,7 +9,7 @@ from importlib import resources
 from aiohttp import web
 
 from gateway.api.context import ApiContext
-from gateway.console import acties, bericht, berichten, conversaties, lijsten, login, overzicht
+from gateway.console import actions, bericht, berichten, conversaties, lists, login, overview
 from gateway.console.security import LoginLimiter, Sessions
 from gateway.console.web import PREFIX, STATE, ConsoleState, authenticate, headers, templates
 
@@ -72,22 +72,22 @@ def make_console(context: ApiContext) -> web.Application:
     r.add_get("/login", login.login_form)
     r.add_post("/login", login.login)
     r.add_post("/uitloggen", login.logout)
-    r.add_get("/", overzicht.overzicht)
-    r.add_get("/cijfers", overzicht.cijfers_fragment)
-    r.add_get("/berichten", berichten.lijst)
-    r.add_post("/berichten", berichten.zoek)
-    r.add_get("/berichten/{ref}", bericht.pagina)
-    r.add_post("/berichten/{ref}/bsn", bericht.toon_bsn)
+    r.add_get("/", overview.overview)
+    r.add_get("/cijfers", overview.figures_fragment)
+    r.add_get("/berichten", berichten.list_page)
+    r.add_post("/berichten", berichten.search)
+    r.add_get("/berichten/{ref}", bericht.page)
+    r.add_post("/berichten/{ref}/bsn", bericht.show_bsn)
     r.add_get("/berichten/{ref}/download/{soort:xml|json}", bericht.download)
-    r.add_get("/conversaties", conversaties.lijst)
-    r.add_get("/conversaties/{conv}", conversaties.pagina)
-    r.add_get("/quarantaine", lijsten.quarantaine)
-    r.add_get("/adresboek", lijsten.adresboek)
-    r.add_get("/logboek", lijsten.logboek)
-    r.add_get("/acties/{naam}", acties.bevestig)
-    r.add_post("/acties/{naam}", acties.voer_uit)
-    r.add_get("/acties/{naam}/{ref}", acties.bevestig)
-    r.add_post("/acties/{naam}/{ref}", acties.voer_uit)
+    r.add_get("/conversaties", conversaties.list_page)
+    r.add_get("/conversaties/{conv}", conversaties.page)
+    r.add_get("/quarantaine", lists.quarantine)
+    r.add_get("/adresboek", lists.adresboek)
+    r.add_get("/logboek", lists.action_log)
+    r.add_get("/acties/{naam}", actions.confirm)
+    r.add_post("/acties/{naam}", actions.perform)
+    r.add_get("/acties/{naam}/{ref}", actions.confirm)
+    r.add_post("/acties/{naam}/{ref}", actions.perform)
     return app
 
 

@@ -8,64 +8,64 @@ from datetime import datetime
 
 from aiohttp import web
 
-from gateway.console.acties import recent_action, record
+from gateway.console.actions import recent_action, record
+from gateway.console.content import document_view
 from gateway.console.formatting import ACTIE, RESULTAAT, SINK_STATE, UITKOMST, state_label
-from gateway.console.inhoud import weergave
 from gateway.console.web import is_htmx, render, state
 from gateway.store.records import InboxRow, OutboxRow
 
 
 @dataclass(frozen=True, slots=True)
-class Gebeurtenis:
+class Event:
     moment: datetime | None
     wat: str
     detail: str = ""
     fout: bool = False
 
 
-def _outbound_timeline(row: OutboxRow, attempts) -> list[Gebeurtenis]:
-    events = [Gebeurtenis(row.created_at, "In de wachtrij gezet")]
+def _outbound_timeline(row: OutboxRow, attempts) -> list[Event]:
+    events = [Event(row.created_at, "In de wachtrij gezet")]
     for a in attempts:
         ok = a.outcome in ("delivered", "duplicate-accepted")
         detail = f"{a.duration_ms} ms" + (f" — {a.code}" if a.code else "") + (
             f": {a.reason}" if a.reason and not ok else ""
         )
         events.append(
-            Gebeurtenis(a.started_at, f"Poging {a.attempt_no}: {UITKOMST.get(a.outcome, a.outcome)}",
+            Event(a.started_at, f"Poging {a.attempt_no}: {UITKOMST.get(a.outcome, a.outcome)}",
                         detail, not ok)
         )  # fmt: skip
     if row.state == "delivered":
-        events.append(Gebeurtenis(row.updated_at, "Afgeleverd bij de hub (ontvangst bevestigd)"))
+        events.append(Event(row.updated_at, "Afgeleverd bij de hub (ontvangst bevestigd)"))
     elif row.state == "dead":
-        events.append(Gebeurtenis(row.updated_at, "Onbestelbaar: opgegeven", row.last_error or "", True))
+        events.append(Event(row.updated_at, "Onbestelbaar: opgegeven", row.last_error or "", True))
     elif row.state == "queued" and attempts:
-        events.append(Gebeurtenis(row.next_attempt_at, "Volgende poging gepland", row.last_error or ""))
+        events.append(Event(row.next_attempt_at, "Volgende poging gepland", row.last_error or ""))
     if row.purged_at:
-        events.append(Gebeurtenis(row.purged_at, "Inhoud verwijderd (bewaartermijn)"))
+        events.append(Event(row.purged_at, "Inhoud verwijderd (bewaartermijn)"))
     return events
 
 
-def _inbound_timeline(row: InboxRow, sinks) -> list[Gebeurtenis]:
+def _inbound_timeline(row: InboxRow, sinks) -> list[Event]:
     events = []
     if row.hub_received_at:
-        events.append(Gebeurtenis(row.hub_received_at, "Ontvangen door de hub"))
-    events.append(Gebeurtenis(row.received_at, "Opgehaald bij de hub, handtekening en XSD gecontroleerd"))
+        events.append(Event(row.hub_received_at, "Ontvangen door de hub"))
+    events.append(Event(row.received_at, "Opgehaald bij de hub, handtekening en XSD gecontroleerd"))
     if row.confirmed_at:
-        events.append(Gebeurtenis(row.confirmed_at, "Ophalen bevestigd aan de hub"))
+        events.append(Event(row.confirmed_at, "Ophalen bevestigd aan de hub"))
     if row.state == "quarantined":
         events.append(
-            Gebeurtenis(row.updated_at, "In quarantaine: ongeldig, beantwoord met een Foutbericht",
+            Event(row.updated_at, "In quarantaine: ongeldig, beantwoord met een Foutbericht",
                         f"{len(row.problems)} probleem/problemen", True)
         )  # fmt: skip
     for s in sinks:
         label = SINK_STATE.get(str(s.state), str(s.state))
         detail = f"{s.attempts} poging(en)" + (f" — {s.last_error}" if s.last_error else "")
         events.append(
-            Gebeurtenis(s.delivered_at or s.updated_at, f"Overdracht aan {s.sink}: {label}", detail,
+            Event(s.delivered_at or s.updated_at, f"Overdracht aan {s.sink}: {label}", detail,
                         str(s.state) == "dead")
         )  # fmt: skip
     if row.purged_at:
-        events.append(Gebeurtenis(row.purged_at, "Inhoud verwijderd (bewaartermijn)"))
+        events.append(Event(row.purged_at, "Inhoud verwijderd (bewaartermijn)"))
     return events
 
 
@@ -84,12 +84,12 @@ async def detail(request: web.Request, *, toon_bsn: bool = False) -> web.Respons
     outbound, inbound = await _load(request)
     overdracht_mislukt = False
     if outbound is not None:
-        row, richting, partij = outbound, "uit", outbound.ontvanger
+        row, direction, partij = outbound, "out", outbound.ontvanger
         tijdlijn = _outbound_timeline(outbound, await context.store.attempts(outbound.referentienummer))
         problems: tuple = ()
     else:
         assert inbound is not None
-        row, richting, partij = inbound, "in", inbound.afzender
+        row, direction, partij = inbound, "in", inbound.afzender
         sinks = await context.store.sink_deliveries(inbound.referentienummer)
         tijdlijn = _inbound_timeline(inbound, sinks)
         problems = inbound.problems
@@ -98,15 +98,15 @@ async def detail(request: web.Request, *, toon_bsn: bool = False) -> web.Respons
     for a in acties:
         if a.action in ("resend", "retry-now", "redeliver"):
             wat = f"{ACTIE[a.action].capitalize()} door {a.caller}: {RESULTAAT.get(a.result, a.result)}"
-            tijdlijn.append(Gebeurtenis(a.at, wat, a.detail, a.result != "ok"))
+            tijdlijn.append(Event(a.at, wat, a.detail, a.result != "ok"))
     tijdlijn.sort(key=lambda g: g.moment or datetime.min.replace(tzinfo=row.updated_at.tzinfo))
     tegenpartij = context.adresboek.get(partij) if partij in context.adresboek else None
-    view = weergave(row.document, toon_bsn=toon_bsn)
+    view = document_view(row.document, toon_bsn=toon_bsn)
     # received: what the checks found on arrival (stored with it, also after retention); sent: the
     # rules on its content, which gave the warnings of its submission
     bevindingen = list(inbound.bevindingen) if inbound is not None else view.bevindingen
     values = dict(
-        row=row, richting=richting, status=state_label(str(row.state), richting),
+        row=row, direction=direction, status=state_label(str(row.state), direction),
         tegenpartij=tegenpartij.naam if tegenpartij else partij,
         versie=tegenpartij.versie if tegenpartij else None,
         tijdlijn=tijdlijn, problems=problems, view=view, toon_bsn=toon_bsn,
@@ -119,11 +119,11 @@ async def detail(request: web.Request, *, toon_bsn: bool = False) -> web.Respons
     return render(request, "bericht.html", **values)
 
 
-async def pagina(request: web.Request) -> web.Response:
+async def page(request: web.Request) -> web.Response:
     return await detail(request)
 
 
-async def toon_bsn(request: web.Request) -> web.Response:
+async def show_bsn(request: web.Request) -> web.Response:
     """The same page with the BSN shown: a deliberate POST, recorded; never a URL to share."""
     await _load(request)
     ref = request.match_info["ref"]
@@ -141,7 +141,7 @@ async def download(request: web.Request) -> web.StreamResponse:
     if soort == "xml":
         body, content_type = row.document, "application/xml"
     else:
-        view = weergave(row.document, toon_bsn=True)
+        view = document_view(row.document, toon_bsn=True)
         if view.json is None:
             raise web.HTTPNotFound(text="Dit bericht heeft geen JSON-vorm (het was niet geldig).")
         body, content_type = view.json.encode(), "application/json"

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from gateway.console.formatting import RICHTING, STATE_FILTER
+from gateway.console.formatting import DIRECTION, RICHTING, STATE_FILTER
 from gateway.console.web import PREFIX, render, see_other, session, state
 from gateway.engine.werkdagen import NL_TZ
 from gateway.model.berichttype import Berichttype
@@ -27,7 +27,7 @@ _MAX_TEXT = 100
 
 
 @dataclass
-class Zoekvraag:
+class SearchQuery:
     """The search as the form shows it, and the problems with what was given."""
 
     waarden: dict[str, str]  # the URL keys and "klant"
@@ -37,15 +37,15 @@ class Zoekvraag:
         w = self.waarden
         return BerichtFilter(
             berichttype=w.get("type") or None,
-            richting=w.get("richting") or None,
+            direction=DIRECTION.get(w.get("richting", "")),
             state=w.get("status") or None,
             tegenpartij=w.get("partij") or None,
             conversatie=w.get("conv") or None,
-            vanaf=_day_start(w.get("van")),
-            tot=_day_start(w.get("tot"), next_day=True),
+            since=_day_start(w.get("van")),
+            until=_day_start(w.get("tot"), next_day=True),
             referentienummer=w.get("ref") or None,
             klantnummer_shv=w.get("klant") or None,
-            oplopend=w.get("sort") == "oud",
+            oldest_first=w.get("sort") == "oud",
             limit=PAGE,
             cursor=cursor,
         )
@@ -65,7 +65,7 @@ def _day_start(text: str | None, *, next_day: bool = False) -> datetime | None:
     return datetime.combine(day, time(0), NL_TZ)
 
 
-def _clean(values: dict[str, str], adresboek_ids: set[str]) -> Zoekvraag:
+def _clean(values: dict[str, str], adresboek_ids: set[str]) -> SearchQuery:
     w = {k: v.strip()[:_MAX_TEXT] for k, v in values.items() if isinstance(v, str) and v.strip()}
     fouten = []
     checks = (
@@ -86,14 +86,14 @@ def _clean(values: dict[str, str], adresboek_ids: set[str]) -> Zoekvraag:
             except ValueError:
                 fouten.append(f"{naam}: geef een datum als jjjj-mm-dd.")
                 del w[key]
-    return Zoekvraag(w, fouten)
+    return SearchQuery(w, fouten)
 
 
 def _ids(request: web.Request) -> set[str]:
     return {p.id for p in state(request).context.adresboek}
 
 
-async def lijst(request: web.Request) -> web.Response:
+async def list_page(request: web.Request) -> web.Response:
     values = {k: request.query.get(k, "") for k in _URL_KEYS}
     handle = request.query.get("z") or None
     verlopen = False
@@ -120,7 +120,7 @@ async def lijst(request: web.Request) -> web.Response:
         vraag=vraag.waarden,
         fouten=vraag.fouten,
         items=pagina.items,
-        volgende=vraag.url(handle, na=pagina.volgende) if pagina.volgende else None,
+        volgende=vraag.url(handle, na=pagina.next_cursor) if pagina.next_cursor else None,
         eerste=vraag.url(handle) if cursor else None,
         sorteer_oud=vraag.url(handle, sort="oud"),
         sorteer_nieuw=vraag.url(handle, sort="nieuw"),
@@ -131,7 +131,7 @@ async def lijst(request: web.Request) -> web.Response:
     )
 
 
-async def zoek(request: web.Request) -> web.Response:
+async def search(request: web.Request) -> web.Response:
     """The search form (POST): KlantnummerSHV into the session, the rest into the URL."""
     form = await request.post()
     values = {k: str(form.get(k, "")) for k in (*_URL_KEYS, "klant")}

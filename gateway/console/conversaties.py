@@ -25,14 +25,14 @@ _STATES = {"open": "open", "answered": "beantwoord", "overdue": "te laat"}
 
 
 @dataclass(frozen=True, slots=True)
-class Regel:
+class ListRow:
     conversatie: Conversatie
     tegenpartij: str
     termijn: str
     te_laat: bool
 
 
-async def lijst(request: web.Request) -> web.Response:
+async def list_page(request: web.Request) -> web.Response:
     context = state(request).context
     status = request.query.get("status", "")
     status = status if status in _STATES else ""
@@ -45,7 +45,7 @@ async def lijst(request: web.Request) -> web.Response:
     regels = []
     for c in items[:PAGE]:
         tekst, laat = termijn(c.antwoord_uiterlijk, today) if c.state == "open" else ("", False)
-        regels.append(Regel(c, _naam(context, c.tegenpartij), tekst, laat))
+        regels.append(ListRow(c, _naam(context, c.tegenpartij), tekst, laat))
 
     def link(n: int) -> str:
         query = {k: v for k, v in (("status", status), ("pagina", n)) if v}
@@ -79,11 +79,11 @@ FASE_NL: dict[str, str] = {
     Fase.STATUS_GEVRAAGD: "wacht op het antwoord op een Statusverzoek",
     Fase.STATUS_GEGEVEN: "Statusverzoek beantwoord",
 }
-_RICHTING_STATUS = {"import": "geïmporteerd (eerder systeem)"}
+_IMPORTED = {"import": "geïmporteerd (eerder systeem)"}
 
 
 @dataclass(frozen=True, slots=True)
-class Stap:
+class Step:
     moment: datetime | None
     van: str
     naar: str
@@ -94,7 +94,7 @@ class Stap:
     link: bool  # a message held here (an imported step is only named)
 
 
-async def pagina(request: web.Request) -> web.Response:
+async def page(request: web.Request) -> web.Response:
     """One conversation as the conversation state machine sees it (gateway.conversatie.tijdlijn)."""
     context = state(request).context
     conv_id = request.match_info["conv"]
@@ -103,10 +103,10 @@ async def pagina(request: web.Request) -> web.Response:
     if lijn is None:
         raise web.HTTPNotFound(text=f"Geen conversatie {conv_id}.")
     stappen = [
-        Stap(
-            s.moment, _partij(context, s.van), _partij(context, s.naar), s.van == config.gateway.adres,
+        Step(
+            s.at, _partij(context, s.van), _partij(context, s.naar), s.van == config.gateway.adres,
             s.berichttype, s.referentienummer,
-            _RICHTING_STATUS.get(s.richting) or state_label(s.state, s.richting), s.richting != "import",
+            _IMPORTED.get(s.direction) or state_label(s.state, s.direction), s.direction != "import",
         )
         for s in lijn.stappen
     ]  # fmt: skip
@@ -121,10 +121,10 @@ async def pagina(request: web.Request) -> web.Response:
             "vraag_type": v.vraag_berichttype,
             "uiterlijk": v.uiterlijk,
             "termijn": tekst,
-            "te_laat": v.te_laat,
+            "te_laat": v.overdue,
         }
     tegenpartij = lijn.tegenpartij or (
-        next((s.van if s.richting == "in" else s.naar for s in lijn.stappen), None)
+        next((s.van if s.direction == "in" else s.naar for s in lijn.stappen), None)
     )
     return render(
         request, "conversatie.html", conv_id=conv_id, lijn=lijn, stappen=stappen, wacht=wacht,

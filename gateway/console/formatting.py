@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from gateway.engine.werkdagen import NL_TZ, werkdagen_tussen
+from gateway.engine.werkdagen import NL_TZ, werkdagen_between
 
-RICHTING = {"uit": "verzonden", "in": "ontvangen"}
+RICHTING = {"uit": "verzonden", "in": "ontvangen"}  # the list's ?richting= (Dutch URL) and its label
+#: the store's direction of each ?richting= value
+DIRECTION = {"uit": "out", "in": "in"}
 
-STATE_UIT = {
+STATE_OUT = {
     "queued": "in wachtrij",
     "sending": "wordt verzonden",
     "delivered": "afgeleverd",  # at the hub, its receipt verified
@@ -61,8 +63,9 @@ BREAKER = {
 }
 
 
-def state_label(state: str, richting: str) -> str:
-    return (STATE_UIT if richting == "uit" else STATE_IN).get(state, state)
+def state_label(state: str, direction: str) -> str:
+    """The Dutch label of a message's state; ``direction`` is the store's: "out" or "in"."""
+    return (STATE_OUT if direction == "out" else STATE_IN).get(state, state)
 
 
 def tijd(value: datetime | None) -> str:
@@ -105,9 +108,9 @@ def termijn(uiterlijk: date | None, today: date) -> tuple[str, bool]:
     if uiterlijk is None:
         return "geen termijn", False
     if uiterlijk < today:
-        late = werkdagen_tussen(uiterlijk, today)
+        late = werkdagen_between(uiterlijk, today)
         return f"{late} werkdag{'en' if late != 1 else ''} te laat", True
-    left = werkdagen_tussen(today, uiterlijk)
+    left = werkdagen_between(today, uiterlijk)
     if left == 0:
         return "vandaag", False
     return f"nog {left} werkdag{'en' if left != 1 else ''}", False

@@ -18,7 +18,7 @@ The modules:
 - :mod:`gateway.conversatie.tabel`: **the transition table as data** (the one source: outbound
   submission, inbound trust, deadlines, the API and the console all read it);
 - :mod:`gateway.conversatie.machine`: one message applied to a conversation's state (pure);
-- :mod:`gateway.conversatie.uitgaand`: the outbound check of a submission (gateway.indienen);
+- :mod:`gateway.conversatie.uitgaand`: the outbound check of a submission (gateway.submission);
 - :mod:`gateway.conversatie.uitleg`: the table in words (version 1.1 names, the README's table);
 - :mod:`gateway.conversatie.tijdlijn`: a conversation as a timeline (who sent what and when, what is
   awaited, by when, overdue) for the API and the operator console;

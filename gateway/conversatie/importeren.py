@@ -28,13 +28,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from gateway.adresboek import Adresboek, OnbekendeTegenpartij
+from gateway.adresboek import Adresboek, UnknownTegenpartij
 from gateway.conversatie.machine import BRON_IMPORT, Gebeurtenis, Weigering, stap
 from gateway.conversatie.tabel import afzender_rol
 from gateway.conversatie.uitleg import berichttype_uit_naam
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.store.base import ConversationChanged
-from gateway.store.records import Conversatie, ConversatieWijziging
+from gateway.store.records import Conversatie, ConversatieChange
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MAX_CONVERSATIES = 10_000
@@ -44,21 +44,21 @@ MAX_BERICHTEN = 100
 class ImportStore(Protocol):
     async def get_conversation(self, conversatie: str) -> Conversatie | None: ...
 
-    async def write_conversation(self, w: ConversatieWijziging) -> None: ...
+    async def write_conversation(self, w: ConversatieChange) -> None: ...
 
 
 @dataclass
-class Importresultaat:
-    geimporteerd: list[str] = field(default_factory=list)  # written now
-    al_bekend: list[str] = field(default_factory=list)  # the same import was done before: unchanged
-    fouten: list[dict[str, str]] = field(default_factory=list)  # code, field (a JSON pointer), message
+class ImportResult:
+    imported: list[str] = field(default_factory=list)  # written now
+    already_known: list[str] = field(default_factory=list)  # the same import was done before: unchanged
+    findings: list[dict[str, str]] = field(default_factory=list)  # code, field (a JSON pointer), message
 
     @property
     def ok(self) -> bool:
-        return not self.fouten
+        return not self.findings
 
     def to_dict(self) -> dict[str, Any]:
-        return {"geimporteerd": self.geimporteerd, "al_bekend": self.al_bekend, "fouten": self.fouten}
+        return {"imported": self.imported, "already_known": self.already_known, "findings": self.findings}
 
 
 class _Fout(Exception):
@@ -69,12 +69,12 @@ class _Fout(Exception):
 
 async def importeer(
     store: ImportStore, body: Any, *, adresboek: Adresboek, rol: Rol, dry_run: bool = False
-) -> Importresultaat:
+) -> ImportResult:
     """Check every conversation of ``body``; when all are right (and not ``dry_run``), write them."""
-    result = Importresultaat()
+    result = ImportResult()
     items = body.get("conversaties") if isinstance(body, dict) else body
     if not isinstance(items, list) or not items or len(items) > MAX_CONVERSATIES:
-        result.fouten.append(
+        result.findings.append(
             _Fout(
                 "invalid-import", "/conversaties", f"expected a list of 1 to {MAX_CONVERSATIES} conversations"
             ).finding
@@ -91,31 +91,31 @@ async def importeer(
             seen.add(stand.conversatie)
             bestaand = await store.get_conversation(stand.conversatie)
         except _Fout as exc:
-            result.fouten.append(exc.finding)
+            result.findings.append(exc.finding)
             continue
         if bestaand is None:
             nieuw.append(stand)
         elif _zelfde(bestaand, stand):
-            result.al_bekend.append(stand.conversatie)
+            result.already_known.append(stand.conversatie)
         else:
-            result.fouten.append(
+            result.findings.append(
                 _Fout(
                     "conversation-exists",
                     f"{where}/conversatie",
                     "this gateway already holds this conversation (not from this same import)",
                 ).finding
             )
-    if result.fouten or dry_run:
+    if result.findings or dry_run:
         return result
     for stand in nieuw:
         try:
-            await store.write_conversation(ConversatieWijziging(stand, 0))
+            await store.write_conversation(ConversatieChange(stand, 0))
         except ConversationChanged:  # opened by a live message since it was checked
-            result.fouten.append(
+            result.findings.append(
                 _Fout("conversation-exists", stand.conversatie, "opened meanwhile; not imported").finding
             )
             continue
-        result.geimporteerd.append(stand.conversatie)
+        result.imported.append(stand.conversatie)
     return result
 
 
@@ -126,7 +126,7 @@ def _conversatie(item: Any, where: str, adresboek: Adresboek, rol: Rol) -> Conve
     tegenpartij = _uuid(item.get("tegenpartij"), f"{where}/tegenpartij")
     try:
         partij = adresboek.get(tegenpartij)
-    except OnbekendeTegenpartij:
+    except UnknownTegenpartij:
         raise _Fout(
             "unknown-counterpart", f"{where}/tegenpartij", "not in this gateway's address book"
         ) from None

@@ -33,7 +33,7 @@ from gateway.conversatie.tabel import (
 )
 from gateway.engine.werkdagen import antwoord_uiterlijk
 from gateway.model.berichttype import Berichttype, Rol
-from gateway.store.records import Conversatie, ConversatieWijziging, ConversationState, WachtOp
+from gateway.store.records import Conversatie, ConversatieChange, ConversationState, WachtOp
 
 BRON_GATEWAY = "gateway"
 BRON_IMPORT = "import"
@@ -70,11 +70,11 @@ class Overgang:
     regel: Regel
 
     @property
-    def wijziging(self) -> ConversatieWijziging | None:
+    def wijziging(self) -> ConversatieChange | None:
         """What to write (None: nothing changed)."""
         if self.na is None or self.na is self.voor:
             return None
-        return ConversatieWijziging(self.na, self.voor.stappen if self.voor else 0)
+        return ConversatieChange(self.na, self.voor.stappen if self.voor else 0)
 
 
 def uitkomst_uit_json(body: Mapping[str, Any] | None) -> str | None:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from gateway.conversatie.tabel import FASE_UITLEG, Fase
 from gateway.store.records import Conversatie, ConversationState, WachtOp
-from gateway.store.search import BerichtenPagina, BerichtFilter
+from gateway.store.search import BerichtenPage, BerichtFilter
 
 MAX_STAPPEN = 500
 
@@ -21,15 +21,15 @@ MAX_STAPPEN = 500
 class TijdlijnStore(Protocol):
     async def get_conversation(self, conversatie: str) -> Conversatie | None: ...
 
-    async def search_messages(self, f: BerichtFilter) -> BerichtenPagina: ...
+    async def search_messages(self, f: BerichtFilter) -> BerichtenPage: ...
 
 
 @dataclass(frozen=True, slots=True)
 class TijdlijnStap:
     """One message of the conversation."""
 
-    moment: datetime | None  # queued (ours), received (theirs), sent (imported)
-    richting: str  # "uit" (ours), "in" (theirs), "import" (a previous system's, named by an import)
+    at: datetime | None  # queued (ours), received (theirs), sent (imported)
+    direction: str  # "out" (ours), "in" (theirs), "import" (a previous system's, named by an import)
     van: str  # address-book ids
     naar: str
     berichttype: str
@@ -47,7 +47,7 @@ class Verwachting:
     vraag_referentienummer: str
     vraag_berichttype: str
     uiterlijk: date | None  # the last day the answer is on time (None: no deadline, or not yet sent)
-    te_laat: bool  # overdue today
+    overdue: bool  # today
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +60,12 @@ class Tijdlijn:
     vooraf_akkoord: bool
     stappen: tuple[TijdlijnStap, ...]  # oldest first
     verwacht: Verwachting | None  # None: nothing is awaited
-    afgekapt: bool  # more than MAX_STAPPEN messages: the oldest are left out
+    truncated: bool  # more than MAX_STAPPEN messages: the oldest are left out
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         for s in data["stappen"]:
-            s["moment"] = _iso(s["moment"])
+            s["at"] = _iso(s["at"])
         if data["verwacht"] is not None:
             uiterlijk = data["verwacht"]["uiterlijk"]
             data["verwacht"]["uiterlijk"] = uiterlijk.isoformat() if uiterlijk else None
@@ -82,10 +82,10 @@ async def tijdlijn(
     page = await store.search_messages(BerichtFilter(conversatie=conversatie, limit=MAX_STAPPEN))
     berichten = [
         TijdlijnStap(
-            moment=m.moment,
-            richting=m.richting,
-            van=eigen_adres if m.richting == "uit" else m.tegenpartij,
-            naar=m.tegenpartij if m.richting == "uit" else eigen_adres,
+            at=m.at,
+            direction=m.direction,
+            van=eigen_adres if m.direction == "out" else m.tegenpartij,
+            naar=m.tegenpartij if m.direction == "out" else eigen_adres,
             berichttype=m.berichttype,
             referentienummer=m.referentienummer,
             state=m.state,
@@ -104,7 +104,7 @@ async def tijdlijn(
         vooraf_akkoord=stand.vooraf_akkoord if stand else False,
         stappen=tuple(stappen),
         verwacht=_verwacht(stand, eigen_adres, vandaag) if stand else None,
-        afgekapt=page.volgende is not None,
+        truncated=page.next_cursor is not None,
     )
 
 
@@ -123,7 +123,7 @@ def _verwacht(stand: Conversatie, eigen_adres: str, vandaag: date) -> Verwachtin
         vraag_referentienummer=stand.vraag_referentienummer,
         vraag_berichttype=stand.vraag_berichttype,
         uiterlijk=stand.antwoord_uiterlijk,
-        te_laat=stand.antwoord_uiterlijk is not None and stand.antwoord_uiterlijk < vandaag,
+        overdue=stand.antwoord_uiterlijk is not None and stand.antwoord_uiterlijk < vandaag,
     )
 
 
@@ -133,8 +133,8 @@ def _geimporteerd(stand: Conversatie, eigen_adres: str) -> list[TijdlijnStap]:
         ours = s.get("richting") == "uit"
         stappen.append(
             TijdlijnStap(
-                moment=datetime.fromisoformat(s["datum_tijd"]) if s.get("datum_tijd") else None,
-                richting="import",
+                at=datetime.fromisoformat(s["datum_tijd"]) if s.get("datum_tijd") else None,
+                direction="import",
                 van=eigen_adres if ours else stand.tegenpartij,
                 naar=stand.tegenpartij if ours else eigen_adres,
                 berichttype=str(s.get("berichttype")),

@@ -1,6 +1,6 @@
 """The outbound check: does a message the organisation submits fit its conversation?
 
-Used by the submission (gateway.indienen) and its dry run. An answer must answer an open question from
+Used by the submission (gateway.submission) and its dry run. An answer must answer an open question from
 that counterpart, a SchuldregelingAkkoord follow an Akkoord or a vooraf akkoord, a Foutbericht refer to
 a message received from its Ontvanger: what the table (:mod:`gateway.conversatie.tabel`) allows.
 """
@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from gateway.conversatie.machine import Gebeurtenis, Weigering, stap, uitkomst_uit_json
 from gateway.model.berichttype import Berichttype, Rol
-from gateway.store.records import Conversatie, ConversatieWijziging, InboxRow
+from gateway.store.records import Conversatie, ConversatieChange, InboxRow
 
 CONVERSATIE_VELD = "/berichtheader/conversatie_referentienummer"
 
@@ -44,9 +44,9 @@ async def uitgaande_stap(
     body: Mapping[str, Any],
     rol: Rol,
     nu: datetime,
-) -> ConversatieWijziging | None:
+) -> ConversatieChange | None:
     """What our message does to its conversation (None: nothing to write); :class:`Afgekeurd` when the
-    table has no row for it. Its answer term starts when the hub has it (the dispatcher's KlokStart)."""
+    table has no row for it. Its answer term starts when the hub has it (the dispatcher's TermStart)."""
     if berichttype is Berichttype.FOUTBERICHT:
         ref = body.get("gerefereerd_bericht")
         received = await lezer.get_inbound(ref) if isinstance(ref, str) else None

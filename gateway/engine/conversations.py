@@ -1,9 +1,9 @@
 """Conversation deadlines for the engine: overdue conversations judged on today's Dutch date, and the
 answer term our question starts when the hub takes it (the table: gateway.conversatie.tabel).
 
-A question we send changes its conversation when it is queued (gateway.indienen); its answer term
-(10 werkdagen) starts when the hub accepted it, which the dispatcher records with :func:`klok_start`.
-A question we receive has its term from the moment the hub received it (gateway.toelating).
+A question we send changes its conversation when it is queued (gateway.submission); its answer term
+(10 werkdagen) starts when the hub accepted it, which the dispatcher records with :func:`term_start`.
+A question we receive has its term from the moment the hub received it (gateway.admission).
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from datetime import date, datetime
 
 from gateway.conversatie.tabel import TERMIJN_WERKDAGEN, kan_termijn_starten
 from gateway.engine.clock import Clock
-from gateway.engine.werkdagen import antwoord_uiterlijk, nl_datum
+from gateway.engine.werkdagen import antwoord_uiterlijk, dutch_date
 from gateway.model.berichttype import Berichttype
 from gateway.store.base import Store
-from gateway.store.records import Conversatie, KlokStart
+from gateway.store.records import Conversatie, TermStart
 
 
-def klok_start(
+def term_start(
     berichttype: str, *, conversatie: str, referentienummer: str, at: datetime
-) -> KlokStart | None:
+) -> TermStart | None:
     """The answer term a delivered message of ours starts (None: this type never starts one).
 
     The store applies it only while the conversation awaits this very question with a term."""
@@ -30,7 +30,7 @@ def klok_start(
         return None
     if not kan_termijn_starten(bt):
         return None
-    return KlokStart(conversatie, referentienummer, antwoord_uiterlijk(at, TERMIJN_WERKDAGEN), at)
+    return TermStart(conversatie, referentienummer, antwoord_uiterlijk(at, TERMIJN_WERKDAGEN), at)
 
 
 class ConversationMonitor:
@@ -41,7 +41,7 @@ class ConversationMonitor:
         self._clock = clock
 
     def today(self) -> date:
-        return nl_datum(self._clock())
+        return dutch_date(self._clock())
 
     async def overdue(self, *, limit: int = 100) -> list[Conversatie]:
         return await self._store.overdue_conversations(today=self.today(), limit=limit)

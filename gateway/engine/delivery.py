@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from gateway.engine.bevindingen import json_met_bevindingen
 from gateway.engine.clock import Clock, utcnow
 from gateway.engine.dispatcher import default_owner
-from gateway.engine.ports import Afleververzoek, Outcome, SinkPort
+from gateway.engine.findings import json_with_bevindingen
+from gateway.engine.ports import DeliveryRequest, Outcome, SinkPort
 from gateway.engine.retry import Peer, classified, next_attempt
 from gateway.engine.settings import SinkSettings
 from gateway.store.base import Store
@@ -91,16 +91,16 @@ class SinkDeliverer:
             await self.store.record_sink_dead(ref, name, owner=self.owner, now=now, reason=why)
             report.dead += 1
             return
-        verzoek = Afleververzoek(
+        request = DeliveryRequest(
             referentienummer=ref,
             berichttype=row.berichttype,
             conversatie=row.conversatie or "",
-            json_body=json_met_bevindingen(row.json_body, row.bevindingen),
+            json_body=json_with_bevindingen(row.json_body, row.bevindingen),
             xml_body=row.document,
             headers={"Idempotency-Key": ref},
         )
         try:
-            result = await sink.lever_af(verzoek)
+            result = await sink.deliver(request)
         except Exception as exc:  # a failing sink must not stop the others
             log.exception("sink %s raised for %s", name, ref)
             result = classified("exception", f"{type(exc).__name__}: {exc}", peer=Peer.SINK)

@@ -28,14 +28,14 @@ from gateway import logs
 from gateway.engine.batching import GroupCommit
 from gateway.engine.breaker import Breakers, BreakerState, CircuitBreaker
 from gateway.engine.clock import Clock, utcnow
-from gateway.engine.conversations import klok_start
+from gateway.engine.conversations import term_start
 from gateway.engine.ports import HubPort, HubResult, Outcome
 from gateway.engine.reachability import HubReachability
 from gateway.engine.retry import classified, error_class, next_attempt
 from gateway.engine.senders import SenderPool
 from gateway.engine.settings import DispatchSettings
 from gateway.store.base import Store, StoreUnavailable
-from gateway.store.records import Afgeleverd, OutboxRow, Poging
+from gateway.store.records import Attempt, DeliveredAttempt, OutboxRow
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +88,9 @@ class Dispatcher:
         #: set when something may have become due (an enqueue, a finished send); the sender pool waits on it
         self.wakeup = asyncio.Event()
         # deliveries that finish while another is being recorded share its transaction
-        self._delivered: GroupCommit[Afgeleverd, bool] = GroupCommit(store.record_delivered_many)
+        self._delivered: GroupCommit[DeliveredAttempt, bool] = GroupCommit(store.record_delivered_many)
         #: called after every recorded attempt (metrics); must not raise and must not block
-        self.on_attempt: Callable[[OutboxRow, Poging, datetime], None] | None = None
+        self.on_attempt: Callable[[OutboxRow, Attempt, datetime], None] | None = None
 
     def wake(self) -> None:
         """Something was enqueued: start the next round now instead of after the idle wait."""
@@ -158,7 +158,7 @@ class Dispatcher:
             return
         started, t0 = self.clock(), time.monotonic()
         result = await self._send(row, row.document)
-        poging = Poging(
+        attempt = Attempt(
             referentienummer=row.referentienummer,
             owner=self.owner,
             started_at=started,
@@ -168,16 +168,16 @@ class Dispatcher:
             reason=result.reason,
             receipt=result.receipt,
         )
-        ok = await self._settle(row, result, poging, breaker, report)
+        ok = await self._settle(row, result, attempt, breaker, report)
         self._check_lease(ok, row, report)
         if self.on_attempt is not None:
-            self.on_attempt(row, poging, self.clock())
+            self.on_attempt(row, attempt, self.clock())
 
     async def _settle(
         self,
         row: OutboxRow,
         result: HubResult,
-        poging: Poging,
+        attempt: Attempt,
         breaker: CircuitBreaker,
         report: DispatchReport,
     ) -> bool:
@@ -190,7 +190,7 @@ class Dispatcher:
         if result.outcome is not Outcome.RETRYABLE:  # the hub answered: the endpoint is there
             await self._answered(breaker)
         if result.outcome.done:
-            klok = klok_start(
+            term = term_start(
                 row.berichttype, conversatie=row.conversatie, referentienummer=row.referentienummer, at=now
             )
             report.delivered += 1
@@ -202,21 +202,21 @@ class Dispatcher:
                 extra=_context(row, "delivered"),
             )
             return await self._delivered.submit(
-                Afgeleverd(row.referentienummer, self.owner, poging, now, klok)
+                DeliveredAttempt(row.referentienummer, self.owner, attempt, now, term)
             )
         if result.outcome is Outcome.PERMANENT:  # the endpoint is fine, this message is not
             code = f" [{result.code}]" if result.code else ""
             return await self._dead(
-                row, poging, now, f"permanent{code}: {result.reason or klass.uitleg}", report
+                row, attempt, now, f"permanent{code}: {result.reason or klass.explanation}", report
             )
         breaker.failure(f"{result.code or ''} {result.reason}".strip())
-        self.reachability.failed(f"{result.code or 'retryable'}: {result.reason or klass.uitleg}")
+        self.reachability.failed(f"{result.code or 'retryable'}: {result.reason or klass.explanation}")
         if now >= row.deadline:
             reason = (
                 f"deadline {row.deadline.isoformat()} passed after {row.attempts + 1} attempt(s); "
-                f"last error: {result.code or ''} {result.reason or klass.uitleg}".strip()
+                f"last error: {result.code or ''} {result.reason or klass.explanation}".strip()
             )
-            return await self._dead(row, poging, now, reason, report)
+            return await self._dead(row, attempt, now, reason, report)
         s = self.settings
         when = next_attempt(
             now,
@@ -231,12 +231,12 @@ class Dispatcher:
             "retry %s at %s: %s%s",
             row.referentienummer,
             when.isoformat(),
-            result.reason or klass.uitleg,  # what happened; the code names its class once
+            result.reason or klass.explanation,  # what happened; the code names its class once
             f" [{result.code}]" if result.code else "",
             extra=_context(row, "retry"),
         )
         return await self.store.record_retry(
-            row.referentienummer, owner=self.owner, poging=poging, now=now, next_attempt_at=when
+            row.referentienummer, owner=self.owner, attempt=attempt, now=now, next_attempt_at=when
         )
 
     async def _answered(self, breaker: CircuitBreaker) -> None:
@@ -272,10 +272,10 @@ class Dispatcher:
             )
 
     async def _dead(
-        self, row: OutboxRow, poging: Poging | None, now: datetime, reason: str, report: DispatchReport
+        self, row: OutboxRow, attempt: Attempt | None, now: datetime, reason: str, report: DispatchReport
     ) -> bool:
         ok = await self.store.record_dead(
-            row.referentienummer, owner=self.owner, poging=poging, now=now, reason=reason
+            row.referentienummer, owner=self.owner, attempt=attempt, now=now, reason=reason
         )
         report.dead += 1
         log.warning(
@@ -302,7 +302,7 @@ class Dispatcher:
 
     async def _call(self, row: OutboxRow, document: bytes) -> HubResult:
         try:
-            return await self.hub.verstuur(
+            return await self.hub.send(
                 referentienummer=row.referentienummer,
                 ontvanger=row.ontvanger,
                 berichttype=row.berichttype,

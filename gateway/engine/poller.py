@@ -19,13 +19,13 @@ from gateway import logs
 from gateway.engine.clock import Clock, utcnow
 from gateway.engine.faultlog import FailureLog
 from gateway.engine.fetchguard import record_fetch
-from gateway.engine.ports import HubError, HubPort, OpgehaaldBericht, Outcome
-from gateway.engine.processing import Beoordeling, InboundProcessing, InboundTrust, Inspectie
+from gateway.engine.ports import FetchedMessage, HubError, HubPort, Outcome
+from gateway.engine.processing import InboundProcessing, InboundTrust, Inspection, Judgement
 from gateway.engine.reachability import HubReachability
 from gateway.engine.settings import PollSettings, SinkSettings
 from gateway.model.berichttype import Berichttype
 from gateway.store.base import ConversationChanged, Store
-from gateway.store.records import InboxRow, InboxState, NieuwInkomend, NieuwUitgaand, sha256_hex
+from gateway.store.records import InboxRow, InboxState, NewInbound, NewOutbound, sha256_hex
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class Poller:
             batch = max(1, self.settings.fetch_batch)
             for _page in range(max(1, self.settings.max_pages)):
                 try:
-                    result = await self.hub.haal_op(batch)
+                    result = await self.hub.fetch(batch)
                 except HubError as exc:
                     if exc.code in SMALLER_MAY_HELP and batch > 1:
                         # one message too many or too big for the answer: fewer at a time, down to one
@@ -119,10 +119,10 @@ class Poller:
                     break
                 self.reachability.answered()
                 await record_fetch(self.store, self.clock())
-                report.fetched += len(result.berichten)
-                for bericht in result.berichten:
+                report.fetched += len(result.messages)
+                for bericht in result.messages:
                     await self._handle(bericht, result.envelope, report)
-                if not result.meer or not result.berichten:
+                if not result.more or not result.messages:
                     break
         return report
 
@@ -156,11 +156,11 @@ class Poller:
             await self._confirm(row.referentienummer, report)
 
     # one message ------------------------------------------------------------------------------
-    async def _handle(self, b: OpgehaaldBericht, envelope: bytes, report: PollReport) -> None:
+    async def _handle(self, b: FetchedMessage, envelope: bytes, report: PollReport) -> None:
         ref = b.referentienummer
         existing = await self.store.get_inbound(ref)
         if existing is None:
-            stored = await self.store.store_inbound(self._nieuw(b, envelope))
+            stored = await self.store.store_inbound(self._new_inbound(b, envelope))
             if stored:
                 report.stored += 1
             else:
@@ -178,7 +178,7 @@ class Poller:
         if row is not None:
             await self._advance(row, report)
 
-    def _nieuw(self, b: OpgehaaldBericht, envelope: bytes) -> NieuwInkomend:
+    def _new_inbound(self, b: FetchedMessage, envelope: bytes) -> NewInbound:
         """The fetched message as stored: its inspection, and whether the document agrees with what
         the hub said of it (Referentienummer, Afzender)."""
         insp = self._inspect(b)
@@ -196,7 +196,7 @@ class Poller:
                         "found": document,
                     }
                 )
-        return NieuwInkomend(
+        return NewInbound(
             referentienummer=b.referentienummer,
             berichttype=insp.berichttype or b.berichttype,
             afzender=b.afzender,
@@ -209,15 +209,15 @@ class Poller:
             json_body=insp.json_body if insp.ok else None,
             bevindingen=insp.bevindingen if insp.ok else (),
             received_at=self.clock(),
-            hub_received_at=b.ontvangen_op,
+            hub_received_at=b.hub_received_at,
             afzender_oin=b.afzender_oin,
             klantnummer_shv=insp.klantnummer_shv if insp.ok else None,
         )
 
-    async def _refuse_duplicate(self, b: OpgehaaldBericht, envelope: bytes, report: PollReport) -> None:
+    async def _refuse_duplicate(self, b: FetchedMessage, envelope: bytes, report: PollReport) -> None:
         """Another document under a Referentienummer we hold: the first stays; this one is refused,
         recorded once and answered with a Foutbericht (never handed to a sink)."""
-        msg = self._nieuw(b, envelope)
+        msg = self._new_inbound(b, envelope)
         problems = [
             {
                 "code": "duplicate-referentienummer",
@@ -241,12 +241,12 @@ class Poller:
             if foutbericht is not None:
                 self.on_enqueued()
 
-    def _inspect(self, b: OpgehaaldBericht) -> Inspectie:
+    def _inspect(self, b: FetchedMessage) -> Inspection:
         try:
             return self.processing.inspect(b.document)
         except Exception as exc:  # inspection must not lose the message: quarantine it
             log.exception("inspection of %s raised", b.referentienummer)
-            return Inspectie(
+            return Inspection(
                 ok=False,
                 problems=(
                     {
@@ -258,7 +258,7 @@ class Poller:
 
     async def _confirm(self, ref: str, report: PollReport) -> None:
         try:
-            result = await self.hub.bevestig(ref)
+            result = await self.hub.confirm(ref)
         except Exception as exc:
             log.warning(
                 "confirming %s raised %s; it will be fetched and confirmed again", ref, type(exc).__name__
@@ -294,17 +294,17 @@ class Poller:
             return
         for _attempt in range(JUDGE_ATTEMPTS):
             try:
-                oordeel = await self.trust.beoordeel(row)
+                judgement = await self.trust.judge(row)
             except Exception:  # nothing is lost: the row stays received and is judged again
                 log.exception(
                     "judging %s failed; it stays received and is judged next cycle", row.referentienummer
                 )
                 return
-            if not oordeel.toegelaten:
-                await self._quarantine(row, [dict(p) for p in oordeel.problems], report)
+            if not judgement.admitted:
+                await self._quarantine(row, [dict(p) for p in judgement.problems], report)
                 return
             try:
-                await self._accept(row, oordeel, report)
+                await self._accept(row, judgement, report)
             except ConversationChanged:
                 continue  # the conversation moved on between reading and writing: judge again
             return
@@ -314,9 +314,9 @@ class Poller:
             row.referentienummer,
         )
 
-    async def _accept(self, row: InboxRow, oordeel: Beoordeling, report: PollReport) -> None:
-        if oordeel.bevindingen:  # they travel with the message (merged: judging again adds none)
-            await self.store.add_inbound_bevindingen(row.referentienummer, oordeel.bevindingen)
+    async def _accept(self, row: InboxRow, judgement: Judgement, report: PollReport) -> None:
+        if judgement.bevindingen:  # they travel with the message (merged: judging again adds none)
+            await self.store.add_inbound_bevindingen(row.referentienummer, judgement.bevindingen)
         now = self.clock()
         deadline = now + timedelta(seconds=self.sink_settings.deadline_seconds)
         if await self.store.accept_inbound(
@@ -324,15 +324,15 @@ class Poller:
             now=now,
             sinks=self.sinks,
             sink_deadline=deadline,
-            conversatie=oordeel.conversatie,
+            conversatie=judgement.conversatie,
         ):
             report.accepted += 1
             log.info(
                 "received %s (%s)%s",
                 row.referentienummer,
                 row.berichttype,
-                f" with finding(s) {', '.join(str(b.get('code')) for b in oordeel.bevindingen)}"
-                if oordeel.bevindingen
+                f" with finding(s) {', '.join(str(b.get('code')) for b in judgement.bevindingen)}"
+                if judgement.bevindingen
                 else "",
                 extra=logs.context(
                     row.referentienummer, row.conversatie, row.berichttype, row.afzender, "received"
@@ -373,7 +373,7 @@ class Poller:
         referentienummer: str,
         afzender: str,
         conversatie: str | None,
-    ) -> tuple[NieuwUitgaand | None, str]:
+    ) -> tuple[NewOutbound | None, str]:
         if berichttype == Berichttype.FOUTBERICHT:
             return None, "no Foutbericht in answer to a Foutbericht"
         if document is None:
@@ -392,7 +392,7 @@ class Poller:
             log.exception("building the Foutbericht for %s failed", referentienummer)
             return None, f"Foutbericht could not be built ({type(exc).__name__}: {exc}); answer by hand"
         return (
-            NieuwUitgaand(
+            NewOutbound(
                 referentienummer=ref,
                 berichttype=Berichttype.FOUTBERICHT.value,
                 ontvanger=afzender,

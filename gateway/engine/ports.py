@@ -35,22 +35,22 @@ class HubResult:
 
 
 @dataclass(frozen=True, slots=True)
-class OpgehaaldBericht:
+class FetchedMessage:
     """One message fetched from the hub's message box, after the envelope was verified."""
 
     referentienummer: str
     berichttype: str  # as the hub states it (version-specific root name)
     afzender: str  # address-book UUID of the sender
     document: bytes  # the business document, exactly as the sender submitted it
-    ontvangen_op: datetime | None = None  # when the hub received it (UTC)
+    hub_received_at: datetime | None = None  # when the hub received it (UTC)
     afzender_oin: str | None = None  # the OIN of the certificate the sender used (None: the hub did not say)
 
 
 @dataclass(frozen=True, slots=True)
-class Ophaalresultaat:
-    berichten: Sequence[OpgehaaldBericht]
+class FetchResult:
+    messages: Sequence[FetchedMessage]
     envelope: bytes = b""  # raw signed response as received (evidence)
-    meer: bool = False  # the hub holds more unconfirmed messages than were returned
+    more: bool = False  # the hub holds more unconfirmed messages than were returned
 
 
 class HubError(Exception):
@@ -64,28 +64,28 @@ class HubError(Exception):
 
 
 class HubPort(Protocol):
-    async def verstuur(
+    async def send(
         self, *, referentienummer: str, ontvanger: str, berichttype: str, document: bytes
     ) -> HubResult:
-        """VerstuurBericht; idempotent on referentienummer at the hub."""
+        """The hub's VerstuurBericht; idempotent on referentienummer at the hub."""
 
-    async def haal_op(self, max_berichten: int = 100) -> Ophaalresultaat:
-        """HaalBerichtenOp; raises :class:`HubError` when the fetch itself fails."""
+    async def fetch(self, max_messages: int = 100) -> FetchResult:
+        """The hub's HaalBerichtenOp; raises :class:`HubError` when the fetch itself fails."""
 
-    async def bevestig(self, referentienummer: str) -> HubResult:
-        """BevestigBericht; idempotent."""
+    async def confirm(self, referentienummer: str) -> HubResult:
+        """The hub's BevestigBericht; idempotent."""
 
     async def close(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
-class Afleververzoek:
-    """An inbound message to hand to the organisation's system."""
+class DeliveryRequest:
+    """An inbound message to hand to the organisation's system: what a sink is given."""
 
     referentienummer: str
     berichttype: str  # version-free name (see gateway.model.berichttype)
     conversatie: str
-    json_body: bytes  # the message in the model's JSON form, with its ``bevindingen`` (engine.bevindingen)
+    json_body: bytes  # the message in the model's JSON form, with its ``bevindingen`` (engine.findings)
     xml_body: bytes  # the document as received
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -93,7 +93,7 @@ class Afleververzoek:
 class SinkPort(Protocol):
     name: str
 
-    async def lever_af(self, verzoek: Afleververzoek) -> HubResult:
+    async def deliver(self, request: DeliveryRequest) -> HubResult:
         """Deliver one inbound message; DELIVERED when the organisation's system took it (the outcome
         comes from the sink column of :data:`gateway.engine.retry.TABLE`)."""
 

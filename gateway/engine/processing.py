@@ -1,5 +1,5 @@
 """What the poller needs from validation, decoding and the Foutbericht codec, and from inbound trust
-(written elsewhere: gateway.verwerking, gateway.toelating).
+(written elsewhere: gateway.inbound, gateway.admission).
 
 The engine only knows this Protocol; the daemon wires in the real implementation (XSD validation,
 codec decode to the model's JSON form, Foutbericht encoding).
@@ -11,12 +11,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from gateway.engine.bevindingen import samengevoegd
-from gateway.store.records import ConversatieWijziging, InboxRow
+from gateway.engine.findings import merged
+from gateway.store.records import ConversatieChange, InboxRow
 
 
 @dataclass(frozen=True, slots=True)
-class Inspectie:
+class Inspection:
     """The result of inspecting one inbound business document."""
 
     ok: bool
@@ -28,17 +28,17 @@ class Inspectie:
     ontvanger: str | None = None
     json_body: bytes | None = None  # the model's JSON form (only when ok)
     klantnummer_shv: str | None = None  # the client's file number at the SHV (only when ok)
-    # findings about a valid message, delivered with it (gateway.engine.bevindingen): {code, severity,
+    # findings about a valid message, delivered with it (gateway.engine.findings): {code, severity,
     # field, message} each
     bevindingen: tuple[Mapping[str, str], ...] = ()
 
-    def met_bevindingen(self, *groups: Iterable[Mapping[str, Any]]) -> Inspectie:
+    def with_bevindingen(self, *groups: Iterable[Mapping[str, Any]]) -> Inspection:
         """This inspection with more findings attached (from any check; each finding once)."""
-        return replace(self, bevindingen=samengevoegd(self.bevindingen, *groups))
+        return replace(self, bevindingen=merged(self.bevindingen, *groups))
 
 
 class InboundProcessing(Protocol):
-    def inspect(self, document: bytes) -> Inspectie:
+    def inspect(self, document: bytes) -> Inspection:
         """Parse, validate and decode; never raises for bad input (problems say what is wrong)."""
 
     def foutbericht(
@@ -59,21 +59,21 @@ class InboundProcessing(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class Beoordeling:
+class Judgement:
     """Whether a valid inbound message may reach the organisation's system.
 
     Refused: ``problems`` (quarantine, Foutbericht). Admitted: ``conversatie`` is written with the
     acceptance (compare-and-set), ``bevindingen`` travel with the message."""
 
     problems: tuple[Mapping[str, Any], ...] = ()
-    conversatie: ConversatieWijziging | None = None
+    conversatie: ConversatieChange | None = None
     bevindingen: tuple[Mapping[str, Any], ...] = ()
 
     @property
-    def toegelaten(self) -> bool:
+    def admitted(self) -> bool:
         return not self.problems
 
 
 class InboundTrust(Protocol):
-    async def beoordeel(self, row: InboxRow) -> Beoordeling:
+    async def judge(self, row: InboxRow) -> Judgement:
         """Judge a stored, valid message: sender, direction, references and its conversation."""

@@ -15,7 +15,7 @@ from gateway.engine.clock import Clock
 
 
 @dataclass(frozen=True, slots=True)
-class Onbereikbaar:
+class Unreachable:
     since: datetime
     seconds: float
     last_error: str
@@ -35,9 +35,9 @@ class HubReachability:
             self._since = self._clock()
         self._last_error = reason
 
-    def unreachable(self) -> Onbereikbaar | None:
+    def unreachable(self) -> Unreachable | None:
         """Since when the hub has not answered (None: it answered the last call)."""
         if self._since is None:
             return None
         seconds = max(0.0, (self._clock() - self._since).total_seconds())
-        return Onbereikbaar(self._since, seconds, self._last_error)
+        return Unreachable(self._since, seconds, self._last_error)

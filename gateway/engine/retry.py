@@ -36,19 +36,19 @@ class Peer(enum.StrEnum):
 class ErrorClass:
     outcome: Outcome
     quick: bool  # a connection-level blip: the dispatcher retries at once within the same attempt
-    uitleg: str  # why, for the log and a dead letter without a reason of its own
+    explanation: str  # why, for the log and a dead letter without a reason of its own
 
 
-def _retry(uitleg: str, *, quick: bool = False) -> ErrorClass:
-    return ErrorClass(Outcome.RETRYABLE, quick, uitleg)
+def _retry(explanation: str, *, quick: bool = False) -> ErrorClass:
+    return ErrorClass(Outcome.RETRYABLE, quick, explanation)
 
 
-def _dead(uitleg: str) -> ErrorClass:
-    return ErrorClass(Outcome.PERMANENT, False, uitleg)
+def _dead(explanation: str) -> ErrorClass:
+    return ErrorClass(Outcome.PERMANENT, False, explanation)
 
 
-def _done(uitleg: str) -> ErrorClass:
-    return ErrorClass(Outcome.DELIVERED, False, uitleg)
+def _done(explanation: str) -> ErrorClass:
+    return ErrorClass(Outcome.DELIVERED, False, explanation)
 
 
 def _both(klass: ErrorClass) -> tuple[ErrorClass, ErrorClass]:
@@ -139,7 +139,7 @@ def classified(
 ) -> HubResult:
     """The result of a call that ended with ``code``, its outcome decided by the table."""
     klass = error_class(code, peer, by=by)
-    return HubResult(klass.outcome, reason or klass.uitleg, code, receipt)
+    return HubResult(klass.outcome, reason or klass.explanation, code, receipt)
 
 
 def backoff_seconds(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:

@@ -2,7 +2,7 @@
 
 The daemon builds the store, the hub client, the inbound processing and the sinks, then::
 
-    engine = Engine(store, hub, processing, sinks, EngineSettings(), trust=toelating)
+    engine = Engine(store, hub, processing, sinks, EngineSettings(), trust=admission)
     stop = asyncio.Event()
     await engine.run(stop)          # until stop is set
     engine.enqueued()               # after the API queued a message: send it now
@@ -31,7 +31,7 @@ from gateway.engine.reachability import HubReachability
 from gateway.engine.retention import purge_payloads
 from gateway.engine.settings import EngineSettings
 from gateway.store.base import ConversationChanged, EnqueueConflict, InvalidTransition, Store
-from gateway.store.records import EnqueueResult, NieuwUitgaand, OutboxRow, SinkState
+from gateway.store.records import EnqueueResult, NewOutbound, OutboxRow, SinkState
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +75,13 @@ class Engine:
             reachability=self.reachability,
         )
         self.conversations = ConversationMonitor(store, clock)
-        self._enqueued: GroupCommit[NieuwUitgaand, EnqueueResult] = GroupCommit(self._enqueue_many)
+        self._enqueued: GroupCommit[NewOutbound, EnqueueResult] = GroupCommit(self._enqueue_many)
         self._sink_wake = asyncio.Event()
 
     def enqueued(self) -> None:
         self.dispatcher.wake()
 
-    async def enqueue(self, msg: NieuwUitgaand) -> EnqueueResult:
+    async def enqueue(self, msg: NewOutbound) -> EnqueueResult:
         """Queue a validated document with the configured total deadline and send it soon.
 
         Idempotent on Referentienummer; :class:`gateway.store.EnqueueConflict` for other content,
@@ -89,7 +89,7 @@ class Engine:
         return await self._enqueued.submit(msg)
 
     async def _enqueue_many(
-        self, msgs: Sequence[NieuwUitgaand]
+        self, msgs: Sequence[NewOutbound]
     ) -> list[EnqueueResult | EnqueueConflict | ConversationChanged]:
         """Submissions that arrive while another is being stored share its transaction (group commit):
         each caller still gets its answer only after the commit that holds its message."""

@@ -29,7 +29,7 @@ class DispatchSettings:
 class PollSettings:
     interval_seconds: float = 300.0  # fetch every 5 minutes (and on demand)
     max_interval_seconds: float = 86400.0  # never less often than daily (5-werkdag hub retention)
-    fetch_batch: int = 100  # max_berichten per HaalBerichtenOp
+    fetch_batch: int = 100  # max_messages per HaalBerichtenOp
     max_pages: int = 50  # pages fetched per cycle while the hub says there is more
     foutbericht_deadline_seconds: float = 5 * 86400.0
 

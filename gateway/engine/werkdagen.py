@@ -1,5 +1,5 @@
 """Dutch working days: weekends and the public holidays of the ``holidays`` package's Netherlands
-calendar are excluded. Dates only; turn a UTC moment into a Dutch date with :func:`nl_datum`.
+calendar are excluded. Dates only; turn a UTC moment into a Dutch date with :func:`dutch_date`.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ def is_werkdag(d: date) -> bool:
     return d.weekday() < 5 and not is_feestdag(d)
 
 
-def nl_datum(moment: datetime) -> date:
+def dutch_date(moment: datetime) -> date:
     """The calendar date in the Netherlands at this (aware) moment."""
     if moment.tzinfo is None:
-        raise ValueError("nl_datum needs an aware datetime (UTC inside the gateway)")
+        raise ValueError("dutch_date needs an aware datetime (UTC inside the gateway)")
     return moment.astimezone(NL_TZ).date()
 
 
@@ -48,10 +48,10 @@ def add_werkdagen(start: date, n: int) -> date:
     return d
 
 
-def werkdagen_tussen(start: date, end: date) -> int:
+def werkdagen_between(start: date, end: date) -> int:
     """Working days after ``start`` up to and including ``end``; negative when ``end`` < ``start``."""
     if end < start:
-        return -werkdagen_tussen(end, start)
+        return -werkdagen_between(end, start)
     count = 0
     d = start
     while d < end:
@@ -63,4 +63,4 @@ def werkdagen_tussen(start: date, end: date) -> int:
 
 def antwoord_uiterlijk(verstuurd_op: datetime, termijn_werkdagen: int) -> date:
     """The last Dutch date an answer is on time for a question sent at ``verstuurd_op``."""
-    return add_werkdagen(nl_datum(verstuurd_op), termijn_werkdagen)
+    return add_werkdagen(dutch_date(verstuurd_op), termijn_werkdagen)

@@ -13,7 +13,7 @@ from gateway.model.bericht import Bericht
 from gateway.model.regeling import SchuldregelingAkkoord
 from gateway.model.saldo import SaldoverzoekAntwoord, SaldoverzoekAntwoordVoorafAkkoord
 from gateway.model.voorstel import Betaalvoorstel, BetaalvoorstelAntwoord, Heroverweging
-from gateway.rules import consistentie, gedragscode
+from gateway.rules import consistency, gedragscode
 from gateway.rules.findings import Finding, Severity
 
 Rule = Callable[[Bericht], Iterator[Finding]]
@@ -21,21 +21,21 @@ Rule = Callable[[Bericht], Iterator[Finding]]
 
 def _voorstel(bericht: Betaalvoorstel | Heroverweging) -> Iterator[Finding]:
     yield from gedragscode.voorstel_rules(bericht.voorstel, "/voorstel")
-    yield from consistentie.prognose_rules(bericht.voorstel.vorderingen, "/voorstel")
-    yield from consistentie.totalen_rules(bericht.voorstel, "/voorstel")
+    yield from consistency.prognose_rules(bericht.voorstel.vorderingen, "/voorstel")
+    yield from consistency.totalen_rules(bericht.voorstel, "/voorstel")
 
 
 def _akkoord(bericht: SchuldregelingAkkoord) -> Iterator[Finding]:
     yield from gedragscode.akkoord_rules(bericht, "")
-    yield from consistentie.prognose_rules(bericht.vorderingen, "")
+    yield from consistency.prognose_rules(bericht.vorderingen, "")
 
 
 def _saldo(bericht: SaldoverzoekAntwoord | SaldoverzoekAntwoordVoorafAkkoord) -> Iterator[Finding]:
-    yield from consistentie.openstaande_schuld_rules(bericht.vorderingen, "")
+    yield from consistency.openstaande_schuld_rules(bericht.vorderingen, "")
 
 
 def _antwoord(bericht: BetaalvoorstelAntwoord) -> Iterator[Finding]:
-    yield from consistentie.antwoord_rules(bericht, "")
+    yield from consistency.antwoord_rules(bericht, "")
 
 
 RULES: dict[type[Bericht], tuple[Rule, ...]] = {

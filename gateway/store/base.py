@@ -14,25 +14,25 @@ from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from gateway.store.records import (
-    Afgeleverd,
-    ConsoleActie,
+    Attempt,
+    ConsoleAction,
     Conversatie,
-    ConversatieWijziging,
+    ConversatieChange,
     Counts,
+    DeliveredAttempt,
     EnqueueResult,
     InboxRow,
     InboxState,
-    KlokStart,
-    NieuwInkomend,
-    NieuwUitgaand,
+    NewInbound,
+    NewOutbound,
     OutboxRow,
     OutboxState,
-    Poging,
     PurgeResult,
-    QuarantaineRow,
+    QuarantineRow,
     SinkDelivery,
+    TermStart,
 )
-from gateway.store.search import BerichtenPagina, BerichtFilter
+from gateway.store.search import BerichtenPage, BerichtFilter
 
 
 class StoreError(Exception):
@@ -84,12 +84,12 @@ class EnqueueConflict(StoreError):
         self.state = state
 
 
-def conflict_with(old: OutboxRow, msg: NieuwUitgaand) -> EnqueueConflict | None:
+def conflict_with(old: OutboxRow, msg: NewOutbound) -> EnqueueConflict | None:
     """Whether ``msg`` under ``old``'s Referentienummer is another message than ``old`` (the one rule
     the outbox and the API's dry run decide it by). What the caller submitted decides when both
     have it (the gateway's own fill-ins, such as DatumTijd, may differ); otherwise the document."""
-    if old.indiening_sha256 and msg.indiening_sha256:
-        stored, given = old.indiening_sha256, msg.indiening_sha256
+    if old.submission_sha256 and msg.submission_sha256:
+        stored, given = old.submission_sha256, msg.submission_sha256
         same = (stored, old.berichttype, old.ontvanger) == (given, msg.berichttype, msg.ontvanger)
     else:
         stored, given = old.sha256, msg.sha256
@@ -152,14 +152,14 @@ class Store(Protocol):
         waiting for a retry."""
 
     # outbox -----------------------------------------------------------------------------------
-    async def enqueue(self, msg: NieuwUitgaand, *, now: datetime, deadline: datetime) -> EnqueueResult:
+    async def enqueue(self, msg: NewOutbound, *, now: datetime, deadline: datetime) -> EnqueueResult:
         """Queue a message; idempotent on Referentienummer, :class:`EnqueueConflict` on other content.
 
-        A new message's ``conversatie_wijziging`` is written in the same transaction; when the
+        A new message's ``conversatie_change`` is written in the same transaction; when the
         conversation changed meanwhile nothing is written and :class:`ConversationChanged` is raised."""
 
     async def enqueue_many(
-        self, msgs: Sequence[NieuwUitgaand], *, now: datetime, deadline: datetime
+        self, msgs: Sequence[NewOutbound], *, now: datetime, deadline: datetime
     ) -> list[EnqueueResult | EnqueueConflict]:
         """:meth:`enqueue` for several messages in one transaction (group commit); a conflict
         (:class:`EnqueueConflict`, :class:`ConversationChanged`) is returned in the message's place
@@ -180,16 +180,16 @@ class Store(Protocol):
         referentienummer: str,
         *,
         owner: str,
-        poging: Poging,
+        attempt: Attempt,
         now: datetime,
-        klok: KlokStart | None,
+        term_start: TermStart | None,
     ) -> bool:
         """Attempt delivered: row → delivered and, for a question, its answer term started, in one
         transaction.
 
         Returns False when the lease was lost (the attempt row is recorded all the same)."""
 
-    async def record_delivered_many(self, items: Sequence[Afgeleverd]) -> list[bool]:
+    async def record_delivered_many(self, items: Sequence[DeliveredAttempt]) -> list[bool]:
         """:meth:`record_delivered` for several attempts in one transaction (group commit)."""
 
     async def record_retry(
@@ -197,13 +197,13 @@ class Store(Protocol):
         referentienummer: str,
         *,
         owner: str,
-        poging: Poging,
+        attempt: Attempt,
         now: datetime,
         next_attempt_at: datetime,
     ) -> bool: ...
 
     async def record_dead(
-        self, referentienummer: str, *, owner: str, poging: Poging | None, now: datetime, reason: str
+        self, referentienummer: str, *, owner: str, attempt: Attempt | None, now: datetime, reason: str
     ) -> bool: ...
 
     async def release_outbound(self, referentienummers: Sequence[str], *, owner: str, now: datetime) -> int:
@@ -228,13 +228,13 @@ class Store(Protocol):
         self, *, state: OutboxState | None = None, conversatie: str | None = None, limit: int = 100
     ) -> list[OutboxRow]: ...
 
-    async def attempts(self, referentienummer: str) -> list[Poging]: ...
+    async def attempts(self, referentienummer: str) -> list[Attempt]: ...
 
     async def next_outbound_due(self) -> datetime | None:
         """When the earliest queued row becomes due (None: nothing queued)."""
 
     # inbox ------------------------------------------------------------------------------------
-    async def store_inbound(self, msg: NieuwInkomend) -> bool:
+    async def store_inbound(self, msg: NewInbound) -> bool:
         """Store a fetched message (state received); False when it was stored before (dedupe)."""
 
     async def add_inbound_bevindingen(
@@ -258,7 +258,7 @@ class Store(Protocol):
         now: datetime,
         sinks: Sequence[str],
         sink_deadline: datetime,
-        conversatie: ConversatieWijziging | None,
+        conversatie: ConversatieChange | None,
     ) -> bool:
         """received → decoded: schedule one delivery per sink and write the conversation, atomically.
 
@@ -271,20 +271,20 @@ class Store(Protocol):
         now: datetime,
         problems: Sequence[dict[str, Any]],
         note: str,
-        foutbericht: NieuwUitgaand | None,
+        foutbericht: NewOutbound | None,
         foutbericht_deadline: datetime,
     ) -> bool:
         """received → quarantined, with its problems, and the Foutbericht queued, atomically."""
 
-    async def list_quarantine(self, *, limit: int = 100) -> list[QuarantaineRow]: ...
+    async def list_quarantine(self, *, limit: int = 100) -> list[QuarantineRow]: ...
 
     async def refuse_duplicate(
         self,
-        msg: NieuwInkomend,
+        msg: NewInbound,
         *,
         problems: Sequence[dict[str, Any]],
         note: str,
-        foutbericht: NieuwUitgaand | None,
+        foutbericht: NewOutbound | None,
         foutbericht_deadline: datetime,
     ) -> bool:
         """Record a message offered under a Referentienummer we hold with other content (the first
@@ -327,7 +327,7 @@ class Store(Protocol):
     # conversations ----------------------------------------------------------------------------
     async def get_conversation(self, conversatie: str) -> Conversatie | None: ...
 
-    async def write_conversation(self, w: ConversatieWijziging) -> None:
+    async def write_conversation(self, w: ConversatieChange) -> None:
         """Write one conversation's state alone (an import); :class:`ConversationChanged` as above."""
 
     async def overdue_conversations(self, *, today: date, limit: int = 100) -> list[Conversatie]:
@@ -352,7 +352,7 @@ class Store(Protocol):
     async def counts(self) -> Counts: ...
 
     # read side for the API and metrics (sql_search.py) ----------------------------------------
-    async def search_messages(self, f: BerichtFilter) -> BerichtenPagina:
+    async def search_messages(self, f: BerichtFilter) -> BerichtenPage:
         """Outbox and inbox as one list, newest first, keyset-paged (``f.cursor``)."""
 
     async def list_conversations(
@@ -360,19 +360,19 @@ class Store(Protocol):
     ) -> list[Conversatie]: ...
 
     async def message_counts(self) -> list[tuple[str, str, str, int]]:
-        """(richting, berichttype, state, count)."""
+        """(direction, berichttype, state, count); direction is "out" or "in"."""
 
     # the operator console (sql_console.py) ----------------------------------------------------
     async def attention_counts(self) -> Counts:
         """:meth:`counts` for the unfinished and failed states only: outbox queued, sending, dead;
         inbox received, decoded, quarantined; sink deliveries pending, delivering, dead."""
 
-    async def record_action(self, actie: ConsoleActie) -> ConsoleActie:
+    async def record_action(self, actie: ConsoleAction) -> ConsoleAction:
         """Record what an operator did (who, when, what, which message, result); returns it with its id."""
 
-    async def get_action(self, action_id: int) -> ConsoleActie | None: ...
+    async def get_action(self, action_id: int) -> ConsoleAction | None: ...
 
     async def list_actions(
         self, *, referentienummer: str | None = None, limit: int = 50, offset: int = 0
-    ) -> list[ConsoleActie]:
+    ) -> list[ConsoleAction]:
         """Newest first; only those on one message when ``referentienummer`` is given."""

@@ -87,7 +87,7 @@ def as_bytes(value: Any) -> bytes | None:
 
 
 @dataclass(frozen=True, slots=True)
-class NieuwUitgaand:
+class NewOutbound:
     """A message to enqueue: the raw, validated XML document and its routing data."""
 
     referentienummer: str
@@ -97,9 +97,9 @@ class NieuwUitgaand:
     document: bytes
     #: SHA-256 of what the organisation submitted (canonical JSON); idempotency is judged on it.
     #: None for what the gateway makes itself: then the document is compared.
-    indiening_sha256: str | None = None
+    submission_sha256: str | None = None
     klantnummer_shv: str | None = None  # the client's file number at the SHV (console search)
-    conversatie_wijziging: ConversatieWijziging | None = None  # what it does to its conversation
+    conversatie_change: ConversatieChange | None = None  # what it does to its conversation
 
     @property
     def sha256(self) -> str:
@@ -107,14 +107,14 @@ class NieuwUitgaand:
 
 
 @dataclass(frozen=True, slots=True)
-class Afgeleverd:
+class DeliveredAttempt:
     """One delivered attempt to record (the arguments of ``Store.record_delivered``)."""
 
     referentienummer: str
     owner: str
-    poging: Poging
+    attempt: Attempt
     now: datetime
-    klok: KlokStart | None
+    term_start: TermStart | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,7 @@ class OutboxRow:
     created_at: datetime
     updated_at: datetime
     purged_at: datetime | None
-    indiening_sha256: str | None = None  # see NieuwUitgaand
+    submission_sha256: str | None = None  # see NewOutbound
     klantnummer_shv: str | None = None
 
     @classmethod
@@ -161,7 +161,7 @@ class OutboxRow:
             created_at=as_dt(r["created_at"]),  # type: ignore[arg-type]
             updated_at=as_dt(r["updated_at"]),  # type: ignore[arg-type]
             purged_at=as_dt(r["purged_at"]),
-            indiening_sha256=r.get("indiening_sha256"),
+            submission_sha256=r.get("submission_sha256"),
             klantnummer_shv=r.get("klantnummer_shv"),
         )
 
@@ -173,7 +173,7 @@ class EnqueueResult:
 
 
 @dataclass(frozen=True, slots=True)
-class Poging:
+class Attempt:
     """One try at sending an outbound message (the audit row)."""
 
     referentienummer: str
@@ -187,7 +187,7 @@ class Poging:
     attempt_no: int = 0  # filled by the store
 
     @classmethod
-    def from_row(cls, r: Mapping[str, Any]) -> Poging:
+    def from_row(cls, r: Mapping[str, Any]) -> Attempt:
         return cls(
             referentienummer=r["referentienummer"],
             owner=r["owner"],
@@ -253,16 +253,16 @@ class Conversatie:
 
 
 @dataclass(frozen=True, slots=True)
-class ConversatieWijziging:
-    """A conversation's new state, written only while it still has ``vorige_stappen`` steps
+class ConversatieChange:
+    """A conversation's new state, written only while it still has ``previous_stappen`` steps
     (0: it must not exist yet). Otherwise the store raises ``ConversationChanged``."""
 
-    stand: Conversatie
-    vorige_stappen: int
+    new: Conversatie
+    previous_stappen: int
 
 
 @dataclass(frozen=True, slots=True)
-class KlokStart:
+class TermStart:
     """Our question reached the hub: its answer is due by ``antwoord_uiterlijk``. Applied only while
     the conversation still awaits that very question's answer with a term and no date yet."""
 
@@ -273,7 +273,7 @@ class KlokStart:
 
 
 @dataclass(frozen=True, slots=True)
-class NieuwInkomend:
+class NewInbound:
     """A fetched message as stored before confirming it at the hub, with its inspection result."""
 
     referentienummer: str
@@ -289,7 +289,7 @@ class NieuwInkomend:
     received_at: datetime
     hub_received_at: datetime | None = None
     afzender_oin: str | None = None  # the sender's OIN as the hub states it (None: the hub did not say)
-    bevindingen: tuple[Mapping[str, str], ...] = ()  # findings about a valid message (engine.bevindingen)
+    bevindingen: tuple[Mapping[str, str], ...] = ()  # findings about a valid message (engine.findings)
     klantnummer_shv: str | None = None  # the client's file number at the SHV (console search)
 
 
@@ -343,7 +343,7 @@ class InboxRow:
 
 
 @dataclass(frozen=True, slots=True)
-class QuarantaineRow:
+class QuarantineRow:
     referentienummer: str
     afzender: str
     berichttype: str
@@ -353,7 +353,7 @@ class QuarantaineRow:
     created_at: datetime
 
     @classmethod
-    def from_row(cls, r: Mapping[str, Any]) -> QuarantaineRow:
+    def from_row(cls, r: Mapping[str, Any]) -> QuarantineRow:
         return cls(
             referentienummer=r["referentienummer"],
             afzender=r["afzender"],
@@ -410,7 +410,7 @@ class Counts:
 
 
 @dataclass(frozen=True, slots=True)
-class ConsoleActie:
+class ConsoleAction:
     """One action taken in the operator console: who, when, what, on which message, with what result.
 
     Recorded by Referentienummer; never a name, BSN or other personal data in ``detail``."""
@@ -424,7 +424,7 @@ class ConsoleActie:
     id: int = 0  # filled by the store
 
     @classmethod
-    def from_row(cls, r: Mapping[str, Any]) -> ConsoleActie:
+    def from_row(cls, r: Mapping[str, Any]) -> ConsoleAction:
         return cls(
             at=as_dt(r["at"]),  # type: ignore[arg-type]
             caller=r["caller"],

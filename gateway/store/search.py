@@ -10,28 +10,28 @@ from datetime import datetime
 @dataclass(frozen=True, slots=True)
 class BerichtFilter:
     berichttype: str | None = None
-    richting: str | None = None  # "uit" | "in"
+    direction: str | None = None  # "out" | "in"
     state: str | None = None
     tegenpartij: str | None = None
     conversatie: str | None = None
-    vanaf: datetime | None = None  # inclusive
-    tot: datetime | None = None  # exclusive
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
     limit: int = 50
     cursor: str | None = None  # from the previous page
     referentienummer: str | None = None
     klantnummer_shv: str | None = None
-    oplopend: bool = False  # oldest first (default: newest first)
+    oldest_first: bool = False  # default: newest first
 
 
 @dataclass(frozen=True, slots=True)
-class BerichtSamenvatting:
-    richting: str
+class BerichtSummary:
+    direction: str  # "out" (we send it) | "in" (we received it)
     referentienummer: str
     berichttype: str
     tegenpartij: str
     conversatie: str | None
     state: str
-    moment: datetime
+    at: datetime  # when it came into being here: queued (out), received (in)
     attempts: int
     last_error: str | None
     updated_at: datetime
@@ -39,6 +39,6 @@ class BerichtSamenvatting:
 
 
 @dataclass(frozen=True, slots=True)
-class BerichtenPagina:
-    items: list[BerichtSamenvatting]
-    volgende: str | None  # cursor of the next page; None on the last page
+class BerichtenPage:
+    items: list[BerichtSummary]
+    next_cursor: str | None  # cursor of the next page; None on the last page

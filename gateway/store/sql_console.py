@@ -4,7 +4,7 @@ Shared SQL for both backends (``$n`` placeholders)."""
 
 from __future__ import annotations
 
-from gateway.store.records import ConsoleActie, Counts
+from gateway.store.records import ConsoleAction, Counts
 from gateway.store.sql_search import SearchMixin
 
 # The states an operator must look at: work not finished, and what failed. Each count reads only the
@@ -29,7 +29,7 @@ class ConsoleMixin(SearchMixin):
                     target[str(row["state"])] = int(row["n"])
         return result
 
-    async def record_action(self, actie: ConsoleActie) -> ConsoleActie:
+    async def record_action(self, actie: ConsoleAction) -> ConsoleAction:
         async with self._tx() as c:
             row = await c.fetchrow(
                 """INSERT INTO console_action (at, caller, action, referentienummer, result, detail)
@@ -42,19 +42,19 @@ class ConsoleMixin(SearchMixin):
                 actie.detail,
             )
         assert row is not None
-        return ConsoleActie(
+        return ConsoleAction(
             actie.at, actie.caller, actie.action, actie.referentienummer, actie.result, actie.detail,
             int(row["id"]),
         )  # fmt: skip
 
-    async def get_action(self, action_id: int) -> ConsoleActie | None:
+    async def get_action(self, action_id: int) -> ConsoleAction | None:
         async with self._tx(write=False) as c:
             row = await c.fetchrow("SELECT * FROM console_action WHERE id = $1", action_id)
-        return ConsoleActie.from_row(row) if row else None
+        return ConsoleAction.from_row(row) if row else None
 
     async def list_actions(
         self, *, referentienummer: str | None = None, limit: int = 50, offset: int = 0
-    ) -> list[ConsoleActie]:
+    ) -> list[ConsoleAction]:
         async with self._tx(write=False) as c:
             if referentienummer is None:
                 rows = await c.fetch(
@@ -70,4 +70,4 @@ class ConsoleMixin(SearchMixin):
                     limit,
                     offset,
                 )
-        return [ConsoleActie.from_row(r) for r in rows]
+        return [ConsoleAction.from_row(r) for r in rows]

@@ -9,12 +9,12 @@ from typing import Any
 
 from gateway.store.base import InvalidTransition
 from gateway.store.records import (
-    ConversatieWijziging,
+    ConversatieChange,
     InboxRow,
     InboxState,
-    NieuwInkomend,
-    NieuwUitgaand,
-    QuarantaineRow,
+    NewInbound,
+    NewOutbound,
+    QuarantineRow,
     SinkDelivery,
     sha256_hex,
 )
@@ -25,7 +25,7 @@ _SINK_FENCE = "referentienummer = $1 AND sink = $2 AND state = 'delivering' AND 
 
 
 class InboxMixin(OutboxMixin):
-    async def store_inbound(self, msg: NieuwInkomend) -> bool:
+    async def store_inbound(self, msg: NewInbound) -> bool:
         async with self._tx() as c:
             row = await c.fetchrow(
                 """INSERT INTO inbox (referentienummer, berichttype, afzender, ontvanger, conversatie,
@@ -109,7 +109,7 @@ class InboxMixin(OutboxMixin):
         now: datetime,
         sinks: Sequence[str],
         sink_deadline: datetime,
-        conversatie: ConversatieWijziging | None,
+        conversatie: ConversatieChange | None,
     ) -> bool:
         async with self._tx() as c:
             changed = await c.execute(
@@ -144,7 +144,7 @@ class InboxMixin(OutboxMixin):
         now: datetime,
         problems: Sequence[dict[str, Any]],
         note: str,
-        foutbericht: NieuwUitgaand | None,
+        foutbericht: NewOutbound | None,
         foutbericht_deadline: datetime,
     ) -> bool:
         async with self._tx() as c:
@@ -173,20 +173,20 @@ class InboxMixin(OutboxMixin):
             )
             return True
 
-    async def list_quarantine(self, *, limit: int = 100) -> list[QuarantaineRow]:
+    async def list_quarantine(self, *, limit: int = 100) -> list[QuarantineRow]:
         async with self._tx(write=False) as c:
             rows = await c.fetch(
                 "SELECT * FROM quarantine ORDER BY created_at, referentienummer LIMIT $1", limit
             )
-        return [QuarantaineRow.from_row(r) for r in rows]
+        return [QuarantineRow.from_row(r) for r in rows]
 
     async def refuse_duplicate(
         self,
-        msg: NieuwInkomend,
+        msg: NewInbound,
         *,
         problems: Sequence[dict[str, Any]],
         note: str,
-        foutbericht: NieuwUitgaand | None,
+        foutbericht: NewOutbound | None,
         foutbericht_deadline: datetime,
     ) -> bool:
         async with self._tx() as c:

@@ -63,7 +63,7 @@ class OperationsMixin(SearchMixin):
             raise NotFound("outbox message", referentienummer)
         if row["state"] == "queued":
             return 0  # due already: it goes out with the next claim
-        hint = "; resend a dead letter with POST .../opnieuw" if row["state"] == "dead" else ""
+        hint = "; resend a dead letter with POST .../resend" if row["state"] == "dead" else ""
         raise InvalidTransition(
             f"message {referentienummer} is {row['state']}, not waiting for a retry{hint}"
         )

@@ -13,20 +13,20 @@ from gateway.store.base import (
     conflict_with,
 )
 from gateway.store.records import (
-    Afgeleverd,
+    Attempt,
+    DeliveredAttempt,
     EnqueueResult,
-    KlokStart,
-    NieuwUitgaand,
+    NewOutbound,
     OutboxRow,
     OutboxState,
-    Poging,
+    TermStart,
     as_dt,
 )
-from gateway.store.sqlcore import KLOK_START, Conn, SqlCore, klok_args
+from gateway.store.sqlcore import TERM_START, Conn, SqlCore, term_start_args
 
 _INSERT = """
 INSERT INTO outbox (referentienummer, berichttype, ontvanger, conversatie, document, sha256, state,
-    attempts, claims, next_attempt_at, deadline, created_at, updated_at, indiening_sha256, klantnummer_shv)
+    attempts, claims, next_attempt_at, deadline, created_at, updated_at, submission_sha256, klantnummer_shv)
 VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, 0, $7, $8, $7, $7, $9, $10)
 ON CONFLICT (referentienummer) DO NOTHING
 RETURNING *
@@ -76,18 +76,18 @@ VALUES ($1, (SELECT COALESCE(MAX(attempt_no), 0) + 1 FROM outbox_attempt WHERE r
 """
 
 
-def _attempt_args(p: Poging) -> tuple[object, ...]:
+def _attempt_args(p: Attempt) -> tuple[object, ...]:
     return (p.referentienummer, p.owner, p.started_at, p.duration_ms, p.outcome, p.code, p.reason, p.receipt)
 
 
-def error_text(p: Poging) -> str:
+def error_text(p: Attempt) -> str:
     code = f" [{p.code}]" if p.code else ""
     return f"{p.outcome}{code}: {p.reason}".strip()
 
 
 class OutboxMixin(SqlCore):
     async def _insert_outbound(
-        self, c: Conn, msg: NieuwUitgaand, now: datetime, deadline: datetime
+        self, c: Conn, msg: NewOutbound, now: datetime, deadline: datetime
     ) -> EnqueueResult:
         row = await c.fetchrow(
             _INSERT,
@@ -99,13 +99,13 @@ class OutboxMixin(SqlCore):
             msg.sha256,
             now,
             deadline,
-            msg.indiening_sha256,
+            msg.submission_sha256,
             msg.klantnummer_shv,
         )
         if row is not None:
-            if msg.conversatie_wijziging is not None:
+            if msg.conversatie_change is not None:
                 try:
-                    await self._write_conversation(c, msg.conversatie_wijziging)
+                    await self._write_conversation(c, msg.conversatie_change)
                 except ConversationChanged:  # undo the insert: this message was never queued
                     await c.execute("DELETE FROM outbox WHERE referentienummer = $1", msg.referentienummer)
                     raise
@@ -119,12 +119,12 @@ class OutboxMixin(SqlCore):
             raise conflict
         return EnqueueResult(old, created=False)
 
-    async def enqueue(self, msg: NieuwUitgaand, *, now: datetime, deadline: datetime) -> EnqueueResult:
+    async def enqueue(self, msg: NewOutbound, *, now: datetime, deadline: datetime) -> EnqueueResult:
         async with self._tx() as c:
             return await self._insert_outbound(c, msg, now, deadline)
 
     async def enqueue_many(
-        self, msgs: Sequence[NieuwUitgaand], *, now: datetime, deadline: datetime
+        self, msgs: Sequence[NewOutbound], *, now: datetime, deadline: datetime
     ) -> list[EnqueueResult | EnqueueConflict | ConversationChanged]:
         """Several enqueues in one transaction; a conflict is returned in its place, not raised, so
         it leaves the others (the conflicting message wrote nothing)."""
@@ -173,7 +173,7 @@ class OutboxMixin(SqlCore):
         return [OutboxRow.from_row(by_ref[ref]) for ref in refs if ref in by_ref]  # oldest first
 
     @staticmethod
-    async def _insert_attempt(c: Conn, p: Poging) -> None:
+    async def _insert_attempt(c: Conn, p: Attempt) -> None:
         await c.execute(_INSERT_ATTEMPT, *_attempt_args(p))
 
     async def record_delivered(
@@ -181,14 +181,16 @@ class OutboxMixin(SqlCore):
         referentienummer: str,
         *,
         owner: str,
-        poging: Poging,
+        attempt: Attempt,
         now: datetime,
-        klok: KlokStart | None,
+        term_start: TermStart | None,
     ) -> bool:
         async with self._tx() as c:
-            return await self._delivered(c, Afgeleverd(referentienummer, owner, poging, now, klok))
+            return await self._delivered(
+                c, DeliveredAttempt(referentienummer, owner, attempt, now, term_start)
+            )
 
-    async def record_delivered_many(self, items: Sequence[Afgeleverd]) -> list[bool]:
+    async def record_delivered_many(self, items: Sequence[DeliveredAttempt]) -> list[bool]:
         """Several :meth:`record_delivered` in one transaction (the dispatcher's group commit), with a
         constant number of statements per batch instead of four per message."""
         if not items:
@@ -196,8 +198,8 @@ class OutboxMixin(SqlCore):
         async with self._tx() as c:
             if len({i.referentienummer for i in items}) != len(items):  # the same row twice: in order
                 return [await self._delivered(c, item) for item in items]
-            await c.executemany(_INSERT_ATTEMPT, [_attempt_args(i.poging) for i in items])
-            by_owner: dict[str, list[Afgeleverd]] = {}
+            await c.executemany(_INSERT_ATTEMPT, [_attempt_args(i.attempt) for i in items])
+            by_owner: dict[str, list[DeliveredAttempt]] = {}
             for item in items:
                 by_owner.setdefault(item.owner, []).append(item)
             changed: set[str] = set()
@@ -213,13 +215,15 @@ class OutboxMixin(SqlCore):
                     self.list_param([i.referentienummer for i in group]),
                 )
                 changed.update(r["referentienummer"] for r in rows)
-            klokken = [i.klok for i in items if i.referentienummer in changed and i.klok is not None]
-            if klokken:
-                await c.executemany(KLOK_START, [klok_args(k) for k in klokken])
+            terms = [
+                i.term_start for i in items if i.referentienummer in changed and i.term_start is not None
+            ]
+            if terms:
+                await c.executemany(TERM_START, [term_start_args(k) for k in terms])
             return [i.referentienummer in changed for i in items]
 
-    async def _delivered(self, c: Conn, item: Afgeleverd) -> bool:
-        await self._insert_attempt(c, item.poging)
+    async def _delivered(self, c: Conn, item: DeliveredAttempt) -> bool:
+        await self._insert_attempt(c, item.attempt)
         changed = await c.execute(
             f"""UPDATE outbox SET state = 'delivered', attempts = attempts + 1, claims = 0,
                     lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = $3
@@ -228,8 +232,8 @@ class OutboxMixin(SqlCore):
             item.owner,
             item.now,
         )
-        if changed and item.klok is not None:
-            await c.execute(KLOK_START, *klok_args(item.klok))
+        if changed and item.term_start is not None:
+            await c.execute(TERM_START, *term_start_args(item.term_start))
         return bool(changed)
 
     async def record_retry(
@@ -237,12 +241,12 @@ class OutboxMixin(SqlCore):
         referentienummer: str,
         *,
         owner: str,
-        poging: Poging,
+        attempt: Attempt,
         now: datetime,
         next_attempt_at: datetime,
     ) -> bool:
         async with self._tx() as c:
-            await self._insert_attempt(c, poging)
+            await self._insert_attempt(c, attempt)
             return bool(
                 await c.execute(
                     f"""UPDATE outbox SET state = 'queued', attempts = attempts + 1, claims = 0,
@@ -252,17 +256,17 @@ class OutboxMixin(SqlCore):
                     referentienummer,
                     owner,
                     next_attempt_at,
-                    error_text(poging),
+                    error_text(attempt),
                     now,
                 )
             )
 
     async def record_dead(
-        self, referentienummer: str, *, owner: str, poging: Poging | None, now: datetime, reason: str
+        self, referentienummer: str, *, owner: str, attempt: Attempt | None, now: datetime, reason: str
     ) -> bool:
         async with self._tx() as c:
-            if poging is not None:
-                await self._insert_attempt(c, poging)
+            if attempt is not None:
+                await self._insert_attempt(c, attempt)
             return bool(
                 await c.execute(
                     f"""UPDATE outbox SET state = 'dead', attempts = attempts + $3, claims = 0,
@@ -270,7 +274,7 @@ class OutboxMixin(SqlCore):
                         WHERE {_FENCE}""",
                     referentienummer,
                     owner,
-                    0 if poging is None else 1,
+                    0 if attempt is None else 1,
                     reason,
                     now,
                 )
@@ -347,13 +351,13 @@ class OutboxMixin(SqlCore):
             )
         return [OutboxRow.from_row(r) for r in rows]
 
-    async def attempts(self, referentienummer: str) -> list[Poging]:
+    async def attempts(self, referentienummer: str) -> list[Attempt]:
         async with self._tx(write=False) as c:
             rows = await c.fetch(
                 "SELECT * FROM outbox_attempt WHERE referentienummer = $1 ORDER BY attempt_no",
                 referentienummer,
             )
-        return [Poging.from_row(r) for r in rows]
+        return [Attempt.from_row(r) for r in rows]
 
     async def next_outbound_due(self) -> datetime | None:
         async with self._tx(write=False) as c:

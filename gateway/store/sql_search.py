@@ -10,26 +10,26 @@ from datetime import date, datetime
 from typing import Any
 
 from gateway.store.records import Conversatie, as_dt
-from gateway.store.search import BerichtenPagina, BerichtFilter, BerichtSamenvatting
+from gateway.store.search import BerichtenPage, BerichtFilter, BerichtSummary
 from gateway.store.sql_inbox import InboxMixin
 
-UIT, IN = "uit", "in"
+OUT, IN = "out", "in"
 
 # Outbox rows and inbox rows as one relation; "tegenpartij" is the ontvanger of what we send and
-# the afzender of what we receive; "moment" is when the row came into being here.
+# the afzender of what we receive; "at" is when the row came into being here.
 _MESSAGES = """
-    SELECT 'uit' AS richting, referentienummer, berichttype, ontvanger AS tegenpartij, conversatie,
-           state, created_at AS moment, attempts, last_error, updated_at
+    SELECT 'out' AS direction, referentienummer, berichttype, ontvanger AS tegenpartij, conversatie,
+           state, created_at AS at, attempts, last_error, updated_at
       FROM outbox
     UNION ALL
-    SELECT 'in' AS richting, referentienummer, berichttype, afzender AS tegenpartij, conversatie,
-           state, received_at AS moment, 0 AS attempts, NULL AS last_error, updated_at
+    SELECT 'in' AS direction, referentienummer, berichttype, afzender AS tegenpartij, conversatie,
+           state, received_at AS at, 0 AS attempts, NULL AS last_error, updated_at
       FROM inbox
 """
 
 
-def _encode_cursor(moment: datetime, referentienummer: str) -> str:
-    raw = json.dumps([moment.isoformat(), referentienummer]).encode()
+def _encode_cursor(at: datetime, referentienummer: str) -> str:
+    raw = json.dumps([at.isoformat(), referentienummer]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -37,8 +37,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     """Raises ValueError for a cursor this store did not hand out."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        moment, ref = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        value = datetime.fromisoformat(moment)
+        at, ref = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        value = datetime.fromisoformat(at)
     except (ValueError, TypeError) as exc:
         raise ValueError("not a valid page cursor") from exc
     if value.tzinfo is None:
@@ -50,25 +50,25 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 class _Table:
     """How one table answers the message search (the columns differ between outbox and inbox)."""
 
-    richting: str
+    direction: str
     select: str
-    moment: str  # created_at | received_at
+    at: str  # created_at | received_at
     tegenpartij: str  # ontvanger | afzender
 
 
 _TABLES = (
     _Table(
-        UIT,
-        """SELECT 'uit' AS richting, referentienummer, berichttype, ontvanger AS tegenpartij, conversatie,
-                  state, created_at AS moment, attempts, last_error, updated_at, klantnummer_shv
+        OUT,
+        """SELECT 'out' AS direction, referentienummer, berichttype, ontvanger AS tegenpartij, conversatie,
+                  state, created_at AS at, attempts, last_error, updated_at, klantnummer_shv
              FROM outbox""",
         "created_at",
         "ontvanger",
     ),
     _Table(
         IN,
-        """SELECT 'in' AS richting, referentienummer, berichttype, afzender AS tegenpartij, conversatie,
-                  state, received_at AS moment, 0 AS attempts, NULL AS last_error, updated_at, klantnummer_shv
+        """SELECT 'in' AS direction, referentienummer, berichttype, afzender AS tegenpartij, conversatie,
+                  state, received_at AS at, 0 AS attempts, NULL AS last_error, updated_at, klantnummer_shv
              FROM inbox""",
         "received_at",
         "afzender",
@@ -97,37 +97,37 @@ def _search_sql(t: _Table, f: BerichtFilter, after: tuple[datetime, str] | None)
     ):
         if value:
             cond(f"{column} = {{0}}", value)
-    if f.vanaf is not None:
-        cond(f"{t.moment} >= {{0}}", f.vanaf)
-    if f.tot is not None:
-        cond(f"{t.moment} < {{0}}", f.tot)
-    op, order = (">", "ASC") if f.oplopend else ("<", "DESC")
+    if f.since is not None:
+        cond(f"{t.at} >= {{0}}", f.since)
+    if f.until is not None:
+        cond(f"{t.at} < {{0}}", f.until)
+    op, order = (">", "ASC") if f.oldest_first else ("<", "DESC")
     if after is not None:
-        cond(f"({t.moment} {op} {{0}} OR ({t.moment} = {{0}} AND referentienummer {op} {{1}}))", *after)
+        cond(f"({t.at} {op} {{0}} OR ({t.at} = {{0}} AND referentienummer {op} {{1}}))", *after)
     sql = t.select + (" WHERE " + " AND ".join(where) if where else "")
     args.append(f.limit + 1)
-    sql += f" ORDER BY {t.moment} {order}, referentienummer {order} LIMIT ${len(args)}"
+    sql += f" ORDER BY {t.at} {order}, referentienummer {order} LIMIT ${len(args)}"
     return sql, args
 
 
 class SearchMixin(InboxMixin):
-    async def search_messages(self, f: BerichtFilter) -> BerichtenPagina:
+    async def search_messages(self, f: BerichtFilter) -> BerichtenPage:
         after = decode_cursor(f.cursor) if f.cursor else None
         rows: list[dict[str, Any]] = []
         async with self._tx(write=False) as c:
             for table in _TABLES:
-                if f.richting in (None, "", table.richting):
+                if f.direction in (None, "", table.direction):
                     sql, args = _search_sql(table, f, after)
                     rows += await c.fetch(sql, *args)
         found = [
-            BerichtSamenvatting(
-                richting=r["richting"],
+            BerichtSummary(
+                direction=r["direction"],
                 referentienummer=r["referentienummer"],
                 berichttype=r["berichttype"],
                 tegenpartij=r["tegenpartij"],
                 conversatie=r["conversatie"],
                 state=r["state"],
-                moment=as_dt(r["moment"]),  # type: ignore[arg-type]
+                at=as_dt(r["at"]),  # type: ignore[arg-type]
                 attempts=int(r["attempts"]),
                 last_error=r["last_error"],
                 updated_at=as_dt(r["updated_at"]),  # type: ignore[arg-type]
@@ -135,11 +135,11 @@ class SearchMixin(InboxMixin):
             )
             for r in rows
         ]
-        found.sort(key=lambda m: (m.moment, m.referentienummer), reverse=not f.oplopend)
+        found.sort(key=lambda m: (m.at, m.referentienummer), reverse=not f.oldest_first)
         items = found[: f.limit]
         more = len(found) > f.limit
-        volgende = _encode_cursor(items[-1].moment, items[-1].referentienummer) if more and items else None
-        return BerichtenPagina(items, volgende)
+        next_cursor = _encode_cursor(items[-1].at, items[-1].referentienummer) if more and items else None
+        return BerichtenPage(items, next_cursor)
 
     async def list_conversations(
         self, *, state: str | None, today: date, limit: int = 50, offset: int = 0
@@ -157,9 +157,9 @@ class SearchMixin(InboxMixin):
         return [Conversatie.from_row(r) for r in rows]
 
     async def message_counts(self) -> list[tuple[str, str, str, int]]:
-        """(richting, berichttype, state, count) for every combination present."""
-        sql = f"""SELECT richting, berichttype, state, COUNT(*) AS n FROM ({_MESSAGES}) AS m
-                  GROUP BY richting, berichttype, state"""
+        """(direction, berichttype, state, count) for every combination present."""
+        sql = f"""SELECT direction, berichttype, state, COUNT(*) AS n FROM ({_MESSAGES}) AS m
+                  GROUP BY direction, berichttype, state"""
         async with self._tx(write=False) as c:
             rows = await c.fetch(sql)
-        return [(r["richting"], r["berichttype"], r["state"], int(r["n"])) for r in rows]
+        return [(r["direction"], r["berichttype"], r["state"], int(r["n"])) for r in rows]

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from gateway.store.base import ConversationChanged, StoreUnavailable
 from gateway.store.migrations import Migration
-from gateway.store.records import Conversatie, ConversatieWijziging, Counts, KlokStart, PurgeResult
+from gateway.store.records import Conversatie, ConversatieChange, Counts, PurgeResult, TermStart
 
 #: how long a refused write keeps the store "not writable" for /ready
 WRITE_REFUSAL_MEMORY_SECONDS = 15.0
@@ -125,13 +125,13 @@ class SqlCore:
 
     # conversations ----------------------------------------------------------------------------
     @staticmethod
-    async def _write_conversation(c: Conn, w: ConversatieWijziging) -> None:
+    async def _write_conversation(c: Conn, w: ConversatieChange) -> None:
         """Write a conversation's new state if it still has the steps it was computed from."""
         sql, args = conversation_write(w)
         if await c.fetchrow(sql, *args) is None:
-            raise ConversationChanged(w.stand.conversatie)
+            raise ConversationChanged(w.new.conversatie)
 
-    async def write_conversation(self, w: ConversatieWijziging) -> None:
+    async def write_conversation(self, w: ConversatieChange) -> None:
         async with self._tx() as c:
             await self._write_conversation(c, w)
 
@@ -247,7 +247,7 @@ _INSERT_CONVERSATION = f"""
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
     ON CONFLICT (conversatie) DO NOTHING
     RETURNING conversatie"""
-# An answer term started by the delivery of the question (KlokStart) after this state was read is
+# An answer term started by the delivery of the question (TermStart) after this state was read is
 # kept: the new state names the same question and no date of its own.
 _UPDATE_CONVERSATION = """
     UPDATE conversation SET vraag_referentienummer = $2, vraag_berichttype = $3, tegenpartij = $4,
@@ -259,20 +259,20 @@ _UPDATE_CONVERSATION = """
     WHERE conversatie = $1 AND stappen = $20
     RETURNING conversatie"""
 
-KLOK_START = """
+TERM_START = """
     UPDATE conversation SET antwoord_uiterlijk = $3, updated_at = $4
     WHERE conversatie = $1 AND vraag_referentienummer = $2 AND state = 'open' AND termijn = $5
       AND antwoord_uiterlijk IS NULL"""
 
 
-def klok_args(k: KlokStart) -> tuple[Any, ...]:
+def term_start_args(k: TermStart) -> tuple[Any, ...]:
     return (k.conversatie, k.vraag_referentienummer, k.antwoord_uiterlijk, k.at, True)
 
 
-def conversation_write(w: ConversatieWijziging) -> tuple[str, tuple[Any, ...]]:
+def conversation_write(w: ConversatieChange) -> tuple[str, tuple[Any, ...]]:
     """The compare-and-set statement for ``w``: an insert for a new conversation, else an update
     fenced on the step count; either returns no row when the conversation changed meanwhile."""
-    s = w.stand
+    s = w.new
     values = (
         s.conversatie,
         s.vraag_referentienummer,
@@ -293,6 +293,6 @@ def conversation_write(w: ConversatieWijziging) -> tuple[str, tuple[Any, ...]]:
         s.bron,
         json.dumps(list(s.geimporteerd), sort_keys=True) if s.geimporteerd else None,
     )
-    if w.vorige_stappen == 0:
+    if w.previous_stappen == 0:
         return _INSERT_CONVERSATION, values
-    return _UPDATE_CONVERSATION, (*values, True, w.vorige_stappen)
+    return _UPDATE_CONVERSATION, (*values, True, w.previous_stappen)

@@ -36,7 +36,7 @@ from adapters.testkit.scenario.results import StepFailed, StepResult
 from adapters.testkit.scenario.target import AdminError, HubAdmin
 from adapters.testkit.scenario.template import render, select
 from adapters.testkit.sending import HubSender, Outgoing, RetryPolicy, send_with_retry
-from gateway.engine.ports import HubError, OpgehaaldBericht
+from gateway.engine.ports import FetchedMessage, HubError
 from gateway.logs import mask_bsn
 from gateway.xml.errors import XmlInputError
 from gateway.xml.parsing import parse_xml
@@ -60,7 +60,7 @@ class Play:
     conversations: dict[str, str] = field(default_factory=dict)
     refs: dict[str, str] = field(default_factory=dict)  # step name -> Referentienummer
     sent: dict[str, Outgoing] = field(default_factory=dict)  # send step name -> what was sent
-    inbox: dict[str, dict[str, OpgehaaldBericht]] = field(default_factory=dict)  # party -> ref -> msg
+    inbox: dict[str, dict[str, FetchedMessage]] = field(default_factory=dict)  # party -> ref -> msg
     gateways: dict[str, GatewayEndpoint] = field(default_factory=dict)  # party name -> its gateway
 
     def gateway(self, name: str) -> GatewayEndpoint:
@@ -148,7 +148,7 @@ class Play:
             if time.monotonic() - started > step.within_seconds:
                 raise StepFailed(self._nothing(step) + last_error)
             try:
-                fetched = await client.haal_op(100)
+                fetched = await client.fetch(100)
                 last_error = ""
             except HubError as exc:
                 if not exc.retryable or exc.code in _SETUP_CODES:
@@ -156,7 +156,7 @@ class Play:
                 fetched = None  # the hub is busy or unreachable: try again until the time bound
                 last_error = f"; the last HaalBerichtenOp failed: {exc.reason}"
             box = self.inbox.setdefault(step.door, {})
-            for bericht in fetched.berichten if fetched else ():
+            for bericht in fetched.messages if fetched else ():
                 box.setdefault(bericht.referentienummer, bericht)
             if self._claim(step, peek=True) is None:
                 await asyncio.sleep(POLL_SECONDS)
@@ -165,7 +165,7 @@ class Play:
         self.refs[step.name] = bericht.referentienummer
         self._assert(step, bericht)
         if step.confirm:
-            confirmed = await client.bevestig(bericht.referentienummer)
+            confirmed = await client.confirm(bericht.referentienummer)
             if not confirmed.outcome.done:
                 raise StepFailed(f"BevestigBericht failed: {confirmed.code}: {confirmed.reason}")
         waited = time.monotonic() - started
@@ -247,7 +247,7 @@ class Play:
                 element.text = render(value, self.lookup)
         return etree.tostring(tree, encoding="UTF-8", xml_declaration=True)
 
-    def _claim(self, step: ExpectStep, peek: bool = False) -> tuple[OpgehaaldBericht, str] | None:
+    def _claim(self, step: ExpectStep, peek: bool = False) -> tuple[FetchedMessage, str] | None:
         box = self.inbox.get(step.door, {})
         for ref, bericht in box.items():
             berichttype = self._matches(step, bericht)
@@ -257,7 +257,7 @@ class Play:
                 return bericht, berichttype
         return None
 
-    def _matches(self, step: ExpectStep, bericht: OpgehaaldBericht) -> str | None:
+    def _matches(self, step: ExpectStep, bericht: FetchedMessage) -> str | None:
         if step.van is not None and bericht.afzender != self.party(step.van).id:
             return None
         report = validate_document(bericht.document)
@@ -277,7 +277,7 @@ class Play:
             )
         return report.entry.berichttype if report.entry is not None else step.berichttype
 
-    def _assert(self, step: ExpectStep, bericht: OpgehaaldBericht) -> None:
+    def _assert(self, step: ExpectStep, bericht: FetchedMessage) -> None:
         root = parse_xml(bericht.document).getroot()
         for path, raw in step.check.items():
             expected = render(raw, self.lookup)
@@ -297,9 +297,9 @@ class Play:
         sender = f" from {step.van}" if step.van else ""
         return f"no {step.berichttype}{sender} for {step.door} within {step.within_seconds:g}s{waiting}"
 
-    async def _fetch(self, party: str) -> list[OpgehaaldBericht]:
+    async def _fetch(self, party: str) -> list[FetchedMessage]:
         try:
-            return list((await self.clients[party].haal_op(100)).berichten)
+            return list((await self.clients[party].fetch(100)).messages)
         except HubError as exc:
             raise StepFailed(f"HaalBerichtenOp for {party} failed: {exc.reason}") from None
 

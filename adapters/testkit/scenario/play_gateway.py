@@ -21,7 +21,7 @@ from adapters.testkit.scenario.results import StepFailed, StepResult
 from adapters.testkit.scenario.template import select
 from adapters.testkit.sending import HubSender
 from gateway.codec import DecodeError
-from gateway.engine.ports import HubError, OpgehaaldBericht
+from gateway.engine.ports import FetchedMessage, HubError
 from gateway.xml.validate import validate_document
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ async def expect_finding(play: Play, step: ExpectFindingStep, result: StepResult
     return f"accepted with warning {step.code}"
 
 
-def _foutbericht_for(bericht: OpgehaaldBericht, ref: str) -> list[str] | None:
+def _foutbericht_for(bericht: FetchedMessage, ref: str) -> list[str] | None:
     """The Fout codes of a valid Foutbericht about message ``ref``; None for any other message."""
     report = validate_document(bericht.document)
     if (
@@ -123,7 +123,7 @@ async def expect_foutbericht(play: Play, step: ExpectFoutberichtStep, result: St
                 continue
             box.pop(key)
             play.note(result, "Foutbericht", bericht.referentienummer)
-            confirmed = await client.bevestig(bericht.referentienummer)
+            confirmed = await client.confirm(bericht.referentienummer)
             if not confirmed.outcome.done:
                 raise StepFailed(f"BevestigBericht failed: {confirmed.code}: {confirmed.reason}")
             if step.code not in codes:
@@ -134,11 +134,11 @@ async def expect_foutbericht(play: Play, step: ExpectFoutberichtStep, result: St
                 f"no Foutbericht from {step.ontvanger} about the message within {step.within_seconds:g}s"
             )
         try:
-            fetched = await client.haal_op(100)
+            fetched = await client.fetch(100)
         except HubError as exc:
             if not exc.retryable:
                 raise StepFailed(f"HaalBerichtenOp for {step.afzender} failed: {exc.reason}") from None
             fetched = None
-        for bericht in fetched.berichten if fetched else ():
+        for bericht in fetched.messages if fetched else ():
             box.setdefault(bericht.referentienummer, bericht)
         await asyncio.sleep(POLL_SECONDS)

@@ -58,7 +58,7 @@ class HubAdmin:
         await self._request("DELETE", "/faults")
 
     async def advance_clock(self, seconds: float) -> None:
-        await self._request("POST", "/klok", {"seconden": seconds})
+        await self._request("POST", "/clock", {"seconds": seconds})
 
     async def status(self, referentienummer: str) -> str | None:
         data = await self._request("GET", f"/berichten/{referentienummer}")

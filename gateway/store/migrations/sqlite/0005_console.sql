@@ -9,23 +9,23 @@ ALTER TABLE inbox ADD COLUMN klantnummer_shv TEXT;
 -- The message list is ordered by time (newest or oldest first) and filtered by state, type,
 -- counterpart or KlantnummerSHV: one index per filter, each in time order, so a page reads its 50 rows
 -- and stops (the columns after the document are not read for rows that do not match).
-CREATE INDEX outbox_moment ON outbox (created_at, referentienummer);
+CREATE INDEX outbox_time ON outbox (created_at, referentienummer);
 -- statement
-CREATE INDEX outbox_state_moment ON outbox (state, created_at, referentienummer);
+CREATE INDEX outbox_state_time ON outbox (state, created_at, referentienummer);
 -- statement
-CREATE INDEX outbox_type_moment ON outbox (berichttype, created_at, referentienummer);
+CREATE INDEX outbox_type_time ON outbox (berichttype, created_at, referentienummer);
 -- statement
-CREATE INDEX outbox_partij_moment ON outbox (ontvanger, created_at, referentienummer);
+CREATE INDEX outbox_tegenpartij_time ON outbox (ontvanger, created_at, referentienummer);
 -- statement
-CREATE INDEX outbox_klant ON outbox (klantnummer_shv, created_at) WHERE klantnummer_shv IS NOT NULL;
+CREATE INDEX outbox_klantnummer ON outbox (klantnummer_shv, created_at) WHERE klantnummer_shv IS NOT NULL;
 -- statement
-CREATE INDEX inbox_moment ON inbox (received_at, referentienummer);
+CREATE INDEX inbox_time ON inbox (received_at, referentienummer);
 -- statement
-CREATE INDEX inbox_type_moment ON inbox (berichttype, received_at, referentienummer);
+CREATE INDEX inbox_type_time ON inbox (berichttype, received_at, referentienummer);
 -- statement
-CREATE INDEX inbox_partij_moment ON inbox (afzender, received_at, referentienummer);
+CREATE INDEX inbox_tegenpartij_time ON inbox (afzender, received_at, referentienummer);
 -- statement
-CREATE INDEX inbox_klant ON inbox (klantnummer_shv, received_at) WHERE klantnummer_shv IS NOT NULL;
+CREATE INDEX inbox_klantnummer ON inbox (klantnummer_shv, received_at) WHERE klantnummer_shv IS NOT NULL;
 -- statement
 -- Who did what in the console, when, and with what result (by Referentienummer, never a name).
 CREATE TABLE console_action (

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from gateway.console.acties import recent_action
+from gateway.console.actions import recent_action
 from gateway.console.formatting import BREAKER, duur
 from gateway.console.web import render, state
 
 
 @dataclass(frozen=True, slots=True)
-class Cijfer:
+class Figure:
     naam: str
     waarde: str
     link: str | None
@@ -20,7 +20,7 @@ class Cijfer:
     uitleg: str
 
 
-async def cijfers(request: web.Request) -> list[Cijfer]:
+async def figures(request: web.Request) -> list[Figure]:
     context = state(request).context
     counts = await context.store.attention_counts()
     wachtrij = counts.outbox.get("queued", 0) + counts.outbox.get("sending", 0)
@@ -35,24 +35,24 @@ async def cijfers(request: web.Request) -> list[Cijfer]:
     days = context.certificate_days()
     warn_days = context.config.health.certificate_warning_days
     return [
-        Cijfer("In de wachtrij", str(wachtrij), "/ui/berichten?richting=uit&status=queued", False,
+        Figure("In de wachtrij", str(wachtrij), "/ui/berichten?richting=uit&status=queued", False,
                "verzonden berichten die nog niet bij de hub zijn afgeleverd"),
-        Cijfer("Onbestelbaar", str(dead), "/ui/berichten?richting=uit&status=dead", dead > 0,
+        Figure("Onbestelbaar", str(dead), "/ui/berichten?richting=uit&status=dead", dead > 0,
                "dead letters: opgegeven na hun termijn of een blijvende weigering"),
-        Cijfer("In quarantaine", str(quarantaine), "/ui/quarantaine", quarantaine > 0,
+        Figure("In quarantaine", str(quarantaine), "/ui/quarantaine", quarantaine > 0,
                "ontvangen berichten die niet geldig waren (beantwoord met een Foutbericht)"),
-        Cijfer("Te laat beantwoord", str(te_laat), "/ui/conversaties?status=overdue", te_laat > 0,
+        Figure("Te laat beantwoord", str(te_laat), "/ui/conversaties?status=overdue", te_laat > 0,
                "open conversaties voorbij hun antwoorddatum (werkdagen)"),
-        Cijfer("Nog over te dragen", str(achterstand) + (f" (+{mislukt} mislukt)" if mislukt else ""),
+        Figure("Nog over te dragen", str(achterstand) + (f" (+{mislukt} mislukt)" if mislukt else ""),
                "/ui/berichten?richting=in&status=decoded", mislukt > 0,
                "ontvangen berichten die het eigen systeem nog niet heeft"),
-        Cijfer("Laatst opgehaald", f"{duur(freshness.age_seconds)} geleden" if freshness.last_fetch
+        Figure("Laatst opgehaald", f"{duur(freshness.age_seconds)} geleden" if freshness.last_fetch
                else "nog nooit", "/ui/berichten?richting=in", not freshness.ok,
                "de hub verwijdert berichten die 5 werkdagen niet zijn opgehaald"),
-        Cijfer("Circuit naar de hub", BREAKER.get(circuit, circuit),
+        Figure("Circuit naar de hub", BREAKER.get(circuit, circuit),
                "/ui/berichten?richting=uit&status=queued", circuit != "closed",
                "open: na herhaalde storingen wacht de gateway even met verzenden"),
-        Cijfer("Ons certificaat", "onbekend" if days is None else f"nog {days} dagen geldig", None,
+        Figure("Ons certificaat", "onbekend" if days is None else f"nog {days} dagen geldig", None,
                days is None or days <= warn_days, f"waarschuwing vanaf {warn_days} dagen"),
     ]  # fmt: skip
 
@@ -60,18 +60,18 @@ async def cijfers(request: web.Request) -> list[Cijfer]:
 _BREAKER_ORDER = ["closed", "half-open", "open"]
 
 
-async def overzicht(request: web.Request) -> web.Response:
+async def overview(request: web.Request) -> web.Response:
     actie = await recent_action(request)
     return render(
-        request, "overzicht.html", cijfers=await cijfers(request), actie=actie,
+        request, "overzicht.html", cijfers=await figures(request), actie=actie,
         verversen=state(request).settings.refresh_seconds, nu=state(request).context.clock(),
     )  # fmt: skip
 
 
-async def cijfers_fragment(request: web.Request) -> web.Response:
+async def figures_fragment(request: web.Request) -> web.Response:
     """The figures alone, for the page's own refresh (htmx)."""
     return render(
-        request, "_cijfers.html", cijfers=await cijfers(request),
+        request, "_cijfers.html", cijfers=await figures(request),
         verversen=state(request).settings.refresh_seconds, nu=state(request).context.clock(),
     )  # fmt: skip
 

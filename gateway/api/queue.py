@@ -1,4 +1,4 @@
-"""/api/wachtrij/nu: the hub is back, send what waits now instead of at the end of its backoff."""
+"""/api/queue/retry-now: the hub is back, send what waits now instead of at the end of its backoff."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 from aiohttp import web
 
-from gateway.api.context import CONTEXT, json_error
+from gateway.api.context import CONTEXT, check_parameters, json_error
 from gateway.store.base import InvalidTransition, NotFound
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -15,6 +15,7 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 async def retry_now(request: web.Request) -> web.Response:
     """Every queued outbound message is due now (``?referentienummer=…``: only that one), and an open
     circuit sends its probe at once. 202 with how many were waiting."""
+    check_parameters(request.query, ("referentienummer",))
     context = request.app[CONTEXT]
     ref = request.query.get("referentienummer") or None
     if ref is not None and not _UUID.match(ref):

@@ -6,7 +6,7 @@ its XSD, cannot be mapped onto the model, or is addressed to another party than 
 
 A valid message is delivered whatever the Gedragscode and consistency rules find in it: the receiver
 cannot correct the sender's message, so the findings travel with it as its ``bevindingen``
-(:mod:`gateway.engine.bevindingen`). That includes a proposal whose encoding contradicts itself: an SK
+(:mod:`gateway.engine.findings`). That includes a proposal whose encoding contradicts itself: an SK
 offering 0.00 everywhere at a capacity above 0 is read as the SK it says it is (not as the € 0.00
 nul-aanbod workaround) and carries the finding ``saneringskrediet-zonder-bedrag``.
 """
@@ -24,7 +24,7 @@ from lxml import etree
 from gateway.adresboek import Adresboek
 from gateway.codec import DecodeError, decode_tree, encode
 from gateway.codec.json_form import to_json
-from gateway.engine.processing import Inspectie
+from gateway.engine.processing import Inspection
 from gateway.model.bericht import klantnummer_shv
 from gateway.model.header import Berichtheader
 from gateway.model.status import Fout, Foutbericht
@@ -65,7 +65,9 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class BerichtVerwerking:
+class InboundProcessor:
+    """The gateway's :class:`~gateway.engine.processing.InboundProcessing`."""
+
     def __init__(
         self,
         *,
@@ -79,16 +81,16 @@ class BerichtVerwerking:
         self._limits = limits
         self._clock = clock
 
-    def inspect(self, document: bytes) -> Inspectie:
+    def inspect(self, document: bytes) -> Inspection:
         report = validate_document(document, limits=self._limits)
         header = _header_fields(report.tree)
         berichttype = report.entry.berichttype if report.entry else None
         if not report.ok or report.tree is None or report.entry is None:
-            return Inspectie(False, tuple(p.to_dict() for p in report.problems), berichttype, **header)
+            return Inspection(False, tuple(p.to_dict() for p in report.problems), berichttype, **header)
         try:
             bericht = decode_tree(report.tree, report.entry)
         except DecodeError as exc:
-            return Inspectie(False, tuple(p.to_dict() for p in exc.problems), berichttype, **header)
+            return Inspection(False, tuple(p.to_dict() for p in exc.problems), berichttype, **header)
         if bericht.berichtheader.ontvanger != self._eigen_adres:
             problem = {
                 "code": "wrong-recipient",
@@ -96,13 +98,13 @@ class BerichtVerwerking:
                 "path": f"/{report.entry.root}/Berichtheader/Ontvanger",
                 "expected": self._eigen_adres,
             }
-            return Inspectie(False, (problem,), berichttype, **header)
+            return Inspection(False, (problem,), berichttype, **header)
         body = json.dumps(to_json(bericht), ensure_ascii=False, separators=(",", ":")).encode()
-        inspectie = Inspectie(
+        inspection = Inspection(
             True, (), berichttype, json_body=body, klantnummer_shv=klantnummer_shv(bericht), **header
         )
         bevindingen = [f.to_dict() for f in check_rules(bericht)]
-        return inspectie.met_bevindingen(bevindingen) if bevindingen else inspectie
+        return inspection.with_bevindingen(bevindingen) if bevindingen else inspection
 
     def foutbericht(
         self,

@@ -30,7 +30,7 @@ MASK = "•••••••••"
 
 
 @dataclass(frozen=True, slots=True)
-class Rij:
+class Row:
     label: str
     value: str
     depth: int
@@ -46,8 +46,8 @@ class NulAanbod:
 
 
 @dataclass(frozen=True, slots=True)
-class Weergave:
-    rijen: list[Rij]
+class View:
+    rijen: list[Row]
     xml: str | None
     json: str | None
     nul_aanbod: NulAanbod | None
@@ -56,18 +56,18 @@ class Weergave:
     leesfout: str | None  # why the document could not be read as a message (a quarantined one)
 
 
-def weergave(document: bytes | None, *, toon_bsn: bool) -> Weergave:
+def document_view(document: bytes | None, *, toon_bsn: bool) -> View:
     """Everything the Bericht page shows of ``document`` (None: purged by retention)."""
     if document is None:
-        return Weergave([], None, None, None, [], False, None)
+        return View([], None, None, None, [], False, None)
     try:
         bericht = decode(document)
     except (DecodeError, XmlInputError, ValueError) as exc:
-        return Weergave([], _text(document, toon_bsn), None, None, [], False, type(exc).__name__)
+        return View([], _text(document, toon_bsn), None, None, [], False, type(exc).__name__)
     bsn_paths: list[str] = []
     rijen = list(_rows(bericht, 0, toon_bsn, bsn_paths))
     form = to_json(bericht)
-    return Weergave(
+    return View(
         rijen=rijen,
         xml=pretty_xml(document, toon_bsn=toon_bsn),
         json=json.dumps(form if toon_bsn else _mask_json(form), ensure_ascii=False, indent=2),
@@ -128,7 +128,7 @@ def _label(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _rows(obj: Any, depth: int, toon_bsn: bool, bsn_paths: list[str]) -> typing.Iterator[Rij]:
+def _rows(obj: Any, depth: int, toon_bsn: bool, bsn_paths: list[str]) -> typing.Iterator[Row]:
     for f in object_type(type(obj)).fields:
         if f.name == "berichtheader":
             continue
@@ -137,15 +137,15 @@ def _rows(obj: Any, depth: int, toon_bsn: bool, bsn_paths: list[str]) -> typing.
             continue
         label = _label(f.name)
         if dataclasses.is_dataclass(value):
-            yield Rij(label, "", depth, kop=True)
+            yield Row(label, "", depth, kop=True)
             yield from _rows(value, depth + 1, toon_bsn, bsn_paths)
         elif isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
             for i, item in enumerate(value, start=1):
-                yield Rij(f"{label} {i}", "", depth, kop=True)
+                yield Row(f"{label} {i}", "", depth, kop=True)
                 yield from _rows(item, depth + 1, toon_bsn, bsn_paths)
         else:
             kind = f.type.inner if isinstance(f.type, Optional) else f.type
-            yield Rij(label, _value(value, kind, toon_bsn, bsn_paths, f.name), depth)
+            yield Row(label, _value(value, kind, toon_bsn, bsn_paths, f.name), depth)
 
 
 def _value(value: Any, kind: FieldType, toon_bsn: bool, bsn_paths: list[str], name: str) -> str:

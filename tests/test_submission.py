@@ -12,9 +12,9 @@ import pytest
 from gateway.adresboek import Adresboek, Tegenpartij
 from gateway.codec import decode
 from gateway.codec.json_form import to_json
-from gateway.indienen import Afgewezen, Conflict, Indiener
 from gateway.model.berichttype import Rol
-from gateway.store.records import NieuwUitgaand
+from gateway.store.records import NewOutbound
+from gateway.submission import Conflict, Refused, Submitter
 from tests.conftest import FIXTURES
 from tests.daemon_support import Api, fixture_json, gateway_config, running, simulator
 from tests.store_fixtures import store, store_factory  # noqa: F401  (fixtures)
@@ -27,11 +27,11 @@ NOW = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
 REF = "0b5e7c1a-3333-4a2b-8c3d-000000000003"
 
 
-def indiener(store) -> Indiener:  # noqa: F811
-    async def enqueue(new: NieuwUitgaand):
+def submitter(store) -> Submitter:  # noqa: F811
+    async def enqueue(new: NewOutbound):
         return await store.enqueue(new, now=NOW, deadline=NOW + timedelta(days=1))
 
-    return Indiener(
+    return Submitter(
         eigen_adres=EIGEN,
         rol=Rol.SHV,
         adresboek=Adresboek(
@@ -41,8 +41,8 @@ def indiener(store) -> Indiener:  # noqa: F811
             ]
         ),
         enqueue=enqueue,
-        bestaand=store.get_outbound,
-        lezer=store,
+        existing=store.get_outbound,
+        conversations=store,
         clock=lambda: NOW,
     )
 
@@ -54,7 +54,7 @@ def body(name: str = "Betaalvoorstel.xml", ontvanger: str = SE, **header: str) -
 
 
 async def refused(coroutine) -> list[dict]:
-    with pytest.raises(Afgewezen) as caught:
+    with pytest.raises(Refused) as caught:
         await coroutine
     return caught.value.findings
 
@@ -69,7 +69,7 @@ async def test_every_problem_of_the_form_comes_back_at_once(store):  # noqa: F81
     broken["voorstel"]["datum_voorstel"] = "03-11-2025"
     broken["voorstel"]["vorderingen"][0]["afkooppercentage"] = "122.34"
     broken["voorstel"]["onbekend"] = 1
-    findings = await refused(indiener(store).dien_in(broken))
+    findings = await refused(submitter(store).submit(broken))
     assert [(f["field"], f["code"]) for f in findings] == [
         ("/berichtheader/ontvanger", "unknown-counterpart"),
         ("/berichtheader/afzender", "wrong-sender"),
@@ -87,29 +87,29 @@ async def test_one_finding_per_field_the_header_check_first(store):  # noqa: F81
     no_counterpart = body()
     del no_counterpart["berichtheader"]["ontvanger"]
     no_counterpart["voorstel"]["datum_voorstel"] = "gisteren"
-    findings = await refused(indiener(store).dien_in(no_counterpart))
+    findings = await refused(submitter(store).submit(no_counterpart))
     assert [(f["field"], f["code"]) for f in findings] == [
         ("/berichtheader/ontvanger", "missing"),
         ("/voorstel/datum_voorstel", "invalid-json-form"),
     ]
     unknown_type = body() | {"berichttype": "Onbekend"}
     unknown_type["berichtheader"]["afzender"] = "0b5e7c1a-9999-4a2b-8c3d-000000000009"
-    findings = await refused(indiener(store).dien_in(unknown_type))
+    findings = await refused(submitter(store).submit(unknown_type))
     assert [f["code"] for f in findings] == ["unknown-berichttype", "wrong-sender"]
 
 
 async def test_an_answer_without_its_conversation_is_listed_with_the_rest(store):  # noqa: F811
-    se = Indiener(
+    se = Submitter(
         eigen_adres=SE,
         rol=Rol.SE,
         adresboek=Adresboek([Tegenpartij(EIGEN, "Stadsbank", "0" * 20, Rol.SHV)]),
         enqueue=None,  # type: ignore[arg-type]  (never reached)
-        bestaand=store.get_outbound,
-        lezer=store,
+        existing=store.get_outbound,
+        conversations=store,
     )
     answer = body("BetaalvoorstelAntwoord.xml", ontvanger=EIGEN)
     answer["antwoord"] = "Misschien"
-    findings = await refused(se.dien_in(answer))
+    findings = await refused(se.submit(answer))
     assert [(f["field"], f["code"]) for f in findings] == [
         ("/berichtheader/conversatie_referentienummer", "missing"),
         ("/antwoord", "invalid-json-form"),
@@ -119,7 +119,7 @@ async def test_an_answer_without_its_conversation_is_listed_with_the_rest(store)
 async def test_rules_run_when_the_form_is_right(store):  # noqa: F811
     capacity = body("Betaalvoorstel-nul-aanbod-SA.xml")
     capacity["voorstel"]["afloscapaciteit_per_maand"] = "25.00"
-    findings = await refused(indiener(store).dien_in(capacity))
+    findings = await refused(submitter(store).submit(capacity))
     assert "nul-aanbod-met-afloscapaciteit" in [f["code"] for f in findings]
 
 
@@ -136,49 +136,49 @@ async def test_the_dry_run_stores_nothing_and_shows_the_xml_a_submission_enqueue
     store,  # noqa: F811
     ontvanger: str,
 ) -> None:
-    gw = indiener(store)
+    gw = submitter(store)
     nul_aanbod = body("Betaalvoorstel-nul-aanbod-SA.xml", ontvanger=ontvanger)
     before = await _snapshot(store)
-    controle = await gw.controleer(copy.deepcopy(nul_aanbod))
+    dry = await gw.dry_run(copy.deepcopy(nul_aanbod))
     assert await _snapshot(store) == before  # nothing stored
-    assert await store.get_outbound(controle.ingediend.referentienummer) is None
-    assert controle.ingediend.nieuw and controle.ingediend.versie == ("2.0" if ontvanger == SE else "1.1")
-    assert controle.bericht["berichtheader"]["referentienummer"] == controle.ingediend.referentienummer
+    assert await store.get_outbound(dry.submitted.referentienummer) is None
+    assert dry.submitted.new and dry.submitted.versie == ("2.0" if ontvanger == SE else "1.1")
+    assert dry.bericht["berichtheader"]["referentienummer"] == dry.submitted.referentienummer
     # submitting the form as the dry run filled it in enqueues exactly that document
-    ingediend = await gw.dien_in(controle.bericht)
-    assert ingediend.referentienummer == controle.ingediend.referentienummer
-    row = await store.get_outbound(ingediend.referentienummer)
-    assert row is not None and row.document == controle.document
+    submitted = await gw.submit(dry.bericht)
+    assert submitted.referentienummer == dry.submitted.referentienummer
+    row = await store.get_outbound(submitted.referentienummer)
+    assert row is not None and row.document == dry.document
     wire_type = b"<TypeSchuldregeling>SA<" if ontvanger == SE else b"<TypeSchuldregeling>SK<"
-    assert wire_type in controle.document
+    assert wire_type in dry.document
 
 
 async def test_the_dry_run_with_given_ids_equals_the_submission_of_the_same_body(store):  # noqa: F811
-    gw = indiener(store)
+    gw = submitter(store)
     given = body(referentienummer=REF, datum_tijd="2025-11-03T08:00:00Z")
-    controle = await gw.controleer(copy.deepcopy(given))
-    given["berichtheader"]["conversatie_referentienummer"] = controle.ingediend.conversatie
-    await gw.dien_in(given)
-    assert (await store.get_outbound(REF)).document == controle.document
+    dry = await gw.dry_run(copy.deepcopy(given))
+    given["berichtheader"]["conversatie_referentienummer"] = dry.submitted.conversatie
+    await gw.submit(given)
+    assert (await store.get_outbound(REF)).document == dry.document
     # now it exists: the same content is "not new", other content the same conflict as a submission
-    again = await gw.controleer(copy.deepcopy(given))
-    assert not again.ingediend.nieuw and again.document == controle.document
+    again = await gw.dry_run(copy.deepcopy(given))
+    assert not again.submitted.new and again.document == dry.document
     other = copy.deepcopy(given)
     other["klantnummer_shv"] = "ZW-2025-99999"
     with pytest.raises(Conflict, match=REF):
-        await gw.controleer(other)
+        await gw.dry_run(other)
     with pytest.raises(Conflict, match=REF):
-        await gw.dien_in(other)
+        await gw.submit(other)
 
 
 async def test_the_dry_run_refuses_what_a_submission_refuses_and_lists_warnings(store):  # noqa: F811
-    gw = indiener(store)
+    gw = submitter(store)
     broken = body()
     broken["voorstel"]["datum_voorstel"] = "03-11-2025"
     broken["klantnummer_shv"] = ""
-    assert await refused(gw.controleer(copy.deepcopy(broken))) == await refused(gw.dien_in(broken))
-    controle = await gw.controleer(body())  # an SB paying periodically: a warning, and it would be sent
-    assert "uitbetaling-periodiek" in [f.code for f in controle.ingediend.warnings]
+    assert await refused(gw.dry_run(copy.deepcopy(broken))) == await refused(gw.submit(broken))
+    dry = await gw.dry_run(body())  # an SB paying periodically: a warning, and it would be sent
+    assert "uitbetaling-periodiek" in [f.code for f in dry.submitted.warnings]
     assert (await store.counts()).outbox == {}
 
 

@@ -17,13 +17,13 @@ from aiohttp import web
 from gateway.api.auth import Role
 from gateway.console.web import PREFIX, caller, render, require, see_other, state
 from gateway.store.base import InvalidTransition, NotFound
-from gateway.store.records import ConsoleActie
+from gateway.store.records import ConsoleAction
 
 log = logging.getLogger("gateway.console")
 
 
 @dataclass(frozen=True, slots=True)
-class Actie:
+class Action:
     code: str  # recorded name
     titel: str
     vraag: str
@@ -31,20 +31,20 @@ class Actie:
     per_bericht: bool
 
 
-ACTIES = {
-    "opnieuw": Actie("resend", "Opnieuw versturen",
+ACTIONS = {
+    "opnieuw": Action("resend", "Opnieuw versturen",
                      "Dit onbestelbare bericht opnieuw versturen, met hetzelfde Referentienummer en een "
                      "nieuwe termijn?", "Ja, opnieuw versturen", True),
-    "nu": Actie("retry-now", "Nu versturen",
+    "nu": Action("retry-now", "Nu versturen",
                 "Dit bericht in de wachtrij nu versturen in plaats van op de geplande tijd?",
                 "Ja, nu versturen", True),
-    "overdragen": Actie("redeliver", "Opnieuw overdragen",
+    "overdragen": Action("redeliver", "Opnieuw overdragen",
                         "Dit ontvangen bericht opnieuw overdragen aan het eigen systeem, voor elke "
                         "overdracht die is mislukt?", "Ja, opnieuw overdragen", True),
-    "alles-nu": Actie("retry-all-now", "Wachtrij nu versturen",
+    "alles-nu": Action("retry-all-now", "Wachtrij nu versturen",
                       "Alle berichten in de wachtrij die op een volgende poging wachten nu versturen?",
                       "Ja, alles nu versturen", False),
-    "ophalen": Actie("fetch-now", "Nu ophalen bij de hub",
+    "ophalen": Action("fetch-now", "Nu ophalen bij de hub",
                      "Nu berichten ophalen bij de hub, zonder op de volgende ronde te wachten?",
                      "Ja, nu ophalen", False),
 }  # fmt: skip
@@ -52,18 +52,18 @@ ACTIES = {
 
 async def record(
     request: web.Request, action: str, ref: str | None, result: str, detail: str
-) -> ConsoleActie:
+) -> ConsoleAction:
     """Store who did what on which message and how it went (never a name or BSN in ``detail``)."""
     context = state(request).context
     who = caller(request).name
     saved = await context.store.record_action(
-        ConsoleActie(context.clock(), who, action, ref, result, detail)
+        ConsoleAction(context.clock(), who, action, ref, result, detail)
     )
     log.info("console action %s%s by %s: %s", action, f" on {ref}" if ref else "", who, result)
     return saved
 
 
-async def recent_action(request: web.Request) -> ConsoleActie | None:
+async def recent_action(request: web.Request) -> ConsoleAction | None:
     """The action named by ``?actie=ID`` (the page an action sent the browser to shows its result)."""
     raw = request.query.get("actie", "")
     if not raw.isdigit() or len(raw) > 18:
@@ -71,16 +71,16 @@ async def recent_action(request: web.Request) -> ConsoleActie | None:
     return await state(request).context.store.get_action(int(raw))
 
 
-def _actie(request: web.Request) -> tuple[Actie, str | None]:
-    actie = ACTIES.get(request.match_info["naam"])
+def _action(request: web.Request) -> tuple[Action, str | None]:
+    actie = ACTIONS.get(request.match_info["naam"])
     ref = request.match_info.get("ref")
     if actie is None or actie.per_bericht != (ref is not None):
         raise web.HTTPNotFound(text="Deze actie bestaat niet.")
     return actie, ref
 
 
-async def bevestig(request: web.Request) -> web.Response:
-    actie, ref = _actie(request)
+async def confirm(request: web.Request) -> web.Response:
+    actie, ref = _action(request)
     refused = require(request, Role.OPERATE)
     if refused is not None:
         return refused
@@ -88,8 +88,8 @@ async def bevestig(request: web.Request) -> web.Response:
     return render(request, "bevestig.html", actie=actie, ref=ref, doel=request.path, terug=terug)
 
 
-async def voer_uit(request: web.Request) -> web.Response:
-    actie, ref = _actie(request)
+async def perform(request: web.Request) -> web.Response:
+    actie, ref = _action(request)
     refused = require(request, Role.OPERATE)
     if refused is not None:
         return refused

@@ -17,7 +17,7 @@ a sink — when:
 
 Every problem is listed, not only the first. That the Ontvanger is this gateway, that the
 Referentienummer and Afzender agree with what the hub said, and that the document is valid are
-checked before (gateway.verwerking, the poller); a message under a Referentienummer we already hold
+checked before (gateway.inbound, the poller); a message under a Referentienummer we already hold
 with other content is refused there too.
 
 Migration (``[engine.conversations] deliver_unknown_answers = true``): an answer whose only problem
@@ -39,10 +39,10 @@ from gateway.conversatie.machine import (
     uitkomst_uit_json,
 )
 from gateway.conversatie.tabel import UNKNOWN_CONVERSATION, WRONG_DIRECTION, beantwoordt, tegenrol
-from gateway.engine.bevindingen import bevinding
-from gateway.engine.processing import Beoordeling
+from gateway.engine.findings import finding
+from gateway.engine.processing import Judgement
 from gateway.model.berichttype import Berichttype, Rol
-from gateway.store.records import Conversatie, ConversatieWijziging, InboxRow, OutboxRow
+from gateway.store.records import Conversatie, ConversatieChange, InboxRow, OutboxRow
 from gateway.xml.parsing import parse_xml
 
 _FIELD = {
@@ -62,7 +62,9 @@ class TrustStore(Protocol):
     async def get_outbound(self, referentienummer: str) -> OutboxRow | None: ...
 
 
-class Toelating:
+class Admission:
+    """The gateway's :class:`~gateway.engine.processing.InboundTrust`."""
+
     def __init__(
         self,
         store: TrustStore,
@@ -74,17 +76,19 @@ class Toelating:
         self._store = store
         self._adresboek = adresboek
         self._rol = rol
-        self._afleveren = deliver_unknown_answers
+        self._deliver_unknown = deliver_unknown_answers
 
-    async def beoordeel(self, row: InboxRow) -> Beoordeling:
+    async def judge(self, row: InboxRow) -> Judgement:
+        """Whether ``row`` (stored, valid) may reach the organisation's system, and what it does to its
+        conversation."""
         problems: list[tuple[str, str]] = []
-        van = self._afzender(row, problems)
+        van = self._sender_rol(row, problems)
         try:
             bt = Berichttype(row.berichttype)
         except ValueError:
             return self._refused(row, [("unknown-berichttype", f"{row.berichttype} is not a known type")])
         body = _json(row.json_body)
-        await self._referenties(row, bt, body, problems)
+        await self._references(row, bt, body, problems)
         g = Gebeurtenis(
             bt,
             row.referentienummer,
@@ -98,15 +102,15 @@ class Toelating:
         try:
             overgang = stap(huidig, g, eigen_rol=self._rol)
         except Weigering as w:
-            if w.code == UNKNOWN_CONVERSATION and not problems and self._afleveren:
-                return self._aangenomen(g, w)
+            if w.code == UNKNOWN_CONVERSATION and not problems and self._deliver_unknown:
+                return self._adopted(g, w)
             problems.append((w.code, w.message))
             return self._refused(row, problems)
         if problems:
             return self._refused(row, problems)
-        return Beoordeling(conversatie=overgang.wijziging)
+        return Judgement(conversatie=overgang.wijziging)
 
-    def _afzender(self, row: InboxRow, problems: list[tuple[str, str]]) -> Rol:
+    def _sender_rol(self, row: InboxRow, problems: list[tuple[str, str]]) -> Rol:
         """The sender's role (from the address book; unknown: the role we expect), noting problems."""
         if row.afzender not in self._adresboek:
             problems.append(
@@ -131,7 +135,7 @@ class Toelating:
             )
         return partij.rol
 
-    async def _referenties(
+    async def _references(
         self, row: InboxRow, bt: Berichttype, body: dict[str, Any], problems: list[tuple[str, str]]
     ) -> None:
         if await self._store.get_outbound(row.referentienummer) is not None:
@@ -149,26 +153,26 @@ class Toelating:
                     )
                 )
 
-    def _aangenomen(self, g: Gebeurtenis, w: Weigering) -> Beoordeling:
+    def _adopted(self, g: Gebeurtenis, w: Weigering) -> Judgement:
         """An answer to an unknown conversation, admitted in migration mode: the conversation is
         adopted as if its question (the first one this answer answers) had been sent."""
         vraag = beantwoordt(g.berichttype)[0]
         verondersteld = Gebeurtenis(vraag, "", g.conversatie, g.tegenpartij, tegenrol(g.van), g.at)
         geopend = stap(None, verondersteld, eigen_rol=self._rol, bron=BRON_AANGENOMEN).na
         stand = stap(geopend, g, eigen_rol=self._rol).na
-        finding = bevinding(
+        adopted = finding(
             UNKNOWN_CONVERSATION,
             "warning",
             "/berichtheader/conversatie_referentienummer",
             f"{w.message}; delivered because [engine.conversations] deliver_unknown_answers is on, and "
             f"the conversation is taken on as if its {vraag.value} was sent",
         )
-        return Beoordeling(
-            conversatie=ConversatieWijziging(stand, 0) if stand is not None else None,
-            bevindingen=(finding,),
+        return Judgement(
+            conversatie=ConversatieChange(stand, 0) if stand is not None else None,
+            bevindingen=(adopted,),
         )
 
-    def _refused(self, row: InboxRow, problems: list[tuple[str, str]]) -> Beoordeling:
+    def _refused(self, row: InboxRow, problems: list[tuple[str, str]]) -> Judgement:
         root = _root_of(row.document) if row.document else None
         seen: set[str] = set()
         out = []
@@ -182,7 +186,7 @@ class Toelating:
             if root:
                 problem["path"] = f"/{root}/{where}{field}"
             out.append(problem)
-        return Beoordeling(problems=tuple(out))
+        return Judgement(problems=tuple(out))
 
 
 def _json(body: bytes | None) -> dict[str, Any]:

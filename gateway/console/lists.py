@@ -9,20 +9,20 @@ from aiohttp import web
 
 from gateway.console.formatting import state_label
 from gateway.console.web import PREFIX, render, state
-from gateway.store.records import QuarantaineRow
+from gateway.store.records import QuarantineRow
 
 MAX_QUARANTINE = 500
 PAGE = 50
 
 
 @dataclass(frozen=True, slots=True)
-class Quarantaine:
-    row: QuarantaineRow
+class QuarantineLine:
+    row: QuarantineRow
     afzender: str
     foutbericht_status: str | None
 
 
-async def quarantaine(request: web.Request) -> web.Response:
+async def quarantine(request: web.Request) -> web.Response:
     context = state(request).context
     rows = await context.store.list_quarantine(limit=MAX_QUARANTINE)
     regels = []
@@ -30,9 +30,9 @@ async def quarantaine(request: web.Request) -> web.Response:
         status = None
         if row.foutbericht_referentienummer:
             fout = await context.store.get_outbound(row.foutbericht_referentienummer)
-            status = state_label(str(fout.state), "uit") if fout is not None else None
+            status = state_label(str(fout.state), "out") if fout is not None else None
         naam = context.adresboek.get(row.afzender).naam if row.afzender in context.adresboek else row.afzender
-        regels.append(Quarantaine(row, naam, status))
+        regels.append(QuarantineLine(row, naam, status))
     return render(request, "quarantaine.html", regels=regels, afgekapt=len(rows) >= MAX_QUARANTINE)
 
 
@@ -42,7 +42,7 @@ async def adresboek(request: web.Request) -> web.Response:
     return render(request, "adresboek.html", partijen=partijen)
 
 
-async def logboek(request: web.Request) -> web.Response:
+async def action_log(request: web.Request) -> web.Response:
     raw = request.query.get("pagina", "1")
     nummer = int(raw) if raw.isdigit() and 0 < int(raw) <= 10_000 else 1
     acties = await state(request).context.store.list_actions(limit=PAGE + 1, offset=(nummer - 1) * PAGE)

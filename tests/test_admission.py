@@ -1,4 +1,4 @@
-"""Inbound trust (gateway.toelating) on both backends: each refusal and its allowed side, and the poller
+"""Inbound trust (gateway.admission) on both backends: each refusal and its allowed side, and the poller
 quarantining what trust refuses (a Foutbericht naming the code, never a sink) or delivering it with a
 finding in migration mode."""
 
@@ -8,13 +8,13 @@ import json
 import uuid
 from datetime import date
 
+from gateway.admission import Admission
 from gateway.adresboek import Adresboek, Tegenpartij
 from gateway.engine.delivery import SinkDeliverer
 from gateway.engine.poller import Poller
 from gateway.engine.settings import PollSettings, SinkSettings
 from gateway.model.berichttype import Rol
-from gateway.store.records import ConversationState, InboxState, NieuwInkomend, WachtOp
-from gateway.toelating import Toelating
+from gateway.store.records import ConversationState, InboxState, NewInbound, WachtOp
 from tests.engine_helpers import PARTIES, enqueue
 from tests.fakes import SE, SHV, T0, FakeClock, FakeHub, FakeSink, TinyProcessing, document
 from tests.store_fixtures import store, store_factory  # noqa: F401  (fixtures)
@@ -27,8 +27,8 @@ OTHER_SHV = Tegenpartij(
 BOOK = Adresboek([PARTIES[Rol.SE], OTHER_SE, OTHER_SHV])
 
 
-def shv(store, **kw) -> Toelating:  # noqa: F811
-    return Toelating(store, BOOK, rol=Rol.SHV, **kw)
+def shv(store, **kw) -> Admission:  # noqa: F811
+    return Admission(store, BOOK, rol=Rol.SHV, **kw)
 
 
 async def received(
@@ -45,29 +45,29 @@ async def received(
     conv = conv or str(uuid.uuid4())
     doc = document(berichttype, referentienummer=ref, conversatie=conv, afzender=afzender, ontvanger=SHV)
     json_body = json.dumps({"berichttype": berichttype, **(body or {})}).encode()
-    msg = NieuwInkomend(
+    msg = NewInbound(
         ref, berichttype, afzender, SHV, conv, doc, b"", True, (), json_body, T0, T0, afzender_oin
     )
     assert await store.store_inbound(msg)
     return await store.get_inbound(ref)
 
 
-def codes(oordeel) -> list[str]:
-    return [p["code"] for p in oordeel.problems]
+def codes(judgement) -> list[str]:
+    return [p["code"] for p in judgement.problems]
 
 
 async def test_an_answer_to_our_open_question_is_admitted_and_closes_it(store):  # noqa: F811
     vraag = await enqueue(store, FakeClock(), berichttype="Saldoverzoek", rol=Rol.SHV)
     row = await received(store, "SaldoverzoekAntwoord", conv=vraag.conversatie, afzender_oin=SE_OIN)
-    oordeel = await shv(store).beoordeel(row)
-    assert oordeel.toegelaten and oordeel.bevindingen == ()
-    assert oordeel.conversatie.stand.fase == "saldo-ontvangen" and oordeel.conversatie.vorige_stappen == 1
+    judgement = await shv(store).judge(row)
+    assert judgement.admitted and judgement.bevindingen == ()
+    assert judgement.conversatie.new.fase == "saldo-ontvangen" and judgement.conversatie.previous_stappen == 1
     # the same answer after that conversation was answered: no open question any more
     await store.accept_inbound(
-        row.referentienummer, now=T0, sinks=[], sink_deadline=T0, conversatie=oordeel.conversatie
+        row.referentienummer, now=T0, sinks=[], sink_deadline=T0, conversatie=judgement.conversatie
     )
     late = await received(store, "SaldoverzoekAntwoord", conv=vraag.conversatie)
-    refused = await shv(store).beoordeel(late)
+    refused = await shv(store).judge(late)
     assert codes(refused) == ["no-open-question"]
     assert refused.problems[0]["path"] == "/SaldoverzoekAntwoord/Berichtheader/ConversatieReferentienummer"
     assert "answers an open Saldoverzoek" in refused.problems[0]["message"]
@@ -75,58 +75,58 @@ async def test_an_answer_to_our_open_question_is_admitted_and_closes_it(store): 
 
 async def test_a_question_to_us_opens_a_conversation_that_waits_for_us(store):  # noqa: F811
     row = await received(store, "Statusverzoek")
-    oordeel = await shv(store).beoordeel(row)
-    stand = oordeel.conversatie.stand
+    judgement = await shv(store).judge(row)
+    stand = judgement.conversatie.new
     assert (
-        oordeel.toegelaten and stand.wacht_op is WachtOp.ONS and stand.antwoord_uiterlijk == date(2026, 3, 16)
+        judgement.admitted and stand.wacht_op is WachtOp.ONS and stand.antwoord_uiterlijk == date(2026, 3, 16)
     )
-    assert oordeel.conversatie.vorige_stappen == 0
+    assert judgement.conversatie.previous_stappen == 0
 
 
 async def test_unknown_sender(store):  # noqa: F811
     stranger = str(uuid.uuid4())
-    oordeel = await shv(store).beoordeel(await received(store, "StatusberichtSE", afzender=stranger))
-    assert codes(oordeel) == ["unknown-sender"]
-    assert oordeel.problems[0]["path"] == "/StatusberichtSE/Berichtheader/Afzender"
-    assert (await shv(store).beoordeel(await received(store, "StatusberichtSE"))).toegelaten
+    judgement = await shv(store).judge(await received(store, "StatusberichtSE", afzender=stranger))
+    assert codes(judgement) == ["unknown-sender"]
+    assert judgement.problems[0]["path"] == "/StatusberichtSE/Berichtheader/Afzender"
+    assert (await shv(store).judge(await received(store, "StatusberichtSE"))).admitted
 
 
 async def test_the_oin_the_hub_names_must_be_the_address_books(store):  # noqa: F811
     wrong = await received(store, "StatusberichtSE", afzender_oin=OTHER_SE.oin)
-    assert codes(await shv(store).beoordeel(wrong)) == ["sender-oin-mismatch"]
+    assert codes(await shv(store).judge(wrong)) == ["sender-oin-mismatch"]
     right = await received(store, "StatusberichtSE", afzender_oin=SE_OIN)
     silent = await received(store, "StatusberichtSE", afzender_oin=None)  # a hub that does not say
-    assert (await shv(store).beoordeel(right)).toegelaten and (await shv(store).beoordeel(silent)).toegelaten
+    assert (await shv(store).judge(right)).admitted and (await shv(store).judge(silent)).admitted
 
 
 async def test_the_direction_must_fit_our_role(store):  # noqa: F811
     # a Saldoverzoek goes to a creditor; this gateway is an SHV
-    oordeel = await shv(store).beoordeel(await received(store, "Saldoverzoek"))
-    assert codes(oordeel) == ["wrong-direction"] and "sent by an SHV" in oordeel.problems[0]["message"]
+    judgement = await shv(store).judge(await received(store, "Saldoverzoek"))
+    assert codes(judgement) == ["wrong-direction"] and "sent by an SHV" in judgement.problems[0]["message"]
     # a sender the address book lists as an SHV, like us
-    fellow = await shv(store).beoordeel(await received(store, "StatusberichtSE", afzender=OTHER_SHV.id))
+    fellow = await shv(store).judge(await received(store, "StatusberichtSE", afzender=OTHER_SHV.id))
     assert codes(fellow) == ["wrong-direction"]
     # a stranger sending a type of our own role: every problem is named
-    both = await shv(store).beoordeel(await received(store, "Betaalvoorstel", afzender=str(uuid.uuid4())))
+    both = await shv(store).judge(await received(store, "Betaalvoorstel", afzender=str(uuid.uuid4())))
     assert codes(both) == ["unknown-sender", "wrong-direction"]
 
 
 async def test_a_referentienummer_of_ours_is_refused(store):  # noqa: F811
     ours = await enqueue(store, FakeClock(), berichttype="Saldoverzoek", rol=Rol.SHV)
     copy = await received(store, "StatusberichtSE", ref=ours.referentienummer)
-    assert codes(await shv(store).beoordeel(copy)) == ["duplicate-referentienummer"]
+    assert codes(await shv(store).judge(copy)) == ["duplicate-referentienummer"]
 
 
 async def test_a_foutbericht_must_refer_to_a_message_we_sent_to_its_sender(store):  # noqa: F811
     ours = await enqueue(store, FakeClock(), berichttype="Saldoverzoek", rol=Rol.SHV)
     about = {"gerefereerd_bericht": ours.referentienummer}
     fout = await received(store, "Foutbericht", conv=ours.conversatie, body=about)
-    admitted = await shv(store).beoordeel(fout)
-    assert admitted.toegelaten and admitted.conversatie is None  # it changes nothing
+    admitted = await shv(store).judge(fout)
+    assert admitted.admitted and admitted.conversatie is None  # it changes nothing
     unknown = await received(store, "Foutbericht", body={"gerefereerd_bericht": str(uuid.uuid4())})
-    assert codes(await shv(store).beoordeel(unknown)) == ["unknown-referenced-message"]
+    assert codes(await shv(store).judge(unknown)) == ["unknown-referenced-message"]
     elsewhere = await received(store, "Foutbericht", afzender=OTHER_SE.id, body=about)
-    assert codes(await shv(store).beoordeel(elsewhere)) == ["unknown-referenced-message"]
+    assert codes(await shv(store).judge(elsewhere)) == ["unknown-referenced-message"]
 
 
 async def test_an_answer_from_another_counterpart_is_refused(store):  # noqa: F811
@@ -135,26 +135,26 @@ async def test_an_answer_from_another_counterpart_is_refused(store):  # noqa: F8
     other = await received(
         store, "BetaalvoorstelAntwoord", conv=vraag.conversatie, afzender=OTHER_SE.id, body=body
     )
-    assert codes(await shv(store).beoordeel(other)) == ["wrong-counterpart"]
+    assert codes(await shv(store).judge(other)) == ["wrong-counterpart"]
     right = await received(store, "BetaalvoorstelAntwoord", conv=vraag.conversatie, body=body)
-    assert (await shv(store).beoordeel(right)).conversatie.stand.fase == "akkoord"
+    assert (await shv(store).judge(right)).conversatie.new.fase == "akkoord"
 
 
 async def test_an_answer_to_an_unknown_conversation(store):  # noqa: F811
     body = {"antwoord": "NietAkkoord"}
     row = await received(store, "BetaalvoorstelAntwoord", body=body)
-    refused = await shv(store).beoordeel(row)
+    refused = await shv(store).judge(row)
     assert codes(refused) == ["unknown-conversation"]
     # migration mode: delivered with a finding, the conversation taken on as if we had proposed
-    adopted = await shv(store, deliver_unknown_answers=True).beoordeel(row)
-    assert adopted.toegelaten and [b["code"] for b in adopted.bevindingen] == ["unknown-conversation"]
+    adopted = await shv(store, deliver_unknown_answers=True).judge(row)
+    assert adopted.admitted and [b["code"] for b in adopted.bevindingen] == ["unknown-conversation"]
     assert adopted.bevindingen[0]["severity"] == "warning"
-    stand = adopted.conversatie.stand
+    stand = adopted.conversatie.new
     assert (stand.fase, stand.bron, stand.tegenpartij, stand.stappen) == ("niet-akkoord", "aangenomen", SE, 2)
-    assert adopted.conversatie.vorige_stappen == 0
+    assert adopted.conversatie.previous_stappen == 0
     # migration mode does not excuse anything else
     stranger = await received(store, "BetaalvoorstelAntwoord", afzender=str(uuid.uuid4()), body=body)
-    assert codes(await shv(store, deliver_unknown_answers=True).beoordeel(stranger)) == [
+    assert codes(await shv(store, deliver_unknown_answers=True).judge(stranger)) == [
         "unknown-sender", "unknown-conversation"
     ]  # fmt: skip
 
@@ -207,13 +207,13 @@ async def test_migration_mode_delivers_the_answer_with_its_finding(store):  # no
     row = await store.get_inbound(ref)
     assert [(b["code"], b["severity"]) for b in row.bevindingen] == [("unknown-conversation", "warning")]
     payloads: list[bytes] = []
-    original = sink.lever_af
+    original = sink.deliver
 
-    async def capturing(verzoek):  # noqa: ANN001
-        payloads.append(verzoek.json_body)
-        return await original(verzoek)
+    async def capturing(request):  # noqa: ANN001
+        payloads.append(request.json_body)
+        return await original(request)
 
-    sink.lever_af = capturing  # type: ignore[method-assign]
+    sink.deliver = capturing  # type: ignore[method-assign]
     await SinkDeliverer(store, [sink], SINK, clock=clock).run_once()
     assert sink.delivered == [ref]
     (payload,) = payloads
@@ -271,14 +271,14 @@ class ChangingUnderfoot:
     def __init__(self, store, clock) -> None:  # noqa: F811
         self.inner, self.store, self.clock, self.calls = shv(store), store, clock, 0
 
-    async def beoordeel(self, row):
+    async def judge(self, row):
         self.calls += 1
-        oordeel = await self.inner.beoordeel(row)
+        judgement = await self.inner.judge(row)
         if self.calls == 1:
             await enqueue(
                 self.store, self.clock, conv=row.conversatie, berichttype="Saldoverzoek", rol=Rol.SHV
             )
-        return oordeel
+        return judgement
 
 
 async def test_a_conversation_that_changed_between_judging_and_accepting_is_judged_again(store):  # noqa: F811
@@ -298,11 +298,11 @@ class Failing:
     def __init__(self, store, times: int) -> None:  # noqa: F811
         self.inner, self.left = shv(store), times
 
-    async def beoordeel(self, row):
+    async def judge(self, row):
         if self.left:
             self.left -= 1
             raise ConnectionResetError("the database went away")
-        return await self.inner.beoordeel(row)
+        return await self.inner.judge(row)
 
 
 async def test_a_failing_judgement_leaves_the_message_received_and_judges_it_next_cycle(store):  # noqa: F811
@@ -325,10 +325,10 @@ async def test_a_failing_judgement_leaves_the_message_received_and_judges_it_nex
 
 
 class AlwaysChanging(ChangingUnderfoot):
-    async def beoordeel(self, row):
-        oordeel = await self.inner.beoordeel(row)
+    async def judge(self, row):
+        judgement = await self.inner.judge(row)
         await enqueue(self.store, self.clock, conv=row.conversatie, berichttype="Saldoverzoek", rol=Rol.SHV)
-        return oordeel
+        return judgement
 
 
 async def test_a_conversation_that_keeps_changing_leaves_the_answer_for_the_next_cycle(store):  # noqa: F811

@@ -1,19 +1,19 @@
 """Submitting a message from the organisation's system: JSON form → model → rules → XML → outbox.
 
 Every problem of the form comes back at once (the header checks and each field of the JSON form, one
-refusal); the rules run when the form is right. :meth:`Indiener.controleer` is the dry run: the same
+refusal); the rules run when the form is right. :meth:`Submitter.dry_run` is the dry run: the same
 checks and the exact XML, nothing stored.
 
 The organisation may leave out what the gateway knows better: the Referentienummer (a new
 UUID), the ConversatieReferentienummer of a question (a new conversation, derived from the
 Referentienummer), the Afzender (this gateway) and DatumTijd (now). Idempotency is judged on what
-the organisation sent (:func:`indiening_sha256`): the same submission again is accepted again, also
+the organisation sent (:func:`submission_sha256`): the same submission again is accepted again, also
 when it overlaps the first one and cannot see its DatumTijd yet; other content under that number
 is a conflict. A resubmission that sees the stored row reuses its DatumTijd and conversation.
 
 Every message must fit its conversation (gateway.conversatie.tabel): an answer answers an open
 question from that counterpart, a SchuldregelingAkkoord follows an Akkoord or a vooraf akkoord, and so
-on (:meth:`Indiener._conversatie_stap`, also in the dry run); the conversation changes in the same
+on (:meth:`Submitter._judge_conversatie`, also in the dry run); the conversation changes in the same
 transaction that queues the message.
 """
 
@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
-from gateway.adresboek import Adresboek, OnbekendeTegenpartij
+from gateway.adresboek import Adresboek, UnknownTegenpartij
 from gateway.codec import EncodeError, encode
 from gateway.codec.json_form import JsonFormError, from_json, to_json
 from gateway.conversatie.tabel import afzender_rol, kan_openen
@@ -39,24 +39,24 @@ from gateway.model.bericht import Bericht, klantnummer_shv
 from gateway.model.berichttype import Berichttype, Rol
 from gateway.rules import Finding, check_rules, has_errors
 from gateway.store.base import ConversationChanged, EnqueueConflict, conflict_with
-from gateway.store.records import ConversatieWijziging, EnqueueResult, NieuwUitgaand, OutboxRow
+from gateway.store.records import ConversatieChange, EnqueueResult, NewOutbound, OutboxRow
 
 JUDGE_ATTEMPTS = 3  # submissions racing in one conversation: judged again on what is there now
 #: namespace of the conversations the gateway opens for a question: uuid5(this, Referentienummer)
-_CONVERSATIES = uuid.UUID("5b1c0d3e-8f52-4a39-9b6e-2d7c4e1f0a61")
+_CONVERSATION_NAMESPACE = uuid.UUID("5b1c0d3e-8f52-4a39-9b6e-2d7c4e1f0a61")
 
 
 @dataclass(frozen=True, slots=True)
-class Ingediend:
+class Submitted:
     referentienummer: str
     conversatie: str
     berichttype: str
     versie: str
-    nieuw: bool  # False: the same message was submitted before
+    new: bool  # False: the same message was submitted before
     warnings: list[Finding] = field(default_factory=list)
 
 
-class Afgewezen(Exception):
+class Refused(Exception):
     """The submission is refused; ``findings`` lists every reason (code, severity, field, message)."""
 
     def __init__(self, findings: list[dict[str, str]]) -> None:
@@ -73,205 +73,203 @@ def _finding(code: str, field: str, message: str) -> dict[str, str]:
 
 
 @dataclass(frozen=True, slots=True)
-class Controle:
-    """The dry run's answer: what :meth:`Indiener.dien_in` would do with the message, nothing stored.
+class DryRun:
+    """The dry run's answer: what :meth:`Submitter.submit` would do with the message, nothing stored.
 
     ``document`` is the exact XML it would enqueue (and the dispatcher sign and send); ``bericht`` the JSON
     form with the header as filled in: submitting it gives that document again."""
 
-    ingediend: Ingediend
+    submitted: Submitted
     document: bytes
     bericht: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
-class Voorbereid:
+class Prepared:
     """A submission that passed every check, encoded; not stored yet."""
 
-    nieuw_uitgaand: NieuwUitgaand
+    outbound: NewOutbound
     versie: str
     warnings: list[Finding]
-    bestaand: OutboxRow | None  # the outbox row under its Referentienummer, if it was submitted before
+    existing: OutboxRow | None  # the outbox row under its Referentienummer, if it was submitted before
     bericht: dict[str, Any]  # the JSON form, header filled in
 
-    def ingediend(self, *, nieuw: bool) -> Ingediend:
-        u = self.nieuw_uitgaand
-        return Ingediend(u.referentienummer, u.conversatie, u.berichttype, self.versie, nieuw, self.warnings)
+    def submitted(self, *, new: bool) -> Submitted:
+        u = self.outbound
+        return Submitted(u.referentienummer, u.conversatie, u.berichttype, self.versie, new, self.warnings)
 
 
 T = TypeVar("T")
 
 
-def _verzameld(fouten: list[dict[str, str]], stap: Callable[..., T], *args: Any) -> T | None:
-    """The step's result; a refusal is added to ``fouten`` (None then), so the next steps still run."""
+def _collected(errors: list[dict[str, str]], step: Callable[..., T], *args: Any) -> T | None:
+    """The step's result; a refusal is added to ``errors`` (None then), so the next steps still run."""
     try:
-        return stap(*args)
-    except Afgewezen as exc:
-        fouten.extend(exc.findings)
+        return step(*args)
+    except Refused as exc:
+        errors.extend(exc.findings)
         return None
 
 
-def _vorm(fouten: list[dict[str, str]], filled: dict[str, Any]) -> Bericht | None:
-    """The model object of the JSON form; every problem of the form is added to ``fouten``."""
+def _form(errors: list[dict[str, str]], filled: dict[str, Any]) -> Bericht | None:
+    """The model object of the JSON form; every problem of the form is added to ``errors``."""
     try:
         return from_json(filled)
     except JsonFormError as exc:
-        fouten.extend(_finding("invalid-json-form", path, reason) for path, reason in exc.errors)
+        errors.extend(_finding("invalid-json-form", path, reason) for path, reason in exc.errors)
     except ValueError as exc:  # a model invariant
         field_name = getattr(exc, "field", None) or "/"
-        fouten.append(_finding("invalid-value", str(field_name), getattr(exc, "reason", str(exc))))
+        errors.append(_finding("invalid-value", str(field_name), getattr(exc, "reason", str(exc))))
     return None
 
 
-def _per_veld(fouten: list[dict[str, str]]) -> list[dict[str, str]]:
+def _one_per_field(errors: list[dict[str, str]]) -> list[dict[str, str]]:
     """One finding per field: the header checks speak first (a missing Ontvanger is ``missing``, not
     also the form's "is required")."""
     seen: set[str] = set()
     result = []
-    for fout in fouten:
-        if fout["field"] not in seen:
-            seen.add(fout["field"])
-            result.append(fout)
+    for error in errors:
+        if error["field"] not in seen:
+            seen.add(error["field"])
+            result.append(error)
     return result
 
 
-class Indiener:
+class Submitter:
     def __init__(
         self,
         *,
         eigen_adres: str,
         rol: Rol,
         adresboek: Adresboek,
-        enqueue: Callable[[NieuwUitgaand], Awaitable[EnqueueResult]],
-        bestaand: Callable[[str], Awaitable[OutboxRow | None]],
-        lezer: ConversatieLezer,
+        enqueue: Callable[[NewOutbound], Awaitable[EnqueueResult]],
+        existing: Callable[[str], Awaitable[OutboxRow | None]],
+        conversations: ConversatieLezer,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._eigen_adres = eigen_adres
         self._rol = rol
         self._adresboek = adresboek
         self._enqueue = enqueue
-        self._bestaand = bestaand
-        self._lezer = lezer
+        self._existing = existing
+        self._conversations = conversations
         self._clock = clock
 
-    async def dien_in(self, body: Any) -> Ingediend:
-        voorbereid = await self._voorbereid(body)
-        bestaand = voorbereid.bestaand
+    async def submit(self, body: Any) -> Submitted:
+        prepared = await self._prepare(body)
+        existing = prepared.existing
         for _attempt in range(JUDGE_ATTEMPTS):
-            wijziging = await self._conversatie_stap(voorbereid, bestaand)
+            change = await self._judge_conversatie(prepared, existing)
             try:
-                result = await self._enqueue(
-                    replace(voorbereid.nieuw_uitgaand, conversatie_wijziging=wijziging)
-                )
+                result = await self._enqueue(replace(prepared.outbound, conversatie_change=change))
             except EnqueueConflict as exc:
                 raise Conflict(str(exc)) from None
             except ConversationChanged:  # another message of the conversation was queued or received
-                bestaand = await self._bestaand(voorbereid.nieuw_uitgaand.referentienummer)  # (this one?)
+                existing = await self._existing(prepared.outbound.referentienummer)  # (this one?)
                 continue
-            return voorbereid.ingediend(nieuw=result.created)
+            return prepared.submitted(new=result.created)
         raise Conflict(
-            f"conversation {voorbereid.nieuw_uitgaand.conversatie} kept changing while this message was "
+            f"conversation {prepared.outbound.conversatie} kept changing while this message was "
             "submitted; submit it again"
         )
 
-    async def controleer(self, body: Any) -> Controle:
-        """The dry run: every check of :meth:`dien_in` and the exact document it would enqueue; nothing is
-        stored. Refusals are the same (:class:`Afgewezen`, :class:`Conflict`)."""
-        voorbereid = await self._voorbereid(body)
-        bestaand, uitgaand = voorbereid.bestaand, voorbereid.nieuw_uitgaand
-        conflict = conflict_with(bestaand, uitgaand) if bestaand is not None else None
+    async def dry_run(self, body: Any) -> DryRun:
+        """The dry run: every check of :meth:`submit` and the exact document it would enqueue; nothing is
+        stored. Refusals are the same (:class:`Refused`, :class:`Conflict`)."""
+        prepared = await self._prepare(body)
+        existing, outbound = prepared.existing, prepared.outbound
+        conflict = conflict_with(existing, outbound) if existing is not None else None
         if conflict is not None:
             raise Conflict(str(conflict))
-        await self._conversatie_stap(voorbereid, bestaand)  # judged, nothing written
-        return Controle(
-            ingediend=voorbereid.ingediend(nieuw=bestaand is None),
-            document=uitgaand.document,
-            bericht=voorbereid.bericht,
+        await self._judge_conversatie(prepared, existing)  # judged, nothing written
+        return DryRun(
+            submitted=prepared.submitted(new=existing is None),
+            document=outbound.document,
+            bericht=prepared.bericht,
         )
 
-    async def _voorbereid(self, body: Any) -> Voorbereid:
+    async def _prepare(self, body: Any) -> Prepared:
         """The submission checked and encoded, the header filled in: every form error in one refusal."""
         if not isinstance(body, dict):
-            raise Afgewezen([_finding("not-an-object", "/", "a message must be a JSON object")])
-        fouten: list[dict[str, str]] = []
-        berichttype = _verzameld(fouten, self._berichttype, body)
+            raise Refused([_finding("not-an-object", "/", "a message must be a JSON object")])
+        errors: list[dict[str, str]] = []
+        berichttype = _collected(errors, self._berichttype, body)
         header = body.get("berichtheader")
         if header is None:
             header = {}
         if not isinstance(header, dict):
-            fouten.append(_finding("invalid-json-form", "/berichtheader", "must be a JSON object"))
-            raise Afgewezen(fouten)
-        ontvanger = _verzameld(fouten, self._ontvanger, header)
+            errors.append(_finding("invalid-json-form", "/berichtheader", "must be a JSON object"))
+            raise Refused(errors)
+        ontvanger = _collected(errors, self._ontvanger, header)
         given = header.get("referentienummer")
         referentienummer = str(given or uuid.uuid4())
         # a fresh UUID cannot have been submitted before: skip the store read (one round trip less)
-        bestaand = await self._bestaand(referentienummer) if given else None
+        existing = await self._existing(referentienummer) if given else None
         filled = dict(body)  # only the header is replaced; nothing below it is changed (from_json reads)
         filled["berichtheader"] = {
             **header,
             "referentienummer": referentienummer,
             "conversatie_referentienummer": (
-                _verzameld(fouten, self._conversatie, header, berichttype, bestaand, referentienummer)
+                _collected(errors, self._conversatie, header, berichttype, existing, referentienummer)
                 if berichttype is not None
                 else header.get("conversatie_referentienummer")
             ),
-            "afzender": _verzameld(fouten, self._afzender, header) or header.get("afzender"),
-            "datum_tijd": header.get("datum_tijd") or self._datum_tijd(bestaand),
+            "afzender": _collected(errors, self._afzender, header) or header.get("afzender"),
+            "datum_tijd": header.get("datum_tijd") or self._datum_tijd(existing),
         }
-        bericht = _vorm(fouten, filled)
-        if fouten or bericht is None or berichttype is None or ontvanger is None:
-            raise Afgewezen(_per_veld(fouten))
+        bericht = _form(errors, filled)
+        if errors or bericht is None or berichttype is None or ontvanger is None:
+            raise Refused(_one_per_field(errors))
         findings = check_rules(bericht)
         if has_errors(findings):
-            raise Afgewezen([f.to_dict() for f in findings])
+            raise Refused([f.to_dict() for f in findings])
         partij = self._adresboek.get(ontvanger)
         try:
             document = encode(bericht, partij.versie, partij.nul_aanbod_codering)
         except EncodeError as exc:
-            raise Afgewezen(
+            raise Refused(
                 [_finding("not-encodable", f"/{(exc.field or '').replace('.', '/')}", str(exc))]
             ) from None
         conversatie = filled["berichtheader"]["conversatie_referentienummer"]
-        return Voorbereid(
-            NieuwUitgaand(
+        return Prepared(
+            NewOutbound(
                 referentienummer,
                 berichttype.value,
                 ontvanger,
                 conversatie,
                 document,
-                indiening_sha256(body),
+                submission_sha256(body),
                 klantnummer_shv=klantnummer_shv(bericht),
             ),
             partij.versie,
             findings,
-            bestaand,
+            existing,
             to_json(bericht),
         )
 
     # -- the outbound answer check --------------------------------------------------------------
-    async def _conversatie_stap(
-        self, voorbereid: Voorbereid, bestaand: OutboxRow | None
-    ) -> ConversatieWijziging | None:
-        """What the message does to its conversation (gateway.conversatie.uitgaand); :class:`Afgewezen`
+    async def _judge_conversatie(
+        self, prepared: Prepared, existing: OutboxRow | None
+    ) -> ConversatieChange | None:
+        """What the message does to its conversation (gateway.conversatie.uitgaand); :class:`Refused`
         when it does not fit. A resubmission was judged the first time (the enqueue decides whether it
         is the same message)."""
-        if bestaand is not None:
+        if existing is not None:
             return None
-        uitgaand = voorbereid.nieuw_uitgaand
+        outbound = prepared.outbound
         try:
             return await uitgaande_stap(
-                self._lezer,
-                berichttype=Berichttype(uitgaand.berichttype),
-                referentienummer=uitgaand.referentienummer,
-                conversatie=uitgaand.conversatie,
-                ontvanger=uitgaand.ontvanger,
-                body=voorbereid.bericht,
+                self._conversations,
+                berichttype=Berichttype(outbound.berichttype),
+                referentienummer=outbound.referentienummer,
+                conversatie=outbound.conversatie,
+                ontvanger=outbound.ontvanger,
+                body=prepared.bericht,
                 rol=self._rol,
                 nu=self._clock(),
             )
         except Afgekeurd as exc:
-            raise Afgewezen([_finding(exc.code, exc.field, exc.message)]) from None
+            raise Refused([_finding(exc.code, exc.field, exc.message)]) from None
 
     # -- the header fields the organisation may leave out --------------------------------------
     def _berichttype(self, body: dict[str, Any]) -> Berichttype:
@@ -279,12 +277,12 @@ class Indiener:
             berichttype = Berichttype(body.get("berichttype"))
         except ValueError:
             allowed = ", ".join(b.value for b in Berichttype)
-            raise Afgewezen(
+            raise Refused(
                 [_finding("unknown-berichttype", "/berichttype", f"must be one of {allowed}")]
             ) from None
         sender = afzender_rol(berichttype)
         if sender is not None and sender is not self._rol:
-            raise Afgewezen(
+            raise Refused(
                 [
                     _finding(
                         "wrong-role",
@@ -299,13 +297,13 @@ class Indiener:
     def _ontvanger(self, header: dict[str, Any]) -> str:
         ontvanger = header.get("ontvanger")
         if not ontvanger:
-            raise Afgewezen(
+            raise Refused(
                 [_finding("missing", "/berichtheader/ontvanger", "the counterpart's address-book UUID")]
             )
         try:
             partij = self._adresboek.get(str(ontvanger))
-        except OnbekendeTegenpartij:
-            raise Afgewezen(
+        except UnknownTegenpartij:
+            raise Refused(
                 [
                     _finding(
                         "unknown-counterpart",
@@ -315,7 +313,7 @@ class Indiener:
                 ]
             ) from None
         if partij.rol is self._rol:
-            raise Afgewezen(
+            raise Refused(
                 [
                     _finding(
                         "wrong-role",
@@ -329,24 +327,24 @@ class Indiener:
     def _afzender(self, header: dict[str, Any]) -> str:
         afzender = header.get("afzender") or self._eigen_adres
         if afzender != self._eigen_adres:
-            raise Afgewezen(
+            raise Refused(
                 [_finding("wrong-sender", "/berichtheader/afzender", "must be this gateway's address")]
             )
         return afzender
 
     @staticmethod
     def _conversatie(
-        header: dict[str, Any], berichttype: Berichttype, bestaand: OutboxRow | None, referentienummer: str
+        header: dict[str, Any], berichttype: Berichttype, existing: OutboxRow | None, referentienummer: str
     ) -> str:
         """The caller's, the stored row's, or (a new question) one derived from the Referentienummer:
         a retry that overlaps its original, and cannot see the stored row yet, gets the same one."""
         given = header.get("conversatie_referentienummer")
         if given:
             return str(given)
-        if bestaand is not None:
-            return bestaand.conversatie
+        if existing is not None:
+            return existing.conversatie
         if not kan_openen(berichttype) or berichttype is Berichttype.FOUTBERICHT:
-            raise Afgewezen(
+            raise Refused(
                 [
                     _finding(
                         "missing",
@@ -355,17 +353,17 @@ class Indiener:
                     )
                 ]
             )
-        return str(uuid.uuid5(_CONVERSATIES, referentienummer))
+        return str(uuid.uuid5(_CONVERSATION_NAMESPACE, referentienummer))
 
-    def _datum_tijd(self, bestaand: OutboxRow | None) -> str:
-        if bestaand is not None and bestaand.document:
-            stored = _header_datum_tijd(bestaand.document)
+    def _datum_tijd(self, existing: OutboxRow | None) -> str:
+        if existing is not None and existing.document:
+            stored = _header_datum_tijd(existing.document)
             if stored:
                 return stored
         return v.datum_tijd(self._clock().astimezone(UTC).replace(microsecond=0))
 
 
-def indiening_sha256(body: Any) -> str:
+def submission_sha256(body: Any) -> str:
     """What the caller submitted, as the outbox compares it (idempotency): SHA-256 of its canonical
     JSON, so key order and white space do not matter and the gateway's fill-ins are not part of it."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

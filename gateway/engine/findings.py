@@ -9,14 +9,14 @@ computes one, ``"expected"``: the value the field should have (an amount, never 
 
 Where findings come from, and how they get attached:
 
-- during inspection (:meth:`gateway.engine.processing.Inspectie.met_bevindingen`): the Gedragscode and
+- during inspection (:meth:`gateway.engine.processing.Inspection.with_bevindingen`): the Gedragscode and
   consistency rules, the encoding that contradicts itself;
 - after the message is stored and before it is accepted (``Store.add_inbound_bevindingen``), for checks
   that need the store (e.g. the conversation it answers).
 
 The stored row keeps them in its own column (they outlive the payload's retention); the sink payload
 and the API's JSON form of the message carry them as a top-level ``bevindingen`` list
-(:func:`json_met_bevindingen`), always present, empty when nothing was found.
+(:func:`json_with_bevindingen`), always present, empty when nothing was found.
 """
 
 from __future__ import annotations
@@ -29,10 +29,8 @@ SEVERITIES = ("error", "warning")
 KEYS = ("code", "severity", "field", "message")
 OPTIONAL = ("expected",)
 
-Bevinding = Mapping[str, str]
 
-
-def bevinding(
+def finding(
     code: str, severity: str, field: str, message: str, expected: str | None = None
 ) -> dict[str, str]:
     """One finding, checked: a finding that does not have the shape is a programming error."""
@@ -52,7 +50,7 @@ def checked(finding: Mapping[str, Any]) -> dict[str, str]:
     return {k: finding[k] for k in KEYS + OPTIONAL if k in finding}
 
 
-def samengevoegd(*groups: Iterable[Mapping[str, Any]]) -> tuple[dict[str, str], ...]:
+def merged(*groups: Iterable[Mapping[str, Any]]) -> tuple[dict[str, str], ...]:
     """The findings of every group, in order, each once (the same finding from two checks: once)."""
     seen: set[tuple[str, ...]] = set()
     result = []
@@ -66,7 +64,7 @@ def samengevoegd(*groups: Iterable[Mapping[str, Any]]) -> tuple[dict[str, str], 
     return tuple(result)
 
 
-def json_met_bevindingen(json_body: bytes, bevindingen: Sequence[Mapping[str, str]]) -> bytes:
+def json_with_bevindingen(json_body: bytes, bevindingen: Sequence[Mapping[str, str]]) -> bytes:
     """The message's JSON form (as stored) with its ``bevindingen``: what a sink receives."""
     form = json.loads(json_body)
     form["bevindingen"] = [dict(b) for b in bevindingen]

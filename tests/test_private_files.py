@@ -24,8 +24,8 @@ async def test_a_new_store_and_its_wal_files_are_the_owners_only(tmp_path) -> No
         path = tmp_path / "gateway.db"
         store = await SqliteStore.open(path)
         try:
-            ref = str(uuid.uuid4())
-            message = NewOutbound(ref, "Saldoverzoek", str(uuid.uuid4()), str(uuid.uuid4()), document("Saldoverzoek"))
+            ref, ontvanger, conversatie = (str(uuid.uuid4()) for _ in range(3))
+            message = NewOutbound(ref, "Saldoverzoek", ontvanger, conversatie, document("Saldoverzoek"))
             await store.enqueue(message, now=T0, deadline=T0)
             for name in ("gateway.db", "gateway.db-wal", "gateway.db-shm"):
                 assert _mode(tmp_path / name) == 0o600, name

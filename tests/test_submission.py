@@ -123,6 +123,18 @@ async def test_an_answer_without_its_conversation_is_listed_with_the_rest(store)
     )
 
 
+async def test_idempotent_only_under_the_callers_referentienummer(store):  # noqa: F811
+    """As the README says: without a Referentienummer every post is a new message; with one, the
+    same post again is the same message."""
+    s = submitter(store)
+    first, second = await s.submit(body()), await s.submit(body())
+    assert first.new and second.new and first.referentienummer != second.referentienummer
+    ref = "5d1c0a52-6f0e-4d2b-9a51-0c2f7e3b9a10"
+    first, second = await s.submit(body(referentienummer=ref)), await s.submit(body(referentienummer=ref))
+    assert (first.new, second.new) == (True, False) and second.referentienummer == ref
+    assert sum((await store.counts()).outbox.values()) == 3
+
+
 async def test_rules_run_when_the_form_is_right(store):  # noqa: F811
     capacity = body("Betaalvoorstel-nul-aanbod-SA.xml")
     capacity["voorstel"]["afloscapaciteit_per_maand"] = "25.00"

@@ -245,11 +245,14 @@ async def test_resend_a_dead_letter_without_javascript_is_confirmed_recorded_and
             status, text, _ = await c.get(f"/ui/acties/opnieuw/{ref}")
             assert status == 200 and "Ja, opnieuw versturen" in text and "Annuleren" in text
             assert (await env.gateway.store.get_outbound(ref)).state == "dead"  # asking changes nothing
+            # a dead letter says until when it was tried (its deadline); a delivered one no longer does
+            assert "Verzenden uiterlijk" in (await c.get(f"/ui/berichten/{ref}"))[1]
             status, _, r = await c.post(f"/ui/acties/opnieuw/{ref}")
             assert status == 303 and re.fullmatch(rf"/ui/berichten/{ref}\?actie=\d+", r.headers["Location"])
             status, text, _ = await c.get(r.headers["Location"])
             assert "Opnieuw versturen" in text and "gelukt" in text and "beheer" in text
             await env.api.wait_state(ref, "delivered")
+            assert "Verzenden uiterlijk" not in (await c.get(f"/ui/berichten/{ref}"))[1]
             [actie] = await env.gateway.store.list_actions()
             assert (actie.caller, actie.action, actie.referentienummer, actie.result) == (
                 "beheer", "resend", ref, "ok"

@@ -495,3 +495,16 @@ async def test_an_overdue_conversation_is_red_in_the_overview_the_list_and_its_p
             assert "Wacht op Oude Schuldeiser (SE)" in pagina and "20-01-2025" in pagina
             # the conversation state machine's phase, in Dutch, from gateway.conversatie.tijdlijn
             assert "Stand: <strong>wacht op het antwoord op een Saldoverzoek</strong>" in pagina
+
+        # answered: the list shows no answer date any more (nothing is awaited)
+        antwoord = Gebeurtenis(
+            Berichttype.SALDOVERZOEK_ANTWOORD, "1d7e0f42-3c1b-4a5e-9f00-0123456789ab", conv, SE2_ID, Rol.SE,
+            datetime(2025, 1, 7, 9, 0, tzinfo=UTC),
+        )  # fmt: skip
+        current = await env.gateway.store.get_conversation(conv)
+        await env.gateway.store.write_conversation(stap(current, antwoord, eigen_rol=Rol.SHV).wijziging)
+        async with env.console() as c:
+            await c.login(LEZER)
+            lijst = (await c.get("/ui/conversaties?status=answered"))[1]
+            [rij] = re.findall(r"<tr>\s*<td class=\"tijd\">.*?</tr>", lijst, re.S)
+            assert "20-01-2025" not in rij and "beantwoord" in rij, rij

@@ -429,12 +429,13 @@ async def test_a_received_message_whose_delivery_died_is_handed_over_again(tmp_p
         async with env.console() as c:
             await c.login(BEHEER)
             text = (await c.get(f"/ui/berichten/{ref}"))[1]
-            assert "mislukt (opgegeven)" in text and f"/ui/acties/overdragen/{ref}" in text
+            assert "Overdracht aan het eigen systeem (map): mislukt (opgegeven)" in text
+            assert f"/ui/acties/overdragen/{ref}" in text
             assert "Opnieuw overdragen" in (await c.get(f"/ui/acties/overdragen/{ref}"))[1]
             blocked.unlink()  # the folder is repaired
             status, _, r = await c.post(f"/ui/acties/overdragen/{ref}")
             assert status == 303
-            assert "opnieuw aangeboden aan folder" in (await c.get(r.headers["Location"]))[1]
+            assert "opnieuw aangeboden aan het eigen systeem (map)" in (await c.get(r.headers["Location"]))[1]
             await env.api.wait_state(ref, "delivered")
             assert len(list(blocked.glob("*.json"))) == 1
             status, _, r = await c.post(f"/ui/acties/overdragen/{ref}")  # nothing dead any more

@@ -389,6 +389,8 @@ async def test_message_conversation_quarantine_and_address_book_pages(tmp_path, 
             assert "Poging 1: afgeleverd" in text and "In de wachtrij gezet" in text
             text = (await c.get(f"/ui/berichten/{sk['referentienummer']}"))[1]
             assert "SK met alle bedragen € 0,00" in text and "€ 14.875,42" in text
+            assert "Vordering 1" in text and "Vorderingen 1" not in text  # one item of the list
+            assert "Financiële begeleiding" in text and "Nul-aanbod codering" in text
             assert "&lt;TypeSchuldregeling&gt;SK&lt;/TypeSchuldregeling&gt;" in text  # the XML as sent
             assert "&#34;nul_aanbod_codering&#34;" in text or "nul_aanbod_codering" in text
             text = (await c.get(f"/ui/conversaties/{sk['conversatie']}"))[1]

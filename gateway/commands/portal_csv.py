@@ -56,7 +56,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     imp.add_argument("--gateway", metavar="URL", help="submit to this gateway's outbox (its JSON API)")
     imp.add_argument(
-        "--token-env", metavar="VAR", default="SKGW_API_TOKEN", help="variable holding the token"
+        "--token-env",
+        metavar="VAR",
+        default="SKGW_API_TOKEN",
+        help="the environment variable holding the API token (default: SKGW_API_TOKEN)",
     )
     imp.add_argument("--to-xml", type=Path, metavar="DIR", help="write the answers as XML files here")
     imp.add_argument(
@@ -74,7 +77,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _source(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gateway", metavar="URL", help="read the received questions through this gateway's API")
-    p.add_argument("--token-env", metavar="VAR", default="SKGW_API_TOKEN", help="variable holding the token")
+    p.add_argument(
+        "--token-env",
+        metavar="VAR",
+        default="SKGW_API_TOKEN",
+        help="the environment variable holding the API token (default: SKGW_API_TOKEN)",
+    )
     p.add_argument(
         "--from-xml",
         action="store_true",

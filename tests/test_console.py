@@ -511,3 +511,4 @@ async def test_an_overdue_conversation_is_red_in_the_overview_the_list_and_its_p
             lijst = (await c.get("/ui/conversaties?status=answered"))[1]
             [rij] = re.findall(r"<tr>\s*<td class=\"tijd\">.*?</tr>", lijst, re.S)
             assert "20-01-2025" not in rij and "beantwoord" in rij, rij
+            assert ">Laatste vraag</th>" in lijst  # a conversation holds several questions

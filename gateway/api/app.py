@@ -38,6 +38,10 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
             raise
         if exc.status == 404 and request.path.startswith("/api/") and _no_route(request):
             return json_error(404, unknown_path(request.method, request.path))
+        if isinstance(exc, web.HTTPMethodNotAllowed):
+            methods = exc.allowed_methods - ({"HEAD"} if "GET" in exc.allowed_methods else set())
+            allowed = " or ".join(sorted(methods))
+            return json_error(405, f"{request.method} is not taken here: use {allowed} {request.path}")
         return json_error(
             exc.status, exc.reason if exc.text is None or exc.text.startswith("{") else exc.text
         )

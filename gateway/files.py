@@ -1,5 +1,5 @@
-"""Files that may hold personal data (CSV exports, the folder sink's messages): written so that only
-the owner can read them (mode 0600, whatever the umask), and atomically.
+"""Files that may hold personal data (CSV exports, the folder sink's messages, the SQLite stores):
+readable by the owner only (mode 0600, whatever the umask), and written atomically.
 
 A file appears complete or not at all: it is written to a hidden temporary name in the same folder
 (``.<name>.<host>.<pid>.tmp``), flushed to disk, renamed over the target (``os.replace``) and the
@@ -46,6 +46,27 @@ def write_private(target: Path, data: bytes) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def make_private(path: Path | str) -> None:
+    """Before a database opens ``path``: create it empty with mode 0600 when it does not exist yet
+    (SQLite gives its -wal and -shm files the database file's mode), or take group and others'
+    permissions away from one that has them (made by an earlier version, or under a loose umask).
+    A missing folder is left for the database to report."""
+    target = Path(path)
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+    except FileExistsError:
+        mode = target.stat().st_mode
+        if mode & 0o077:
+            try:
+                os.chmod(target, mode & 0o700)
+            except OSError:  # a read-only file system, or not ours: opening it will say what is wrong
+                pass
+        return
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    os.close(fd)
 
 
 def _running(pid: int) -> bool:

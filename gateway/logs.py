@@ -65,20 +65,22 @@ class JsonFormatter(logging.Formatter):
                 entry[name] = value
         if record.exc_info:
             entry["exc"] = mask_bsn(self.formatException(record.exc_info))
+        if record.stack_info:
+            entry["stack"] = mask_bsn(self.formatStack(record.stack_info))
         return json.dumps(entry, ensure_ascii=False)
 
 
 class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-        self.converter = lambda *args: datetime.now(UTC).timetuple()
+        self.converter = lambda created: datetime.fromtimestamp(created, UTC).timetuple()  # UTC inside
 
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+        line = super().format(record)  # with the traceback, whose exception text may carry a BSN
         context = " ".join(
             f"{name}={getattr(record, name)}" for name in CONTEXT_FIELDS if getattr(record, name, None)
         )
-        return f"{line} [{context}]" if context else line
+        return mask_bsn(f"{line} [{context}]" if context else line)
 
 
 def configure(level: str = "info", json_lines: bool = False, stream=None) -> None:

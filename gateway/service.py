@@ -19,7 +19,6 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -37,6 +36,7 @@ from gateway.engine.dispatcher import default_owner
 from gateway.engine.fetchguard import last_fetch
 from gateway.engine.ports import SinkPort
 from gateway.engine.runner import Engine
+from gateway.engine.werkdagen import dutch_date
 from gateway.inbound import InboundProcessor
 from gateway.security.certificates import load_credentials
 from gateway.security.errors import SecurityError
@@ -47,7 +47,6 @@ from gateway.store.base import NodeInUse, Store
 from gateway.submission import Submitter
 
 log = logging.getLogger(__name__)
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 STOP_GRACE_SECONDS = 30.0
 T = TypeVar("T")
 _PORT_IN_USE = "another process listens there (a gateway running?); stop it, or choose another [api] port"
@@ -173,7 +172,7 @@ class Gateway:
             clients=clients,
             certificate_days=self.hub.certificate_days_left,
             clock=self.clock,
-            today=lambda: self.clock().astimezone(AMSTERDAM).date(),
+            today=self.today,
         )
         await self._start_api(make_app(context))
         self._engine_task = asyncio.create_task(engine.run(self.stopping), name="engine")
@@ -399,4 +398,4 @@ class Gateway:
             self.store = None
 
     def today(self) -> date:
-        return self.clock().astimezone(AMSTERDAM).date()
+        return dutch_date(self.clock())

@@ -175,6 +175,11 @@ async def test_import_registers_a_previous_systems_conversations(tmp_path, monke
                 "POST", "/api/conversaties?dry_run=true", json={"conversaties": [good]}
             )
             assert status == 200 and body["dry_run"] and body["imported"] == []
+            for loose in ("yes", "1", "True"):  # read as on /api/berichten: a typo never imports for real
+                status, body = await shv.call(
+                    "POST", f"/api/conversaties?dry_run={loose}", json={"conversaties": [good]}
+                )
+                assert status == 400 and "dry_run: expected true or false" in body["error"]
             status, body = await shv.call("POST", "/api/conversaties", json={"conversaties": [good]})
             assert status == 200 and body["imported"] == [conv], body
             status, again = await shv.call("POST", "/api/conversaties", json={"conversaties": [good]})

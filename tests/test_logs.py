@@ -32,3 +32,26 @@ def test_text_lines() -> None:
     configure("debug", json_lines=False, stream=stream)
     logging.getLogger("skpgw.test").debug("hallo", extra={"berichttype": "Saldoverzoek"})
     assert stream.getvalue().rstrip().endswith("hallo [berichttype=Saldoverzoek]")
+
+
+def test_text_lines_never_show_a_bsn_not_even_in_a_traceback() -> None:
+    stream = io.StringIO()
+    configure("info", json_lines=False, stream=stream)
+    log = logging.getLogger("skpgw.test")
+    try:
+        raise ValueError("BSN 123456782 ongeldig")
+    except ValueError:
+        log.exception("fout bij %s", "111222333")
+    log.info("stack", stack_info=True)
+    text = stream.getvalue()
+    assert "Traceback" in text and "ValueError: BSN ********* ongeldig" in text
+    assert "123456782" not in text and "111222333" not in text
+
+
+def test_text_lines_carry_the_time_of_the_event_in_utc() -> None:
+    stream = io.StringIO()
+    configure("info", json_lines=False, stream=stream)
+    record = logging.LogRecord("skpgw.test", logging.INFO, __file__, 1, "toen", None, None)
+    record.created = 0.0  # 1970-01-01T00:00:00Z
+    logging.getLogger("skpgw.test").handle(record)
+    assert stream.getvalue().startswith("1970-01-01 00:00:00")

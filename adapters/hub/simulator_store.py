@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from adapters.hub.operations import Berichtregel
+from gateway.files import make_private
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -88,6 +89,7 @@ class SqliteHubStore:
         self.location = str(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private(self.path)  # the messages waiting at the hub hold personal data
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA locking_mode = EXCLUSIVE")
             self._db.execute("PRAGMA journal_mode = WAL")

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.api.context import CONTEXT, check_parameters, json_error
+from gateway.api.context import CONTEXT, check_parameters, dry_run_parameter, json_error
 from gateway.codec import DecodeError, decode
 from gateway.codec.json_form import to_json
 from gateway.engine.findings import json_with_bevindingen
@@ -68,9 +68,7 @@ def _iso(value: datetime | None) -> str | None:
 async def submit(request: web.Request) -> web.Response:
     """``POST /api/berichten``; with ``?dry_run=true`` every check and the XML, nothing stored (200)."""
     check_parameters(request.query, ("dry_run",))
-    dry_run = request.query.get("dry_run", "false")
-    if dry_run not in ("true", "false"):
-        return json_error(400, "dry_run: expected true or false")
+    dry_run = dry_run_parameter(request.query)
     try:
         body = await request.json(loads=json.loads)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -81,7 +79,7 @@ async def submit(request: web.Request) -> web.Response:
         return json_error(400, f"the body nests deeper than {MAX_JSON_DEPTH} levels")
     context = _ctx(request)
     try:
-        if dry_run == "true":
+        if dry_run:
             dry = await context.submitter.dry_run(body)
             return web.json_response(_dry_run(dry), status=200)
         result = await context.submitter.submit(body)

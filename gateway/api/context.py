@@ -51,3 +51,12 @@ def check_parameters(query: Mapping[str, str], allowed: Collection[str]) -> None
         takes = ", ".join(allowed) if allowed else "none"
         hint = parameter_hint(unknown, allowed)
         raise web.HTTPBadRequest(text=f"unknown query parameter(s) {given}; this route takes {takes}{hint}")
+
+
+def dry_run_parameter(query: Mapping[str, str]) -> bool:
+    """``?dry_run=true|false`` (default false), read the same way on every route that takes it; any
+    other value is a 400, so a typo never turns a check into a real submission or import."""
+    value = query.get("dry_run", "false")
+    if value not in ("true", "false"):
+        raise web.HTTPBadRequest(text="dry_run: expected true or false")
+    return value == "true"

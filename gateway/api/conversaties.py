@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.api.context import CONTEXT, check_parameters, json_error
+from gateway.api.context import CONTEXT, check_parameters, dry_run_parameter, json_error
 from gateway.conversatie.importeren import importeer
 from gateway.conversatie.tijdlijn import tijdlijn
 from gateway.store.records import Conversatie
@@ -78,12 +78,12 @@ async def timeline(request: web.Request) -> web.Response:
 async def import_conversations(request: web.Request) -> web.Response:
     """Register the open conversations a previous system started (all or nothing; ?dry_run=true)."""
     check_parameters(request.query, ("dry_run",))
+    dry_run = dry_run_parameter(request.query)
     try:
         body = await request.json(loads=json.loads)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return json_error(400, f"the body is not valid JSON: {exc}")
     context = _ctx(request)
-    dry_run = request.query.get("dry_run", "false").lower() in ("1", "true", "yes")
     result = await importeer(
         context.store, body, adresboek=context.adresboek, rol=context.config.gateway.rol, dry_run=dry_run
     )

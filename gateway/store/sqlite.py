@@ -22,6 +22,7 @@ from typing import IO, Any
 
 import aiosqlite
 
+from gateway.files import make_private
 from gateway.store import migrations
 from gateway.store.records import ts_to_text
 from gateway.store.sql_console import ConsoleMixin
@@ -116,6 +117,8 @@ class SqliteStore(ConsoleMixin, OperationsMixin):
     async def connect(self) -> None:
         if self._db is not None:
             return
+        if self.path != ":memory:":
+            make_private(self.path)  # every message passes through this file: owner only
         pending = aiosqlite.connect(self.path, isolation_level=None)
         try:
             db = await pending

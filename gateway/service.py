@@ -9,6 +9,7 @@ says what to fix. SIGTERM/SIGINT stop it gracefully: no new claims, attempts in 
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import signal
@@ -48,6 +49,7 @@ from gateway.submission import Submitter
 log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 30.0
 T = TypeVar("T")
+_PORT_IN_USE = "another process listens there (a gateway running?); stop it, or choose another [api] port"
 
 
 class StartupError(Exception):
@@ -304,9 +306,8 @@ class Gateway:
             await site.start()
         except OSError as exc:
             await self._runner.cleanup()
-            raise StartupError(
-                f"[api] port: cannot listen on {api.host}:{api.port}: {exc.strerror}"
-            ) from None
+            why = _PORT_IN_USE if exc.errno == errno.EADDRINUSE else exc.strerror
+            raise StartupError(f"[api] port: cannot listen on {api.host}:{api.port}: {why}") from None
         sockets = site._server.sockets if site._server else ()  # type: ignore[union-attr]
         self.api_port = sockets[0].getsockname()[1] if sockets else api.port
 

@@ -298,7 +298,13 @@ class Submitter:
         ontvanger = header.get("ontvanger")
         if not ontvanger:
             raise Refused(
-                [_finding("missing", "/berichtheader/ontvanger", "the counterpart's address-book UUID")]
+                [
+                    _finding(
+                        "missing",
+                        "/berichtheader/ontvanger",
+                        "is required: the counterpart's address-book UUID (GET /api/adresboek lists them)",
+                    )
+                ]
             )
         try:
             partij = self._adresboek.get(str(ontvanger))
@@ -349,7 +355,7 @@ class Submitter:
                     _finding(
                         "missing",
                         "/berichtheader/conversatie_referentienummer",
-                        f"a {berichttype.value} continues the conversation it belongs to",
+                        f"is required: a {berichttype.value} continues a conversation and names it",
                     )
                 ]
             )

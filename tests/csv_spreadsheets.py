@@ -1,6 +1,8 @@
 """The questions behind fixtures/csv/, and how the files there were made.
 
-``python -m tests.csv_spreadsheets`` (re)writes them from two Saldoverzoeken with non-ASCII names:
+``python -m tests.csv_spreadsheets`` (re)writes them from two Saldoverzoeken with non-ASCII names,
+which it writes beside them (``saldoverzoek-1.xml``, ``saldoverzoek-2.xml``: the questions the files
+answer, so ``skgw csv import FILE --to-xml OUT --from-xml fixtures/csv/saldoverzoek-*.xml`` runs):
 
 - ``excel-nl.csv``: what a Dutch Excel writes with "Opslaan als: CSV (gescheiden door
   lijstscheidingsteken)" after the creditor typed the answers into our export: Windows-1252, no byte
@@ -30,10 +32,12 @@ from pathlib import Path
 from adapters.csv.columns import SALDO
 from adapters.csv.saldo_export import export_saldo
 from adapters.csv.vragen import Vraag, vraag_from_xml
+from gateway.codec import encode
 from gateway.model import Persoon
 from tests.conftest import FIXTURES
 
 CSV_FILES = FIXTURES / "csv"
+QUESTION_FILES = (CSV_FILES / "saldoverzoek-1.xml", CSV_FILES / "saldoverzoek-2.xml")
 CONVERSATIES = ("4c1d2f7e-9a1b-4e55-8c1f-3a6f0b2d9e01", "4c1d2f7e-9a1b-4e55-8c1f-3a6f0b2d9e02")
 
 #: what the creditor typed, by data row (0-based) and column key
@@ -149,12 +153,19 @@ def libreoffice_nl(rows: list[list[str]]) -> bytes:
         return (Path(directory) / "out" / source.name).read_bytes()
 
 
+def question_documents() -> list[bytes]:
+    """:func:`questions` as the XML files a creditor's gateway received them as."""
+    return [encode(vraag.bericht, "2.0") for vraag in questions()]
+
+
 def main() -> None:
     CSV_FILES.mkdir(exist_ok=True)
+    for path, document in zip(QUESTION_FILES, question_documents(), strict=True):
+        path.write_bytes(document)
     rows = typed_rows()
     (CSV_FILES / "excel-nl.csv").write_bytes(excel_nl(rows))
     (CSV_FILES / "libreoffice-nl.csv").write_bytes(libreoffice_nl(rows))
-    print(f"wrote {CSV_FILES}/excel-nl.csv and libreoffice-nl.csv", file=sys.stderr)
+    print(f"wrote {CSV_FILES}/excel-nl.csv, libreoffice-nl.csv and the questions", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ def test_weak_tokens_are_refused_with_the_reason(secret: str, why: str) -> None:
     with pytest.raises(WeakToken, match=why) as info:
         check_strength(secret)
     assert secret not in str(info.value) or len(secret) < 2
+    assert str(info.value).endswith("; make one with e.g. openssl rand -hex 24")  # and what to do
 
 
 def test_tokens_as_openssl_and_python_make_them_pass() -> None:

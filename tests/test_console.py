@@ -245,11 +245,14 @@ async def test_resend_a_dead_letter_without_javascript_is_confirmed_recorded_and
             status, text, _ = await c.get(f"/ui/acties/opnieuw/{ref}")
             assert status == 200 and "Ja, opnieuw versturen" in text and "Annuleren" in text
             assert (await env.gateway.store.get_outbound(ref)).state == "dead"  # asking changes nothing
+            # a dead letter says until when it was tried (its deadline); a delivered one no longer does
+            assert "Verzenden uiterlijk" in (await c.get(f"/ui/berichten/{ref}"))[1]
             status, _, r = await c.post(f"/ui/acties/opnieuw/{ref}")
             assert status == 303 and re.fullmatch(rf"/ui/berichten/{ref}\?actie=\d+", r.headers["Location"])
             status, text, _ = await c.get(r.headers["Location"])
             assert "Opnieuw versturen" in text and "gelukt" in text and "beheer" in text
             await env.api.wait_state(ref, "delivered")
+            assert "Verzenden uiterlijk" not in (await c.get(f"/ui/berichten/{ref}"))[1]
             [actie] = await env.gateway.store.list_actions()
             assert (actie.caller, actie.action, actie.referentienummer, actie.result) == (
                 "beheer", "resend", ref, "ok"
@@ -386,6 +389,8 @@ async def test_message_conversation_quarantine_and_address_book_pages(tmp_path, 
             assert "Poging 1: afgeleverd" in text and "In de wachtrij gezet" in text
             text = (await c.get(f"/ui/berichten/{sk['referentienummer']}"))[1]
             assert "SK met alle bedragen € 0,00" in text and "€ 14.875,42" in text
+            assert "Vordering 1" in text and "Vorderingen 1" not in text  # one item of the list
+            assert "Financiële begeleiding" in text and "Nul-aanbod codering" in text
             assert "&lt;TypeSchuldregeling&gt;SK&lt;/TypeSchuldregeling&gt;" in text  # the XML as sent
             assert "&#34;nul_aanbod_codering&#34;" in text or "nul_aanbod_codering" in text
             text = (await c.get(f"/ui/conversaties/{sk['conversatie']}"))[1]
@@ -426,12 +431,13 @@ async def test_a_received_message_whose_delivery_died_is_handed_over_again(tmp_p
         async with env.console() as c:
             await c.login(BEHEER)
             text = (await c.get(f"/ui/berichten/{ref}"))[1]
-            assert "mislukt (opgegeven)" in text and f"/ui/acties/overdragen/{ref}" in text
+            assert "Overdracht aan het eigen systeem (map): mislukt (opgegeven)" in text
+            assert f"/ui/acties/overdragen/{ref}" in text
             assert "Opnieuw overdragen" in (await c.get(f"/ui/acties/overdragen/{ref}"))[1]
             blocked.unlink()  # the folder is repaired
             status, _, r = await c.post(f"/ui/acties/overdragen/{ref}")
             assert status == 303
-            assert "opnieuw aangeboden aan folder" in (await c.get(r.headers["Location"]))[1]
+            assert "opnieuw aangeboden aan het eigen systeem (map)" in (await c.get(r.headers["Location"]))[1]
             await env.api.wait_state(ref, "delivered")
             assert len(list(blocked.glob("*.json"))) == 1
             status, _, r = await c.post(f"/ui/acties/overdragen/{ref}")  # nothing dead any more
@@ -492,3 +498,17 @@ async def test_an_overdue_conversation_is_red_in_the_overview_the_list_and_its_p
             assert "Wacht op Oude Schuldeiser (SE)" in pagina and "20-01-2025" in pagina
             # the conversation state machine's phase, in Dutch, from gateway.conversatie.tijdlijn
             assert "Stand: <strong>wacht op het antwoord op een Saldoverzoek</strong>" in pagina
+
+        # answered: the list shows no answer date any more (nothing is awaited)
+        antwoord = Gebeurtenis(
+            Berichttype.SALDOVERZOEK_ANTWOORD, "1d7e0f42-3c1b-4a5e-9f00-0123456789ab", conv, SE2_ID, Rol.SE,
+            datetime(2025, 1, 7, 9, 0, tzinfo=UTC),
+        )  # fmt: skip
+        current = await env.gateway.store.get_conversation(conv)
+        await env.gateway.store.write_conversation(stap(current, antwoord, eigen_rol=Rol.SHV).wijziging)
+        async with env.console() as c:
+            await c.login(LEZER)
+            lijst = (await c.get("/ui/conversaties?status=answered"))[1]
+            [rij] = re.findall(r"<tr>\s*<td class=\"tijd\">.*?</tr>", lijst, re.S)
+            assert "20-01-2025" not in rij and "beantwoord" in rij, rij
+            assert ">Laatste vraag</th>" in lijst  # a conversation holds several questions

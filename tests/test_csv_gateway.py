@@ -121,3 +121,7 @@ def test_usage_errors(tmp_path, capsys, monkeypatch) -> None:
     assert "SKGW_NO_SUCH_TOKEN: the variable is not set" in capsys.readouterr().err
     assert cli("csv", "import", out, "--to-xml", str(tmp_path)) == 2
     assert "--from-xml" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:  # argparse's usage error: the flag of 0.1, named anew
+        cli("csv", "export", "--alle", out)
+    assert usage.value.code == 2
+    assert "--alle is now --all (CHANGELOG.md)" in capsys.readouterr().err

@@ -14,9 +14,18 @@ import pytest
 from adapters.csv.saldo_import import import_saldo
 from adapters.csv.vragen import by_conversation
 from gateway.cli import main
-from gateway.codec import decode, encode
+from gateway.codec import decode
 from gateway.model import GeenMedewerking, SaldoverzoekAntwoord
-from tests.csv_spreadsheets import CONVERSATIES, CSV_FILES, excel_nl, libreoffice_nl, questions, typed_rows
+from tests.csv_spreadsheets import (
+    CONVERSATIES,
+    CSV_FILES,
+    QUESTION_FILES,
+    excel_nl,
+    libreoffice_nl,
+    question_documents,
+    questions,
+    typed_rows,
+)
 
 EXCEL = CSV_FILES / "excel-nl.csv"
 LIBREOFFICE = CSV_FILES / "libreoffice-nl.csv"
@@ -38,6 +47,11 @@ def test_the_files_are_as_those_programs_write_them() -> None:
 def test_the_excel_file_is_what_the_recipe_makes() -> None:
     """The file in fixtures/ and the questions here belong together (regenerate both if not)."""
     assert excel_nl(typed_rows()) == EXCEL.read_bytes()
+
+
+def test_the_questions_the_files_answer_are_shipped_beside_them() -> None:
+    """So a newcomer can run the import with nothing but the repository (the README's CSV section)."""
+    assert [p.read_bytes() for p in QUESTION_FILES] == question_documents()
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
@@ -89,11 +103,7 @@ def test_both_files_give_the_same_answers() -> None:
 
 
 def test_the_cli_says_how_it_read_the_file(tmp_path, capsys) -> None:
-    files = []
-    for vraag in questions():
-        path = tmp_path / f"{vraag.referentienummer}.xml"
-        path.write_bytes(encode(vraag.bericht, "2.0"))
-        files.append(str(path))
+    files = [str(p) for p in QUESTION_FILES]  # as the README runs it
     out = tmp_path / "xml"
     argv = ["csv", "import", str(EXCEL), "--to-xml", str(out), "--from-xml", *files]
     assert main(argv) == 0

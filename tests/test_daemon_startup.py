@@ -54,8 +54,10 @@ async def test_port_in_use_is_named(config) -> None:
         busy.listen()
         api = replace(config.api, port=busy.getsockname()[1])
         gateway = Gateway(replace(config, api=api))
-        with pytest.raises(StartupError, match=r"\[api\] port: cannot listen"):
+        with pytest.raises(StartupError, match=r"\[api\] port: cannot listen") as caught:
             await gateway.start()
+        assert "another process listens there" in str(caught.value)  # and what to do
+        assert "choose another [api] port" in str(caught.value)
         await gateway.stop()
 
 

@@ -315,6 +315,21 @@ async def test_the_simulator_reports_its_own_work_per_request(shv, hub):
     assert hub.processing_times.as_ms() == {}
 
 
+async def test_the_admin_endpoint_says_what_to_use_for_a_wrong_or_renamed_path(hub):
+    base = f"http://127.0.0.1:{hub.admin_port}"
+    cases = [
+        ("GET", "/admin/bakken/x", 404, "/admin/bakken/x was renamed: use /admin/boxes/x (CHANGELOG.md)"),
+        ("POST", "/admin/klok", 404, "/admin/klok was renamed: use /admin/clock"),
+        ("GET", "/admin/nothing", 404, "no such admin path: /admin/nothing; see GET /admin"),
+        ("POST", "/admin/faults", 405, "POST is not taken here: use DELETE or GET or PUT /admin/faults"),
+    ]
+    async with aiohttp.ClientSession() as http:
+        for method, path, status, says in cases:
+            async with http.request(method, base + path) as response:
+                assert response.status == status, path
+                assert (await response.json())["error"].startswith(says), path
+
+
 def test_processing_times_keep_only_the_most_recent():
     times = ProcessingTimes(limit=2)
     for mid, seconds in (("a", 0.001), ("b", 0.002), ("a", 0.001), ("c", 0.004)):

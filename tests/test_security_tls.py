@@ -92,6 +92,9 @@ def test_key_of_another_certificate_is_refused(pki):
     with pytest.raises(SecurityError) as info:
         load_credentials(settings)
     assert info.value.code == "key-mismatch"
+    # the message starts with the file to change (the key) and names the certificate it must fit
+    assert str(info.value).startswith(f"{pki.files('se')[1]}: the private key does not belong to the ")
+    assert f"certificate {pki.files('shv')[0]};" in str(info.value)
 
 
 def test_missing_file_is_a_clear_error(pki, tmp_path):

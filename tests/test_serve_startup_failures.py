@@ -60,8 +60,8 @@ def test_a_certificate_with_the_wrong_key(tmp_path: Path) -> None:
     config = write_config(tmp_path, pki, key=str(pki.files("se")[1]))
     _refused(
         Serve(config, tmp_path / "out.log"),
-        "[tls] private_key: ",
-        "the private key does not belong to the certificate",
+        f"[tls] private_key: {pki.files('se')[1]}: the private key does not belong to the certificate "
+        f"{pki.files('shv')[0]}",
     )
 
 

@@ -180,6 +180,36 @@ async def test_an_unknown_query_parameter_is_a_400_naming_the_ones_the_route_tak
     assert status == 400 and answer["error"].startswith(named), answer
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "says"),
+    [
+        ("GET", "/api/berichten?richting=uit",
+         "; renamed (CHANGELOG.md): richting=uit|in is now direction=out|in"),
+        ("GET", "/api/berichten?vanaf=2025-01-01T00:00:00Z&tot=x",
+         "; renamed (CHANGELOG.md): tot is now until, vanaf is now from"),
+        ("POST", "/api/ophalen", "/api/ophalen was renamed: use POST /api/fetch (CHANGELOG.md)"),
+        ("POST", "/api/wachtrij/nu", "/api/wachtrij/nu was renamed: use POST /api/queue/retry-now"),
+        ("POST", "/api/berichten/0337f47f-563e-4ead-a961-892ecc6fb233/opnieuw",
+         "use POST /api/berichten/0337f47f-563e-4ead-a961-892ecc6fb233/resend (CHANGELOG.md)"),
+        ("GET", "/api/bericht", "no such API path: GET /api/bericht; GET /api/openapi.json lists them"),
+        ("GET", "/api/fetch", "GET is not taken here: use POST /api/fetch"),
+        ("POST", "/api/adresboek", "POST is not taken here: use GET /api/adresboek"),
+    ],
+)  # fmt: skip
+async def test_a_name_of_the_previous_release_is_refused_with_its_new_name(
+    api: Api, method: str, path: str, says: str
+) -> None:
+    """No alias is kept, but a script written for 0.1 learns the new name from the refusal."""
+    status, answer = await api.call(method, path, data=b"{}" if method == "POST" else None)
+    expected = 400 if "?" in path else 405 if "is not taken" in says else 404
+    assert status == expected and says in answer["error"], answer
+
+
+async def test_an_old_name_is_hinted_only_where_the_route_takes_the_new_one(api: Api) -> None:
+    status, answer = await api.call("GET", "/api/conversaties?tot=x")
+    assert status == 400 and "renamed" not in answer["error"], answer  # conversaties never took until
+
+
 async def test_known_query_values_still_work(api: Api) -> None:
     for query in (
         "state=queued",

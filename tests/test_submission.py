@@ -92,6 +92,10 @@ async def test_one_finding_per_field_the_header_check_first(store):  # noqa: F81
         ("/berichtheader/ontvanger", "missing"),
         ("/voorstel/datum_voorstel", "invalid-json-form"),
     ]
+    # what is wrong and where to look it up, as the form's own "is required" would say
+    assert findings[0]["message"] == (
+        "is required: the counterpart's address-book UUID (GET /api/adresboek lists them)"
+    )
     unknown_type = body() | {"berichttype": "Onbekend"}
     unknown_type["berichtheader"]["afzender"] = "0b5e7c1a-9999-4a2b-8c3d-000000000009"
     findings = await refused(submitter(store).submit(unknown_type))
@@ -114,6 +118,21 @@ async def test_an_answer_without_its_conversation_is_listed_with_the_rest(store)
         ("/berichtheader/conversatie_referentienummer", "missing"),
         ("/antwoord", "invalid-json-form"),
     ]
+    assert findings[0]["message"] == (
+        "is required: a BetaalvoorstelAntwoord continues a conversation and names it"
+    )
+
+
+async def test_idempotent_only_under_the_callers_referentienummer(store):  # noqa: F811
+    """As the README says: without a Referentienummer every post is a new message; with one, the
+    same post again is the same message."""
+    s = submitter(store)
+    first, second = await s.submit(body()), await s.submit(body())
+    assert first.new and second.new and first.referentienummer != second.referentienummer
+    ref = "5d1c0a52-6f0e-4d2b-9a51-0c2f7e3b9a10"
+    first, second = await s.submit(body(referentienummer=ref)), await s.submit(body(referentienummer=ref))
+    assert (first.new, second.new) == (True, False) and second.referentienummer == ref
+    assert sum((await store.counts()).outbox.values()) == 3
 
 
 async def test_rules_run_when_the_form_is_right(store):  # noqa: F811

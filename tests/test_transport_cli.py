@@ -86,6 +86,17 @@ def test_dev_pki_defaults_are_what_config_example_names_and_say_the_next_steps(t
     assert "export SKGW_API_TOKEN" in steps and "skgw serve --config skgw.toml" in steps
 
 
+def test_dev_pki_next_steps_run_skgw_as_it_was_run(tmp_path, capsys, monkeypatch):
+    """Typed as the README does (.venv/bin/skgw, not on the PATH), the next steps say it the same way."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    monkeypatch.setattr(sys, "argv", [".venv/bin/skgw", "dev-pki", "pki"])
+    assert main(["dev-pki", "pki", "--key-size", "2048"]) == 0
+    steps = capsys.readouterr().out.split("next:")[1]
+    assert ".venv/bin/skgw hub --config pki/hub.toml" in steps
+    assert ".venv/bin/skgw serve --config skgw.toml" in steps
+
+
 @pytest.mark.parametrize("party", ["geen-oin", "Naam=123", "Naam=00000001002222222000:XX"])
 def test_dev_pki_usage_errors(tmp_path, party, capsys):
     assert main(["dev-pki", str(tmp_path), "--party", party]) == 2

@@ -121,17 +121,20 @@ class Demo:
         await self.send("se", "shv", "KennisgevingAntwoord.xml", k.conversatie)
         await self.receive("shv", "KennisgevingAntwoord", k.conversatie)
 
-        t.say("\n2. Debt position: Saldoverzoek → Saldoverzoek antwoord")
-        s = await self.send("shv", "se", "Saldoverzoek.xml")
+        t.say("\n2. Debt position: Saldoverzoek → Saldoverzoek antwoord (the same conversation)")
+        s = await self.send("shv", "se", "Saldoverzoek.xml", k.conversatie)
         await self.receive("se", "Saldoverzoek", s.conversatie)
         await self.send("se", "shv", "SaldoverzoekAntwoord.xml", s.conversatie)
         antwoord = await self.receive("shv", "SaldoverzoekAntwoord", s.conversatie)
         bedrag = antwoord["json"]["vorderingen"][0]["openstaande_schuld"]["actueel_vorderingsbedrag"]
         t.line(f"{'':<18}   Energie Noord reports an open claim of € {bedrag}")
 
-        t.say("\n3. Nul-aanbod (repayment capacity € 0.00): Betaalvoorstel to both creditors")
-        nieuw = await self.send("shv", "se", "Betaalvoorstel-nul-aanbod-SA.xml")
-        oud = await self.send("shv", "se-oud", "Betaalvoorstel-nul-aanbod-SA.xml")
+        t.say(
+            "\n3. Nul-aanbod (repayment capacity € 0.00): Betaalvoorstel to both creditors"
+            " (to Waterbedrijf Oost in a conversation of its own)"
+        )
+        nieuw = await self.send("shv", "se", "Betaalvoorstel-nul-aanbod-SA.xml", s.conversatie)
+        oud = await self.send("shv", "se-oud", "Betaalvoorstel-nul-aanbod-SA.xml")  # opens one
         sa = await self.receive("se", "Betaalvoorstel", nieuw.conversatie)
         sk = await self.receive("se-oud", "Betaalvoorstel", oud.conversatie)
         t.line(

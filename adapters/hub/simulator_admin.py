@@ -13,8 +13,10 @@ POST /admin/expire               delete expired unconfirmed messages now
 GET  /admin/processing-times     ms the hub worked on each recent request, by MessageID
                                  (urn:uuid:<Referentienummer> for VerstuurBericht); DELETE clears
 
-Errors are {"error": "…"}. The names of the hub's own things (adresboek, berichten and their fields,
-the status of a message) are the standard's, in Dutch; the rest is English.
+Errors are {"error": "…"}, also for a path or method the endpoint does not take (naming the new path
+of one renamed since 0.1: /admin/bakken, /admin/klok, /admin/verloop, /admin/verwerkingstijden). The
+names of the hub's own things (adresboek, berichten and their fields, the status of a message) are the
+standard's, in Dutch; the rest is English.
 """
 
 from __future__ import annotations
@@ -34,6 +36,31 @@ if TYPE_CHECKING:
 
 def _json(data: Any, status: int = 200) -> web.Response:
     return web.json_response(data, status=status, dumps=lambda d: json.dumps(d, indent=2))
+
+
+#: the admin paths of 0.1 and their names now (CHANGELOG.md)
+_RENAMED = {
+    "/admin/bakken": "/admin/boxes",
+    "/admin/klok": "/admin/clock",
+    "/admin/verloop": "/admin/expire",
+    "/admin/verwerkingstijden": "/admin/processing-times",
+}
+
+
+@web.middleware
+async def _json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """A path or method the endpoint does not take: {"error"} saying what to use, not aiohttp's text."""
+    try:
+        return await handler(request)
+    except web.HTTPMethodNotAllowed as exc:
+        allowed = " or ".join(sorted(exc.allowed_methods - {"HEAD"}))
+        return _json({"error": f"{request.method} is not taken here: use {allowed} {request.path}"}, 405)
+    except web.HTTPNotFound:
+        for old, new in _RENAMED.items():
+            if request.path == old or request.path.startswith(old + "/"):
+                renamed = new + request.path[len(old) :]
+                return _json({"error": f"{request.path} was renamed: use {renamed} (CHANGELOG.md)"}, 404)
+        return _json({"error": f"no such admin path: {request.path[:200]}; see GET /admin"}, 404)
 
 
 def admin_app(sim: HubSimulator) -> web.Application:
@@ -116,7 +143,7 @@ def admin_app(sim: HubSimulator) -> web.Application:
         sim.processing_times.clear()
         return _json({"ms": {}})
 
-    app = web.Application()
+    app = web.Application(middlewares=[_json_errors])
     app.router.add_get("/admin", overview)
     app.router.add_get("/admin/adresboek", adresboek)
     app.router.add_get("/admin/boxes/{id}", box)

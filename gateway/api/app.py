@@ -13,6 +13,7 @@ from gateway.api import adresboek, berichten, conversaties, ops, queue
 from gateway.api.auth import OPEN_PATHS, Caller, describe_certificate, required_role
 from gateway.api.context import CONTEXT, ApiContext, json_error
 from gateway.api.openapi import openapi_document
+from gateway.api.renamed import unknown_path
 from gateway.console import app as console
 from gateway.security.certificates import load_der_certificate
 from gateway.store.base import StoreUnavailable
@@ -35,6 +36,12 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
+        if exc.status == 404 and request.path.startswith("/api/") and _no_route(request):
+            return json_error(404, unknown_path(request.method, request.path))
+        if isinstance(exc, web.HTTPMethodNotAllowed):
+            methods = exc.allowed_methods - ({"HEAD"} if "GET" in exc.allowed_methods else set())
+            allowed = " or ".join(sorted(methods))
+            return json_error(405, f"{request.method} is not taken here: use {allowed} {request.path}")
         return json_error(
             exc.status, exc.reason if exc.text is None or exc.text.startswith("{") else exc.text
         )
@@ -88,6 +95,10 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
                 f"{caller.name} ({roles}) may not do this: it needs the role {role.value}",
             )
     return await handler(request)
+
+
+def _no_route(request: web.Request) -> bool:
+    return request.match_info.route.resource is None
 
 
 def _peer_certificate(request: web.Request) -> x509.Certificate | None:

@@ -54,19 +54,24 @@ class WeakToken(ValueError):
 
 
 def check_strength(secret: str) -> None:
-    """Refuse a token a person could guess or type by accident; :class:`WeakToken` says why."""
+    """Refuse a token a person could guess or type by accident; :class:`WeakToken` says why, and how to
+    make a good one."""
+    why = _weakness(secret)
+    if why:
+        raise WeakToken(f"{why}; make one with e.g. openssl rand -hex 24")
+
+
+def _weakness(secret: str) -> str:
     if len(secret) < MIN_TOKEN_LENGTH:
-        raise WeakToken(
-            f"it has {len(secret)} characters; at least {MIN_TOKEN_LENGTH} are needed "
-            "(e.g. openssl rand -hex 24)"
-        )
+        return f"it has {len(secret)} characters; at least {MIN_TOKEN_LENGTH} are needed"
     if secret != secret.strip() or any(c.isspace() or not c.isprintable() for c in secret):
-        raise WeakToken("it contains white space or unprintable characters")
+        return "it contains white space or unprintable characters"
     if len(set(secret)) < MIN_DISTINCT_CHARACTERS:
-        raise WeakToken(f"it has fewer than {MIN_DISTINCT_CHARACTERS} different characters")
+        return f"it has fewer than {MIN_DISTINCT_CHARACTERS} different characters"
     most = Counter(secret).most_common(1)[0][1]
     if most * 2 > len(secret):
-        raise WeakToken("one character makes up more than half of it")
+        return "one character makes up more than half of it"
+    return ""
 
 
 class TokenBook:

@@ -13,6 +13,7 @@ from aiohttp import web
 from gateway.adresboek import Adresboek
 from gateway.api.auth import ClientBook, TokenBook
 from gateway.api.metrics import Metrics
+from gateway.api.renamed import parameter_hint
 from gateway.config import Config
 from gateway.engine.runner import Engine
 from gateway.store.base import Store
@@ -48,7 +49,8 @@ def check_parameters(query: Mapping[str, str], allowed: Collection[str]) -> None
     if unknown:
         given = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
         takes = ", ".join(allowed) if allowed else "none"
-        raise web.HTTPBadRequest(text=f"unknown query parameter(s) {given}; this route takes {takes}")
+        hint = parameter_hint(unknown, allowed)
+        raise web.HTTPBadRequest(text=f"unknown query parameter(s) {given}; this route takes {takes}{hint}")
 
 
 def dry_run_parameter(query: Mapping[str, str]) -> bool:

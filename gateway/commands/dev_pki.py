@@ -10,6 +10,7 @@ it again gives the same address book.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import uuid
 from pathlib import Path
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     written.append(config)
     for path in written:
         print(path)
-    print(next_steps(out, parties, args.hub_oin))
+    print(next_steps(out, parties, args.hub_oin, invoked_as()))
     return 0
 
 
@@ -88,8 +89,18 @@ def party_id(name: str, oin: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"skgw-dev:{oin}:{slug(name)}"))
 
 
-def next_steps(out: Path, parties: list[tuple[str, str, str]], hub_oin: str) -> str:
-    """The address book as written, and what to run next."""
+def invoked_as() -> str:
+    """How to run skgw again as the user just did: ``skgw`` when that is on the PATH, else the path they
+    typed (``.venv/bin/skgw`` in the repository, as the README does), so the next steps run as printed."""
+    typed = sys.argv[0]
+    if Path(typed).name != "skgw":  # python -m gateway.cli, or a test
+        return "skgw"
+    found = shutil.which("skgw")
+    return "skgw" if found and Path(found).resolve() == Path(typed).resolve() else typed
+
+
+def next_steps(out: Path, parties: list[tuple[str, str, str]], hub_oin: str, skgw: str = "skgw") -> str:
+    """The address book as written, and what to run next (``skgw``: how to run skgw)."""
     width = max(len(name) for name, _, _ in parties)
     lines = ["", f"the hub's address book ({out / 'hub.toml'}), hub OIN {hub_oin}:"]
     for name, oin, role in parties:
@@ -98,7 +109,7 @@ def next_steps(out: Path, parties: list[tuple[str, str, str]], hub_oin: str) -> 
             f"certificate {out / slug(name)}.pem, key {out / slug(name)}.key.pem"
         )
     config = out.parent / "skgw.toml"
-    lines += ["", "next:", f"  skgw hub --config {out / 'hub.toml'}"]
+    lines += ["", "next:", f"  {skgw} hub --config {out / 'hub.toml'}"]
     if parties == DEFAULT_PARTIES and hub_oin == HUB_OIN and out.name == "pki":
         lines.append(
             f"  cp config.example.toml {config}    "
@@ -111,7 +122,7 @@ def next_steps(out: Path, parties: list[tuple[str, str, str]], hub_oin: str) -> 
         )
     lines += [
         "  export SKGW_API_TOKEN=$(openssl rand -hex 24)",
-        f"  skgw serve --config {config}",
+        f"  {skgw} serve --config {config}",
     ]
     return "\n".join(lines)
 

@@ -19,7 +19,7 @@ import asyncio
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gateway.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from gateway.commands._inputs import UsageError, expand
@@ -45,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also the questions that were answered already (default: left out)",
     )
+    exp.add_argument("--alle", action=_Renamed, new="--all", help=argparse.SUPPRESS)
     _source(exp)
     exp.set_defaults(func=export_command)
     imp = actions.add_parser("import", help="filled-in CSV → answer messages (all or nothing)")
@@ -56,7 +57,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     imp.add_argument("--gateway", metavar="URL", help="submit to this gateway's outbox (its JSON API)")
     imp.add_argument(
-        "--token-env", metavar="VAR", default="SKGW_API_TOKEN", help="variable holding the token"
+        "--token-env",
+        metavar="VAR",
+        default="SKGW_API_TOKEN",
+        help="the environment variable holding the API token (default: SKGW_API_TOKEN)",
     )
     imp.add_argument("--to-xml", type=Path, metavar="DIR", help="write the answers as XML files here")
     imp.add_argument(
@@ -72,9 +76,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=lambda _args: _usage(p))
 
 
+class _Renamed(argparse.Action):
+    """A flag of 0.1 that has a new name: a usage error that names it (no alias is kept)."""
+
+    def __init__(self, option_strings: list[str], dest: str, new: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+        self.new = new
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[override]
+        parser.error(f"{option_string} is now {self.new} (CHANGELOG.md)")
+
+
 def _source(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gateway", metavar="URL", help="read the received questions through this gateway's API")
-    p.add_argument("--token-env", metavar="VAR", default="SKGW_API_TOKEN", help="variable holding the token")
+    p.add_argument(
+        "--token-env",
+        metavar="VAR",
+        default="SKGW_API_TOKEN",
+        help="the environment variable holding the API token (default: SKGW_API_TOKEN)",
+    )
     p.add_argument(
         "--from-xml",
         action="store_true",

@@ -57,8 +57,9 @@ def _positive(value: str) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "replay",
-        help="send fixture messages to a hub (fresh ids, signed), with a summary",
-        description="Send message files or folders (*.xml) to a hub as the configured party. "
+        help="send fixture messages to a hub (fresh ids, signed) or a gateway's API, with a summary",
+        description="Send message files or folders (*.xml) to a hub as the configured party, or with "
+        "--gateway to a running gateway's API as its organisation's system would. "
         "Exit 0 when all were accepted, 1 otherwise, 2 on usage errors.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH")
@@ -69,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--token-env",
         metavar="VAR",
         default="SKGW_API_TOKEN",
-        help="with --gateway: variable holding the token",
+        help="with --gateway: the environment variable holding the API token (default: SKGW_API_TOKEN)",
     )
     p.add_argument(
         "--config",

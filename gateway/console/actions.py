@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from gateway.api.auth import Role
+from gateway.console.formatting import sink_naam
 from gateway.console.web import PREFIX, caller, render, require, see_other, state
 from gateway.store.base import InvalidTransition, NotFound
 from gateway.store.records import ConsoleAction
@@ -116,7 +117,7 @@ async def _run(request: web.Request, code: str, ref: str | None) -> tuple[str, s
             sinks = await engine.redeliver(ref)
         except (InvalidTransition, NotFound):
             return "refused", "niet opnieuw overgedragen: geen overdracht van dit bericht is mislukt"
-        return "ok", f"opnieuw aangeboden aan {', '.join(sinks)}"
+        return "ok", f"opnieuw aangeboden aan {', '.join(sink_naam(s) for s in sinks)}"
     row = await store.get_outbound(ref)
     if row is None:
         raise web.HTTPNotFound(text=f"Geen verzonden bericht met Referentienummer {ref}.")

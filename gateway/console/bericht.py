@@ -10,7 +10,7 @@ from aiohttp import web
 
 from gateway.console.actions import recent_action, record
 from gateway.console.content import document_view
-from gateway.console.formatting import ACTIE, RESULTAAT, SINK_STATE, UITKOMST, state_label
+from gateway.console.formatting import ACTIE, RESULTAAT, SINK_STATE, UITKOMST, sink_naam, state_label
 from gateway.console.web import is_htmx, render, state
 from gateway.store.records import InboxRow, OutboxRow
 
@@ -61,7 +61,7 @@ def _inbound_timeline(row: InboxRow, sinks) -> list[Event]:
         label = SINK_STATE.get(str(s.state), str(s.state))
         detail = f"{s.attempts} poging(en)" + (f" — {s.last_error}" if s.last_error else "")
         events.append(
-            Event(s.delivered_at or s.updated_at, f"Overdracht aan {s.sink}: {label}", detail,
+            Event(s.delivered_at or s.updated_at, f"Overdracht aan {sink_naam(s.sink)}: {label}", detail,
                         str(s.state) == "dead")
         )  # fmt: skip
     if row.purged_at:

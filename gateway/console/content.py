@@ -121,10 +121,14 @@ def _nul_aanbod(document: bytes, form: dict[str, Any]) -> NulAanbod | None:
 
 
 # -- the content as rows --------------------------------------------------------------------------
+#: words of field names as Dutch writes them (field names are ASCII)
+_WORDS = {"shv": "SHV", "se": "SE", "bsn": "BSN", "financiele": "financiële", "beeindiging": "beëindiging"}
+#: one item of a list, by the list's field name ("Vordering 1", not "Vorderingen 1")
+_ITEM = {"vorderingen": "Vordering", "fouten": "Fout"}
+
+
 def _label(name: str) -> str:
-    text = name.replace("_", " ")
-    for short, long in (("shv", "SHV"), ("se", "SE"), ("bsn", "BSN")):
-        text = " ".join(long if word == short else word for word in text.split(" "))
+    text = " ".join(_WORDS.get(word, word) for word in name.split("_")).replace("nul aanbod", "nul-aanbod")
     return text[:1].upper() + text[1:]
 
 
@@ -141,7 +145,7 @@ def _rows(obj: Any, depth: int, toon_bsn: bool, bsn_paths: list[str]) -> typing.
             yield from _rows(value, depth + 1, toon_bsn, bsn_paths)
         elif isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
             for i, item in enumerate(value, start=1):
-                yield Row(f"{label} {i}", "", depth, kop=True)
+                yield Row(f"{_ITEM.get(f.name, label)} {i}", "", depth, kop=True)
                 yield from _rows(item, depth + 1, toon_bsn, bsn_paths)
         else:
             kind = f.type.inner if isinstance(f.type, Optional) else f.type

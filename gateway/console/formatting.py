@@ -39,6 +39,14 @@ SINK_STATE = {
     "delivered": "overgedragen",
     "dead": "mislukt (opgegeven)",
 }
+#: a sink (config [sinks.folder] / [sinks.webhook]) as the beheerder knows it: the own system, via …
+SINK_NAAM = {"folder": "het eigen systeem (map)", "webhook": "het eigen systeem (webhook)"}
+
+
+def sink_naam(sink: str) -> str:
+    return SINK_NAAM.get(sink, sink)
+
+
 UITKOMST = {
     "delivered": "afgeleverd",
     "duplicate-accepted": "afgeleverd (had de hub al)",

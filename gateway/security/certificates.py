@@ -69,7 +69,7 @@ def load_credentials(settings: TlsSettings) -> Credentials:
             raise SecurityError(
                 "key-unreadable", f"{settings.certificate}: the PKCS#12 file lacks a certificate or key"
             )
-        return _credentials(cert, key, tuple(extra or ()), settings.certificate)
+        return _credentials(cert, key, tuple(extra or ()), settings.certificate, settings.certificate)
     certs = load_pem_certificates(data, settings.certificate)
     key_data = read_file(settings.private_key, "private key") if settings.private_key else data
     try:
@@ -85,14 +85,24 @@ def load_credentials(settings: TlsSettings) -> Credentials:
             "key-unreadable",
             f"{settings.private_key or settings.certificate}: cannot read the private key ({exc})",
         ) from None
-    return _credentials(certs[0], key, tuple(certs[1:]), settings.certificate)
+    return _credentials(
+        certs[0], key, tuple(certs[1:]), settings.private_key or settings.certificate, settings.certificate
+    )
 
 
-def _credentials(cert: x509.Certificate, key: object, chain: tuple, where: Path) -> Credentials:
+def _credentials(
+    cert: x509.Certificate, key: object, chain: tuple, key_file: Path, cert_file: Path
+) -> Credentials:
+    """The key must be RSA and belong to the certificate; a refusal names the key's file (the one to
+    change) and, when that is another file, the certificate's."""
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise SecurityError("key-unsupported", f"{where}: only RSA keys are supported (Digikoppeling)")
+        raise SecurityError("key-unsupported", f"{key_file}: only RSA keys are supported (Digikoppeling)")
     if key.public_key().public_numbers() != cert.public_key().public_numbers():  # type: ignore[union-attr]
-        raise SecurityError("key-mismatch", f"{where}: the private key does not belong to the certificate")
+        of = "the certificate" if key_file == cert_file else f"the certificate {cert_file}"
+        raise SecurityError(
+            "key-mismatch",
+            f"{key_file}: the private key does not belong to {of}; give the key made with it",
+        )
     return Credentials(certificate=cert, private_key=key, chain=chain)
 
 

@@ -349,7 +349,7 @@ class Submitter:
             return str(given)
         if existing is not None:
             return existing.conversatie
-        if not kan_openen(berichttype) or berichttype is Berichttype.FOUTBERICHT:
+        if names_its_conversation(berichttype):
             raise Refused(
                 [
                     _finding(
@@ -359,7 +359,7 @@ class Submitter:
                     )
                 ]
             )
-        return str(uuid.uuid5(_CONVERSATION_NAMESPACE, referentienummer))
+        return conversatie_of_new_question(referentienummer)
 
     def _datum_tijd(self, existing: OutboxRow | None) -> str:
         if existing is not None and existing.document:
@@ -367,6 +367,18 @@ class Submitter:
             if stored:
                 return stored
         return v.datum_tijd(self._clock().astimezone(UTC).replace(microsecond=0))
+
+
+def names_its_conversation(berichttype: Berichttype) -> bool:
+    """An answer or a Foutbericht continues a conversation (the conversation table): its header must
+    name it. Only a question may leave it out."""
+    return not kan_openen(berichttype) or berichttype is Berichttype.FOUTBERICHT
+
+
+def conversatie_of_new_question(referentienummer: str) -> str:
+    """The conversation a new question opens when the caller names none: derived from its
+    Referentienummer, so a retry of the same submission gets the same one (API and skgw convert)."""
+    return str(uuid.uuid5(_CONVERSATION_NAMESPACE, referentienummer))
 
 
 def submission_sha256(body: Any) -> str:

@@ -184,13 +184,17 @@ def test_the_apis_partial_json_converts(monkeypatch, capsysbinary) -> None:
     )
     assert code == 0, err
     assert (
-        "filled in as the API does: afzender, conversatie_referentienummer, referentienummer, datum_tijd"
+        "filled in as the API does: afzender, referentienummer, conversatie_referentienummer, datum_tijd"
         in err
     )
     bericht = decode(xml)
     header = bericht.berichtheader
     assert header.afzender == SHV and header.ontvanger == SE
-    assert header.referentienummer != header.conversatie_referentienummer  # both new UUIDs
+    # a new question's conversation is derived from its Referentienummer, by the API's own function
+    from gateway.submission import conversatie_of_new_question
+
+    assert header.conversatie_referentienummer == conversatie_of_new_question(header.referentienummer)
+    assert header.referentienummer != header.conversatie_referentienummer
     assert b"<TypeSchuldregeling>SK</TypeSchuldregeling>" in xml  # the workaround for 1.1
 
 

@@ -33,17 +33,15 @@ from gateway.codec import DecodeError, EncodeError, decode_tree, encode, nul_aan
 from gateway.codec.json_form import JsonFormError, from_json, to_json
 from gateway.commands._inputs import UsageError, expand, read_inputs
 from gateway.config import Config, ConfigError, load_config
-from gateway.conversatie.tabel import kan_openen
 from gateway.model import values as v
 from gateway.model.bericht import Bericht
 from gateway.model.berichttype import Berichttype
 from gateway.rules import Finding, check_rules, has_errors
+from gateway.submission import conversatie_of_new_question, names_its_conversation
 from gateway.xml.catalogue import CatalogueError
 from gateway.xml.validate import validate_document
 
 _BOM = b"\xef\xbb\xbf"
-# the types that continue a conversation (the conversation table): their header must name it
-_CONTINUES = frozenset(b.value for b in Berichttype if not kan_openen(b)) | {Berichttype.FOUTBERICHT.value}
 
 
 class _Invalid(Exception):
@@ -170,8 +168,15 @@ def _filled_in(document: Any, afzender: str | None) -> tuple[list[tuple[str, str
             problems.append(
                 ("/berichtheader/afzender", "is required: give --afzender or a --config with [gateway] adres")
             )
+    if not header.get("referentienummer"):
+        header["referentienummer"] = str(uuid.uuid4())
+        filled.append("referentienummer")
     if not header.get("conversatie_referentienummer"):
-        if document.get("berichttype") in _CONTINUES:
+        try:
+            continues = names_its_conversation(Berichttype(document.get("berichttype")))
+        except ValueError:
+            continues = False  # an unknown type: the JSON form names it
+        if continues:
             problems.append(
                 (
                     "/berichtheader/conversatie_referentienummer",
@@ -179,11 +184,10 @@ def _filled_in(document: Any, afzender: str | None) -> tuple[list[tuple[str, str
                 )
             )
         else:
-            header["conversatie_referentienummer"] = str(uuid.uuid4())
+            header["conversatie_referentienummer"] = conversatie_of_new_question(
+                str(header["referentienummer"])
+            )
             filled.append("conversatie_referentienummer")
-    if not header.get("referentienummer"):
-        header["referentienummer"] = str(uuid.uuid4())
-        filled.append("referentienummer")
     if not header.get("datum_tijd"):
         header["datum_tijd"] = v.datum_tijd(datetime.now(UTC).replace(microsecond=0))
         filled.append("datum_tijd")

@@ -11,7 +11,7 @@ from cryptography import x509
 
 from gateway.api import adresboek, berichten, conversaties, ops, queue
 from gateway.api.auth import OPEN_PATHS, Caller, describe_certificate, required_role
-from gateway.api.context import CONTEXT, ApiContext, json_error
+from gateway.api.context import CONTEXT, ApiContext, Refusal, json_error
 from gateway.api.openapi import openapi_document
 from gateway.api.renamed import unknown_path
 from gateway.console import app as console
@@ -28,34 +28,45 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
+    except Refusal as refusal:
+        return json_error(refusal.status, refusal.message, code=refusal.code)
     except web.HTTPRequestEntityTooLarge:
         limit = request.app[CONTEXT].config.api.max_body_bytes
         return json_error(
-            413, f"the request body is larger than the limit of {limit} bytes ([api] max_body_bytes)"
+            413,
+            f"the request body is larger than the limit of {limit} bytes ([api] max_body_bytes)",
+            code="body-too-large",
         )
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
         if exc.status == 404 and request.path.startswith("/api/") and _no_route(request):
-            return json_error(404, unknown_path(request.method, request.path))
+            return json_error(404, unknown_path(request.method, request.path), code="unknown-path")
         if isinstance(exc, web.HTTPMethodNotAllowed):
             methods = exc.allowed_methods - ({"HEAD"} if "GET" in exc.allowed_methods else set())
             allowed = " or ".join(sorted(methods))
-            return json_error(405, f"{request.method} is not taken here: use {allowed} {request.path}")
+            return json_error(
+                405, f"{request.method} is not taken here: use {allowed} {request.path}",
+                code="method-not-allowed",
+            )  # fmt: skip
         return json_error(
-            exc.status, exc.reason if exc.text is None or exc.text.startswith("{") else exc.text
+            exc.status,
+            exc.reason if exc.text is None or exc.text.startswith("{") else exc.text,
+            code=f"http-{exc.status}",
         )
     except StoreUnavailable as exc:  # the machine, not the request: the same request later may work
         log.warning("API request %s %s refused with 503: %s", request.method, request.path, exc.reason)
         response = json_error(
-            503, f"the gateway cannot store or read this now: {exc.reason}; try again later",
+            503,
+            f"the gateway cannot store or read this now: {exc.reason}; try again later",
+            code="store-unavailable",
             retry_after=exc.retry_after,
         )
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     except Exception:
         log.exception("API request %s %s failed", request.method, request.path)
-        return json_error(500, "internal error; the gateway's log has the details")
+        return json_error(500, "internal error; the gateway's log has the details", code="internal-error")
 
 
 @web.middleware

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.api.context import CONTEXT, check_parameters, dry_run_parameter, json_error
+from gateway.api.context import CONTEXT, bad_query, check_parameters, dry_run_parameter, json_error
 from gateway.codec import DecodeError, decode
 from gateway.codec.json_form import to_json
 from gateway.engine.findings import json_with_bevindingen
@@ -24,7 +24,15 @@ from gateway.xml.catalogue import default_catalogue
 MAX_PAGE = 500
 _DIRECTIONS = ("out", "in")
 SEARCH_PARAMETERS = (
-    "berichttype", "direction", "state", "tegenpartij", "conversatie", "from", "until", "limit", "cursor",
+    "berichttype",
+    "direction",
+    "state",
+    "tegenpartij",
+    "conversatie",
+    "from",
+    "until",
+    "limit",
+    "cursor",
 )
 
 
@@ -72,11 +80,11 @@ async def submit(request: web.Request) -> web.Response:
     try:
         body = await request.json(loads=json.loads)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return json_error(400, f"the body is not valid JSON: {exc}")
+        return json_error(400, f"the body is not valid JSON: {exc}", code="invalid-json")
     except RecursionError:  # Python's JSON parser gives up on very deep nesting
-        return json_error(400, f"the body nests deeper than {MAX_JSON_DEPTH} levels")
+        return json_error(400, f"the body nests deeper than {MAX_JSON_DEPTH} levels", code="json-too-deep")
     if _deeper_than(body, MAX_JSON_DEPTH):
-        return json_error(400, f"the body nests deeper than {MAX_JSON_DEPTH} levels")
+        return json_error(400, f"the body nests deeper than {MAX_JSON_DEPTH} levels", code="json-too-deep")
     context = _ctx(request)
     try:
         if dry_run:
@@ -85,10 +93,10 @@ async def submit(request: web.Request) -> web.Response:
         result = await context.submitter.submit(body)
     except Refused as exc:
         return web.json_response(
-            {"error": "the message was not accepted", "findings": exc.findings}, status=422
+            {"error": "the message was not accepted", "code": "refused", "findings": exc.findings}, status=422
         )
     except Conflict as exc:
-        return json_error(409, str(exc))
+        return json_error(409, str(exc), code="referentienummer-conflict")
     return web.json_response(
         _accepted(result), status=202, headers={"Location": f"/api/berichten/{result.referentienummer}"}
     )
@@ -117,6 +125,7 @@ def _dry_run(dry: DryRun) -> dict[str, Any]:
 
 def _filter(query: Any) -> BerichtFilter:
     check_parameters(query, SEARCH_PARAMETERS)
+
     def when(name: str) -> datetime | None:
         raw = query.get(name)
         if not raw:
@@ -124,31 +133,27 @@ def _filter(query: Any) -> BerichtFilter:
         try:
             value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError:
-            raise web.HTTPBadRequest(
-                text=f"{name}: expected an ISO date-time such as 2025-11-03T09:00:00Z"
-            ) from None
+            raise bad_query(f"{name}: expected an ISO date-time such as 2025-11-03T09:00:00Z") from None
         if value.tzinfo is None:
-            raise web.HTTPBadRequest(text=f"{name}: give the time zone (Z for UTC)")
+            raise bad_query(f"{name}: give the time zone (Z for UTC)")
         return value
 
     direction = query.get("direction")
     if direction and direction not in _DIRECTIONS:
-        raise web.HTTPBadRequest(text="direction: expected out or in")
+        raise bad_query("direction: expected out or in")
     state = query.get("state")
     states = _STATES.get(direction or "", _ALL_STATES)
     if state and state not in states:
-        raise web.HTTPBadRequest(text=f"state: expected one of {', '.join(states)}")
+        raise bad_query(f"state: expected one of {', '.join(states)}")
     berichttype = query.get("berichttype")
     if berichttype and berichttype not in _berichttypen():
-        raise web.HTTPBadRequest(
-            text=f"berichttype: expected one of {', '.join(b.value for b in Berichttype)}"
-        )
+        raise bad_query(f"berichttype: expected one of {', '.join(b.value for b in Berichttype)}")
     try:
         limit = int(query.get("limit", "50"))
     except ValueError:
-        raise web.HTTPBadRequest(text="limit: expected a number") from None
+        raise bad_query("limit: expected a number") from None
     if not 1 <= limit <= MAX_PAGE:
-        raise web.HTTPBadRequest(text=f"limit: expected 1 to {MAX_PAGE}")
+        raise bad_query(f"limit: expected 1 to {MAX_PAGE}")
     return BerichtFilter(
         berichttype=berichttype or None,
         direction=direction or None,
@@ -173,7 +178,7 @@ async def search(request: web.Request) -> web.Response:
     try:
         page = await _ctx(request).store.search_messages(f)
     except ValueError as exc:
-        return json_error(400, f"cursor: {exc}")
+        return json_error(400, f"cursor: {exc}", code="invalid-query")
     return web.json_response({"items": [_summary(i) for i in page.items], "next": page.next_cursor})
 
 
@@ -186,7 +191,7 @@ async def detail(request: web.Request) -> web.Response:
     inbound = await context.store.get_inbound(ref)
     if inbound is not None:
         return web.json_response(await _inbound_detail(context, inbound))
-    return json_error(404, f"no message with Referentienummer {ref}")
+    return json_error(404, f"no message with Referentienummer {ref}", code="not-found")
 
 
 async def _outbound_detail(context: Any, row: OutboxRow) -> dict[str, Any]:
@@ -261,18 +266,18 @@ async def resend(request: web.Request) -> web.Response:
         try:
             row = await context.engine.resend(ref)
         except InvalidTransition as exc:
-            return json_error(409, str(exc))
+            return json_error(409, str(exc), code="not-dead")
         return web.json_response({"referentienummer": ref, "state": str(row.state)}, status=202)
     if await context.store.get_inbound(ref) is not None:
         return await _resend_sinks(context, ref)
-    return json_error(404, f"no message with Referentienummer {ref}")
+    return json_error(404, f"no message with Referentienummer {ref}", code="not-found")
 
 
 async def _resend_sinks(context: Any, ref: str) -> web.Response:
     try:
         sinks = await context.engine.redeliver(ref)
     except (NotFound, InvalidTransition) as exc:
-        return json_error(409, str(exc))
+        return json_error(409, str(exc), code="nothing-to-redeliver")
     return web.json_response({"referentienummer": ref, "sinks": sinks, "state": "pending"}, status=202)
 
 

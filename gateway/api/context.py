@@ -38,8 +38,23 @@ class ApiContext:
 CONTEXT: web.AppKey[ApiContext] = web.AppKey("context", ApiContext)
 
 
-def json_error(status: int, message: str, **extra: object) -> web.Response:
-    return web.json_response({"error": message, **extra}, status=status)
+def json_error(status: int, message: str, *, code: str, **extra: object) -> web.Response:
+    """A refusal: what went wrong in words, and a stable ``code`` a program (and the log line of
+    every refusal) can act on."""
+    return web.json_response({"error": message, "code": code, **extra}, status=status)
+
+
+class Refusal(Exception):
+    """Raised where a handler's helper finds the request wrong; the error middleware answers it."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def bad_query(message: str) -> Refusal:
+    """A query parameter the route takes, with a value it does not (400 ``invalid-query``)."""
+    return Refusal(400, "invalid-query", message)
 
 
 def check_parameters(query: Mapping[str, str], allowed: Collection[str]) -> None:
@@ -50,7 +65,8 @@ def check_parameters(query: Mapping[str, str], allowed: Collection[str]) -> None
         given = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
         takes = ", ".join(allowed) if allowed else "none"
         hint = parameter_hint(unknown, allowed)
-        raise web.HTTPBadRequest(text=f"unknown query parameter(s) {given}; this route takes {takes}{hint}")
+        message = f"unknown query parameter(s) {given}; this route takes {takes}{hint}"
+        raise Refusal(400, "unknown-query-parameter", message)
 
 
 def dry_run_parameter(query: Mapping[str, str]) -> bool:
@@ -58,5 +74,5 @@ def dry_run_parameter(query: Mapping[str, str]) -> bool:
     other value is a 400, so a typo never turns a check into a real submission or import."""
     value = query.get("dry_run", "false")
     if value not in ("true", "false"):
-        raise web.HTTPBadRequest(text="dry_run: expected true or false")
+        raise bad_query("dry_run: expected true or false")
     return value == "true"

@@ -50,13 +50,14 @@ async def conversations(request: web.Request) -> web.Response:
     context = _ctx(request)
     state = request.query.get("state") or None
     if state and state not in _STATES:
-        return json_error(400, "state: expected open, answered or overdue")
+        return json_error(400, "state: expected open, answered or overdue", code="invalid-query")
     try:
         limit, offset = int(request.query.get("limit", "50")), int(request.query.get("offset", "0"))
     except ValueError:
-        return json_error(400, "limit and offset: expected numbers")
+        return json_error(400, "limit and offset: expected numbers", code="invalid-query")
     if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= MAX_OFFSET:
-        return json_error(400, f"limit: expected 1 to {MAX_PAGE}; offset: 0 to {MAX_OFFSET}")
+        message = f"limit: expected 1 to {MAX_PAGE}; offset: 0 to {MAX_OFFSET}"
+        return json_error(400, message, code="invalid-query")
     items = await context.store.list_conversations(
         state=state, today=context.today(), limit=limit, offset=offset
     )
@@ -71,7 +72,7 @@ async def timeline(request: web.Request) -> web.Response:
         context.store, conversatie, eigen_adres=context.config.gateway.adres, vandaag=context.today()
     )
     if found is None:
-        return json_error(404, f"no conversation {conversatie} and no message of it")
+        return json_error(404, f"no conversation {conversatie} and no message of it", code="not-found")
     return web.json_response(found.to_dict())
 
 
@@ -82,12 +83,12 @@ async def import_conversations(request: web.Request) -> web.Response:
     try:
         body = await request.json(loads=json.loads)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return json_error(400, f"the body is not valid JSON: {exc}")
+        return json_error(400, f"the body is not valid JSON: {exc}", code="invalid-json")
     context = _ctx(request)
     result = await importeer(
         context.store, body, adresboek=context.adresboek, rol=context.config.gateway.rol, dry_run=dry_run
     )
     if not result.ok:
         said = "not every conversation was imported" if result.imported else "nothing was imported"
-        return web.json_response({"error": said, **result.to_dict()}, status=422)
+        return web.json_response({"error": said, "code": "refused", **result.to_dict()}, status=422)
     return web.json_response({**result.to_dict(), "dry_run": dry_run}, status=200)

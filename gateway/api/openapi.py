@@ -53,6 +53,14 @@ def _message_schemas(directory: Path) -> dict[str, Any]:
     return components
 
 
+REFUSAL_CODES = (
+    "missing-token", "invalid-token", "malformed-authorization", "role-missing", "certificate-not-listed",
+    "invalid-json", "json-too-deep", "invalid-query", "unknown-query-parameter", "unknown-path",
+    "method-not-allowed", "not-found", "referentienummer-conflict", "not-dead", "nothing-to-redeliver",
+    "not-waiting", "body-too-large", "store-unavailable", "internal-error",
+)  # fmt: skip
+
+
 def _error(description: str, with_findings: bool = False) -> dict[str, Any]:
     schema: dict[str, Any] = {"$ref": _REF + ("Refusal" if with_findings else "Error")}
     return {"description": description, "content": {"application/json": {"schema": schema}}}
@@ -85,17 +93,18 @@ def _infra_schemas() -> dict[str, Any]:
         },
         "Error": {
             "type": "object",
-            "required": ["error"],
+            "required": ["error", "code"],
             "properties": {
-                "error": {"type": "string"},
-                "code": {"type": "string", "description": "stable refusal code, e.g. invalid-token"},
+                "error": {"type": "string", "description": "what is wrong, in words"},
+                "code": {"type": "string", "description": "stable refusal code: " + ", ".join(REFUSAL_CODES)},
             },
         },
         "Refusal": {
             "type": "object",
-            "required": ["error", "findings"],
+            "required": ["error", "code", "findings"],
             "properties": {
                 "error": {"type": "string"},
+                "code": {"type": "string", "description": "refused (every finding says why)"},
                 "findings": {"type": "array", "items": {"$ref": _REF + "Finding"}},
             },
         },

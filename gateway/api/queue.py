@@ -19,13 +19,13 @@ async def retry_now(request: web.Request) -> web.Response:
     context = request.app[CONTEXT]
     ref = request.query.get("referentienummer") or None
     if ref is not None and not _UUID.match(ref):
-        return json_error(400, "referentienummer: expected a lowercase UUID")
+        return json_error(400, "referentienummer: expected a lowercase UUID", code="invalid-query")
     try:
         due = await context.engine.retry_now(ref)
     except NotFound:
-        return json_error(404, f"no outbound message with Referentienummer {ref}")
+        return json_error(404, f"no outbound message with Referentienummer {ref}", code="not-found")
     except InvalidTransition as exc:
-        return json_error(409, str(exc))
+        return json_error(409, str(exc), code="not-waiting")
     body: dict[str, object] = {"due_now": due}
     if ref is not None:
         body["referentienummer"] = ref

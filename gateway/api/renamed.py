@@ -36,9 +36,5 @@ def unknown_path(method: str, path: str) -> str:
 def parameter_hint(names: list[str], allowed: Collection[str]) -> str:
     """'' or '; renamed (CHANGELOG.md): richting=uit|in is now …' for the old names among ``names``
     whose new name this route takes."""
-    renamed = [
-        PARAMETERS[name][1]
-        for name in names
-        if name in PARAMETERS and PARAMETERS[name][0] in allowed
-    ]
+    renamed = [PARAMETERS[name][1] for name in names if name in PARAMETERS and PARAMETERS[name][0] in allowed]
     return f"; renamed (CHANGELOG.md): {', '.join(renamed)}" if renamed else ""

@@ -42,6 +42,9 @@ def test_demo_runs_the_whole_conversation_and_exits_0(tmp_path) -> None:
     assert len(delivered) == 6 and len(received) == 4
     assert all(e["referentienummer"] and e["conversatie"] and e["berichttype"] for e in delivered + received)
     assert "111222333" not in log and "Linden" not in log  # the fixtures' BSN and surname never logged
+    # the water company's messages carry its own invoices and mailbox, not Energie Noord's
+    water = "\n".join(f.read_text() for f in (tmp_path / "demo" / "se-oud" / "inbox").glob("*.json"))
+    assert "WO-2024-0081734" in water and "EN-2024" not in water and "energie-noord" not in water
 
 
 @pytest.mark.slow

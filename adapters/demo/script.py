@@ -25,8 +25,15 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "valid" / "2.0"
 BY_KEY = {o.key: o for o in ORGANISATIONS}
 
 
-def fixture(name: str, ontvanger: Organisation, conversatie: str | None = None) -> dict[str, Any]:
-    body = to_json(decode((FIXTURES / name).read_bytes()))
+# The fixtures are written for Energie Noord; the water company's own invoices and mailbox, so that
+# what the console shows of its conversation is its own.
+OWN_WORDING = {"se-oud": (("EN-", "WO-"), ("energie-noord", "waterbedrijf-oost"))}
+
+
+def fixture(
+    name: str, ontvanger: Organisation, conversatie: str | None = None, *, creditor: str = "se"
+) -> dict[str, Any]:
+    body = _reworded(to_json(decode((FIXTURES / name).read_bytes())), OWN_WORDING.get(creditor, ()))
     body["berichtheader"] = {"ontvanger": ontvanger.id}
     if conversatie:
         body["berichtheader"]["conversatie_referentienummer"] = conversatie
@@ -69,7 +76,8 @@ class Demo:
 
     async def send(self, sender: str, receiver: str, name: str, conversatie: str | None = None) -> Sent:
         van, naar = BY_KEY[sender], BY_KEY[receiver]
-        body = fixture(name, naar, conversatie)
+        creditor = sender if van.rol == "SE" else receiver
+        body = fixture(name, naar, conversatie, creditor=creditor)
         status, answer = await self.api(van, "POST", "/api/berichten", body)
         if status != 202:
             raise DemoError(f"{van.naam} could not submit {body['berichttype']}: HTTP {status} {answer}")
@@ -177,6 +185,18 @@ class Demo:
                 f"  {org.naam:<18} sent {sent} delivered, received {received} "
                 f"({files} file(s) in {org.key}/inbox)"
             )
+
+
+def _reworded(value: Any, replacements: tuple[tuple[str, str], ...]) -> Any:
+    if isinstance(value, str):
+        for old, new in replacements:
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, dict):
+        return {k: _reworded(v, replacements) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_reworded(v, replacements) for v in value]
+    return value
 
 
 def _wire_type(xml: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.api.openapi import JSON_DIR, _infra_schemas, _message_schemas, openapi_document
+from gateway.api.openapi import openapi_document
+from gateway.api.openapi_schemas import JSON_DIR, api_schemas, message_schemas
 
 
 def _refs(node: Any) -> set[str]:
@@ -20,7 +21,7 @@ def _refs(node: Any) -> set[str]:
 def test_the_api_schemas_do_not_take_a_message_schemas_name() -> None:
     # the API's error answer was once called Fout, the name of the Foutbericht's Fout: the document then
     # described a Foutbericht's fouten as {error, code}
-    assert not set(_infra_schemas()) & set(_message_schemas(JSON_DIR))
+    assert not set(api_schemas()) & set(message_schemas(JSON_DIR))
     fout = openapi_document()["components"]["schemas"]["Fout"]
     assert set(fout["required"]) == {"code", "omschrijving"}
 

@@ -96,3 +96,5 @@ def configure(level: str = "info", json_lines: bool = False, stream=None) -> Non
     root.addHandler(handler)
     root.setLevel(level.upper())
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters at DEBUG (whole documents: names, addresses)
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)

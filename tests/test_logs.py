@@ -55,3 +55,25 @@ def test_text_lines_carry_the_time_of_the_event_in_utc() -> None:
     record.created = 0.0  # 1970-01-01T00:00:00Z
     logging.getLogger("skpgw.test").handle(record)
     assert stream.getvalue().startswith("1970-01-01 00:00:00")
+
+
+async def test_debug_logging_never_shows_a_stored_document(tmp_path) -> None:
+    """aiosqlite logs each statement with its parameters at DEBUG; at level debug the gateway's log
+    must still not carry what the store writes (a name from a message here)."""
+    import uuid
+
+    from gateway.store.records import NewOutbound
+    from gateway.store.sqlite import SqliteStore
+    from tests.fakes import T0
+
+    stream = io.StringIO()
+    configure("debug", json_lines=False, stream=stream)
+    store = await SqliteStore.open(tmp_path / "gateway.db")
+    try:
+        document = b"<Saldoverzoek><Achternaam>Van der Linden</Achternaam></Saldoverzoek>"
+        ref, ontvanger, conversatie = (str(uuid.uuid4()) for _ in range(3))
+        message = NewOutbound(ref, "Saldoverzoek", ontvanger, conversatie, document)
+        await store.enqueue(message, now=T0, deadline=T0)
+    finally:
+        await store.close()
+    assert "Linden" not in stream.getvalue()

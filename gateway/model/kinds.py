@@ -17,44 +17,22 @@ from gateway.model.fieldtype import INVALID, FieldType, ModelError, Reader, anch
 # -- plain values -----------------------------------------------------------------------------------------
 
 
-class String(FieldType):
+class _Scalar(FieldType):
+    """A value JSON and TOML carry as themselves (text, a whole number, true/false): one type test
+    says whether a value is of the kind; it is written as is."""
+
     __slots__ = ()
-    expected = "a string"
     json_as_is = True
+    kind: type  # the Python type of its values (True and False are not integers here)
+    json_type: str  # its JSON Schema type
+    reason: str  # the model's reason when a value is of another kind
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, self.kind) and (self.kind is bool or not isinstance(value, bool))
 
     def check(self, value: Any, name: str) -> Any:
-        if not isinstance(value, str):
-            raise ModelError(name, "must be text")
-        return value
-
-    def from_json(self, data: Any, path: str, reader: Reader) -> Any:
-        if not isinstance(data, str):
-            return reader.problem(path, "must be a string")
-        try:
-            return self.check(data, path)
-        except ModelError as exc:
-            return reader.problem(path, exc.reason)
-
-    def to_json(self, value: Any) -> Any:
-        return value
-
-    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
-        return {"type": "string"}
-
-    def from_toml(self, data: Any, where: str, reader: Reader) -> Any:
-        if not isinstance(data, str):
-            return self.found(data, where, reader)
-        return self.checked(data, where, reader)
-
-
-class Integer(FieldType):
-    __slots__ = ()
-    expected = "an integer"
-    json_as_is = True
-
-    def check(self, value: Any, name: str) -> Any:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ModelError(name, "must be a whole number")
+        if not self.accepts(value):
+            raise ModelError(name, self.reason)
         return value
 
     def from_json(self, data: Any, path: str, reader: Reader) -> Any:
@@ -64,12 +42,33 @@ class Integer(FieldType):
         return value
 
     def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
-        return {"type": "integer"}
+        return {"type": self.json_type}
 
     def from_toml(self, data: Any, where: str, reader: Reader) -> Any:
-        if not isinstance(data, int) or isinstance(data, bool):
+        if not self.accepts(data):
             return self.found(data, where, reader)
         return self.checked(data, where, reader)
+
+
+class String(_Scalar):
+    __slots__ = ()
+    expected = "a string"
+    kind = str
+    json_type = "string"
+    reason = "must be text"
+
+    def from_json(self, data: Any, path: str, reader: Reader) -> Any:
+        if not isinstance(data, str):
+            return reader.problem(path, "must be a string")
+        return self.checked(data, path, reader)
+
+
+class Integer(_Scalar):
+    __slots__ = ()
+    expected = "an integer"
+    kind = int
+    json_type = "integer"
+    reason = "must be a whole number"
 
 
 class Number(FieldType):
@@ -89,27 +88,12 @@ class Number(FieldType):
         return float(data)
 
 
-class Boolean(FieldType):
+class Boolean(_Scalar):
     __slots__ = ()
     expected = "true or false"
-    json_as_is = True
-
-    def check(self, value: Any, name: str) -> Any:
-        if not isinstance(value, bool):
-            raise ModelError(name, "must be true or false")
-        return value
-
-    def from_json(self, data: Any, path: str, reader: Reader) -> Any:
-        return self.checked(data, path, reader)
-
-    def to_json(self, value: Any) -> Any:
-        return value
-
-    def json_schema(self, defs: dict[str, Any]) -> dict[str, Any]:
-        return {"type": "boolean"}
-
-    def from_toml(self, data: Any, where: str, reader: Reader) -> Any:
-        return self.found(data, where, reader) if not isinstance(data, bool) else data
+    kind = bool
+    json_type = "boolean"
+    reason = "must be true or false"
 
 
 class FilePath(FieldType):
